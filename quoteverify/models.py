@@ -1,0 +1,361 @@
+"""The result objects that the pipeline stages pass to one another.
+
+Every stage takes and returns frozen dataclasses defined here, never loose
+dicts. All offsets are half-open ``(start, end)`` pairs of code points into the
+*original* decoded text of a document, never into a normalised copy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Literal
+
+Span = tuple[int, int]
+
+
+class Severity(str, Enum):
+    """How much a variant matters under the newsroom rule for quotations."""
+
+    ACCEPTABLE = "acceptable"
+    MINOR = "minor"
+    MAJOR = "major"
+
+
+class Kind(str, Enum):
+    """The variant taxonomy of the design notes, with its fixed words."""
+
+    ELISION = "elision"
+    INTERPOLATION = "interpolation"
+    SPELLING = "spelling"
+    PUNCTUATION = "punctuation"
+    CASE = "case"
+    OMISSION = "omission"
+    INSERTION = "insertion"
+    SUBSTITUTION = "substitution"
+    TRANSPOSITION = "transposition"
+    HOMOGLYPH = "homoglyph"
+
+    @property
+    def severity(self) -> Severity:
+        return SEVERITY[self]
+
+
+SEVERITY: dict[Kind, Severity] = {
+    Kind.ELISION: Severity.ACCEPTABLE,
+    Kind.INTERPOLATION: Severity.ACCEPTABLE,
+    Kind.SPELLING: Severity.MINOR,
+    Kind.PUNCTUATION: Severity.MINOR,
+    Kind.CASE: Severity.MINOR,
+    Kind.OMISSION: Severity.MAJOR,
+    Kind.INSERTION: Severity.MAJOR,
+    Kind.SUBSTITUTION: Severity.MAJOR,
+    Kind.TRANSPOSITION: Severity.MAJOR,
+    Kind.HOMOGLYPH: Severity.MAJOR,
+}
+
+
+class Verdict(str, Enum):
+    """A quotation's verdict, from best to worst (``unverified`` stands apart)."""
+
+    VERBATIM = "verbatim"
+    FAITHFUL = "faithful"
+    ALTERED = "altered"
+    UNVERIFIED = "unverified"
+
+
+# --------------------------------------------------------------------------- ingest
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of a document: its index and its span in the document text."""
+
+    index: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Document:
+    """A decoded document (source or article) as the rest of the pipeline sees it.
+
+    ``text`` is the text every offset points into: the decoded file for plain
+    text, the extracted article body for an HTML page. ``skipped`` lists the
+    spans of ``text`` recognised as boilerplate (captions, link lists, promos):
+    they are shown but never searched for quotations.
+    """
+
+    id: str
+    text: str
+    path: str | None = None
+    sha256: str = ""
+    encoding: str = "utf-8"
+    paragraphs: tuple[Paragraph, ...] = ()
+    skipped: tuple[Span, ...] = ()
+    warnings: tuple[str, ...] = ()
+    title: str = ""
+    outlet: str = ""
+    date: str = ""
+    url: str = ""
+
+    def paragraph_text(self, index: int) -> str:
+        p = self.paragraphs[index]
+        return self.text[p.start : p.end]
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    """An article named by a case (or the command line), not yet read."""
+
+    id: str
+    path: str
+    outlet: str = ""
+    date: str = ""
+    url: str = ""
+
+
+# --------------------------------------------------------------------------- normalize
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word or punctuation mark, with its surface form, folded form and offsets.
+
+    ``norm`` is the typographically folded form (quote marks, dashes,
+    compatibility forms, invisible characters), case kept. ``start``/``end``
+    point into the original text.
+    """
+
+    text: str
+    norm: str
+    start: int
+    end: int
+    is_word: bool
+
+    @property
+    def key(self) -> str:
+        """The form two tokens must share to count as the same word in a search."""
+        return self.norm.casefold()
+
+
+# --------------------------------------------------------------------------- extract
+
+SegmentKind = Literal["text", "elision", "interpolation"]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One piece of a quotation: quoted words, a marked elision, or a bracketed interpolation."""
+
+    kind: SegmentKind
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Quotation:
+    """A direct quotation found in an article.
+
+    ``spans`` are the spans of the quoted text, inside the quote marks, one per
+    paragraph of a multi-paragraph quotation. ``text`` is those spans joined
+    by a newline. ``segments`` split the spans into quoted words, elisions and
+    interpolations, in order.
+    """
+
+    text: str
+    spans: tuple[Span, ...]
+    segments: tuple[Segment, ...]
+    attribution: str | None = None
+    attribution_span: Span | None = None
+
+
+# --------------------------------------------------------------------------- locate
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A stretch of quoted words between elisions, and where it was found in a source."""
+
+    quote_span: Span
+    source_span: Span
+
+
+@dataclass(frozen=True)
+class Location:
+    """The source passage a quotation renders."""
+
+    source: str
+    span: Span
+    fragments: tuple[Fragment, ...]
+    score: float
+
+
+# --------------------------------------------------------------------------- align
+
+OpName = Literal["equal", "delete", "insert", "replace"]
+
+
+@dataclass(frozen=True)
+class AlignOp:
+    """One step of a word alignment: source tokens ``src`` against quotation tokens ``quo``.
+
+    ``src`` and ``quo`` are half-open index ranges into the token tuples of the
+    :class:`Alignment`.
+    """
+
+    op: OpName
+    src: tuple[int, int]
+    quo: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """A word-level alignment of a quotation against its source passage."""
+
+    source_tokens: tuple[Token, ...]
+    quote_tokens: tuple[Token, ...]
+    ops: tuple[AlignOp, ...]
+
+
+# --------------------------------------------------------------------------- classify
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A named difference between a quotation and its source."""
+
+    kind: Kind
+    source_text: str
+    quote_text: str
+    source_span: Span | None = None
+    quote_span: Span | None = None
+
+    @property
+    def severity(self) -> Severity:
+        return self.kind.severity
+
+
+@dataclass(frozen=True)
+class QuoteResult:
+    """A quotation with where it comes from, how it differs, and the verdict."""
+
+    quotation: Quotation
+    location: Location | None
+    alignment: tuple[Alignment, ...]
+    variants: tuple[Variant, ...]
+    verdict: Verdict
+
+
+# --------------------------------------------------------------------------- cover
+
+
+@dataclass(frozen=True)
+class ParagraphCoverage:
+    index: int
+    quoted: float
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which fraction of each paragraph of one source an article's quotations reproduce."""
+
+    source: str
+    paragraphs: tuple[ParagraphCoverage, ...]
+
+
+# --------------------------------------------------------------------------- check
+
+
+@dataclass(frozen=True)
+class Case:
+    """A case: the source documents and the articles to check against them.
+
+    ``root`` is the case directory (article and source paths are relative to
+    it when they lie inside it). Articles are references, read one at a time.
+    """
+
+    id: str
+    title: str
+    sources: tuple["SourceInfo", ...]
+    articles: tuple[ArticleRef, ...]
+    root: str = ""
+    date: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ArticleResult:
+    article: Document
+    quotes: tuple[QuoteResult, ...] = ()
+    coverage: tuple[Coverage, ...] = ()
+    errors: tuple[str, ...] = ()
+
+    def count(self, verdict: Verdict) -> int:
+        return sum(1 for q in self.quotes if q.verdict is verdict)
+
+    @property
+    def worst(self) -> Verdict | None:
+        located = [q.verdict for q in self.quotes if q.verdict is not Verdict.UNVERIFIED]
+        for v in (Verdict.ALTERED, Verdict.FAITHFUL, Verdict.VERBATIM):
+            if v in located:
+                return v
+        return None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One reading of a place in a reconstructed text, and the witnesses that support it."""
+
+    text: str
+    witnesses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EditorialChoice:
+    """A place where witnesses disagree: the reading chosen, the others, and why."""
+
+    paragraph: int | None
+    chosen: Reading
+    rejected: tuple[Reading, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class ParagraphWitnesses:
+    index: int
+    witnesses: tuple[str, ...]
+    note: str
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a canonical text comes from: for a reconstruction, who attests what and why."""
+
+    method: str = ""
+    paragraphs: tuple[ParagraphWitnesses, ...] = ()
+    choices: tuple[EditorialChoice, ...] = ()
+    unplaced: tuple[EditorialChoice, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """A source document with its provenance."""
+
+    document: Document
+    provenance: Provenance = Provenance()
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Everything ``quoteverify check`` found: the one object every report renders."""
+
+    case: str
+    title: str
+    sources: tuple[SourceInfo, ...]
+    articles: tuple[ArticleResult, ...]
+    meta: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def altered(self) -> int:
+        return sum(a.count(Verdict.ALTERED) for a in self.articles)
