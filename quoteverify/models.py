@@ -124,7 +124,8 @@ class Token:
 
     ``norm`` is the typographically folded form (quote marks, dashes,
     compatibility forms, invisible characters), case kept. ``start``/``end``
-    point into the original text.
+    point into the original text. ``editorial`` marks a bracketed
+    interpolation of a quotation, kept whole as one token.
     """
 
     text: str
@@ -132,6 +133,7 @@ class Token:
     start: int
     end: int
     is_word: bool
+    editorial: bool = False
 
     @property
     def key(self) -> str:
@@ -175,10 +177,15 @@ class Quotation:
 
 @dataclass(frozen=True)
 class Fragment:
-    """A stretch of quoted words between elisions, and where it was found in a source."""
+    """A stretch of quoted words between elisions, and where it was found in a source.
+
+    ``index`` is the fragment's place among the quotation's fragments (a
+    fragment that could not be found has no :class:`Fragment`).
+    """
 
     quote_span: Span
     source_span: Span
+    index: int = 0
 
 
 @dataclass(frozen=True)

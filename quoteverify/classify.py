@@ -1,0 +1,305 @@
+"""Classify: turn word alignments into named variants, and give the verdict.
+
+The yardstick is the newsroom rule for direct quotations: the words inside
+the marks are the speaker's; a cut is marked with an ellipsis; an editorial
+addition stands in square brackets. Each change of an alignment becomes one
+variant of the taxonomy (:class:`~quoteverify.models.Kind`); typographic
+differences were folded away before alignment and are no variants, and
+neither is anything at the very edges of a partial quotation (a lower-case
+first letter, punctuation taken inside the closing mark).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+
+import regex
+
+from quoteverify.models import (
+    Alignment,
+    Fragment,
+    Kind,
+    Location,
+    Severity,
+    Token,
+    Variant,
+    Verdict,
+)
+
+# Letters of other scripts that look like Latin letters (a subset of the
+# Unicode confusables that matters in running text: Cyrillic, Greek, and
+# a few Latin-lookalike symbols).
+_CONFUSABLES = str.maketrans(
+    {
+        "а": "a", "с": "c", "е": "e", "о": "o", "р": "p", "х": "x", "у": "y", "і": "i", "ј": "j",
+        "ѕ": "s", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l", "ɡ": "g",
+        "А": "A", "В": "B", "С": "C", "Е": "E", "Н": "H", "І": "I", "Ј": "J", "К": "K", "М": "M",
+        "О": "O", "Р": "P", "Ѕ": "S", "Т": "T", "Х": "X", "Ү": "Y", "Ԛ": "Q", "Ԝ": "W",
+        "α": "a", "ο": "o", "ν": "v", "ρ": "p", "τ": "t", "υ": "u", "ι": "i", "κ": "k",
+        "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
+        "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+        "ı": "i", "ℓ": "l",
+    }
+)
+_NON_LATIN_LETTER = regex.compile(r"[^\P{L}\p{Script=Latin}]")
+
+# Regional and house spellings of one word (British/American and the like),
+# as rewrites of a word's ending or inside: applied to both sides before
+# comparing. Language knowledge, not knowledge of any case.
+_SPELLING_RULES = [
+    (regex.compile(r"is(e|ed|es|ing|ation|ations|er|ers)$"), r"iz\1"),
+    (regex.compile(r"ys(e|ed|es|ing)$"), r"yz\1"),
+    (regex.compile(r"our(s|ed|ing|ite|ites|able)?$"), r"or\1"),
+    (regex.compile(r"tre(s)?$"), r"ter\1"),
+    (regex.compile(r"ogue(s)?$"), r"og\1"),
+    (regex.compile(r"ence(s)?$"), r"ense\1"),
+    (regex.compile(r"ll(ed|ing|er|ers)$"), r"l\1"),
+    (regex.compile(r"ae"), "e"),
+    (regex.compile(r"oe"), "e"),
+]
+
+
+def _spelling_key(word: str) -> str:
+    w = unicodedata.normalize("NFKD", word.casefold())
+    w = "".join(c for c in w if not unicodedata.combining(c))
+    w = w.replace("-", "").replace("'", "").replace(".", "")
+    for pat, rep in _SPELLING_RULES:
+        w = pat.sub(rep, w)
+    return w
+
+
+def _edit_distance(a: str, b: str, limit: int = 2) -> int:
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def is_spelling_variant(source: Sequence[str], quote: Sequence[str]) -> bool:
+    """Whether two word runs are one word spelled two ways.
+
+    battle-field/battlefield and battle field/battlefield (joined or split),
+    minimise/minimize and colour/color (regional forms), or a one-letter slip
+    in a long word. Case is ignored (that is a ``case`` variant).
+    """
+    if not source or not quote:
+        return False
+    a = "".join(_spelling_key(w) for w in source)
+    b = "".join(_spelling_key(w) for w in quote)
+    if a == b:
+        return "".join(w.casefold() for w in source) != "".join(w.casefold() for w in quote) or len(source) != len(quote)
+    if len(source) == len(quote) == 1 and min(len(a), len(b)) >= 7:
+        return _edit_distance(a, b, 1) <= 1
+    return False
+
+
+def is_homoglyph(source: Sequence[str], quote: Sequence[str]) -> bool:
+    """Whether the quoted words are the source words with look-alike letters of another script."""
+    if len(source) != len(quote):
+        return False
+    swapped = False
+    for s, q in zip(source, quote):
+        if s == q:
+            continue
+        if not _NON_LATIN_LETTER.search(q) or q.translate(_CONFUSABLES) != s:
+            return False
+        swapped = True
+    return swapped
+
+
+def _words(tokens: Sequence[Token]) -> list[str]:
+    return [t.norm for t in tokens if t.is_word]
+
+
+def _text(tokens: Sequence[Token], original: str) -> str:
+    if not tokens:
+        return ""
+    return original[tokens[0].start : tokens[-1].end]
+
+
+def _span(tokens: Sequence[Token]) -> tuple[int, int] | None:
+    if not tokens:
+        return None
+    return (tokens[0].start, tokens[-1].end)
+
+
+def _kind_of(src: Sequence[Token], quo: Sequence[Token]) -> Kind | None:
+    """The kind of one change of an alignment (no editorial tokens in ``quo``)."""
+    sw, qw = _words(src), _words(quo)
+    if not sw and not qw:
+        sp = [t.norm for t in src]
+        qp = [t.norm for t in quo]
+        return Kind.PUNCTUATION if sp != qp else None
+    if not qw:
+        return Kind.OMISSION
+    if not sw:
+        return Kind.INSERTION
+    if [w.casefold() for w in sw] == [w.casefold() for w in qw]:
+        return Kind.CASE
+    if is_homoglyph(sw, qw):
+        return Kind.HOMOGLYPH
+    if is_spelling_variant(sw, qw):
+        return Kind.SPELLING
+    if len(sw) > 1 and Counter(w.casefold() for w in sw) == Counter(w.casefold() for w in qw):
+        return Kind.TRANSPOSITION
+    return Kind.SUBSTITUTION
+
+
+def classify_alignment(
+    alignment: Alignment,
+    source_text: str,
+    quote_text: str,
+    *,
+    partial: bool = True,
+) -> list[Variant]:
+    """The variants of one aligned fragment, in order.
+
+    ``partial``: the fragment is a stretch cut out of the source, so what
+    lies at its very edges (a lower-case first letter, punctuation at either
+    end) is no variant.
+    """
+    src, quo = alignment.source_tokens, alignment.quote_tokens
+    ops = alignment.ops
+    found: list[tuple[Variant, int]] = []  # each variant with the op it came from
+    for n, op in enumerate(ops):
+        if op.op == "equal":
+            continue
+        d = src[op.src[0] : op.src[1]]
+        q = quo[op.quo[0] : op.quo[1]]
+        first, last = n == 0, n == len(ops) - 1
+        editorial = [t for t in q if t.editorial]
+        if editorial:
+            rest = tuple(t for t in q if not t.editorial)
+            alone = not _words(rest)
+            found.append(
+                (
+                    Variant(
+                        Kind.INTERPOLATION,
+                        _text(d, source_text) if alone else "",
+                        " ".join(t.text for t in editorial),
+                        _span(d) if alone else None,
+                        _span(editorial),
+                    ),
+                    n,
+                )
+            )
+            if alone:
+                continue
+            q = rest
+        kind = _kind_of(d, q)
+        if kind is None:
+            continue
+        if partial and kind is Kind.PUNCTUATION and (first or last):
+            continue
+        if partial and kind is Kind.CASE and first and op.quo[0] == 0 and _only_first_letter_case(d, q):
+            continue
+        found.append((Variant(kind, _text(d, source_text), _text(q, quote_text), _span(d), _span(q)), n))
+    return _merge_transpositions(found, alignment, source_text, quote_text)
+
+
+def _only_first_letter_case(d: Sequence[Token], q: Sequence[Token]) -> bool:
+    sw, qw = _words(d), _words(q)
+    if len(sw) != len(qw) or not sw:
+        return False
+    if sw[0][1:] != qw[0][1:] or sw[0][:1].casefold() != qw[0][:1].casefold():
+        return False
+    return sw[1:] == qw[1:]
+
+
+def _merge_transpositions(
+    found: list[tuple[Variant, int]], alignment: Alignment, source_text: str, quote_text: str
+) -> list[Variant]:
+    """An omission and an insertion of the same words are one transposition.
+
+    The transposition covers everything from the first of the two changes to
+    the last, so that it reads "A and B" -> "B and A".
+    """
+    out = list(found)
+    merged = True
+    while merged:
+        merged = False
+        for i, (a, na) in enumerate(out):
+            if a.kind not in (Kind.OMISSION, Kind.INSERTION):
+                continue
+            for j in range(i + 1, len(out)):
+                b, nb = out[j]
+                if {a.kind, b.kind} != {Kind.OMISSION, Kind.INSERTION}:
+                    continue
+                om, ins = (a, b) if a.kind is Kind.OMISSION else (b, a)
+                if not _bag(om.source_text) or _bag(om.source_text) != _bag(ins.quote_text):
+                    continue
+                lo, hi = alignment.ops[na], alignment.ops[nb]
+                d = alignment.source_tokens[lo.src[0] : hi.src[1]]
+                q = alignment.quote_tokens[lo.quo[0] : hi.quo[1]]
+                t = Variant(Kind.TRANSPOSITION, _text(d, source_text), _text(q, quote_text), _span(d), _span(q))
+                out[i] = (t, na)
+                del out[j]
+                merged = True
+                break
+            if merged:
+                break
+    return [v for v, _ in out]
+
+
+_WORD_RE = regex.compile(r"[\p{L}\p{N}]+(?:['\-][\p{L}\p{N}]+)*")
+
+
+def _bag(text: str) -> Counter[str]:
+    return Counter(w.casefold() for w in _WORD_RE.findall(text))
+
+
+def elision_variants(
+    location: Location,
+    fragment_count: int,
+    markers: Sequence[tuple[int, int]],
+    source_text: str,
+    quote_text: str,
+) -> list[Variant]:
+    """The variants between located fragments: marked elisions, and fragments out of order.
+
+    ``markers[k]`` is the span of the elision marker between fragment ``k``
+    and fragment ``k + 1``.
+    """
+    out: list[Variant] = []
+    frags: list[Fragment] = sorted(location.fragments, key=lambda f: f.index)
+    for a, b in zip(frags, frags[1:]):
+        marker = markers[a.index] if a.index < len(markers) else None
+        if b.source_span[0] >= a.source_span[1]:
+            words = list(_WORD_RE.finditer(source_text, a.source_span[1], b.source_span[0]))
+            if not words:
+                continue
+            span = (words[0].start(), words[-1].end())
+            cut = source_text[span[0] : span[1]]
+            if b.index == a.index + 1 and marker is not None:
+                out.append(Variant(Kind.ELISION, cut, quote_text[marker[0] : marker[1]], span, marker))
+            else:
+                out.append(Variant(Kind.OMISSION, cut, "", span, None))
+        else:
+            out.append(
+                Variant(
+                    Kind.TRANSPOSITION,
+                    source_text[b.source_span[0] : b.source_span[1]],
+                    quote_text[b.quote_span[0] : b.quote_span[1]],
+                    b.source_span,
+                    b.quote_span,
+                )
+            )
+    return out
+
+
+def verdict(variants: Sequence[Variant], located: bool) -> Verdict:
+    """The verdict of a quotation from its variants."""
+    if not located:
+        return Verdict.UNVERIFIED
+    if any(v.severity is Severity.MAJOR for v in variants):
+        return Verdict.ALTERED
+    if variants:
+        return Verdict.FAITHFUL
+    return Verdict.VERBATIM

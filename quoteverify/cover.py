@@ -1,0 +1,53 @@
+"""Cover: which parts of each source an article's direct quotations reproduce."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+from quoteverify.models import Coverage, Document, Kind, ParagraphCoverage, QuoteResult
+from quoteverify.normalize import words
+
+#: variants whose source words still count as reproduced
+_REPRODUCED = frozenset({Kind.CASE, Kind.SPELLING, Kind.PUNCTUATION})
+
+
+@lru_cache(maxsize=64)
+def _paragraph_words(doc: Document) -> tuple[tuple[int, ...], ...]:
+    """The start offsets of the words of each paragraph of a source."""
+    return tuple(tuple(t.start for t in words(doc.text, p.start, p.end)) for p in doc.paragraphs)
+
+
+def reproduced_words(quote: QuoteResult) -> frozenset[int]:
+    """Start offsets of the source words a located quotation reproduces.
+
+    A source word counts when the alignment keeps it unchanged, or changed
+    only in case, spelling or punctuation.
+    """
+    starts: set[int] = set()
+    for al in quote.alignment:
+        for op in al.ops:
+            if op.op == "equal":
+                starts.update(t.start for t in al.source_tokens[op.src[0] : op.src[1]] if t.is_word)
+        minor = [v.source_span for v in quote.variants if v.kind in _REPRODUCED and v.source_span]
+        for t in al.source_tokens:
+            if t.is_word and any(s <= t.start and t.end <= e for s, e in minor):
+                starts.add(t.start)
+    return frozenset(starts)
+
+
+def coverage(quotes: Sequence[QuoteResult], sources: Sequence[Document]) -> tuple[Coverage, ...]:
+    """For each source, the fraction of each paragraph's words that ``quotes`` reproduce."""
+    out = []
+    for doc in sources:
+        covered: set[int] = set()
+        for q in quotes:
+            if q.location is not None and q.location.source == doc.id:
+                covered |= reproduced_words(q)
+        paras = []
+        for p, starts in zip(doc.paragraphs, _paragraph_words(doc)):
+            n = len(starts)
+            got = sum(1 for s in starts if s in covered)
+            paras.append(ParagraphCoverage(p.index, round(got / n, 4) if n else 0.0))
+        out.append(Coverage(doc.id, tuple(paras)))
+    return tuple(out)

@@ -1,0 +1,150 @@
+"""The pipeline: ingest, extract, locate, align, classify and cover, in order.
+
+Everything ``quoteverify check`` does is a function call here first:
+``quoteverify.check("corpus/some-case")`` returns the :class:`CheckResult`
+that the reports render.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from quoteverify import classify as cls
+from quoteverify.align import align
+from quoteverify.cover import coverage
+from quoteverify.errors import InputError
+from quoteverify.extract import extract_quotations
+from quoteverify.ingest import load_case, read_article, read_document
+from quoteverify.locate import SourceIndex, locate
+from quoteverify.models import (
+    ArticleRef,
+    ArticleResult,
+    Case,
+    CheckResult,
+    Document,
+    Quotation,
+    QuoteResult,
+    SourceInfo,
+    Variant,
+    Verdict,
+)
+from quoteverify.normalize import quotation_fragments
+
+Progress = Callable[[ArticleResult], None]
+
+
+def verify_quotation(quotation: Quotation, article_text: str, index: SourceIndex) -> QuoteResult:
+    """Locate one quotation, align it against its passage, and classify the differences."""
+    fragments = quotation_fragments(article_text, quotation.segments)
+    location = locate(quotation, fragments, index)
+    if location is None:
+        return QuoteResult(quotation, None, (), (), Verdict.UNVERIFIED)
+    source = index.document(location.source)
+    alignments = []
+    variants: list[Variant] = []
+    for frag in location.fragments:
+        quote_tokens = fragments[frag.index]
+        src_no = index.number(location.source)
+        al = align(index.tokens_in(src_no, frag.source_span), quote_tokens)
+        alignments.append(al)
+        variants.extend(cls.classify_alignment(al, source.text, article_text))
+    # fragments that were not found are words the source does not have
+    found = {f.index for f in location.fragments}
+    for i, toks in enumerate(fragments):
+        if i not in found and any(t.is_word for t in toks):
+            variants.append(Variant(cls.Kind.INSERTION, "", article_text[toks[0].start : toks[-1].end], None, (toks[0].start, toks[-1].end)))
+    markers = [(s.start, s.end) for s in quotation.segments if s.kind == "elision"]
+    markers = _inner_markers(quotation, markers)
+    variants.extend(cls.elision_variants(location, len(fragments), markers, source.text, article_text))
+    variants.sort(key=lambda v: (v.quote_span or (v.source_span or (0, 0)))[0])
+    words = sum(1 for f in fragments for t in f if t.is_word)
+    if words <= 2:
+        # one or two words: located only when exact, never judged altered
+        variants = [v for v in variants if v.severity is not cls.Severity.MAJOR]
+    return QuoteResult(quotation, location, tuple(alignments), tuple(variants), cls.verdict(variants, True))
+
+
+def _inner_markers(quotation: Quotation, markers: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Elision markers that stand between two fragments (not at the very start or end)."""
+    segs = quotation.segments
+    inner = []
+    for m in markers:
+        before = any(s.kind != "elision" and s.end <= m[0] for s in segs)
+        after = any(s.kind != "elision" and s.start >= m[1] for s in segs)
+        if before and after:
+            inner.append(m)
+    return inner
+
+
+def check_article(article: Document, index: SourceIndex) -> ArticleResult:
+    """Every quotation of one article, verified against the indexed sources."""
+    quotes = tuple(verify_quotation(q, article.text, index) for q in extract_quotations(article))
+    return ArticleResult(article, quotes, coverage(quotes, index.documents), ())
+
+
+def _failed(ref: ArticleRef, error: InputError) -> ArticleResult:
+    doc = Document(id=ref.id, text="", path=ref.path, outlet=ref.outlet, date=ref.date, url=ref.url)
+    return ArticleResult(doc, (), (), (str(error),))
+
+
+def check_articles(
+    sources: Sequence[SourceInfo],
+    articles: Iterable[ArticleRef],
+    *,
+    case_id: str,
+    title: str = "",
+    root: str | Path | None = None,
+    progress: Progress | None = None,
+) -> CheckResult:
+    """Check articles against sources. An article that cannot be read is an error entry; the rest still run."""
+    index = SourceIndex([s.document for s in sources])
+    results = []
+    for ref in articles:
+        try:
+            doc = read_article(ref, root=root)
+        except InputError as e:
+            result = _failed(ref, e)
+        else:
+            result = check_article(doc, index)
+        results.append(result)
+        if progress is not None:
+            progress(result)
+    return CheckResult(case_id, title or case_id, tuple(sources), tuple(results))
+
+
+def check_case(case: Case, *, progress: Progress | None = None) -> CheckResult:
+    """Check every article of a loaded case."""
+    return check_articles(case.sources, case.articles, case_id=case.id, title=case.title, root=case.root, progress=progress)
+
+
+def check(case_dir: str | Path, *, progress: Progress | None = None) -> CheckResult:
+    """Load a case directory (``case.toml``) and check it."""
+    return check_case(load_case(case_dir), progress=progress)
+
+
+def check_files(
+    sources: Sequence[str | Path],
+    articles: Iterable[ArticleRef],
+    *,
+    case_id: str = "adhoc",
+    title: str = "",
+    progress: Progress | None = None,
+) -> CheckResult:
+    """Ad hoc use without a case directory: source files and article references."""
+    docs = []
+    seen: set[str] = set()
+    for path in sources:
+        doc_id = _unique(Path(path).stem or "source", seen)
+        doc = read_document(path, id=doc_id, role="source")
+        docs.append(SourceInfo(doc))
+    return check_articles(docs, articles, case_id=case_id, title=title, progress=progress)
+
+
+def _unique(name: str, seen: set[str]) -> str:
+    out, n = name, 1
+    while out in seen:
+        n += 1
+        out = f"{name}-{n}"
+    seen.add(out)
+    return out

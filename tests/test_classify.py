@@ -1,0 +1,127 @@
+"""classify: each kind of the taxonomy, and generated edits that come back as their kind."""
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from quoteverify.align import align
+from quoteverify.classify import classify_alignment, is_homoglyph, is_spelling_variant, verdict
+from quoteverify.models import Kind, Segment, Severity, Verdict
+from quoteverify.normalize import quotation_fragments, tokenize
+
+
+def variants(source, quote, segments=None):
+    if segments is None:
+        toks = tokenize(quote)
+    else:
+        (toks,) = quotation_fragments(quote, segments)
+    al = align(tokenize(source), toks)
+    return [(v.kind.value, v.source_text, v.quote_text) for v in classify_alignment(al, source, quote)]
+
+
+S = "the forces will be moved over the course of the coming days to the north."
+
+
+@pytest.mark.parametrize(
+    "quote, expected",
+    [
+        ("the forces will be moved over the course of the coming days to the north.", []),
+        ("the forces will be moved over the course of the days to the north.", [("omission", "coming", "")]),
+        ("the forces will be moved in the coming days to the north.", [("substitution", "over the course of", "in")]),
+        ("the forces (troops) will be moved over the course of the coming days to the north.", [("insertion", "", "(troops)")]),
+        ("the forces, will be moved over the course of the coming days to the north.", [("punctuation", "", ",")]),
+        ("the Forces will be moved over the course of the coming days to the north.", [("case", "forces", "Forces")]),
+        ("the forces will be moved over the course of the coming days to the North.", [("case", "north", "North")]),
+        ("the forces will be moved over the course of the days coming to the north.", [("transposition", "coming days", "days coming")]),
+        ("the f\u043erces will be moved over the course of the coming days to the north.", [("homoglyph", "forces", "f\u043erces")]),
+        # the edges of a partial quotation: first letter, punctuation inside the closing mark
+        ("The forces will be moved over the course of the coming days to the north,", []),
+    ],
+)
+def test_kinds(quote, expected):
+    assert variants(S, quote) == expected
+
+
+def test_interpolation_is_acceptable():
+    q = "the forces [of the alliance] will be moved"
+    segs = (Segment("text", 0, 10), Segment("interpolation", 11, 28), Segment("text", 29, 42))
+    assert variants("the forces will be moved", q, segs) == [("interpolation", "", "[of the alliance]")]
+    q2 = "[They] will be moved"
+    segs2 = (Segment("interpolation", 0, 6), Segment("text", 7, 20))
+    assert variants("the forces will be moved", q2, segs2) == [("interpolation", "the forces", "[They]")]
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [("minimise", "minimize"), ("colour", "color"), ("battle-field", "battlefield"), ("centre", "center"), ("travelled", "traveled")],
+)
+def test_spelling_variants(a, b):
+    assert is_spelling_variant(a.split(), b.split())
+
+
+def test_split_compound_is_spelling():
+    assert variants("a battlefield there", "a battle field there") == [("spelling", "battlefield", "battle field")]
+
+
+@pytest.mark.parametrize("a, b", [("then", "they"), ("form", "from"), ("forces", "troops")])
+def test_not_spelling(a, b):
+    assert not is_spelling_variant([a], [b])
+
+
+def test_homoglyph_needs_another_script():
+    assert is_homoglyph(["leaving"], ["le\u0430ving"])
+    assert not is_homoglyph(["leaving"], ["leafing"])
+
+
+def test_verdicts():
+    assert verdict([], located=False) is Verdict.UNVERIFIED
+    assert verdict([], located=True) is Verdict.VERBATIM
+
+
+# ---------------------------------------------------------------- generated edits
+
+VOCAB = [
+    "river", "stone", "garden", "market", "window", "silver", "letter", "morning", "harbour", "castle",
+    "engine", "forest", "bridge", "candle", "doctor", "planet", "orange", "pencil", "rocket", "saddle",
+    "tunnel", "valley", "wagon", "yellow", "zebra", "anchor", "basket", "cotton", "dinner", "falcon",
+]
+PASSAGE = st.lists(st.sampled_from(VOCAB), min_size=6, max_size=40)
+
+
+def render(words, commas):
+    out = []
+    for i, w in enumerate(words):
+        out.append(w + ("," if i in commas and i < len(words) - 1 else ""))
+    return " ".join(out) + "."
+
+
+@given(PASSAGE, st.data())
+@settings(max_examples=200)
+def test_generated_single_word_edits_come_back_as_their_kind(words, data):
+    commas = data.draw(st.sets(st.integers(0, len(words) - 1), max_size=3))
+    source = render(words, commas)
+    edit = data.draw(st.sampled_from(["omission", "insertion", "substitution"]))
+    i = data.draw(st.integers(1, len(words) - 2))
+    new = data.draw(st.sampled_from([w for w in VOCAB if w not in words] or ["quixotic"]))
+    edited = list(words)
+    if edit == "omission":
+        removed = edited.pop(i)
+        assume(i - 1 not in commas and i not in commas)  # a dropped comma would be a second variant
+        expected = (edit, removed, "")
+    elif edit == "insertion":
+        edited.insert(i, new)
+        commas = {c + 1 if c >= i else c for c in commas}
+        expected = (edit, "", new)
+    else:
+        old = edited[i]
+        edited[i] = new
+        expected = (edit, old, new)
+    quote = render(edited, commas if edit != "omission" else {c - 1 if c > i else c for c in commas})
+    got = variants(source, quote)
+    assert got == [expected], (source, quote)
+
+
+def test_severity_follows_the_taxonomy():
+    assert Kind.ELISION.severity is Severity.ACCEPTABLE
+    assert Kind.SPELLING.severity is Severity.MINOR
+    assert Kind.OMISSION.severity is Severity.MAJOR

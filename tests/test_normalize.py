@@ -1,0 +1,77 @@
+"""normalize: typographic folding with an exact map back, and tokens with original offsets."""
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from quoteverify.models import Segment
+from quoteverify.normalize import fold, quotation_fragments, tokenize, words
+
+TYPO = st.sampled_from(list("\u2018\u2019\u201c\u201d\u2013\u2014\u00a0\u200b\u00ad\u2026\ufb01 \n\t'\"-e\u0301\u00e9aZ.,"))
+MIXED = st.text(alphabet=st.one_of(TYPO, st.characters()), max_size=60)
+
+
+def test_folds_typography_not_wording():
+    f = fold("\u201cHere\u2019s\u00a0the  line\u201d \u2014 ok\u2026 \ufb01ne\u200b!")
+    assert f.text == "\"Here's the line\" - ok... fine!"
+
+
+def test_case_and_scripts_are_kept():
+    assert fold("Nobody\u2019s Le\u0430ving").text == "Nobody's Le\u0430ving"
+
+
+def test_map_back_to_original():
+    text = "a\u00a0\u00a0\u201cb\u201d \ufb01"
+    f = fold(text)
+    i = f.text.index("b")
+    assert f.to_original(i, i + 1) == (text.index("b"), text.index("b") + 1)
+    j = f.text.index("fi")
+    # the two folded letters both come from the one ligature
+    assert f.to_original(j, j + 2) == (len(text) - 1, len(text))
+
+
+@given(MIXED)
+@example("e\u0301\u0301x")
+@example("  \u200b  ")
+def test_offsets_round_trip(text):
+    f = fold(text)
+    assert len(f.starts) == len(f.ends) == len(f.text)
+    assert list(f.starts) == sorted(f.starts)
+    assert list(f.ends) == sorted(f.ends)
+    # unit boundaries: positions where a new original unit begins
+    bounds = [i for i in range(len(f.text) + 1) if i in (0, len(f.text)) or f.starts[i] != f.starts[i - 1]]
+    for a in bounds:
+        for b in bounds:
+            if a < b:
+                s, e = f.to_original(a, b)
+                assert fold(text[s:e]).text == f.text[a:b]
+
+
+@given(MIXED)
+def test_fold_is_idempotent(text):
+    once = fold(text).text
+    assert fold(once).text == once
+
+
+@given(MIXED)
+def test_tokens_point_into_the_original(text):
+    toks = tokenize(text)
+    last = 0
+    for t in toks:
+        assert t.start >= last and t.end > t.start
+        assert text[t.start : t.end] == t.text
+        last = t.end
+    # nothing but white space and invisible characters falls between tokens
+    covered = "".join(text[a.end : b.start] for a, b in zip(toks, toks[1:]))
+    assert fold(covered).text.strip() == ""
+
+
+def test_words_keep_inner_apostrophes_and_hyphens():
+    assert [w.text for w in words("don\u2019t CJTF-OIR forces' vote, CH-47.")] == ["don\u2019t", "CJTF-OIR", "forces", "vote", "CH-47"]
+
+
+def test_fragments_split_at_elisions_and_keep_interpolations_whole():
+    text = "be there... and [the group] went"
+    segs = (Segment("text", 0, 8), Segment("elision", 8, 11), Segment("text", 12, 15), Segment("interpolation", 16, 27), Segment("text", 28, 32))
+    frags = quotation_fragments(text, segs)
+    assert [[t.text for t in f] for f in frags] == [["be", "there"], ["and", "[the group]", "went"]]
+    assert frags[1][1].editorial and not frags[1][1].is_word
