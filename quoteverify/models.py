@@ -106,13 +106,22 @@ class Document:
 
 @dataclass(frozen=True)
 class ArticleRef:
-    """An article named by a case (or the command line), not yet read."""
+    """An article named by a case (or the command line), not yet read.
+
+    A member of a JSON Lines file has its 1-based ``line`` and the byte
+    ``offset`` of that line (in the decompressed stream); an article read
+    from standard input carries its bytes in ``data``, as it cannot be read
+    again.
+    """
 
     id: str
     path: str
     outlet: str = ""
     date: str = ""
     url: str = ""
+    line: int | None = None
+    offset: int | None = None
+    data: bytes | None = field(default=None, repr=False)
 
 
 # --------------------------------------------------------------------------- normalize

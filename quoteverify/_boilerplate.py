@@ -1,0 +1,279 @@
+"""Recognise the boilerplate of a news article saved as text: captions, link
+lists, promos, embeds and stray lines in another script.
+
+The rules are generic (no outlet's wording is special): they look at the
+paragraphs of an article one line at a time, and at their neighbours. Each
+hit names a whole paragraph and why it was taken for boilerplate. A paragraph
+that opens with a quotation mark is never taken, except inside a link list at
+the end of the page, so that quotations set one paragraph per line survive.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Literal, Sequence
+
+import regex
+
+from .models import Paragraph, Span
+
+Reason = Literal["caption", "link list", "script", "embed", "promo", "label"]
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A paragraph recognised as boilerplate, and why."""
+
+    index: int
+    span: Span
+    reason: Reason
+
+
+# Quotation marks that may open a quotation (double, single, guillemets, low-9).
+OPENING_QUOTES = "\"'\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u201b\u00ab\u00bb\u2039\u203a\u300c\u300e"
+DOUBLE_QUOTES = "\"\u201c\u201d\u201e\u201f\u00ab\u00bb\u300c\u300d\u300e\u300f"
+
+_I = regex.IGNORECASE | regex.VERSION1
+
+# A caption label at the start of a line ("Image: ...", "Image caption,").
+_CAPTION_LABEL = regex.compile(
+    r"^[\W_]{0,3}(?:image|photo|photograph|picture|pictured|pic|file photo|file picture"
+    r"|image caption|media caption|video caption|caption|image source|photo credit"
+    r"|image credit|credit)\s*[:,\u2014\u2013|]",
+    _I,
+)
+# A line that is nothing but a caption label: the caption text follows it.
+_BARE_LABEL = regex.compile(
+    r"^[\W_]{0,3}(?:image caption|media caption|video caption|caption|image source"
+    r"|photo credit|image credit)\s*[:,.]?\s*$",
+    _I,
+)
+# A credit at the end of a line ("... Picture: PA", "...: Getty", "Image source, AFP").
+_CAPTION_CREDIT = regex.compile(
+    r"(?:\b(?:picture|photo|photograph|pictured|image|credit)\s*:\s*[^:.!?\"\u201c\u201d]{1,60}"
+    r"|:\s*(?:getty(?:\s+images)?|afp|reuters|ap|pa|epa(?:-efe)?|shutterstock|alamy)"
+    r"(?:\s*(?:/|via)\s*[\w .&-]{1,30})?"
+    r"|image source,\s*[^.!?\"\u201c\u201d]{1,60}"
+    r"|\((?:getty images|afp|reuters|ap|pa|epa)[\w /.&-]{0,30}\))\s*$",
+    _I,
+)
+# A line that introduces a list of links to other pages.
+_LINK_MARKER = regex.compile(
+    r"^[\W_]{0,3}(?:read more|read next|also read|read also|more latest news|latest news"
+    r"|more from\b.{0,40}|more on this story|more stories|more news|see more\b.{0,40}"
+    r"|see also|related|related (?:stories|articles|content|topics|coverage|links|news)"
+    r"|most read|most popular|most viewed|most shared|top stories|trending(?: now)?"
+    r"|you may also like|you might also like|recommended(?: for you)?|editor'?s picks"
+    r"|around the web|from around the web|more in\b.{0,40})[\W_]{0,3}$",
+    _I,
+)
+# Embedded posts, newsletters, channel invitations, comment policies, players.
+_PROMO = [
+    ("embed", regex.compile(r"\bview original (?:tweet|post)\b", _I)),
+    ("embed", regex.compile(r"\bnot responsible for the content of external (?:internet )?(?:sites|websites|pages)\b", _I)),
+    ("embed", regex.compile(r"^(?:skip|end of) (?:twitter|x|instagram|facebook|youtube|tiktok|bluesky) (?:post|content|video)\b", _I)),
+    ("embed", regex.compile(r"^allow (?:twitter|x|instagram|facebook|youtube|tiktok|bluesky) content\b", _I)),
+    ("embed", regex.compile(r"\bcontent provided by (?:twitter|x|instagram|facebook|youtube|tiktok)\b", _I)),
+    ("promo", regex.compile(r"^join\b.{0,80}\b(?:telegram|whatsapp|signal|viber) (?:channel|group|community)\b", _I)),
+    ("promo", regex.compile(r"^(?:sign up|subscribe|register)\b.{0,80}\bnewsletters?\b", _I)),
+    ("promo", regex.compile(r"^(?:follow|like) us on\b", _I)),
+    ("promo", regex.compile(r"\bcomment(?:s|ing)\b.{0,60}\b(?:suspend|disabl|clos|turn(?:ed)? off)\w*", _I)),
+    ("promo", regex.compile(r"\b(?:suspend|disabl|clos)\w*\b.{0,60}\bcomment(?:s|ing)\b", _I)),
+    ("promo", regex.compile(r"\b(?:community (?:guidelines|standards|experience)|comment(?:ing)? polic(?:y|ies)|house rules)\b", _I)),
+    ("promo", regex.compile(r"\b(?:video player|media playback is (?:not supported|unsupported)"
+                            r"|this video (?:can ?not|can't) be played|your browser does not support"
+                            r"|enable javascript|javascript is disabled)\b", _I)),
+    # list items whose link texts were lost in saving: "... on , , ,"
+    ("promo", regex.compile(r"(?:\s*,){3,}\s*$")),
+]
+# A line that is nothing but a page label.
+_LABEL = regex.compile(
+    r"^[\W_]{0,3}(?:advertisement|advert|sponsored(?: content)?|share(?: this (?:article|story|page))?"
+    r"|copy link|listen to (?:this )?article|published|updated|last updated|exclusive|analysis"
+    r"|breaking(?: news)?|live|watch|listen)[\W_]{0,3}$",
+    _I,
+)
+_WORD = regex.compile(r"\w+(?:['\u2019\-]\w+)*")
+_LETTER = regex.compile(r"\p{L}")
+_UPPER = regex.compile(r"\p{Lu}")
+_LOWER = regex.compile(r"\p{Ll}")
+_SENTENCE_END = regex.compile(r"[.!?\u2026:;][\"'\u201d\u2019\u00bb)\]]*\s*$")
+
+# Groups of scripts: a line is foreign when most of its letters lie outside the
+# document's dominant group. Japanese and Chinese count as one group.
+_SCRIPTS = [
+    ("Latin", regex.compile(r"\p{Script=Latin}")),
+    ("Cyrillic", regex.compile(r"\p{Script=Cyrillic}")),
+    ("Greek", regex.compile(r"\p{Script=Greek}")),
+    ("Arabic", regex.compile(r"\p{Script=Arabic}")),
+    ("Hebrew", regex.compile(r"\p{Script=Hebrew}")),
+    ("CJK", regex.compile(r"[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Bopomofo}]")),
+    ("Hangul", regex.compile(r"\p{Script=Hangul}")),
+    ("Devanagari", regex.compile(r"\p{Script=Devanagari}")),
+    ("Thai", regex.compile(r"\p{Script=Thai}")),
+    ("Armenian", regex.compile(r"\p{Script=Armenian}")),
+    ("Georgian", regex.compile(r"\p{Script=Georgian}")),
+]
+
+#: The share of a line's letters outside the dominant script that makes it foreign.
+FOREIGN_SHARE = 0.5
+#: How much longer (in characters) a caption repeated with its credit may be.
+REPEAT_TAIL = 40
+#: A link list's items are headlines: at least this share ends without a full stop.
+LIST_SHARE = 0.5
+#: Anchored patterns look at this many characters at a line's start or end.
+WINDOW = 200
+#: Promo and embed phrases are looked for in lines of at most this many characters.
+PHRASE_CHARS = 2000
+#: The longest caption text, in words, that follows a bare caption label.
+CAPTION_WORDS = 40
+
+
+def script_counts(text: str) -> Counter[str]:
+    """Count the letters of ``text`` in each script group ("Other" for the rest)."""
+    counts: Counter[str] = Counter()
+    total = len(_LETTER.findall(text))
+    if not total:
+        return counts
+    seen = 0
+    for name, pattern in _SCRIPTS:
+        n = len(pattern.findall(text))
+        if n:
+            counts[name] = n
+            seen += n
+    if total > seen:
+        counts["Other"] = total - seen
+    return counts
+
+
+def dominant_script(text: str) -> str | None:
+    """The script group most of the letters of ``text`` belong to (ties: first listed)."""
+    counts = script_counts(text)
+    if not counts:
+        return None
+    order = [name for name, _ in _SCRIPTS] + ["Other"]
+    return max(order, key=lambda name: (counts.get(name, 0), -order.index(name)))
+
+
+def _words(s: str) -> int:
+    return len(_WORD.findall(s))
+
+
+def _squash(s: str) -> str:
+    return " ".join(s.split())
+
+
+def _opens_quote(s: str) -> bool:
+    return bool(s) and s[0] in OPENING_QUOTES
+
+
+def _has_double_quote(s: str) -> bool:
+    return any(c in DOUBLE_QUOTES for c in s)
+
+
+def _is_list_tail(lines: Sequence[str]) -> bool:
+    """Whether the lines after a link-list marker look like a list of headlines."""
+    if not lines:
+        return True
+    headlines = sum(1 for s in lines if not _SENTENCE_END.search(s[-WINDOW:]))
+    return headlines >= LIST_SHARE * len(lines)
+
+
+def _is_caption(s: str) -> bool:
+    """A line with a caption label at its start or a picture credit at its end."""
+    return bool(_CAPTION_LABEL.match(s[:WINDOW]) or _CAPTION_CREDIT.search(s[-WINDOW:]))
+
+
+def _repeated(a: str, b: str) -> bool:
+    """Whether line ``b`` repeats line ``a``, as a caption is repeated with its label or credit."""
+    if a == b:
+        return _words(a) >= 1
+    if not (b.startswith(a) or b.endswith(a)) or _words(a) < 2:
+        return False
+    if _is_caption(b):
+        return True
+    return _words(a) >= 4 and len(b) - len(a) <= REPEAT_TAIL
+
+
+def _shouting(s: str) -> bool:
+    """A short line all in capitals with no quotation in it ("FOLLOW OUR LIVE UPDATES")."""
+    if _has_double_quote(s) or not 3 <= _words(s) <= 12:
+        return False
+    upper = len(_UPPER.findall(s))
+    return upper >= 10 and not _LOWER.search(s)
+
+
+def find_boilerplate(text: str, paragraphs: Sequence[Paragraph]) -> tuple[Skip, ...]:
+    """Find the paragraphs of an article that are boilerplate, in paragraph order.
+
+    ``paragraphs`` are the article's paragraphs (one per line). The rules:
+
+    - captions: a line that starts with a caption label (``Image:``,
+      ``Photo:``, ``Image caption``...) or ends with a credit (``Picture:
+      PA``, ``: Getty``, ``Image source, AFP``); a line that is only a label
+      takes the short line after it along; a line repeated by the next one,
+      or contained in the next one with at most a credit's length more
+      (``X`` then ``Image: X`` or ``X. Picture: PA``): both lines;
+    - link lists: from a line that is only ``Read more``, ``Related``,
+      ``More from ...``, ``Most read``... to the end, when it stands in the
+      second half of the text and what follows it is mostly headlines
+      (lines without a full stop); otherwise only the marker line;
+    - a line most of whose letters are in another script than the text's;
+    - embeds, channel and newsletter invitations, comment policies, video
+      player notices, lists whose link texts are lost, shouted promos and
+      bare page labels (``Advertisement``, ``Published``).
+    """
+    n = len(paragraphs)
+    if not n:
+        return ()
+    lines = [text[p.start : p.end] for p in paragraphs]
+    squashed = [_squash(s) for s in lines]
+    reasons: dict[int, Reason] = {}
+
+    # A link list running to the end of the page.
+    tail_from = n
+    half = len(text) / 2
+    for i, s in enumerate(lines):
+        if _LINK_MARKER.match(s) and not _opens_quote(s):
+            if paragraphs[i].start >= half and _is_list_tail(lines[i + 1 :]):
+                tail_from = i
+                break
+            reasons.setdefault(i, "link list")
+    for i in range(tail_from, n):
+        reasons[i] = "link list"
+
+    dominant = dominant_script(text)
+    for i in range(tail_from):
+        s = lines[i]
+        if i in reasons or _opens_quote(s):
+            continue
+        reason: Reason | None = None
+        if _is_caption(s):
+            reason = "caption"
+            if _BARE_LABEL.match(s) and i + 1 < tail_from:
+                nxt = lines[i + 1]
+                if not _opens_quote(nxt) and _words(nxt) <= CAPTION_WORDS:
+                    reasons.setdefault(i + 1, "caption")
+        elif i + 1 < tail_from and not _opens_quote(lines[i + 1]):
+            if _repeated(squashed[i], squashed[i + 1]):
+                reason = "caption"
+                reasons.setdefault(i + 1, "caption")
+        if reason is None and dominant is not None:
+            counts = script_counts(s)
+            letters = sum(counts.values())
+            if letters >= 2 and letters - counts.get(dominant, 0) > FOREIGN_SHARE * letters:
+                reason = "script"
+        if reason is None and len(s) <= PHRASE_CHARS and not _has_double_quote(s):
+            for kind, pattern in _PROMO:
+                if pattern.search(s):
+                    reason = kind  # type: ignore[assignment]
+                    break
+        if reason is None and (_LABEL.match(s) or _shouting(s)):
+            reason = "label" if _LABEL.match(s) else "promo"
+        if reason is not None:
+            reasons.setdefault(i, reason)
+
+    return tuple(
+        Skip(i, (paragraphs[i].start, paragraphs[i].end), reasons[i]) for i in sorted(reasons)
+    )
