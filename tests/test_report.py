@@ -1,0 +1,702 @@
+"""Tests of the report stage: report.json, the HTML pages and the exports."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import jinja2
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from quoteverify import report
+from quoteverify.models import SEVERITY, CheckResult, Kind, Verdict
+from quoteverify.report import render_report, report_json, safe_name, write_report
+
+from report_fixtures import (
+    HOSTILE_ID,
+    HOSTILE_IMG,
+    HOSTILE_OUTLET,
+    HOSTILE_SCRIPT,
+    ArticleBuilder,
+    document,
+    hostile_case,
+    sample_result,
+    sample_sources,
+)
+
+STATIC = Path(report.__file__).parent / "static"
+KINDS = {k.value for k in Kind}
+VERDICTS = {v.value for v in Verdict}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+class Page(HTMLParser):
+    """A parsed page: every start tag with its attributes, the inline scripts and styles, the text."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[str] = []
+        self.styles: list[str] = []
+        self.text: list[str] = []
+        self._raw: str | None = None
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag in ("script", "style"):
+            self._raw = tag
+            (self.scripts if tag == "script" else self.styles).append("")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._raw:
+            self._raw = None
+
+    def handle_data(self, data: str) -> None:
+        if self._raw == "script":
+            self.scripts[-1] += data
+        elif self._raw == "style":
+            self.styles[-1] += data
+        else:
+            self.text.append(data)
+
+    def all(self, tag: str) -> list[dict[str, str | None]]:
+        return [attrs for t, attrs in self.tags if t == tag]
+
+    @property
+    def data(self) -> str:
+        return "".join(self.text)
+
+
+class Region(HTMLParser):
+    """The text of the element with a given class inside one quotation block, with some classes left out."""
+
+    VOID = {"br", "img", "input", "meta", "link", "hr", "wbr"}
+
+    def __init__(self, html: str, block_id: str, region_class: str, drop: set[str]) -> None:
+        super().__init__(convert_charrefs=True)
+        self.block_id, self.region_class, self.drop = block_id, region_class, drop
+        self.stack: list[tuple[bool, bool, bool]] = []  # (in block, in region, dropped)
+        self.out: list[str] = []
+        self.found = 0
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        classes = set((a.get("class") or "").split())
+        block, region, dropped = self.stack[-1] if self.stack else (False, False, False)
+        block = block or a.get("id") == self.block_id
+        starts = block and self.region_class in classes and not region
+        if starts:
+            self.found += 1
+        region = region or starts
+        dropped = dropped or bool(classes & self.drop) or (tag in self.drop)
+        if tag not in self.VOID:
+            self.stack.append((block, region, dropped))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self.stack and self.stack[-1][1] and not self.stack[-1][2] and self.found == 1:
+            self.out.append(data)
+
+    @property
+    def text(self) -> str:
+        return squash("".join(self.out).replace("\u00b6", " "))
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def html_pages(files: dict[str, bytes]) -> dict[str, str]:
+    return {name: data.decode("utf-8") for name, data in files.items() if name.endswith(".html")}
+
+
+def sha256_source(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+
+@pytest.fixture(scope="module")
+def result() -> CheckResult:
+    return sample_result()
+
+
+@pytest.fixture(scope="module")
+def files(result: CheckResult) -> dict[str, bytes]:
+    return render_report(result)
+
+
+@pytest.fixture(scope="module")
+def data(result: CheckResult) -> dict:
+    return report_json(result)
+
+
+def article_page(files: dict[str, bytes], result: CheckResult, article_id: str) -> str:
+    index = [a.article.id for a in result.articles].index(article_id)
+    slug = report._unique_names([a.article.id for a in result.articles])[index]
+    return files[f"articles/{slug}.html"].decode("utf-8")
+
+
+# --------------------------------------------------------------------------- report.json
+
+
+def test_report_json_has_the_documented_fields_and_types(result: CheckResult, data: dict) -> None:
+    assert list(data)[:4] == ["schema", "case", "sources", "articles"]
+    assert data["schema"] == "quoteverify/report@1"
+    assert data["case"] == result.case
+    assert [s["id"] for s in data["sources"]] == [s.document.id for s in result.sources]
+    for s, info in zip(data["sources"], result.sources):
+        assert list(s)[:3] == ["id", "title", "paragraphs"]
+        assert s["title"] == info.document.title
+        doc = info.document
+        assert [(p["index"], p["text"]) for p in s["paragraphs"]] == [
+            (p.index, doc.text[p.start : p.end]) for p in doc.paragraphs
+        ]
+    assert [a["id"] for a in data["articles"]] == [a.article.id for a in result.articles]
+    for a, ar in zip(data["articles"], result.articles):
+        assert list(a)[:7] == ["id", "outlet", "path", "sha256", "quotes", "coverage", "errors"]
+        assert a["outlet"] == ar.article.outlet
+        assert a["date"] == ar.article.date
+        assert a["sha256"] == ar.article.sha256 and re.fullmatch(r"[0-9a-f]{64}", a["sha256"])
+        assert a["errors"] == list(ar.errors)
+        assert len(a["quotes"]) == len(ar.quotes)
+        for q, qr in zip(a["quotes"], ar.quotes):
+            assert list(q)[:7] == ["text", "spans", "attribution", "source", "source_span", "verdict", "variants"]
+            assert q["text"] == qr.quotation.text
+            assert all(isinstance(s, list) and len(s) == 2 and all(type(x) is int for x in s) for s in q["spans"])
+            # the spans point into the original article text
+            assert "\n".join(ar.article.text[s:e] for s, e in q["spans"]) == q["text"]
+            assert q["attribution"] is None or isinstance(q["attribution"], str)
+            assert q["verdict"] in VERDICTS and q["verdict"] == qr.verdict.value
+            if qr.location is None:
+                assert q["source"] is None and q["source_span"] is None and q["verdict"] == "unverified"
+            else:
+                assert q["source"] == qr.location.source
+                assert q["source_span"] == list(qr.location.span)
+            assert len(q["variants"]) == len(qr.variants)
+            for v, vr in zip(q["variants"], qr.variants):
+                assert list(v)[:4] == ["kind", "severity", "source_text", "quote_text"]
+                assert v["kind"] in KINDS
+                assert v["severity"] == SEVERITY[Kind(v["kind"])].value
+                assert (v["source_text"], v["quote_text"]) == (vr.source_text, vr.quote_text)
+        for c, cr in zip(a["coverage"], ar.coverage):
+            assert c["source"] == cr.source
+            for p, pr in zip(c["paragraphs"], cr.paragraphs):
+                assert set(p) == {"index", "quoted"} and type(p["index"]) is int
+                assert isinstance(p["quoted"], float) and 0.0 <= p["quoted"] <= 1.0
+                assert p["quoted"] == round(pr.quoted, 4)
+
+
+def test_report_json_anchors_match_the_article_pages(result: CheckResult, data: dict, files: dict[str, bytes]) -> None:
+    for a, ar in zip(data["articles"], result.articles):
+        page = Page(article_page(files, result, ar.article.id))
+        ids = [attrs.get("id") for _, attrs in page.tags]
+        located = [q["anchor"] for q in a["quotes"] if q["source"] is not None]
+        assert located == [f"q{i}" for i in range(1, len(located) + 1)]
+        for q in a["quotes"]:
+            assert q["anchor"] in ids
+            block = next(attrs for _, attrs in page.tags if attrs.get("id") == q["anchor"])
+            assert block.get("data-verdict") == q["verdict"]
+
+
+def test_report_json_file_is_the_object_dumped(tmp_path: Path, result: CheckResult, data: dict) -> None:
+    index = write_report(result, tmp_path)
+    raw = (index.parent / "report.json").read_text(encoding="utf-8")
+    assert raw == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    assert json.loads(raw) == data
+    assert "\\u" not in raw  # non-ASCII written as itself
+
+
+# --------------------------------------------------------------------------- files and determinism
+
+
+def test_write_report_writes_every_page(tmp_path: Path, result: CheckResult) -> None:
+    index = write_report(result, tmp_path)
+    root = tmp_path / result.case
+    assert index == root / "index.html"
+    names = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+    slugs = report._unique_names([a.article.id for a in result.articles])
+    assert names == sorted(
+        ["index.html", "report.json", "quotations.csv", "annotations.jsonld"]
+        + [f"articles/{s}.html" for s in slugs]
+        + [f"sources/{safe_name(s.document.id)}.html" for s in result.sources]
+    )
+
+
+def test_two_writes_are_byte_identical(tmp_path: Path) -> None:
+    first = write_report(sample_result(), tmp_path / "one").parent
+    second = write_report(sample_result(), tmp_path / "two").parent
+    again = write_report(sample_result(), tmp_path / "one").parent
+    listing = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert listing == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    for rel in listing:
+        data = (first / rel).read_bytes()
+        assert data == (second / rel).read_bytes() == (again / rel).read_bytes(), rel
+        assert str(tmp_path).encode() not in data
+    assert not [p for p in first.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_no_absolute_path_is_reported(files: dict[str, bytes], data: dict) -> None:
+    hostile = next(a for a in data["articles"] if a["id"] == HOSTILE_ID)
+    assert hostile["path"] == HOSTILE_ID.rsplit("/", 1)[-1]
+    for name, blob in files.items():
+        assert b"/home/someone" not in blob, name
+
+
+@pytest.mark.parametrize("case_id", [HOSTILE_ID, "../../x", "/etc/passwd", "..", "", "Ça va? \u202e", "a/../../b"])
+def test_hostile_ids_stay_inside_the_output_directory(tmp_path: Path, case_id: str) -> None:
+    out = tmp_path / "out"
+    index = write_report(hostile_case(case_id), out)
+    root = index.parent
+    assert root.parent == out and root.name == safe_name(case_id)
+    for p in tmp_path.rglob("*"):
+        assert p.resolve().is_relative_to(out.resolve())
+        if p.is_file():
+            assert p.resolve().is_relative_to(root.resolve())
+
+
+@given(st.text(max_size=80))
+@example("../../x")
+@example("..")
+@example("CON")
+@example("A")
+@example("\u00e9t\u00e9 2020")
+def test_safe_name_is_a_plain_slug(ident: str) -> None:
+    name = safe_name(ident)
+    assert re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name)
+    assert len(name) <= 60 + 9
+    assert safe_name(ident) == name
+    assert (name == ident) == bool(re.fullmatch(r"[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?", ident) and len(ident) <= 60)
+
+
+def test_safe_name_keeps_distinct_ids_apart() -> None:
+    ids = ["a", "A", "a ", "a-", "../a", "a/", "\u00e1", "a_"]
+    assert len({safe_name(i) for i in ids}) == len(ids)
+    assert safe_name("straits-times-afp") == "straits-times-afp"
+    assert safe_name("../../x y \u00e9").startswith("x-y-e-")
+
+
+# --------------------------------------------------------------------------- escaping and CSP
+
+
+def check_page_is_safe(html: str) -> Page:
+    """The invariants every page keeps whatever its input: one own script, no handlers, nothing remote."""
+    page = Page(html)
+    assert page.scripts == [(STATIC / "report.js").read_text(encoding="utf-8")]
+    assert page.styles == [(STATIC / "report.css").read_text(encoding="utf-8")]
+    assert len(page.all("script")) == 1 and len(page.all("style")) == 1
+    for tag, attrs in page.tags:
+        assert tag not in ("img", "iframe", "object", "embed", "svg", "base", "form"), tag
+        for name, value in attrs.items():
+            assert not name.startswith("on"), (tag, name)
+            assert name not in ("style", "src", "srcdoc", "formaction"), (tag, name)
+            if name == "href":
+                assert value is not None
+                assert not re.match(r"(?i)\s*(javascript|data|vbscript):", value) or (tag, value) == (
+                    "link",
+                    "data:,",
+                ), value
+                if re.match(r"(?i)[a-z][a-z0-9+.-]*:", value):
+                    assert tag == "a" and re.match(r"https?://", value) or tag == "link", value
+    return page
+
+
+def test_pages_have_a_csp_matching_their_own_inline_script_and_style(files: dict[str, bytes]) -> None:
+    for name, html in html_pages(files).items():
+        page = check_page_is_safe(html)
+        metas = [m for m in page.all("meta") if (m.get("http-equiv") or "").lower() == "content-security-policy"]
+        assert len(metas) == 1, name
+        policy = {
+            d.split()[0]: d.split()[1:] for d in (metas[0]["content"] or "").split(";") if d.strip()
+        }
+        assert policy["default-src"] == ["'none'"]
+        assert policy["script-src"] == [f"'{sha256_source(page.scripts[0])}'"]
+        assert policy["style-src"] == [f"'{sha256_source(page.styles[0])}'"]
+        assert policy["img-src"] == ["data:"]
+        # the policy comes before anything it governs
+        assert html.index("Content-Security-Policy") < html.index("<style>") < html.index("<script>")
+
+
+def test_hostile_strings_show_as_text(files: dict[str, bytes], result: CheckResult) -> None:
+    for name, html in html_pages(files).items():
+        for hostile in (HOSTILE_SCRIPT, HOSTILE_IMG, "<b onmouseover", "<svg onload"):
+            assert hostile not in html, (name, hostile)
+        assert html.count("</title>") == 1
+        check_page_is_safe(html)
+    page = Page(article_page(files, result, HOSTILE_ID))
+    for hostile in (HOSTILE_SCRIPT, HOSTILE_IMG, HOSTILE_OUTLET, "<svg onload=alert(1)>", "<i>Officials</i> said"):
+        assert hostile in page.data
+    assert "javascript:" not in "".join(str(a.get("href")) for _, a in page.tags)
+    notes = [a["data-note"] for _, a in page.tags if "data-note" in a]
+    assert notes and HOSTILE_SCRIPT in notes[0] and notes[0].startswith(HOSTILE_OUTLET)
+
+
+def test_hostile_case_title_and_id_are_escaped(files: dict[str, bytes]) -> None:
+    pages = html_pages(render_report(hostile_case()))
+    for html in pages.values():
+        assert HOSTILE_SCRIPT not in html
+        page = check_page_is_safe(html)
+        assert HOSTILE_SCRIPT in page.data
+
+
+def test_templates_escape_by_default_and_fail_on_undefined() -> None:
+    env = report._environment()
+    assert env.from_string("{{ x }}").render(x="<a>&'\"") == "&lt;a&gt;&amp;&#39;&#34;"
+    assert env.get_template("base.html").environment.autoescape
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ missing }}").render()
+
+
+texts = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=40)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(quote=texts, outlet=texts, cue=texts, other=texts, title=texts, error=texts)
+@example(quote=HOSTILE_SCRIPT, outlet=HOSTILE_IMG, cue="</q><script>", other="]]>", title="{{ 7*7 }}", error="&amp;")
+@example(quote="0", outlet="0", cue="0", other="\r", title="0", error="0")
+def test_any_text_is_escaped_everywhere(quote: str, outlet: str, cue: str, other: str, title: str, error: str) -> None:
+    sources = sample_sources()
+    src = sources[0].document
+    source = document("s", "Intro. " + quote + " Outro.", title=title)
+    text = "Said: \u201c" + quote + "\u201d and \u201c" + other + "\u201d.\n"
+    b = ArticleBuilder(document("a", text, outlet=outlet, title=title, date=other, url=other, path=other))
+    b.located(source, [quote], [(quote, quote)], attribution=cue)
+    b.unverified(other, attribution=cue)
+    articles = (b.result([source, src], errors=(error,)),)
+    from quoteverify.models import SourceInfo
+
+    result = CheckResult(title, title, (SourceInfo(source), *sources), articles)
+    files = render_report(result)
+    for name, html in html_pages(files).items():
+        page = check_page_is_safe(html)
+        if name.startswith("articles/"):
+            data = page.data
+            for s in (quote, outlet, cue, other, error):
+                assert squash(s) in squash(data)
+    rows = list(csv.reader(io.StringIO(files["quotations.csv"].decode("utf-8"), newline="")))
+    assert len(rows) == 3
+    assert [r[2] for r in rows[1:]] == [report._csv_cell(quote), report._csv_cell(other)]
+    json.loads(files["report.json"])
+    json.loads(files["annotations.jsonld"])
+
+
+# --------------------------------------------------------------------------- index page
+
+
+def test_index_counts_each_outlet(files: dict[str, bytes], result: CheckResult) -> None:
+    html = files["index.html"].decode("utf-8")
+    page = check_page_is_safe(html)
+    assert result.title in page.data
+    table = html[html.index('<table class="outlets">') : html.index("</table>", html.index('<table class="outlets">'))]
+    rows = re.findall(r'<tr(?: class="has-altered")?>\s*<th scope="row"><a href="(articles/[^"]+)">(.*?)</tr>', table, re.S)
+    assert [href for href, _ in rows] == [f"articles/{s}.html" for s in report._unique_names([a.article.id for a in result.articles])]
+    for (_, row), a in zip(rows, result.articles):
+        numbers = [int(n) for n in re.findall(r'<td class="num[^"]*">(\d+)</td>', row)]
+        expected = [a.count(v) for v in (Verdict.VERBATIM, Verdict.FAITHFUL, Verdict.ALTERED, Verdict.UNVERIFIED)]
+        assert numbers == [*expected, len(a.errors)]
+
+
+def test_index_lists_altered_quotations_most_serious_first(files: dict[str, bytes], result: CheckResult) -> None:
+    html = files["index.html"].decode("utf-8")
+    listed = re.findall(r'<p class="aq-head"><a href="([^"]+)">', html)
+    slugs = report._unique_names([a.article.id for a in result.articles])
+    expected = []
+    for ai, (a, slug) in enumerate(zip(result.articles, slugs)):
+        anchors = report._anchors(a)
+        for qi, q in enumerate(a.quotes):
+            if q.verdict is Verdict.ALTERED:
+                major = sum(1 for v in q.variants if v.severity.value == "major")
+                expected.append((-major, -len(q.variants), ai, qi, f"articles/{slug}.html#{anchors[qi]}"))
+    assert listed == [e[-1] for e in sorted(expected)]
+    assert len(listed) == result.altered
+
+
+def test_coverage_matrix_shades_and_marks_cells(files: dict[str, bytes], result: CheckResult) -> None:
+    html = files["index.html"].decode("utf-8")
+    table = html[html.index('<table class="matrix">') : html.index("</table>", html.index('<table class="matrix">'))]
+    rows = re.findall(r"<tr>\s*<th scope=\"row\">.*?</tr>", table, re.S)
+    assert len(rows) == len(result.articles)
+    for row, a in zip(rows, result.articles):
+        cells = re.findall(r'<td class="cov ([^"]*)">(.*?)</td>', row, re.S)
+        coverage = {p.index: p.quoted for p in a.coverage[0].paragraphs} if a.coverage else {}
+        assert len(cells) == len(result.sources[0].document.paragraphs)
+        for index, (classes, content) in enumerate(cells):
+            quoted = coverage.get(index, 0.0)
+            if quoted > 0:
+                assert f"cov-{report._shade(quoted)}" in classes.split()
+                assert re.search(r">(\d+|<1|>99)%<", content.replace("&lt;", "<").replace("&gt;", ">"))
+            elif "cov-none" in classes:
+                assert "not quoted" in content
+    # the altered quotation of paragraph 1 marks the gazette's cell as altered, with a label, not colour alone
+    gazette = rows[0]
+    cell = re.findall(r'<td class="cov ([^"]*)">(.*?)</td>', gazette, re.S)[1]
+    assert "w-altered" in cell[0] and "worst: altered" in cell[1]
+    # a paragraph nobody quotes is visibly empty
+    assert all('cov-none' in c for c in re.findall(r'<td class="cov [^"]*">', rows[-1]))
+
+
+def test_index_lists_errors(files: dict[str, bytes], result: CheckResult) -> None:
+    data = Page(files["index.html"].decode("utf-8")).data
+    for a in result.articles:
+        for e in a.errors:
+            assert e in data
+
+
+# --------------------------------------------------------------------------- article pages
+
+
+def quote_result(result: CheckResult, article_id: str, anchor: str):
+    a = next(a for a in result.articles if a.article.id == article_id)
+    return a, a.quotes[report._anchors(a).index(anchor)]
+
+
+def test_inline_diff_rebuilds_the_quotation_and_the_passage(files: dict[str, bytes], result: CheckResult) -> None:
+    sources = {s.document.id: s.document for s in result.sources}
+    checked = 0
+    for a in result.articles:
+        html = article_page(files, result, a.article.id)
+        for q, anchor in zip(a.quotes, report._anchors(a)):
+            if q.location is None:
+                continue
+            quoted = squash(" ".join(a.article.text[s:e] for s, e in q.quotation.spans))
+            passage = squash(sources[q.location.source].text[q.location.span[0] : q.location.span[1]])
+            ignore = {"tag", "sr", "caret", "more"}
+            assert Region(html, anchor, "inline", ignore | {"del"}).text == quoted
+            assert Region(html, anchor, "qtext", ignore | {"del"}).text == quoted
+            assert Region(html, anchor, "stext", ignore | {"ins"}).text == passage
+            # the inline diff follows the quotation's spacing, so only the words are compared
+            source_words = Region(html, anchor, "inline", ignore | {"ins", "mk"}).text
+            assert source_words.replace(" ", "") == passage.replace(" ", "")
+            checked += 1
+    assert checked == sum(1 for a in result.articles for q in a.quotes if q.location)
+
+
+def test_each_change_is_labelled_with_its_variant(files: dict[str, bytes], result: CheckResult) -> None:
+    html = article_page(files, result, "gazette")
+    block = html[html.index('id="q3"') : html.index("</article>", html.index('id="q3"'))]
+    inline = block[block.index('class="inline"') :]
+    assert re.search(r"<del>.*every twenty minutes.*?</del><span class=\"tag sev-major\">omission · major</span>", inline)
+    assert re.search(r"<ins>.*of the city.*?</ins><span class=\"tag sev-major\">insertion · major</span>", inline)
+    # an elision shows the cut words as an acceptable cut
+    block = html[html.index('id="q4"') : html.index("</article>", html.index('id="q4"'))]
+    assert re.search(r'<span class="mk">\.\.\.</span><del class="cut">.*over the course of the coming weeks', block)
+    assert "elision · acceptable" in block
+    # an interpolation is labelled acceptable
+    block = html[html.index('id="q5"') : html.index("</article>", html.index('id="q5"'))]
+    assert "interpolation · acceptable" in block
+    # a homoglyph aligned as a replacement, a case change aligned as equal: both flagged
+    courier = article_page(files, result, "courier")
+    assert "homoglyph · major" in courier and "U+0456" in courier
+    assert re.search(r'<mark class="flag">Will</mark>', courier) and "case · minor" in courier
+
+
+def test_variant_chips_have_anchors(files: dict[str, bytes], result: CheckResult) -> None:
+    for a in result.articles:
+        page = Page(article_page(files, result, a.article.id))
+        ids = {attrs.get("id") for _, attrs in page.tags}
+        for q, anchor in zip(a.quotes, report._anchors(a)):
+            for k in range(len(q.variants) if q.location else 0):
+                assert f"{anchor}-v{k + 1}" in ids
+
+
+def test_multi_paragraph_quotation_keeps_its_paragraph_break(files: dict[str, bytes], result: CheckResult) -> None:
+    html = article_page(files, result, "gazette")
+    block = html[html.index('id="q6"') : html.index("</article>", html.index('id="q6"'))]
+    assert "[new paragraph]" in block
+    assert "north bridge at dusk" not in block  # the caption between the paragraphs is not part of it
+
+
+def test_correction_notes(files: dict[str, bytes], result: CheckResult) -> None:
+    html = article_page(files, result, "gazette")
+    page = Page(html)
+    notes = {}
+    current = None
+    for tag, attrs in page.tags:
+        if tag == "article" and attrs.get("id"):
+            current = attrs["id"]
+        if "data-note" in attrs:
+            notes[current] = attrs["data-note"]
+    a = next(a for a in result.articles if a.article.id == "gazette")
+    expected = {
+        anchor
+        for q, anchor in zip(a.quotes, report._anchors(a))
+        if q.verdict in (Verdict.ALTERED, Verdict.FAITHFUL) and any(v.severity.value != "acceptable" for v in q.variants)
+    }
+    assert set(notes) == expected
+    title = result.sources[0].document.title
+    note = notes["q3"]
+    assert note.startswith(f'The Harbour Gazette quotes "... ') and f"where the source ({title}) reads" in note
+    assert "every twenty minutes" in note and "of the city" in note
+    # the same sentence is in the page as text, for readers without script
+    assert note in page.data
+
+
+def test_article_text_highlights_quotations_and_skipped_text(files: dict[str, bytes], result: CheckResult) -> None:
+    html = article_page(files, result, "gazette")
+    a = next(a for a in result.articles if a.article.id == "gazette")
+    text = html[html.index('<div class="article-text">') :]
+    marks = re.findall(r'<mark class="qmark v-(\w+)"(?: id="t-(\w+)")?><a href="#(\w+)">', text)
+    anchors = report._anchors(a)
+    firsts = [m[1] for m in marks if m[1]]
+    assert firsts == anchors
+    for verdict, _, href in marks:
+        assert a.quotes[anchors.index(href)].verdict.value == verdict
+    skipped = re.findall(r'<span class="skipped">(?:<span class="skiplabel">skipped</span>)?([^<]*)</span>', text)
+    assert [s.replace("&#34;", '"') for s in skipped] == [a.article.text[s:e] for s, e in a.article.skipped]
+    # the whole article text is there, in order
+    region = Page(text[: text.index("</div>")]).data
+    assert re.sub(r"skipped|[\u2248\u2260=?]|[qu]\d+|\((verbatim|faithful|altered|unverified)\)", "", region).replace(" ", "") == a.article.text.replace(" ", "")
+
+
+def test_unverified_quotations_are_listed_apart(files: dict[str, bytes], result: CheckResult) -> None:
+    html = article_page(files, result, "gazette")
+    others = html[html.index('id="others-h"') :]
+    others = others[: others.index("</section>")]
+    assert "We will not comment on the cost," in others and "a council spokesman said" in others
+    assert 'id="u1"' in others and 'data-verdict="unverified"' in others
+
+
+def test_article_page_shows_its_facts(files: dict[str, bytes], result: CheckResult) -> None:
+    a = result.articles[0].article
+    data = Page(article_page(files, result, a.id)).data
+    for value in (a.outlet, a.date, a.path, a.sha256, a.url):
+        assert value in data
+
+
+def test_article_with_an_error_shows_it(files: dict[str, bytes], result: CheckResult) -> None:
+    data = Page(article_page(files, result, "wire")).data
+    assert "cannot decode bytes" in data
+
+
+# --------------------------------------------------------------------------- source page
+
+
+def test_source_page_shows_paragraphs_quoters_and_provenance(files: dict[str, bytes], result: CheckResult) -> None:
+    info = result.sources[0]
+    html = files[f"sources/{safe_name(info.document.id)}.html"].decode("utf-8")
+    page = check_page_is_safe(html)
+    data = squash(page.data)
+    for p in info.document.paragraphs:
+        assert f'id="p{p.index}"' in html
+        assert squash(info.document.paragraph_text(p.index)) in data
+    assert squash(info.provenance.method) in data
+    for c in info.provenance.choices:
+        assert c.reason in data and c.chosen.text in data
+    for c in info.provenance.unplaced:
+        assert c.chosen.text in data
+    # paragraph 1 is quoted by the gazette (altered) and the courier
+    para = html[html.index('id="p1"') : html.index('id="p2"')]
+    assert "The Harbour Gazette" in para and "The Courier" in para and "verdict v-altered" in para
+    # paragraph 4 is quoted by nobody
+    para = html[html.index('id="p4"') :]
+    assert "Not quoted" in para
+
+
+# --------------------------------------------------------------------------- exports
+
+
+def test_quotations_csv(files: dict[str, bytes], result: CheckResult) -> None:
+    rows = list(csv.reader(io.StringIO(files["quotations.csv"].decode("utf-8"), newline="")))
+    assert rows[0][:8] == ["article", "outlet", "quotation", "verdict", "variants", "source", "source_passage", "attribution"]
+    body = rows[1:]
+    expected = [(a, q) for a in result.articles for q in a.quotes]
+    assert len(body) == len(expected)
+    sources = {s.document.id: s.document for s in result.sources}
+    for row, (a, q) in zip(body, expected):
+        assert row[0] == a.article.id and row[1] == a.article.outlet
+        assert row[2] == q.quotation.text and row[3] == q.verdict.value
+        assert row[4] == "; ".join(f"{v.kind.value}: {v.source_text} -> {v.quote_text}" for v in q.variants)
+        if q.location:
+            assert row[5] == q.location.source
+            assert row[6] == sources[q.location.source].text[q.location.span[0] : q.location.span[1]]
+        else:
+            assert row[5] == row[6] == ""
+        assert row[7] == (q.quotation.attribution or "")
+
+
+def test_csv_cells_never_start_a_formula() -> None:
+    assert report._csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert report._csv_cell("@SUM") == "'@SUM"
+    assert report._csv_cell("plain") == "plain"
+
+
+def test_annotations_jsonld(files: dict[str, bytes], result: CheckResult) -> None:
+    doc = json.loads(files["annotations.jsonld"])
+    assert doc["@context"] == "http://www.w3.org/ns/anno.jsonld"
+    assert doc["type"] == "AnnotationCollection"
+    items = doc["first"]["items"]
+    located = [(a, q) for a in result.articles for q in a.quotes if q.location]
+    assert doc["total"] == len(items) == len(located)
+    sources = {s.document.id: s.document for s in result.sources}
+    for item, (a, q) in zip(items, located):
+        assert item["type"] == "Annotation" and item["motivation"] == "assessing"
+        assert {"type": "TextualBody", "purpose": "tagging", "value": q.verdict.value} in item["body"]
+        targets = item["target"]
+        assert len(targets) == len(q.quotation.spans) + len(q.location.fragments)
+        for target in targets:
+            text = a.article.text if ":article:" in target["source"] else sources[q.location.source].text
+            quote_sel, pos_sel = target["selector"]
+            assert quote_sel["type"] == "TextQuoteSelector" and pos_sel["type"] == "TextPositionSelector"
+            s, e = pos_sel["start"], pos_sel["end"]
+            assert text[s:e] == quote_sel["exact"]
+            assert text[max(0, s - 32) : s] == quote_sel["prefix"]
+            assert text[e : e + 32] == quote_sel["suffix"]
+        assert [t["selector"][1]["start"] for t in targets[: len(q.quotation.spans)]] == [s for s, _ in q.quotation.spans]
+
+
+# --------------------------------------------------------------------------- style
+
+
+def _luminance(hex_colour: str) -> float:
+    h = hex_colour.lstrip("#")
+    if len(h) == 3:
+        h = "".join(c * 2 for c in h)
+    channels = [int(h[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def test_colour_pairs_meet_wcag_aa() -> None:
+    css = (STATIC / "report.css").read_text(encoding="utf-8")
+    pairs = 0
+    for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
+        fg = re.search(r"(?:^|;)\s*color:\s*(#[0-9a-fA-F]{3,6})\b", body)
+        bg = re.search(r"background-color:\s*(#[0-9a-fA-F]{3,6})\b", body)
+        if not fg:
+            continue
+        back = bg.group(1) if bg else "#ffffff"
+        hi, lo = sorted((_luminance(fg.group(1)), _luminance(back)), reverse=True)
+        assert (hi + 0.05) / (lo + 0.05) >= 4.5, (selector.strip(), fg.group(1), back)
+        pairs += 1
+    assert pairs > 20
+
+
+def test_static_assets_load_nothing() -> None:
+    for name in ("report.css", "report.js"):
+        text = (STATIC / name).read_text(encoding="utf-8")
+        assert "http:" not in text and "https:" not in text and "@import" not in text and "url(" not in text
+    js = (STATIC / "report.js").read_text(encoding="utf-8")
+    assert "innerHTML" not in js and "eval(" not in js and "Function(" not in js
+
+
+def test_report_json_validates_against_the_shipped_schema(data: dict) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((Path(report.__file__).parent / "schema" / "report.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(data)
