@@ -1,24 +1,51 @@
 """Locate: find the source passage a quotation renders, or decide it renders none.
 
-The sources are indexed once by word trigrams (and single words for the
-shortest quotations). A quotation is located fragment by fragment (the
-stretches between marked elisions): the fragment's trigrams that occur in a
-source vote for passages; the best few candidate passages are aligned word by
-word against the fragment; the passage that reproduces the largest share of
-the fragment's words wins, if that share is high enough. Quotations of one or
-two words are located only when they occur exactly.
+The sources are indexed once: every word becomes an integer id (its folded,
+case-folded form), every word trigram a 64-bit key, and the positions of
+each trigram and each word are kept in sorted arrays (numpy), so that the
+index of a 10 MB archive takes some tens of megabytes and can be saved beside
+the case and loaded again (:meth:`SourceIndex.cached`).
+
+A quotation is located fragment by fragment (the stretches between marked
+elisions), in any order, longest first:
+
+1. the fragment's trigrams are looked up; a fragment that shares none with
+   any source is not located, at once;
+2. an exact occurrence of the fragment's words is confirmed by comparing
+   word ids, with no alignment at all (most real quotations are exact);
+3. otherwise the trigram hits vote for passages (hits close together in one
+   source form a cluster; clusters are ranked by how many of the fragment's
+   trigrams they hold), and the best few passages are aligned word by word
+   against the fragment (a longest-common-subsequence alignment over word
+   ids, rapidfuzz's ``Indel.opcodes``); the passage that reproduces most of
+   the fragment's words wins, if that share is high enough.
+
+Fragments of one or two words are located only when they occur exactly (and
+within a longer quotation only near its other fragments).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import re
+import tempfile
+import time
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
 
-from quoteverify.align import diff_sequences
+import numpy as np
+import regex
+from rapidfuzz.distance import Indel, LCSseq
+
+from quoteverify import normalize
 from quoteverify.models import Document, Fragment, Location, Quotation, Token
-from quoteverify.normalize import tokenize
+from quoteverify.normalize import fold_token, tokenize
 
 #: fragments this short (in words) are located only when found exactly
 SHORT = 2
@@ -30,49 +57,346 @@ MIN_WORDS = 3
 MAX_POSTINGS = 2000
 #: how many candidate passages are aligned for each fragment
 CANDIDATES = 4
+#: an exact occurrence is sought among at most this many positions of the rarest trigram
+MAX_EXACT_CHECKS = 100_000
+
+#: version of the saved index layout; part of every index file's name
+INDEX_FORMAT = 1
+#: the folder, inside a case directory, where the index is saved
+CACHE_DIR = ".quoteverify"
+
+_SENTINEL = -1  # word id between two sources: matches nothing
+_UNKNOWN = -2  # word id of a quotation word that no source has
+_EXACT_VOCAB = 1 << 21  # below this vocabulary size trigram keys are exact, not hashed
+_H1 = np.uint64(0x9E3779B97F4A7C15)
+_H2 = np.uint64(0xC2B2AE3D27D4EB4F)
+
+Hit = tuple[int, int, int]  # (global start, global end, matched words)
 
 
 @dataclass(frozen=True)
-class _Source:
+class IndexedSource:
+    """One indexed source: its document and its place in the global word sequence.
+
+    Global word positions ``offset .. offset + words - 1`` are this source's
+    words, in order; one position after them is left empty, so that no
+    trigram spans two sources.
+    """
+
     doc: Document
-    tokens: tuple[Token, ...]
-    word_tok: tuple[int, ...]  # index in tokens of each word
-    offset: int  # global word position of this source's first word
+    offset: int
+    words: int
+
+
+# --------------------------------------------------------------------------- word scanning
+
+_LN = regex.compile(r"[\p{L}\p{N}]")
+_LNM = regex.compile(r"[\p{L}\p{N}\p{M}]")
+_JOIN = "'\u2019\u02bc\u2018\\-\u2010\u2011."
+_INVIS_CLASS = "".join(sorted(normalize.INVISIBLE))
+
+
+def _word_pattern(chars: set[str]) -> re.Pattern[str]:
+    """A stdlib ``re`` pattern that finds the same words as :func:`normalize.tokenize`, in texts made of ``chars``.
+
+    The letter, number and mark classes are spelled out for the characters
+    present (decided by ``regex``'s Unicode tables, as the tokenizer does),
+    which makes the scan several times faster than ``regex`` on large texts.
+    """
+    ln = ["A-Za-z0-9"]
+    marks = []
+    for c in sorted(chars):
+        if c.isascii():
+            continue
+        if _LN.match(c):
+            ln.append(c)
+        elif _LNM.match(c):
+            marks.append(c)
+    ln_class = "".join(ln)
+    lnm_class = ln_class + "".join(marks)
+    return re.compile(f"([{lnm_class}](?:[{lnm_class}{_INVIS_CLASS}]|[{_JOIN}](?=[{ln_class}]))*)")
+
+
+_CHUNK = 1 << 20
+_SPACE = re.compile(r"\s")
+
+
+def _chunks(text: str) -> list[tuple[int, int]]:
+    """Split ``text`` into spans of about a megabyte that end on white space (never inside a word)."""
+    out = []
+    start, n = 0, len(text)
+    while start < n:
+        end = min(start + _CHUNK, n)
+        if end < n:
+            space = _SPACE.search(text, end)
+            end = space.start() if space else n
+        out.append((start, end))
+        start = end
+    return out
+
+
+class _Builder:
+    """Turns source texts into word ids and word spans, one source at a time."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.vocab: dict[str, int] = {}
+        self._surface: dict[str, int] = {}
+
+    def _id(self, surface: str) -> int:
+        key = fold_token(surface).casefold()
+        wid = self.vocab.get(key)
+        if wid is None:
+            wid = self.vocab[key] = len(self.vocab)
+        self._surface[surface] = wid
+        return wid
+
+    def scan(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(ids, starts, ends) of the words of ``text``."""
+        ids: list[np.ndarray] = []
+        starts: list[np.ndarray] = []
+        ends: list[np.ndarray] = []
+        cache = self._surface
+        for a, b in _chunks(text):
+            parts = self.pattern.split(text[a:b])
+            if len(parts) < 2:
+                continue
+            lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+            bounds = np.cumsum(lengths) + a
+            starts.append(bounds[0:-1:2])
+            ends.append(bounds[1::2])
+            surfaces = parts[1::2]
+            get = cache.get
+            ids.append(
+                np.fromiter(
+                    (w if (w := get(s)) is not None else self._id(s) for s in surfaces),
+                    dtype=np.int32,
+                    count=len(surfaces),
+                )
+            )
+        if not ids:
+            empty = np.zeros(0, dtype=np.int64)
+            return np.zeros(0, dtype=np.int32), empty, empty
+        return np.concatenate(ids), np.concatenate(starts), np.concatenate(ends)
+
+
+def _gram_keys(a: np.ndarray, b: np.ndarray, c: np.ndarray, vocab_size: int, hashed: bool) -> np.ndarray:
+    """64-bit keys of the trigrams (a, b, c) of word ids: exact, or hashed for vocabularies of 2**21 words and more."""
+    a = a.astype(np.int64)
+    b = b.astype(np.int64)
+    c = c.astype(np.int64)
+    if not hashed:
+        return (a * vocab_size + b) * vocab_size + c
+    with np.errstate(over="ignore"):
+        h = (a.astype(np.uint64) * _H1 + b.astype(np.uint64)) * _H2 + c.astype(np.uint64)
+    return h.view(np.int64)
+
+
+def _int_dtype(n: int) -> type[np.signedinteger[Any]]:
+    return np.int32 if n < 2**31 - 1 else np.int64
+
+
+def _code_version() -> str:
+    """A digest of the code that decides what the index holds (tokenizer and index layout)."""
+    h = hashlib.sha256(str(INDEX_FORMAT).encode())
+    for module_file in (normalize.__file__, __file__):
+        try:
+            h.update(Path(module_file).read_bytes())
+        except (OSError, TypeError):
+            h.update(str(module_file).encode())
+    return h.hexdigest()
+
+
+_CODE_VERSION: str | None = None
+
+
+def fingerprint(sources: Sequence[Document]) -> str:
+    """A digest of the sources (ids and texts) and of the indexing code: the name of a saved index."""
+    global _CODE_VERSION
+    if _CODE_VERSION is None:
+        _CODE_VERSION = _code_version()
+    h = hashlib.sha256(_CODE_VERSION.encode())
+    for doc in sources:
+        for part in (doc.id.encode("utf-8", "surrogatepass"), doc.text.encode("utf-8", "surrogatepass")):
+            h.update(len(part).to_bytes(8, "little"))
+            h.update(part)
+    return h.hexdigest()[:32]
+
+
+_ARRAYS = ("hashed", "ids", "wstart", "wend", "word_pos", "word_ptr", "gram_keys", "gram_ptr", "gram_pos")
 
 
 class SourceIndex:
-    """Word indexes over every source document of a case, built once."""
+    """Word indexes over every source document of a case, built once.
+
+    ``origin`` says whether the index was ``"built"`` here or ``"loaded"``
+    from a saved file; ``build_seconds`` how long that took.
+    """
+
+    origin: Literal["built", "loaded"]
+    build_seconds: float
 
     def __init__(self, sources: Sequence[Document]) -> None:
-        self.sources: list[_Source] = []
-        self._keys: list[str] = []
+        t0 = time.perf_counter()
+        docs = list(sources)
+        chars: set[str] = set()
+        for doc in docs:
+            chars.update(doc.text)
+        builder = _Builder(_word_pattern(chars))
+        ids, wstart, wend, counts = [], [], [], []
+        for doc in docs:
+            i, s, e = builder.scan(doc.text)
+            ids += [i, np.array([_SENTINEL], dtype=np.int32)]
+            wstart += [s, np.array([-1])]
+            wend += [e, np.array([-1])]
+            counts.append(len(i))
+        vocab = builder.vocab
+        arrays = _build_arrays(
+            np.concatenate(ids) if ids else np.zeros(0, np.int32),
+            np.concatenate(wstart) if wstart else np.zeros(0, np.int64),
+            np.concatenate(wend) if wend else np.zeros(0, np.int64),
+            len(vocab),
+        )
+        self._setup(docs, counts, list(vocab), arrays)
+        self.origin = "built"
+        self.build_seconds = time.perf_counter() - t0
+
+    def _setup(self, docs: list[Document], counts: Sequence[int], words: list[str], arrays: dict[str, np.ndarray]) -> None:
+        self._words_list = words
+        self._vocab = {w: i for i, w in enumerate(words)}
+        self._arrays = arrays
+        self._ids: np.ndarray = arrays["ids"]
+        self._wstart: np.ndarray = arrays["wstart"]
+        self._wend: np.ndarray = arrays["wend"]
+        self._word_pos: np.ndarray = arrays["word_pos"]
+        self._word_ptr: np.ndarray = arrays["word_ptr"]
+        self._gram_keys: np.ndarray = arrays["gram_keys"]
+        self._gram_ptr: np.ndarray = arrays["gram_ptr"]
+        self._gram_pos: np.ndarray = arrays["gram_pos"]
+        self._hashed = bool(arrays["hashed"][0])
+        self.sources: list[IndexedSource] = []
         self._starts: list[int] = []
-        for doc in sources:
-            toks = tokenize(doc.text)
-            word_tok = tuple(i for i, t in enumerate(toks) if t.is_word)
-            self._starts.append(len(self._keys))
-            self.sources.append(_Source(doc, toks, word_tok, len(self._keys)))
-            self._keys.extend(toks[i].key for i in word_tok)
-            # a boundary key that matches nothing keeps n-grams inside one source
-            self._keys.append("\x00")
-        self._grams: dict[tuple[str, str, str], list[int]] = defaultdict(list)
-        self._words: dict[str, list[int]] = defaultdict(list)
-        keys = self._keys
-        for g, k in enumerate(keys):
-            self._words[k].append(g)
-        for g in range(len(keys) - 2):
-            self._grams[(keys[g], keys[g + 1], keys[g + 2])].append(g)
+        offset = 0
+        for doc, n in zip(docs, counts):
+            self.sources.append(IndexedSource(doc, offset, int(n)))
+            self._starts.append(offset)
+            offset += int(n) + 1
+        self._starts_arr = np.array(self._starts, dtype=np.int64)
+        self._by_id = {}
+        for i, s in enumerate(self.sources):
+            self._by_id.setdefault(s.doc.id, i)
+        self._documents = tuple(s.doc for s in self.sources)
+
+    # ----------------------------------------------------------------- saving
+
+    @classmethod
+    def cached(cls, sources: Sequence[Document], directory: str | Path | None) -> SourceIndex:
+        """The index of ``sources``, loaded from ``directory`` when saved there before, else built and saved.
+
+        The file is ``directory/index-<fingerprint>.npz``: a change of the
+        sources (or of the indexing code) gives another name, so a stale
+        index is never used. When ``directory`` cannot be written (a
+        read-only case), the index is built and not saved, silently. Older
+        index files in ``directory`` are removed.
+        """
+        if directory is None:
+            return cls(sources)
+        folder = Path(directory)
+        key = fingerprint(sources)
+        path = folder / f"index-{key}.npz"
+        if path.is_file():
+            try:
+                return cls.load(path, sources, key=key)
+            except (OSError, ValueError, KeyError, EOFError):
+                pass  # unreadable or foreign: build it again
+        index = cls(sources)
+        index._save_quietly(folder, path)
+        return index
+
+    def _save_quietly(self, folder: Path, path: Path) -> None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.save(path)
+        except OSError:
+            return
+        for old in folder.glob("index-*.npz"):
+            if old != path:
+                try:
+                    old.unlink()
+                except OSError:
+                    pass
+
+    def save(self, path: str | Path, *, key: str | None = None) -> None:
+        """Write the index to ``path`` (numpy ``.npz``, no pickles), atomically."""
+        path = Path(path)
+        meta = {
+            "format": INDEX_FORMAT,
+            "fingerprint": key or fingerprint(self._documents),
+            "sources": [s.doc.id for s in self.sources],
+            "counts": [s.words for s in self.sources],
+        }
+        vocab = "\n".join(self._words_list).encode("utf-8", "surrogatepass")
+        fd, tmp = tempfile.mkstemp(prefix=".index-", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.savez(
+                    f,
+                    meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+                    vocab=np.frombuffer(vocab, dtype=np.uint8),
+                    **self._arrays,
+                )
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+
+    @classmethod
+    def load(cls, path: str | Path, sources: Sequence[Document], *, key: str | None = None) -> SourceIndex:
+        """Load an index saved by :meth:`save` for exactly these ``sources`` (``ValueError`` if it is another's)."""
+        t0 = time.perf_counter()
+        docs = list(sources)
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(data["meta"].tobytes().decode())
+            if meta.get("format") != INDEX_FORMAT:
+                raise ValueError(f"{path}: index format {meta.get('format')}, not {INDEX_FORMAT}")
+            if meta.get("fingerprint") != (key or fingerprint(docs)):
+                raise ValueError(f"{path}: index of other sources")
+            if meta.get("sources") != [d.id for d in docs]:
+                raise ValueError(f"{path}: index of other sources")
+            vocab_bytes = data["vocab"].tobytes()
+            arrays = {name: data[name] for name in _ARRAYS}
+        words = vocab_bytes.decode("utf-8", "surrogatepass").split("\n") if vocab_bytes else []
+        self = cls.__new__(cls)
+        self._setup(docs, meta["counts"], words, arrays)
+        self.origin = "loaded"
+        self.build_seconds = time.perf_counter() - t0
+        return self
+
+    # ----------------------------------------------------------------- documents
 
     @property
     def documents(self) -> tuple[Document, ...]:
-        return tuple(s.doc for s in self.sources)
+        return self._documents
+
+    @property
+    def vocabulary_size(self) -> int:
+        """How many distinct words (folded, case-folded) the sources have."""
+        return len(self._words_list)
+
+    @property
+    def nbytes(self) -> int:
+        """The size of the index arrays, in bytes (the documents' texts not counted)."""
+        return int(sum(a.nbytes for a in self._arrays.values()))
 
     def number(self, source_id: str) -> int:
         """The position of a source among the indexed ones, by id."""
-        for i, s in enumerate(self.sources):
-            if s.doc.id == source_id:
-                return i
-        raise KeyError(source_id)
+        try:
+            return self._by_id[source_id]
+        except KeyError:
+            raise KeyError(source_id) from None
 
     def document(self, source_id: str) -> Document:
         return self.sources[self.number(source_id)].doc
@@ -80,31 +404,73 @@ class SourceIndex:
     def source_of(self, g: int) -> int:
         return bisect_right(self._starts, g) - 1
 
+    def word_ids(self, keys: Sequence[str]) -> list[int]:
+        """The ids of word keys (:attr:`Token.key`); a word no source has gets an id that matches nothing."""
+        get = self._vocab.get
+        return [get(k, _UNKNOWN) for k in keys]
+
     # ----------------------------------------------------------------- search
 
-    def find(self, keys: Sequence[str], near: int | None = None) -> tuple[int, int, int] | None:
+    def find(self, keys: Sequence[str], near: int | None = None) -> Hit | None:
         """Best passage for a fragment's word keys: (global start, global end, matched words).
 
         ``near`` (a global word position) breaks ties in favour of the
         passage closest to it, so that the fragments of one quotation stay
         together.
         """
-        m = len(keys)
-        if m == 0:
+        return self.find_ids(self.word_ids(keys), near)
+
+    def find_ids(self, q: Sequence[int], near: int | None = None) -> Hit | None:
+        """:meth:`find` for word ids (:meth:`word_ids`)."""
+        m = len(q)
+        if m == 0 or not self.sources:
             return None
         if m <= SHORT:
-            return self._exact(keys, near)
-        cands = self._candidates(keys)
-        best: tuple[float, int, int, int] | None = None
-        for lo, hi in cands:
-            found = self._verify(keys, lo, hi)
-            if found is None:
-                continue
-            start, end, matched = found
-            dist = abs(start - near) if near is not None else 0
-            rank = (matched, -dist, -start)
-            if best is None or rank > best[:3]:
-                best = (*rank, start, end)  # type: ignore[assignment]
+            return self._exact_short(q, near)
+        qa = np.asarray(q, dtype=np.int64)
+        known = qa >= 0
+        valid = known[:-2] & known[1:-1] & known[2:]
+        if not valid.any():
+            return None
+        if not len(self._gram_keys):
+            return None
+        keys = _gram_keys(qa[:-2], qa[1:-1], qa[2:], len(self._words_list), self._hashed)
+        slot = np.minimum(np.searchsorted(self._gram_keys, keys), len(self._gram_keys) - 1)
+        valid &= self._gram_keys[slot] == keys
+        if not valid.any():
+            return None  # no seed in any source: renders none
+        lo = self._gram_ptr[slot]
+        hi = self._gram_ptr[slot + 1]
+        counts = np.where(valid, hi - lo, np.iinfo(np.int64).max)
+        exact = self._exact(qa, lo, counts) if known.all() else np.zeros(0, dtype=np.int64)
+        if len(exact) and near is None:
+            g = int(exact[0])
+            return g, g + m, m
+        best: tuple[int, int, int, int, int] | None = None  # (matched, -dist, -start, start, end)
+        for g in exact.tolist():
+            rank = (m, -abs(g - near) if near is not None else 0, -g, g, g + m)
+            if best is None or rank[:3] > best[:3]:
+                best = rank
+        vote = valid & (counts <= MAX_POSTINGS)
+        if vote.any():
+            ql = qa.tolist()
+            windows = []
+            for wlo, whi in self._candidates(vote, lo, hi, m):
+                window = self._ids[wlo:whi].tolist()
+                windows.append((LCSseq.similarity(window, ql), wlo, window))
+            # a passage reproduces at most its longest common subsequence with
+            # the fragment: align the most promising first, skip the hopeless
+            for lcs, wlo, window in sorted(windows, key=lambda w: (-w[0], w[1])):
+                if lcs == 0 or (best is not None and lcs < best[0]):
+                    break
+                found = _verify(ql, window, lcs)
+                if found is None:
+                    continue
+                start, end, matched = wlo + found[0], wlo + found[1], found[2]
+                dist = abs(start - near) if near is not None else 0
+                rank = (matched, -dist, -start, start, end)
+                if best is None or rank[:3] > best[:3]:
+                    best = rank
         if best is None:
             return None
         matched = best[0]
@@ -112,59 +478,72 @@ class SourceIndex:
             return None
         return best[3], best[4], int(matched)
 
-    def _exact(self, keys: Sequence[str], near: int | None) -> tuple[int, int, int] | None:
-        hits = [g for g in self._words.get(keys[0], ()) if self._keys[g : g + len(keys)] == list(keys)]
-        if not hits:
-            return None
-        g = min(hits, key=lambda h: (abs(h - near), h)) if near is not None else hits[0]
-        return g, g + len(keys), len(keys)
+    def _exact(self, qa: np.ndarray, lo: np.ndarray, counts: np.ndarray) -> np.ndarray:
+        """Global starts of the exact occurrences of word ids ``qa``, ascending (empty if none)."""
+        j = int(np.argmin(counts))
+        if counts[j] > MAX_EXACT_CHECKS:
+            return np.zeros(0, dtype=np.int64)
+        m = len(qa)
+        starts = self._gram_pos[lo[j] : lo[j] + counts[j]].astype(np.int64) - j
+        starts = starts[(starts >= 0) & (starts + m <= len(self._ids))]
+        if not len(starts):
+            return starts
+        window = self._ids[starts[:, None] + np.arange(m)]
+        return starts[(window == qa).all(axis=1)]
 
-    def _candidates(self, keys: Sequence[str]) -> list[tuple[int, int]]:
-        m = len(keys)
-        hits: list[tuple[int, int]] = []  # (global position, fragment position)
-        for i in range(m - 2):
-            post = self._grams.get((keys[i], keys[i + 1], keys[i + 2]))
-            if post and len(post) <= MAX_POSTINGS:
-                hits.extend((g, i) for g in post)
-        if not hits:
-            return []
-        hits.sort()
-        gap = m + 20
-        clusters: list[list[tuple[int, int]]] = [[hits[0]]]
-        for h in hits[1:]:
-            prev = clusters[-1][-1]
-            if h[0] - prev[0] <= gap and self.source_of(h[0]) == self.source_of(prev[0]):
-                clusters[-1].append(h)
-            else:
-                clusters.append([h])
-        scored = sorted(clusters, key=lambda c: (-len({i for _, i in c}), c[0][0]))[:CANDIDATES]
-        out = []
+    def _exact_short(self, q: Sequence[int], near: int | None) -> Hit | None:
+        w = q[0]
+        if w < 0 or any(x < 0 for x in q):
+            return None
+        hits = self._word_pos[self._word_ptr[w] : self._word_ptr[w + 1]].astype(np.int64)
+        for k in range(1, len(q)):
+            hits = hits[self._ids[hits + k] == q[k]]
+        if not len(hits):
+            return None
+        g = int(hits[0]) if near is None else int(hits[np.argmin(np.abs(hits - near))])
+        return g, g + len(q), len(q)
+
+    def _candidates(self, vote: np.ndarray, lo: np.ndarray, hi: np.ndarray, m: int) -> list[tuple[int, int]]:
+        """Word windows around the clusters of trigram hits that hold most of the fragment's trigrams."""
+        sel = np.flatnonzero(vote)
+        lengths = (hi[sel] - lo[sel]).astype(np.int64)
+        g = np.concatenate([self._gram_pos[lo[j] : hi[j]] for j in sel.tolist()]).astype(np.int64)
+        i = np.repeat(sel, lengths)
+        order = np.lexsort((i, g))
+        g, i = g[order], i[order]
+        src = np.searchsorted(self._starts_arr, g, side="right") - 1
+        brk = np.empty(len(g), dtype=bool)
+        brk[0] = True
+        brk[1:] = (np.diff(g) > m + 20) | (src[1:] != src[:-1])
+        first = np.flatnonzero(brk)
+        cid = np.cumsum(brk) - 1
+        distinct = np.bincount(np.unique(cid * m + i) // m, minlength=len(first))
+        top = np.lexsort((g[first], -distinct))[:CANDIDATES]
+        diag = g - i
+        dmin = np.minimum.reduceat(diag, first)
+        dmax = np.maximum.reduceat(diag, first)
         slack = min(m + 10, 60)
-        for c in scored:
-            src = self.sources[self.source_of(c[0][0])]
-            first = src.offset
-            last = src.offset + len(src.word_tok)
-            lo = max(first, min(g - i for g, i in c) - slack)
-            hi = min(last, max(g - i for g, i in c) + m + slack)
-            out.append((lo, hi))
+        out = []
+        for c in top.tolist():
+            s = self.sources[int(src[first[c]])]
+            wlo = max(s.offset, int(dmin[c]) - slack)
+            whi = min(s.offset + s.words, int(dmax[c]) + m + slack)
+            out.append((wlo, whi))
         return out
 
-    def _verify(self, keys: Sequence[str], lo: int, hi: int) -> tuple[int, int, int] | None:
-        window = self._keys[lo:hi]
-        ops = diff_sequences(window, list(keys))
-        runs = [(op.src, op.quo) for op in ops if op.op == "equal"]
-        if not runs:
-            return None
-        # drop equal runs at the edges that are small beside the gap that
-        # separates them from the rest: chance matches of common words
-        while len(runs) > 1 and (runs[0][0][1] - runs[0][0][0]) * 6 < runs[1][0][0] - runs[0][0][1]:
-            runs.pop(0)
-        while len(runs) > 1 and (runs[-1][0][1] - runs[-1][0][0]) * 6 < runs[-1][0][0] - runs[-2][0][1]:
-            runs.pop()
-        matched = sum(s1 - s0 for (s0, s1), _ in runs)
-        return lo + runs[0][0][0], lo + runs[-1][0][1], matched
-
     # ----------------------------------------------------------------- spans
+
+    def _gap_tokens(self, source: int, g: int, *, after: bool) -> tuple[Token, ...]:
+        """The (non-word) tokens between global word ``g`` and its neighbour before or after it."""
+        s = self.sources[source]
+        text = s.doc.text
+        if after:
+            a = int(self._wend[g])
+            b = int(self._wstart[g + 1]) if g + 1 < s.offset + s.words else len(text)
+        else:
+            a = int(self._wend[g - 1]) if g > s.offset else 0
+            b = int(self._wstart[g])
+        return tokenize(text, a, b)
 
     def char_span(self, start: int, end: int, fragment: Sequence[Token]) -> tuple[int, tuple[int, int]]:
         """(source number, character span) of global words ``start:end``.
@@ -174,27 +553,137 @@ class SourceIndex:
         mark, an opening parenthesis).
         """
         s = self.source_of(start)
-        src = self.sources[s]
-        t0 = src.word_tok[start - src.offset]
-        t1 = src.word_tok[end - 1 - src.offset] + 1
+        a = int(self._wstart[start])
+        b = int(self._wend[end - 1])
         lead = _punct_run(fragment, reverse=False)
         trail = _punct_run(fragment, reverse=True)
-        for norm in reversed(lead):
-            if t0 > 0 and not src.tokens[t0 - 1].is_word and src.tokens[t0 - 1].norm == norm:
-                t0 -= 1
-            else:
-                break
-        for norm in trail:
-            if t1 < len(src.tokens) and not src.tokens[t1].is_word and src.tokens[t1].norm == norm:
-                t1 += 1
-            else:
-                break
-        return s, (src.tokens[t0].start, src.tokens[t1 - 1].end)
+        if lead:
+            before = self._gap_tokens(s, start, after=False)
+            k = len(before)
+            for norm in reversed(lead):
+                if k > 0 and before[k - 1].norm == norm:
+                    k -= 1
+                    a = before[k].start
+                else:
+                    break
+        if trail:
+            after = self._gap_tokens(s, end - 1, after=True)
+            k = 0
+            for norm in trail:
+                if k < len(after) and after[k].norm == norm:
+                    b = after[k].end
+                    k += 1
+                else:
+                    break
+        return s, (a, b)
 
     def tokens_in(self, source: int, span: tuple[int, int]) -> tuple[Token, ...]:
-        """The tokens of a source that lie inside a character span."""
-        toks = self.sources[source].tokens
-        return tuple(t for t in toks if t.start >= span[0] and t.end <= span[1])
+        """The tokens of a source that lie inside a character span.
+
+        The stretch is tokenised again from the nearest word boundaries
+        outside the span, which gives exactly the tokens of the whole text.
+        """
+        s = self.sources[source]
+        text = s.doc.text
+        a, b = span
+        ws = self._wstart[s.offset : s.offset + s.words]
+        we = self._wend[s.offset : s.offset + s.words]
+        k = int(np.searchsorted(ws, a, side="right")) - 1
+        lo = 0 if k < 0 else (int(we[k]) if we[k] <= a else int(ws[k]))
+        k = int(np.searchsorted(we, b, side="left"))
+        hi = len(text) if k >= len(we) else (int(ws[k]) if ws[k] >= b else int(we[k]))
+        return tuple(t for t in tokenize(text, lo, hi) if t.start >= a and t.end <= b)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"docs": list(self._documents), "counts": [s.words for s in self.sources],
+                "words": self._words_list, "arrays": self._arrays,
+                "origin": self.origin, "build_seconds": self.build_seconds}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._setup(state["docs"], state["counts"], state["words"], state["arrays"])
+        self.origin = state["origin"]
+        self.build_seconds = state["build_seconds"]
+
+
+def _build_arrays(ids: np.ndarray, wstart: np.ndarray, wend: np.ndarray, vocab_size: int) -> dict[str, np.ndarray]:
+    """The sorted position arrays of the words and trigrams of the global word sequence."""
+    hashed = vocab_size >= _EXACT_VOCAB
+    n = len(ids)
+    pos_t = _int_dtype(n + 1)
+    off_t = _int_dtype(int(wend.max()) + 1 if n else 1)
+    real = np.flatnonzero(ids >= 0)
+    real_ids = ids[real]
+    word_pos = real[np.argsort(real_ids, kind="stable")].astype(pos_t)
+    word_ptr = np.zeros(vocab_size + 1, dtype=pos_t)
+    np.cumsum(np.bincount(real_ids, minlength=vocab_size), out=word_ptr[1:])
+    if n >= 3:
+        a, b, c = ids[:-2], ids[1:-1], ids[2:]
+        gpos = np.flatnonzero((a >= 0) & (b >= 0) & (c >= 0))
+        keys = _gram_keys(a[gpos], b[gpos], c[gpos], vocab_size, hashed)
+    else:
+        gpos = np.zeros(0, dtype=np.int64)
+        keys = np.zeros(0, dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    skeys = keys[order]
+    if len(skeys):
+        new = np.empty(len(skeys), dtype=bool)
+        new[0] = True
+        new[1:] = skeys[1:] != skeys[:-1]
+        first = np.flatnonzero(new)
+    else:
+        first = np.zeros(0, dtype=np.int64)
+    return {
+        "hashed": np.array([hashed]),
+        "ids": ids.astype(np.int32),
+        "wstart": wstart.astype(off_t),
+        "wend": wend.astype(off_t),
+        "word_pos": word_pos,
+        "word_ptr": word_ptr,
+        "gram_keys": skeys[first],
+        "gram_ptr": np.append(first, len(skeys)).astype(pos_t),
+        "gram_pos": gpos[order].astype(pos_t),
+    }
+
+
+def _verify(q: list[int], window: list[int], lcs: int) -> tuple[int, int, int] | None:
+    """Where in ``window`` the fragment ``q`` lies: (start, end, matched words), offsets into ``window``.
+
+    ``lcs`` is the length of the longest common subsequence of the two. Of
+    the stretches of ``window`` that hold such a subsequence, the shortest
+    one that starts last is aligned against the fragment (so that a common
+    word just before or after the passage is not taken for part of it);
+    equal runs at its edges that are small beside the gap that separates them
+    from the rest (chance matches of common words) are dropped, and the
+    words of the remaining runs are the matched ones.
+    """
+    if lcs <= 0:
+        return None
+    sim = LCSseq.similarity
+    a, b = 0, len(window) - lcs  # the latest start that keeps the whole subsequence
+    while a < b:
+        mid = (a + b + 1) // 2
+        if sim(window[mid:], q, score_cutoff=lcs) >= lcs:
+            a = mid
+        else:
+            b = mid - 1
+    tail = window[a:]
+    lo, hi = lcs, len(tail)  # the earliest end after that start
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if sim(tail[:mid], q, score_cutoff=lcs) >= lcs:
+            hi = mid
+        else:
+            lo = mid + 1
+    tight = tail[:lo]
+    runs = [(op.src_start, op.src_end) for op in Indel.opcodes(tight, q) if op.tag == "equal"]
+    if not runs:
+        return None
+    while len(runs) > 1 and (runs[0][1] - runs[0][0]) * 6 < runs[1][0] - runs[0][1]:
+        runs.pop(0)
+    while len(runs) > 1 and (runs[-1][1] - runs[-1][0]) * 6 < runs[-1][0] - runs[-2][1]:
+        runs.pop()
+    matched = sum(s1 - s0 for s0, s1 in runs)
+    return a + runs[0][0], a + runs[-1][1], matched
 
 
 def _punct_run(fragment: Sequence[Token], *, reverse: bool) -> list[str]:
@@ -224,24 +713,21 @@ def locate(
     preferably near the others. The quotation is located when its located
     fragments hold at least half of its words and lie in one source.
     """
-    keys = [_word_keys(f) for f in fragments]
-    total = sum(len(k) for k in keys)
+    ids = [index.word_ids(_word_keys(f)) for f in fragments]
+    total = sum(len(k) for k in ids)
     if total == 0 or not index.sources:
         return None
-    found: dict[int, tuple[int, int, int]] = {}
+    found: dict[int, Hit] = {}
     # longer fragments first: they anchor the short ones
-    order = sorted(range(len(keys)), key=lambda i: (-len(keys[i]), i))
+    order = sorted(range(len(ids)), key=lambda i: (-len(ids[i]), i))
     for i in order:
-        if not keys[i]:
+        if not ids[i]:
             continue
-        if total <= SHORT or len(keys[i]) > SHORT:
-            near = _anchor(found, i)
-            hit = index.find(keys[i], near)
-        else:
-            near = _anchor(found, i)
-            hit = index.find(keys[i], near) if near is not None else None
-        if hit is not None:
-            found[i] = hit
+        near = _anchor(found, i)
+        if total <= SHORT or len(ids[i]) > SHORT or near is not None:
+            hit = index.find_ids(ids[i], near)
+            if hit is not None:
+                found[i] = hit
     if not found:
         return None
     # all fragments must come from one source: keep the source with most words
@@ -265,7 +751,7 @@ def locate(
     return Location(src.doc.id, (start, end), tuple(frags), round(matched / total, 4))
 
 
-def _anchor(found: dict[int, tuple[int, int, int]], i: int) -> int | None:
+def _anchor(found: dict[int, Hit], i: int) -> int | None:
     """A global word position near which fragment ``i`` should lie."""
     before = [h for j, h in found.items() if j < i]
     if before:

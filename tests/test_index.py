@@ -1,0 +1,225 @@
+"""The source index: word scanning, spans, saving and loading, and locating at scale."""
+
+import pickle
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from quoteverify import locate as loc_mod
+from quoteverify.locate import SourceIndex, fingerprint, locate
+from quoteverify.models import Document, Paragraph, Quotation, Segment
+from quoteverify.normalize import quotation_fragments, tokenize, words
+
+VOCAB = (
+    "river stone garden market window silver letter morning harbour castle engine forest bridge candle "
+    "doctor planet orange pencil rocket saddle tunnel valley wagon yellow zebra anchor basket cotton "
+    "dinner falcon the of and to in a"
+).split()
+
+# characters that decide where words start and end: letters of several
+# scripts, digits, combining marks, joiners, invisible characters, punctuation
+ALPHABET = st.sampled_from(
+    list("abcXYZ019 \n\t.,;:!?'\"-()[]…")
+    + ["\u2019", "\u02bc", "\u2010", "\u2011", "\u2014", "\u00e9", "e\u0301", "\u0301", "\u200b", "\u00ad",
+       "\u043e", "\u0399", "\u4e2d", "\u0663", "\u00a0", "\u2026", "\ufb01", "_", "'s"]
+)
+
+
+def source(text, id="src"):
+    return Document(id=id, text=text, paragraphs=(Paragraph(0, 0, len(text)),))
+
+
+def quotation(text):
+    import re
+
+    segs = []
+    for m in re.finditer(r"\.\.\.|\[[^\]]*\]|[^.\[]+", text):
+        s = m.group()
+        if not s.strip():
+            continue
+        kind = "elision" if s == "..." else "interpolation" if s.startswith("[") else "text"
+        a = m.start() + len(s) - len(s.lstrip())
+        b = m.end() - (len(s) - len(s.rstrip()))
+        segs.append(Segment(kind, a, b))
+    return Quotation(text, ((0, len(text)),), tuple(segs))
+
+
+def find(text, index):
+    q = quotation(text)
+    return locate(q, quotation_fragments(text, q.segments), index)
+
+
+def random_text(seed, n):
+    rng = random.Random(seed)
+    return " ".join(rng.choice(VOCAB) for _ in range(n)) + "."
+
+
+def indexed_words(index, number=0):
+    s = index.sources[number]
+    return list(zip(index._wstart[s.offset : s.offset + s.words].tolist(), index._wend[s.offset : s.offset + s.words].tolist()))
+
+
+# --------------------------------------------------------------------------- scanning
+
+
+@given(st.lists(ALPHABET, max_size=80).map("".join))
+@example("U.S. forces' don't co-operate ... CJTF-OIR")
+@example("e\u0301te\u0301 \u0301x a\u200bb -a a- 'a a'")
+def test_indexed_words_are_the_tokenizer_words(text):
+    idx = SourceIndex([source(text)])
+    assert indexed_words(idx) == [(t.start, t.end) for t in words(text)]
+    keys = [t.key for t in words(text)]
+    assert idx._ids[: len(keys)].tolist() == idx.word_ids(keys)
+
+
+def test_words_across_chunk_boundaries(monkeypatch):
+    monkeypatch.setattr(loc_mod, "_CHUNK", 7)
+    text = random_text(5, 200) + " don't U.S. co-op"
+    idx = SourceIndex([source(text)])
+    assert indexed_words(idx) == [(t.start, t.end) for t in words(text)]
+
+
+@given(st.lists(ALPHABET, max_size=60).map("".join), st.data())
+def test_tokens_in_any_span_are_the_tokens_of_the_whole_text(text, data):
+    idx = SourceIndex([source(text)])
+    a = data.draw(st.integers(0, len(text)))
+    b = data.draw(st.integers(a, len(text)))
+    expected = tuple(t for t in tokenize(text) if t.start >= a and t.end <= b)
+    assert idx.tokens_in(0, (a, b)) == expected
+
+
+def test_the_sources_of_a_case_share_one_word_sequence():
+    a, b = random_text(1, 50), random_text(2, 60)
+    idx = SourceIndex([source(a, "a"), source(b, "b")])
+    assert [(s.doc.id, s.offset, s.words) for s in idx.sources] == [("a", 0, 50), ("b", 51, 60)]
+    assert idx.source_of(50) == 0 and idx.source_of(51) == 1
+    assert idx.number("b") == 1 and idx.document("a").text == a
+    with pytest.raises(KeyError):
+        idx.number("c")
+
+
+# --------------------------------------------------------------------------- locating
+
+
+@given(st.integers(0, 10_000), st.integers(0, 330), st.integers(12, 40), st.data())
+@settings(max_examples=80, deadline=None)
+def test_edited_passages_are_found_where_they_are(seed, start, length, data):
+    """Interior edits (a fifth of the words at most) keep the passage where it is."""
+    text = random_text(seed, 400)
+    source_words = text.rstrip(".").split()
+    passage = source_words[start : start + length]
+    edited = list(passage)
+    rng = random.Random(data.draw(st.integers(0, 2**32)))
+    for _ in range(len(passage) // 5):
+        k = rng.randrange(2, len(edited) - 2)
+        op = rng.choice("sdi")
+        if op == "s":
+            edited[k] = "zeppelin"
+        elif op == "d":
+            del edited[k]
+        else:
+            edited.insert(k, "zeppelin")
+    idx = SourceIndex([source(text)])
+    found = find(" ".join(edited), idx)
+    assert found is not None
+    assert text[found.span[0] : found.span[1]] == " ".join(passage)
+
+
+def test_a_fragment_sharing_no_trigram_is_not_located():
+    idx = SourceIndex([source(random_text(7, 300))])
+    assert idx.find(["silver", "zeppelin", "castle", "zeppelin", "doctor"]) is None
+    assert find("stones of the castle river", SourceIndex([source("a castle by the river of stones")])) is None
+
+
+def test_fragments_in_any_order():
+    text = random_text(8, 300)
+    w = text.rstrip(".").split()
+    q = " ".join(w[200:212]) + " ... " + " ".join(w[20:30])
+    found = find(q, SourceIndex([source(text)]))
+    assert found is not None and [f.index for f in found.fragments] == [0, 1]
+    assert found.fragments[0].source_span[0] > found.fragments[1].source_span[0]
+
+
+def test_the_exact_occurrence_nearest_the_other_fragments_wins():
+    text = "alpha beta gamma delta one two three four. " * 3 + "zeta eta theta iota kappa"
+    idx = SourceIndex([source(text)])
+    found = find("zeta eta theta iota kappa ... one two three four", idx)
+    assert found is not None
+    last = text.rindex("one two three four")
+    assert found.fragments[1].source_span == (last, last + len("one two three four"))
+
+
+def test_hashed_trigram_keys_find_the_same(monkeypatch):
+    text = random_text(9, 400)
+    exact = SourceIndex([source(text)])
+    monkeypatch.setattr(loc_mod, "_EXACT_VOCAB", 2)
+    hashed = SourceIndex([source(text)])
+    w = text.rstrip(".").split()
+    for start in range(0, 380, 37):
+        q = " ".join(w[start : start + 15])
+        assert find(q, hashed) == find(q, exact) is not None
+
+
+def test_pickled_index_finds_the_same():
+    text = random_text(10, 300)
+    idx = SourceIndex([source(text)])
+    copy = pickle.loads(pickle.dumps(idx))
+    w = text.rstrip(".").split()
+    q = " ".join(w[40:60])
+    assert find(q, copy) == find(q, idx) is not None
+
+
+# --------------------------------------------------------------------------- saving
+
+
+def test_the_index_is_saved_once_and_loaded_after(tmp_path):
+    docs = [source(random_text(11, 500), "a"), source(random_text(12, 500), "b")]
+    folder = tmp_path / ".quoteverify"
+    first = SourceIndex.cached(docs, folder)
+    assert first.origin == "built"
+    (saved,) = folder.glob("index-*.npz")
+    assert saved.name == f"index-{fingerprint(docs)}.npz"
+    second = SourceIndex.cached(docs, folder)
+    assert second.origin == "loaded"
+    for name in loc_mod._ARRAYS:
+        assert np.array_equal(first._arrays[name], second._arrays[name])
+    w = docs[1].text.rstrip(".").split()
+    for q in (" ".join(w[100:125]), " ".join(w[10:14]) + " ... " + " ".join(w[300:320])):
+        assert find(q, first) == find(q, second) is not None
+
+
+def test_changed_sources_rebuild_and_replace_the_saved_index(tmp_path):
+    folder = tmp_path / ".quoteverify"
+    SourceIndex.cached([source(random_text(13, 100))], folder)
+    changed = [source(random_text(13, 100) + " And one more sentence.")]
+    again = SourceIndex.cached(changed, folder)
+    assert again.origin == "built"
+    assert [p.name for p in folder.glob("index-*.npz")] == [f"index-{fingerprint(changed)}.npz"]
+
+
+def test_an_unwritable_case_directory_is_no_error(tmp_path):
+    blocker = tmp_path / "case"
+    blocker.write_text("a file where the case directory's index folder would go")
+    idx = SourceIndex.cached([source(random_text(14, 100))], blocker / ".quoteverify")
+    assert idx.origin == "built" and find(" ".join(random_text(14, 100).split()[5:15]), idx) is not None
+
+
+def test_a_damaged_index_file_is_rebuilt(tmp_path):
+    docs = [source(random_text(15, 100))]
+    folder = tmp_path / ".quoteverify"
+    SourceIndex.cached(docs, folder)
+    (saved,) = folder.glob("index-*.npz")
+    saved.write_bytes(b"not an index")
+    assert SourceIndex.cached(docs, folder).origin == "built"
+    assert SourceIndex.cached(docs, folder).origin == "loaded"
+
+
+def test_an_index_of_other_sources_is_refused(tmp_path):
+    path = tmp_path / "index.npz"
+    SourceIndex([source(random_text(16, 100))]).save(path)
+    with pytest.raises(ValueError):
+        SourceIndex.load(path, [source(random_text(17, 100))])
