@@ -209,3 +209,33 @@ def locate(quotation: str, sources: tuple[str, ...], as_json: bool) -> None:
             for v in result.variants:
                 click.echo(f"  {v.kind.value} ({v.severity.value}): {v.source_text!r} -> {v.quote_text!r}")
     sys.exit(EXIT_ALTERED if result.verdict is Verdict.ALTERED else EXIT_OK)
+
+
+@main.command()
+@click.argument("base", metavar="BASE")
+@click.argument("other", metavar="OTHER")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: base, other, variants (with spans in both texts) and layout.")
+@click.option("--html", "html_path", default=None, type=click.Path(dir_okay=False), metavar="FILE", help="Write a self-contained side-by-side page to FILE.")
+def diff(base: str, other: str, as_json: bool, html_path: str | None) -> None:
+    """Collate two whole documents, BASE and OTHER: two witnesses of one text.
+
+    Names every variant (moved passages as one transposition, whole sentences
+    and paragraphs as one variant) and every paragraph split or merged. Exit
+    status as diff(1): 0 when the texts are identical up to typography, 1 when
+    they differ, 2 on an error.
+    """
+    from quoteverify.collate import collate, collation_json, render_html, text_lines, write_atomic
+    from quoteverify.ingest import read_document
+
+    with _user_errors():
+        a = read_document(base, role="source")
+        b = read_document(other, role="source")
+        result = collate(a, b)
+        if html_path:
+            write_atomic(html_path, render_html(result))
+    if as_json:
+        click.echo(json.dumps(collation_json(result), ensure_ascii=False, indent=2))
+    else:
+        for line in text_lines(result):
+            click.echo(line)
+    sys.exit(EXIT_OK if result.identical else EXIT_ALTERED)

@@ -1,0 +1,1255 @@
+"""Collate: two whole documents, two witnesses of one text, compared word by word.
+
+``quoteverify diff BASE OTHER`` is :func:`collate` and a rendering. The word
+diff is :func:`quoteverify.align.diff_sequences` on the folded tokens of both
+texts; for long texts it first fixes anchors (words found once in each text,
+in the same order, with a matching neighbour) and diffs between them, so that
+a pair of 70,000-word documents takes seconds. The changes are then named with
+the taxonomy of :mod:`quoteverify.classify`, with what only whole documents
+have:
+
+- a passage deleted in one place and inserted, perhaps reworded, in another
+  is one ``transposition`` (a move) with spans in both texts and the wording
+  variants inside the moved text;
+- a sentence or paragraph present in one text only is one variant covering
+  it, its edges slid to the sentence or paragraph boundaries;
+- paragraphs split or merged are layout changes (``paragraphing``), not
+  wording variants.
+
+Edges matter here: whole documents are not partial quotations, so a dropped
+first word is an omission.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import jinja2
+
+from quoteverify.align import diff_sequences
+from quoteverify.classify import classify_alignment
+from quoteverify.errors import InputError
+from quoteverify.ingest import find_paragraphs
+from quoteverify.models import AlignOp, Alignment, Document, Kind, Severity, Span, Token
+from quoteverify.normalize import tokenize
+
+#: the fewest matched words a move must carry
+MIN_MOVE_WORDS = 4
+#: the share of a moved passage's words (on each side) that must match, and
+#: of the smaller of the two changes it is taken from (unless it is long)
+MIN_MOVE_SHARE = 0.6
+#: a matched stretch this long is a move wherever it goes, whatever surrounds it
+SURE_MOVE_WORDS = 12
+#: a shorter one only within this many tokens of where it was
+NEAR_MOVE_TOKENS = 150
+#: inputs (tokens on both sides) above which the diff is anchored first
+ANCHOR_ABOVE = 3000
+#: changes closer than this many equal tokens are classified together
+CLUSTER_GAP = 3
+#: how many deleted or inserted stretches a moved passage is compared with
+MOVE_CANDIDATES = 4
+#: a whole sentence dropped or added has at least this many words
+MIN_UNIT_WORDS = 3
+#: and a run of at most this many sentences is tried as one unit
+MAX_UNIT_SENTENCES = 6
+#: in stretches of at most this many tokens (both sides)
+MAX_UNIT_REGION = 600
+
+Unit = Literal["words", "sentence", "paragraph"]
+
+# boundary strength between two tokens
+_NONE, _CLAUSE, _SENTENCE, _PARAGRAPH = 0, 1, 2, 3
+_SENTENCE_END = frozenset(".!?")
+_CLOSERS = frozenset("\"')]}")
+_CLAUSE_END = frozenset(",;:")
+_OPENERS = frozenset("([{\"'")
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class DocVariant:
+    """A difference between two witnesses of one text.
+
+    ``source_text`` is BASE's words, ``quote_text`` OTHER's (the field names
+    of the report's variants). ``base_span``/``other_span`` are offsets into
+    the two decoded texts; the side that has no words gets a zero-width span
+    where they would stand. ``unit`` says whether an omission or insertion
+    covers whole sentences or paragraphs. A moved passage is a
+    ``transposition`` whose ``inner`` variants are the wording changes inside
+    the moved text.
+    """
+
+    kind: Kind
+    source_text: str
+    quote_text: str
+    base_span: Span
+    other_span: Span
+    unit: Unit = "words"
+    moved: bool = False
+    inner: tuple["DocVariant", ...] = ()
+
+    @property
+    def severity(self) -> Severity:
+        return self.kind.severity
+
+
+@dataclass(frozen=True)
+class LayoutChange:
+    """Paragraphs split or merged: a change of layout, not of wording.
+
+    ``change`` is ``"split"`` (one BASE paragraph is several in OTHER) or
+    ``"merged"`` (several BASE paragraphs are one in OTHER).
+    """
+
+    change: Literal["split", "merged"]
+    base_paragraphs: tuple[int, ...]
+    other_paragraphs: tuple[int, ...]
+    base_span: Span
+    other_span: Span
+
+    @property
+    def kind(self) -> str:
+        return "paragraphing"
+
+
+@dataclass(frozen=True)
+class Collation:
+    """Two documents collated: the wording variants and the layout changes, in BASE order."""
+
+    base: Document
+    other: Document
+    variants: tuple[DocVariant, ...]
+    layout: tuple[LayoutChange, ...]
+
+    @property
+    def identical(self) -> bool:
+        """True when the two texts differ in typography at most."""
+        return not self.variants and not self.layout
+
+
+# --------------------------------------------------------------------------- word diff
+
+
+def word_diff(a: Sequence[Hashable], b: Sequence[Hashable], *, anchor_above: int = ANCHOR_ABOVE) -> tuple[AlignOp, ...]:
+    """Diff two long sequences of word keys with :func:`~quoteverify.align.diff_sequences`.
+
+    Inputs with at most ``anchor_above`` items in all are diffed whole.
+    Longer ones are cut at anchors first: items that occur once in each
+    sequence with a matching neighbour, kept in the longest chain that is in
+    order in both (patience diff); the stretches between anchors are diffed
+    (and cut again when still long). The ops have the same shape and
+    guarantees as those of ``diff_sequences``.
+    """
+    out: list[AlignOp] = []
+    _diff_range(a, b, 0, len(a), 0, len(b), out, anchor_above)
+    return tuple(_coalesce(out))
+
+
+def _diff_range(
+    a: Sequence[Hashable], b: Sequence[Hashable], a0: int, a1: int, b0: int, b1: int, out: list[AlignOp], limit: int
+) -> None:
+    # common prefix and suffix first: cheap and they anchor themselves
+    p = 0
+    while a0 + p < a1 and b0 + p < b1 and a[a0 + p] == b[b0 + p]:
+        p += 1
+    if p:
+        out.append(AlignOp("equal", (a0, a0 + p), (b0, b0 + p)))
+        a0 += p
+        b0 += p
+    s = 0
+    while a1 - s > a0 and b1 - s > b0 and a[a1 - 1 - s] == b[b1 - 1 - s]:
+        s += 1
+    tail = AlignOp("equal", (a1 - s, a1), (b1 - s, b1)) if s else None
+    a1 -= s
+    b1 -= s
+    if a0 == a1 and b0 == b1:
+        pass
+    elif a0 == a1:
+        out.append(AlignOp("insert", (a0, a0), (b0, b1)))
+    elif b0 == b1:
+        out.append(AlignOp("delete", (a0, a1), (b0, b0)))
+    else:
+        anchors = _anchors(a, b, a0, a1, b0, b1) if (a1 - a0) + (b1 - b0) > limit else []
+        if not anchors:
+            for op in diff_sequences(a[a0:a1], b[b0:b1]):
+                out.append(AlignOp(op.op, (op.src[0] + a0, op.src[1] + a0), (op.quo[0] + b0, op.quo[1] + b0)))
+        else:
+            i0, j0 = a0, b0
+            for i, j in anchors:
+                _diff_range(a, b, i0, i, j0, j, out, limit)
+                out.append(AlignOp("equal", (i, i + 1), (j, j + 1)))
+                i0, j0 = i + 1, j + 1
+            _diff_range(a, b, i0, a1, j0, b1, out, limit)
+    if tail is not None:
+        out.append(tail)
+
+
+def _anchors(a: Sequence[Hashable], b: Sequence[Hashable], a0: int, a1: int, b0: int, b1: int) -> list[tuple[int, int]]:
+    """Positions (i, j) of items unique in both ranges, with a matching neighbour, in the longest common order."""
+    ca = Counter(a[a0:a1])
+    cb = Counter(b[b0:b1])
+    where_b = {b[j]: j for j in range(b0, b1) if cb[b[j]] == 1 and ca.get(b[j]) == 1}
+    pairs = []
+    for i in range(a0, a1):
+        j = where_b.get(a[i])
+        if j is None:
+            continue
+        before = i > a0 and j > b0 and a[i - 1] == b[j - 1]
+        after = i + 1 < a1 and j + 1 < b1 and a[i + 1] == b[j + 1]
+        if before or after:
+            pairs.append((i, j))
+    return _longest_increasing(pairs)
+
+
+def _longest_increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest subsequence of ``pairs`` (sorted by i) whose j increase too (patience sorting)."""
+    tops: list[int] = []  # j of the last pair of each pile
+    top_idx: list[int] = []
+    back: list[int] = [-1] * len(pairs)
+    for n, (_, j) in enumerate(pairs):
+        k = bisect_right(tops, j)
+        if k and tops[k - 1] == j:
+            continue
+        if k:
+            back[n] = top_idx[k - 1]
+        if k == len(tops):
+            tops.append(j)
+            top_idx.append(n)
+        else:
+            tops[k] = j
+            top_idx[k] = n
+    chain = []
+    n = top_idx[-1] if top_idx else -1
+    while n >= 0:
+        chain.append(pairs[n])
+        n = back[n]
+    return chain[::-1]
+
+
+def _coalesce(ops: list[AlignOp]) -> list[AlignOp]:
+    """Join adjacent ops of one kind, and a deletion next to an insertion into a replacement."""
+    out: list[AlignOp] = []
+    for op in ops:
+        if op.src[0] == op.src[1] and op.quo[0] == op.quo[1]:
+            continue
+        if out:
+            last = out[-1]
+            both_change = last.op != "equal" and op.op != "equal"
+            if last.op == op.op or both_change:
+                kind = op.op if last.op == op.op else "replace"
+                out[-1] = AlignOp(kind, (last.src[0], op.src[1]), (last.quo[0], op.quo[1]))  # type: ignore[arg-type]
+                continue
+        out.append(op)
+    return out
+
+
+# --------------------------------------------------------------------------- the two texts
+
+
+@dataclass(frozen=True)
+class _View:
+    """A sequence of tokens as the aligner sees it: keys, word flags and boundary strengths.
+
+    ``index[k]`` is the position in the whole document of the view's token
+    ``k`` (a view may leave out moved passages); ``cuts[k]`` is the strength of
+    the boundary before token ``k`` (``len(keys) + 1`` entries).
+    """
+
+    keys: tuple[str, ...]
+    words: tuple[bool, ...]
+    cuts: tuple[int, ...]
+    index: tuple[int, ...]
+
+    def word_count(self, t0: int, t1: int) -> int:
+        return sum(self.words[t0:t1])
+
+    def without(self, ranges: Sequence[tuple[int, int]]) -> "_View":
+        """The view less some ranges of whole-document positions (the moved passages)."""
+        drop = set()
+        for r0, r1 in ranges:
+            drop.update(range(r0, r1))
+        keep = [k for k, t in enumerate(self.index) if t not in drop]
+        cuts = []
+        for n, k in enumerate(keep):
+            c = self.cuts[k]
+            if n and keep[n - 1] + 1 != k:
+                c = max(c, self.cuts[keep[n - 1] + 1])
+            cuts.append(c)
+        cuts.append(self.cuts[keep[-1] + 1] if keep else self.cuts[-1])
+        return _View(
+            tuple(self.keys[k] for k in keep),
+            tuple(self.words[k] for k in keep),
+            tuple(cuts),
+            tuple(self.index[k] for k in keep),
+        )
+
+
+@dataclass(frozen=True)
+class _Side:
+    """One document: its tokens, paragraphs and the whole-document view."""
+
+    doc: Document
+    tokens: tuple[Token, ...]
+    view: _View
+    para_of: tuple[int, ...]  # paragraph number of each token
+    paragraphs: tuple[Span, ...]
+    starts: tuple[int, ...]  # start offset of each token
+
+    def text(self, t0: int, t1: int) -> str:
+        if t0 >= t1:
+            return ""
+        return self.doc.text[self.tokens[t0].start : self.tokens[t1 - 1].end]
+
+    def span(self, t0: int, t1: int) -> Span:
+        if t0 >= t1:
+            p = self.point(t0)
+            return (p, p)
+        return (self.tokens[t0].start, self.tokens[t1 - 1].end)
+
+    def point(self, t: int) -> int:
+        """The character position just before token ``t`` (after the previous token)."""
+        if t <= 0:
+            return self.tokens[0].start if self.tokens else 0
+        return self.tokens[min(t, len(self.tokens)) - 1].end
+
+    def token_at(self, pos: int) -> int:
+        """The index of the first token starting at or after ``pos``."""
+        return bisect_right(self.starts, pos - 1)
+
+    def unit(self, t0: int, t1: int) -> Unit:
+        """Whether tokens ``t0:t1`` are whole paragraphs, whole sentences, or just words."""
+        if t0 >= t1:
+            return "words"
+        cuts = self.view.cuts
+        if cuts[t0] >= _PARAGRAPH and cuts[t1] >= _PARAGRAPH:
+            return "paragraph"
+        if cuts[t0] >= _SENTENCE and cuts[t1] >= _SENTENCE:
+            return "sentence"
+        return "words"
+
+
+def paragraph_spans(doc: Document) -> tuple[Span, ...]:
+    """The paragraphs of a document as spans: its own, or blocks between blank lines."""
+    if doc.paragraphs:
+        return tuple((p.start, p.end) for p in doc.paragraphs)
+    return tuple((p.start, p.end) for p in find_paragraphs(doc.text, role="source"))
+
+
+def _side(doc: Document) -> _Side:
+    tokens = tokenize(doc.text)
+    paras = paragraph_spans(doc)
+    starts = [p[0] for p in paras]
+    para_of = tuple(max(bisect_right(starts, t.start) - 1, 0) for t in tokens)
+    cuts = [_PARAGRAPH]
+    for k in range(1, len(tokens)):
+        prev, cur = tokens[k - 1], tokens[k]
+        if para_of[k] != para_of[k - 1]:
+            cuts.append(_PARAGRAPH)
+        elif cur.is_word and _ends_sentence(tokens, k):
+            cuts.append(_SENTENCE)
+        elif not prev.is_word and prev.norm in _CLAUSE_END:
+            cuts.append(_CLAUSE)
+        else:
+            cuts.append(_NONE)
+    cuts.append(_PARAGRAPH)
+    view = _View(
+        tuple(t.norm for t in tokens),
+        tuple(t.is_word for t in tokens),
+        tuple(cuts),
+        tuple(range(len(tokens))),
+    )
+    return _Side(doc, tokens, view, para_of, paras, tuple(t.start for t in tokens))
+
+
+def _ends_sentence(tokens: Sequence[Token], k: int) -> bool:
+    """Whether tokens[:k] end a sentence: a full stop, question or exclamation mark, maybe closed by a quote mark."""
+    j = k - 1
+    while j >= 0 and not tokens[j].is_word and tokens[j].norm in _CLOSERS:
+        j -= 1
+    return j >= 0 and not tokens[j].is_word and tokens[j].norm[-1:] in _SENTENCE_END
+
+
+# --------------------------------------------------------------------------- aligning two views
+
+
+def _align_views(a: _View, b: _View) -> list[AlignOp]:
+    """The word diff of two views, with whole sentences kept whole and edges on boundaries."""
+    ops = list(word_diff(a.keys, b.keys))
+    ops = _whole_units(ops, a, b)
+    return _slide(ops, a, b)
+
+
+def _slide(ops: list[AlignOp], a: _View, b: _View) -> list[AlignOp]:
+    """Slide each pure deletion or insertion along the text it repeats to the best boundaries.
+
+    "x. A b. A c." less "A b." can be read as dropping "A b." or "b. A";
+    both are the same edit, and the one that starts and ends on sentence or
+    paragraph boundaries is the one a reader sees.
+    """
+    ops = list(ops)
+    for n, op in enumerate(ops):
+        if op.op not in ("delete", "insert"):
+            continue
+        prev = ops[n - 1] if n > 0 else None
+        nxt = ops[n + 1] if n + 1 < len(ops) else None
+        if (prev is not None and prev.op != "equal") or (nxt is not None and nxt.op != "equal"):
+            continue
+        side, lo, hi = (a, op.src[0], op.src[1]) if op.op == "delete" else (b, op.quo[0], op.quo[1])
+        keys, cuts = side.keys, side.cuts
+        # an equality may be used up only at the very start or end of the texts
+        room_left = 0 if prev is None else prev.src[1] - prev.src[0] - (0 if n == 1 else 1)
+        room_right = 0 if nxt is None else nxt.src[1] - nxt.src[0] - (0 if n + 2 == len(ops) else 1)
+        best_k, best_score = 0, cuts[lo] + cuts[hi]
+        k = 1
+        while k <= room_left and keys[lo - k] == keys[hi - k]:
+            score = cuts[lo - k] + cuts[hi - k]
+            if score > best_score:
+                best_k, best_score = -k, score
+            k += 1
+        k = 1
+        while k <= room_right and keys[lo + k - 1] == keys[hi + k - 1]:
+            score = cuts[lo + k] + cuts[hi + k]
+            if score > best_score:
+                best_k, best_score = k, score
+            k += 1
+        if best_k == 0:
+            continue
+        d = best_k
+        if prev is not None:
+            ops[n - 1] = AlignOp("equal", (prev.src[0], prev.src[1] + d), (prev.quo[0], prev.quo[1] + d))
+        ops[n] = AlignOp(op.op, (op.src[0] + d, op.src[1] + d), (op.quo[0] + d, op.quo[1] + d))
+        if nxt is not None:
+            ops[n + 1] = AlignOp("equal", (nxt.src[0] + d, nxt.src[1]), (nxt.quo[0] + d, nxt.quo[1]))
+    return [op for op in ops if op.src[0] < op.src[1] or op.quo[0] < op.quo[1]]
+
+
+def _swap(ops: Sequence[AlignOp]) -> list[AlignOp]:
+    flip = {"delete": "insert", "insert": "delete"}
+    return [AlignOp(flip.get(op.op, op.op), op.quo, op.src) for op in ops]  # type: ignore[arg-type]
+
+
+def _cost(ops: Sequence[AlignOp], a: _View, b: _View) -> float:
+    """How scattered a stretch of alignment is: changes count, whole sentences dropped or added count half."""
+    cost = 0.0
+    for op in ops:
+        if op.op == "equal":
+            continue
+        whole = False
+        if op.op == "delete":
+            whole = a.cuts[op.src[0]] >= _SENTENCE and a.cuts[op.src[1]] >= _SENTENCE
+        elif op.op == "insert":
+            whole = b.cuts[op.quo[0]] >= _SENTENCE and b.cuts[op.quo[1]] >= _SENTENCE
+        cost += (0.5 if whole else 1.0) + 0.05 * (op.src[1] - op.src[0] + op.quo[1] - op.quo[0])
+    return cost
+
+
+def _whole_units(ops: list[AlignOp], a: _View, b: _View) -> list[AlignOp]:
+    """Re-align clusters of changes where one side has whole sentences the other lacks.
+
+    "minutes rather than half an hour. Nobody should have to wait half an
+    hour for help." against "minutes instead of half an hour." is best read
+    as "rather than" -> "instead of" and one dropped sentence, not as a long
+    substitution and a dropped "for help": of the alignments as good word
+    for word, the one that drops whole sentences is kept.
+    """
+    groups = _cluster_indices(ops)
+    for g0, g1 in reversed(groups):
+        s0, s1 = ops[g0].src[0], ops[g1 - 1].src[1]
+        q0, q1 = ops[g0].quo[0], ops[g1 - 1].quo[1]
+        wa, wb = a.word_count(s0, s1), b.word_count(q0, q1)
+        if abs(wa - wb) < MIN_UNIT_WORDS:
+            continue
+        longer_is_a = wa > wb
+        x = a if longer_is_a else b
+        # widen the stretch into the equalities around it, to the sentence boundaries of the longer side
+        lead = 0
+        if g0 > 0 and ops[g0 - 1].op == "equal":
+            eq = ops[g0 - 1]
+            start = (eq.src if longer_is_a else eq.quo)[0]
+            here = s0 if longer_is_a else q0
+            t = here
+            while t > start and x.cuts[t] < _SENTENCE:
+                t -= 1
+            lead = here - t
+        trail = 0
+        if g1 < len(ops) and ops[g1].op == "equal":
+            eq = ops[g1]
+            end = (eq.src if longer_is_a else eq.quo)[1]
+            here = s1 if longer_is_a else q1
+            t = here
+            while t < end and x.cuts[t] < _SENTENCE:
+                t += 1
+            trail = t - here
+        A0, A1, B0, B1 = s0 - lead, s1 + trail, q0 - lead, q1 + trail
+        region = _region(ops, g0, g1, lead, trail)
+        best = _best_unit_alignment(region, a, b, A0, A1, B0, B1) if longer_is_a else None
+        if not longer_is_a:
+            swapped = _best_unit_alignment(_swap(region), b, a, B0, B1, A0, A1)
+            best = _swap(swapped) if swapped is not None else None
+        if best is None:
+            continue
+        before = ops[:g0]
+        if lead:
+            eq = before.pop()
+            if eq.src[1] - eq.src[0] > lead:
+                before.append(AlignOp("equal", (eq.src[0], eq.src[1] - lead), (eq.quo[0], eq.quo[1] - lead)))
+        after = ops[g1:]
+        if trail:
+            eq = after.pop(0)
+            if eq.src[1] - eq.src[0] > trail:
+                after.insert(0, AlignOp("equal", (eq.src[0] + trail, eq.src[1]), (eq.quo[0] + trail, eq.quo[1])))
+        ops = before + best + after
+    return ops
+
+
+def _region(ops: Sequence[AlignOp], g0: int, g1: int, lead: int, trail: int) -> list[AlignOp]:
+    out = []
+    if lead:
+        eq = ops[g0 - 1]
+        out.append(AlignOp("equal", (eq.src[1] - lead, eq.src[1]), (eq.quo[1] - lead, eq.quo[1])))
+    out.extend(ops[g0:g1])
+    if trail:
+        eq = ops[g1]
+        out.append(AlignOp("equal", (eq.src[0], eq.src[0] + trail), (eq.quo[0], eq.quo[0] + trail)))
+    return out
+
+
+def _best_unit_alignment(
+    region: list[AlignOp], a: _View, b: _View, A0: int, A1: int, B0: int, B1: int
+) -> list[AlignOp] | None:
+    """The cheapest alignment of ``a[A0:A1]`` and ``b[B0:B1]`` that drops a run of whole sentences of ``a``, if cheaper."""
+    if (A1 - A0) + (B1 - B0) > MAX_UNIT_REGION:
+        return None
+    surplus = a.word_count(A0, A1) - b.word_count(B0, B1)
+    best_cost = _cost(region, a, b) - 1e-9
+    best: list[AlignOp] | None = None
+    matched = bytearray(A1 - A0)  # tokens of a the current alignment keeps
+    for op in region:
+        if op.op == "equal":
+            for t in range(op.src[0], op.src[1]):
+                matched[t - A0] = 1
+    sentence_bounds = [t for t in range(A0, A1 + 1) if a.cuts[t] >= _SENTENCE]
+    for i, u0 in enumerate(sentence_bounds):
+        for u1 in sentence_bounds[i + 1 : i + 1 + MAX_UNIT_SENTENCES]:
+            n = a.word_count(u0, u1)
+            if n < max(MIN_UNIT_WORDS, surplus / 2 - MIN_UNIT_WORDS) or n > 1.5 * surplus + MIN_UNIT_WORDS:
+                continue
+            if 2 * sum(matched[u0 - A0 : u1 - A0]) > u1 - u0:
+                continue  # mostly kept as it is: not a sentence that one side lacks
+            rest = list(a.keys[A0:u0]) + list(a.keys[u1:A1])
+            sub = diff_sequences(rest, b.keys[B0:B1])
+            alt = _splice(sub, A0, B0, u0 - A0, u0, u1)
+            c = _cost(alt, a, b)
+            if c < best_cost:
+                best_cost, best = c, alt
+    return best
+
+
+def _splice(ops: Sequence[AlignOp], A0: int, B0: int, j: int, u0: int, u1: int) -> list[AlignOp]:
+    """Ops of ``a[A0:u0] + a[u1:A1]`` against ``b[B0:B1]``, back in place, with ``a[u0:u1]`` deleted between."""
+    width = u1 - u0
+    out: list[AlignOp] = []
+    done = False
+
+    def put(op: str, s0: int, s1: int, q0: int, q1: int) -> None:
+        shift = A0 if s1 <= j and s0 <= j else A0 + width
+        if s0 < j < s1:
+            raise AssertionError("split before put")
+        out.append(AlignOp(op, (s0 + shift, s1 + shift), (q0 + B0, q1 + B0)))  # type: ignore[arg-type]
+
+    def cut(q: int) -> None:
+        out.append(AlignOp("delete", (u0, u1), (q + B0, q + B0)))
+
+    for op in ops:
+        (s0, s1), (q0, q1) = op.src, op.quo
+        if done or s1 < j or (s1 == j and (s0 < s1 or op.op == "insert")):
+            put(op.op, s0, s1, q0, q1)
+            continue
+        if s0 >= j:
+            cut(q0)
+            done = True
+            put(op.op, s0, s1, q0, q1)
+            continue
+        # the op straddles the junction
+        if op.op == "equal":
+            k = j - s0
+            put("equal", s0, j, q0, q0 + k)
+            cut(q0 + k)
+            put("equal", j, s1, q0 + k, q1)
+        else:
+            put("replace" if q1 > q0 else "delete", s0, j, q0, q1)
+            cut(q1)
+            put("delete", j, s1, q1, q1)
+        done = True
+    if not done:
+        q = ops[-1].quo[1] if ops else 0
+        cut(q)
+    return out
+
+
+def _split_at_paragraphs(ops: Sequence[AlignOp], a: _View, b: _View) -> list[AlignOp]:
+    """Cut deletions and insertions at the paragraph breaks inside them: one variant per paragraph."""
+    out: list[AlignOp] = []
+    for op in ops:
+        if op.op not in ("delete", "insert"):
+            out.append(op)
+            continue
+        view, (lo, hi) = (a, op.src) if op.op == "delete" else (b, op.quo)
+        cuts = [t for t in range(lo + 1, hi) if view.cuts[t] >= _PARAGRAPH] + [hi]
+        start = lo
+        for t in cuts:
+            if op.op == "delete":
+                out.append(AlignOp("delete", (start, t), op.quo))
+            else:
+                out.append(AlignOp("insert", op.src, (start, t)))
+            start = t
+    return out
+
+
+def _cluster_indices(ops: Sequence[AlignOp]) -> list[tuple[int, int]]:
+    """Index ranges of ops that form clusters of changes (changes with short equalities between)."""
+    groups: list[tuple[int, int]] = []
+    start = end = None
+    for n, op in enumerate(ops):
+        if op.op == "equal":
+            if start is not None and op.src[1] - op.src[0] > CLUSTER_GAP:
+                groups.append((start, end))  # type: ignore[arg-type]
+                start = None
+            continue
+        if start is None:
+            start = n
+        end = n + 1
+    if start is not None:
+        groups.append((start, end))  # type: ignore[arg-type]
+    return groups
+
+
+# --------------------------------------------------------------------------- moves
+
+
+@dataclass(frozen=True)
+class _Move:
+    src: tuple[int, int]
+    quo: tuple[int, int]
+    ops: tuple[AlignOp, ...]  # the re-alignment, in document token indices
+
+
+def _find_moves(ops: Sequence[AlignOp], a: _Side, b: _Side) -> list[_Move]:
+    """Match deleted stretches against inserted ones: each good match is a moved passage."""
+    va, vb = a.view, b.view
+    dels = [op.src for op in ops if op.op in ("delete", "replace") and va.word_count(*op.src) >= MIN_MOVE_WORDS]
+    inss = [op.quo for op in ops if op.op in ("insert", "replace") and vb.word_count(*op.quo) >= MIN_MOVE_WORDS]
+    moves: list[_Move] = []
+    if not dels or not inss:
+        return moves
+    ins_pool: dict[int, tuple[int, int]] = dict(enumerate(inss))
+    next_id = len(inss)
+    grams: dict[tuple[str, ...], set[int]] = defaultdict(set)
+
+    def index(pid: int, r: tuple[int, int]) -> None:
+        for g in _grams(_word_keys(b, *r)):
+            grams[g].add(pid)
+
+    for pid, r in ins_pool.items():
+        index(pid, r)
+    starts = [op.src[0] for op in ops]
+    queue = sorted(dels, key=lambda r: (-(r[1] - r[0]), r[0]))
+    while queue:
+        d = queue.pop(0)
+        votes: Counter[int] = Counter()
+        for g in set(_grams(_word_keys(a, *d))):
+            for pid in grams.get(g, ()):
+                if pid in ins_pool:
+                    votes[pid] += 1
+        best: tuple[int, int, _Move] | None = None
+        here = _map_point(ops, starts, d[0])
+        for pid, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[:MOVE_CANDIDATES]:
+            m = _match(a, b, d, ins_pool[pid])
+            if m is None:
+                continue
+            if m.matched < SURE_MOVE_WORDS and abs(m.quo[0] - here) > NEAR_MOVE_TOKENS:
+                continue  # a short phrase dropped here and used far away is no move
+            if best is None or m.matched > best[0]:
+                best = (m.matched, pid, m.move)
+        if best is None:
+            continue
+        _, pid, move = best
+        moves.append(move)
+        i = ins_pool.pop(pid)
+        for rest in ((i[0], move.quo[0]), (move.quo[1], i[1])):
+            if vb.word_count(*rest) >= MIN_MOVE_WORDS:
+                ins_pool[next_id] = rest
+                index(next_id, rest)
+                next_id += 1
+        for rest in ((d[0], move.src[0]), (move.src[1], d[1])):
+            if va.word_count(*rest) >= MIN_MOVE_WORDS:
+                queue.append(rest)
+        queue.sort(key=lambda r: (-(r[1] - r[0]), r[0]))
+    return sorted(moves, key=lambda m: m.src)
+
+
+def _word_keys(side: _Side, t0: int, t1: int) -> list[str]:
+    return [side.tokens[t].key for t in range(t0, t1) if side.tokens[t].is_word]
+
+
+def _map_point(ops: Sequence[AlignOp], starts: Sequence[int], t: int) -> int:
+    """Where BASE token ``t`` stands in OTHER (the start of the change that holds it)."""
+    k = max(bisect_right(starts, t) - 1, 0)
+    op = ops[k]
+    if op.op == "equal":
+        return op.quo[0] + (t - op.src[0])
+    return op.quo[0]
+
+
+def _grams(keys: Sequence[str], n: int = 2) -> list[tuple[str, ...]]:
+    if len(keys) < n:
+        return [tuple(keys)] if keys else []
+    return [tuple(keys[i : i + n]) for i in range(len(keys) - n + 1)]
+
+
+@dataclass(frozen=True)
+class _Match:
+    matched: int
+    move: _Move
+
+    @property
+    def quo(self) -> tuple[int, int]:
+        return self.move.quo
+
+
+def _match(a: _Side, b: _Side, d: tuple[int, int], i: tuple[int, int]) -> _Match | None:
+    """Re-align a deleted stretch against an inserted one; the matched core, if it is a move."""
+    va, vb = a.view, b.view
+    ka = [k.casefold() for k in va.keys[d[0] : d[1]]]
+    kb = [k.casefold() for k in vb.keys[i[0] : i[1]]]
+    runs = [op for op in diff_sequences(ka, kb) if op.op == "equal"]
+    if not runs:
+        return None
+
+    def words_in(op: AlignOp) -> int:
+        return va.word_count(d[0] + op.src[0], d[0] + op.src[1])
+
+    def gap(x: AlignOp, y: AlignOp) -> int:
+        return y.src[0] - x.src[1] + y.quo[0] - x.quo[1]
+
+    # drop equal runs at the edges that are small beside the gap to the rest
+    while len(runs) > 1 and words_in(runs[0]) * 4 < gap(runs[0], runs[1]):
+        runs.pop(0)
+    while len(runs) > 1 and words_in(runs[-1]) * 4 < gap(runs[-2], runs[-1]):
+        runs.pop()
+    matched = sum(words_in(r) for r in runs)
+    if matched < MIN_MOVE_WORDS:
+        return None
+    s0, s1 = d[0] + runs[0].src[0], d[0] + runs[-1].src[1]
+    q0, q1 = i[0] + runs[0].quo[0], i[0] + runs[-1].quo[1]
+    if matched < MIN_MOVE_SHARE * max(va.word_count(s0, s1), vb.word_count(q0, q1)):
+        return None
+    # a few common words shared by two long changes are no move
+    if matched < SURE_MOVE_WORDS and matched < MIN_MOVE_SHARE * min(va.word_count(*d), vb.word_count(*i)):
+        return None
+    # punctuation that closes the moved words (or opens them) on both sides moves with them
+    while (
+        s1 < len(va.keys) and q1 < len(vb.keys) and not va.words[s1]
+        and va.keys[s1] == vb.keys[q1] and va.keys[s1] not in _OPENERS
+    ):
+        s1, q1 = s1 + 1, q1 + 1
+    while s0 > 0 and q0 > 0 and va.keys[s0 - 1] in _OPENERS and va.keys[s0 - 1] == vb.keys[q0 - 1]:
+        s0, q0 = s0 - 1, q0 - 1
+    # the wording inside the moved text, case kept
+    inner = tuple(
+        AlignOp(op.op, (s0 + op.src[0], s0 + op.src[1]), (q0 + op.quo[0], q0 + op.quo[1]))
+        for op in diff_sequences(va.keys[s0:s1], vb.keys[q0:q1])
+    )
+    return _Match(matched, _Move((s0, s1), (q0, q1), inner))
+
+
+def _lift(ops: Sequence[AlignOp], a: _View, b: _View, a_len: int, b_len: int) -> list[AlignOp]:
+    """Ops between two views that leave passages out, in whole-document positions.
+
+    An op whose tokens lie on both sides of a left-out passage is cut in two
+    there, so that no op's span covers moved text.
+    """
+    out: list[AlignOp] = []
+
+    def pos(view: _View, c: int, total: int) -> int:
+        if c < len(view.index):
+            return view.index[c] if c == 0 else view.index[c - 1] + 1
+        return view.index[-1] + 1 if view.index else total
+
+    def pieces(view: _View, c0: int, c1: int) -> list[tuple[int, int]]:
+        if c0 == c1:
+            return []
+        runs = [[view.index[c0], view.index[c0] + 1]]
+        for c in range(c0 + 1, c1):
+            t = view.index[c]
+            if t == runs[-1][1]:
+                runs[-1][1] = t + 1
+            else:
+                runs.append([t, t + 1])
+        return [(r0, r1) for r0, r1 in runs]
+
+    for op in ops:
+        if op.op == "equal":
+            n = op.src[1] - op.src[0]
+            k = 0
+            while k < n:
+                m = 1
+                while (
+                    k + m < n
+                    and a.index[op.src[0] + k + m] == a.index[op.src[0] + k + m - 1] + 1
+                    and b.index[op.quo[0] + k + m] == b.index[op.quo[0] + k + m - 1] + 1
+                ):
+                    m += 1
+                s, q = a.index[op.src[0] + k], b.index[op.quo[0] + k]
+                out.append(AlignOp("equal", (s, s + m), (q, q + m)))
+                k += m
+            continue
+        sp = pieces(a, *op.src)
+        qp = pieces(b, *op.quo)
+        if sp and qp:
+            out.append(AlignOp("replace", sp[0], qp[0]))
+            out.extend(AlignOp("delete", r, (qp[0][1], qp[0][1])) for r in sp[1:])
+            out.extend(AlignOp("insert", (sp[0][1], sp[0][1]), r) for r in qp[1:])
+        elif sp:
+            p = pos(b, op.quo[0], b_len)
+            out.extend(AlignOp("delete", r, (p, p)) for r in sp)
+        else:
+            p = pos(a, op.src[0], a_len)
+            out.extend(AlignOp("insert", (p, p), r) for r in qp)
+    return out
+
+
+# --------------------------------------------------------------------------- naming the changes
+
+
+def _clusters(ops: Sequence[AlignOp]) -> list[list[AlignOp]]:
+    """Changes grouped with their near neighbours, so that a local swap is seen whole."""
+    return [list(ops[g0:g1]) for g0, g1 in _cluster_indices(ops)]
+
+
+def _doc_variants(ops: Sequence[AlignOp], a: _Side, b: _Side) -> list[DocVariant]:
+    out: list[DocVariant] = []
+    for cluster in _clusters(ops):
+        out.extend(_name(cluster, a, b))
+    return out
+
+
+def _name(cluster: Sequence[AlignOp], a: _Side, b: _Side) -> list[DocVariant]:
+    """Name the changes of one cluster with :func:`classify_alignment` (edges count: not partial)."""
+    changes = [op for op in cluster if op.op != "equal"]
+    if len(changes) > 1:
+        s0, s1 = changes[0].src[0], changes[-1].src[1]
+        q0, q1 = changes[0].quo[0], changes[-1].quo[1]
+        bag_a = Counter(t.key for t in a.tokens[s0:s1] if t.is_word)
+        bag_b = Counter(t.key for t in b.tokens[q0:q1] if t.is_word)
+        if bag_a and bag_a == bag_b:
+            # "north and then south" -> "south and then north": the same words in another order
+            return [DocVariant(Kind.TRANSPOSITION, a.text(s0, s1), b.text(q0, q1), a.span(s0, s1), b.span(q0, q1))]
+    al = Alignment(a.tokens, b.tokens, tuple(cluster))
+    found = classify_alignment(al, a.doc.text, b.doc.text, partial=False)
+    out = []
+    for v in found:
+        base_span = v.source_span or _missing_span(cluster, a, b, v.quote_span, from_other=True)
+        other_span = v.quote_span or _missing_span(cluster, a, b, v.source_span, from_other=False)
+        unit: Unit = "words"
+        if v.kind in (Kind.OMISSION, Kind.INSERTION):
+            side, span = (a, base_span) if v.kind is Kind.OMISSION else (b, other_span)
+            unit = side.unit(side.token_at(span[0]), side.token_at(span[1]))
+        out.append(DocVariant(v.kind, v.source_text, v.quote_text, base_span, other_span, unit))
+    return out
+
+
+def _missing_span(cluster: Sequence[AlignOp], a: _Side, b: _Side, known: Span | None, *, from_other: bool) -> Span:
+    """The zero-width span, on the side that has no words, where a change stands."""
+    here, there = (b, a) if from_other else (a, b)
+    for op in cluster:
+        r_here, r_there = (op.quo, op.src) if from_other else (op.src, op.quo)
+        if known is None or (
+            r_here[0] < r_here[1] and here.tokens[r_here[0]].start <= known[0] < here.tokens[r_here[1] - 1].end
+        ):
+            p = there.point(r_there[0])
+            return (p, p)
+    op = cluster[0]
+    p = there.point(op.src[0] if from_other else op.quo[0])
+    return (p, p)
+
+
+def _move_variant(move: _Move, a: _Side, b: _Side) -> DocVariant:
+    inner: list[DocVariant] = []
+    if any(op.op != "equal" for op in move.ops):
+        inner = _doc_variants(move.ops, a, b)
+    return DocVariant(
+        Kind.TRANSPOSITION,
+        a.text(*move.src),
+        b.text(*move.quo),
+        a.span(*move.src),
+        b.span(*move.quo),
+        a.unit(*move.src),
+        True,
+        tuple(inner),
+    )
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def _layout(ops: Sequence[AlignOp], a: _Side, b: _Side) -> list[LayoutChange]:
+    """Paragraph boundaries of one text that the other text does not have, inside shared words."""
+    a_breaks = [t for t in range(1, len(a.tokens)) if a.para_of[t] != a.para_of[t - 1]]
+    b_breaks = [t for t in range(1, len(b.tokens)) if b.para_of[t] != b.para_of[t - 1]]
+    a_all = sorted({0, len(a.tokens), *a_breaks})
+    b_all = sorted({0, len(b.tokens), *b_breaks})
+    fwd = _Mapper(ops, forward=True)
+    back = _Mapper(ops, forward=False)
+    by_other: dict[int, set[int]] = defaultdict(set)
+    for t in a_breaks:
+        m = fwd(t)
+        if m is not None and not _kept(m, b_all):
+            by_other[b.para_of[m[0]]].update((a.para_of[t - 1], a.para_of[t]))
+    by_base: dict[int, set[int]] = defaultdict(set)
+    for t in b_breaks:
+        m = back(t)
+        if m is not None and not _kept(m, a_all):
+            by_base[a.para_of[m[0]]].update((b.para_of[t - 1], b.para_of[t]))
+    out: list[LayoutChange] = []
+    for op_para, paras in by_other.items():
+        ps = sorted(paras)
+        out.append(LayoutChange("merged", tuple(ps), (op_para,), _para_span(a, ps), _para_span(b, [op_para])))
+    for bp, paras in by_base.items():
+        ps = sorted(paras)
+        out.append(LayoutChange("split", (bp,), tuple(ps), _para_span(a, [bp]), _para_span(b, ps)))
+    return sorted(out, key=lambda c: (c.base_span, c.other_span))
+
+
+def _para_span(side: _Side, paras: Sequence[int]) -> Span:
+    return (side.paragraphs[paras[0]][0], side.paragraphs[paras[-1]][1])
+
+
+class _Mapper:
+    """Where the boundary before a token of one side may fall in the other.
+
+    Inside shared words that is one position; next to a change it is any
+    position across the change's other side (a paragraph break beside a
+    dropped sentence may go with it); inside a change, None.
+    """
+
+    def __init__(self, ops: Sequence[AlignOp], *, forward: bool) -> None:
+        self.pairs = sorted(((op.src, op.quo, op.op) if forward else (op.quo, op.src, op.op)) for op in ops)
+        self.starts = [p[0][0] for p in self.pairs]
+
+    def __call__(self, t: int) -> tuple[int, int] | None:
+        k = bisect_right(self.starts, t) - 1
+        found: list[int] = []
+        while k >= 0:
+            here, there, op = self.pairs[k]
+            if here[1] < t:
+                break
+            if here[0] < t < here[1]:
+                if op != "equal":
+                    return None
+                x = there[0] + (t - here[0])
+                return (x, x)
+            if op == "equal":
+                found.append(there[0] if t == here[0] else there[1])
+            else:
+                found.extend(there)
+            k -= 1
+        return (min(found), max(found)) if found else None
+
+
+def _kept(r: tuple[int, int], breaks: Sequence[int]) -> bool:
+    """Whether a sorted list of break positions has one in the closed range ``r``."""
+    k = bisect_right(breaks, r[1]) - 1
+    return k >= 0 and breaks[k] >= r[0]
+
+
+# --------------------------------------------------------------------------- collate
+
+
+def collate(base: Document, other: Document) -> Collation:
+    """Collate two witnesses of one text: wording variants, moved passages and layout changes.
+
+    Tokens are compared by their folded form (typography folded, case kept),
+    so two texts that differ only in quote-mark or dash forms, spacing or
+    line breaks inside paragraphs are identical.
+    """
+    a, b = _side(base), _side(other)
+    ops = _align_views(a.view, b.view)
+    moves = _find_moves(ops, a, b)
+    if moves:
+        ra = a.view.without([m.src for m in moves])
+        rb = b.view.without([m.quo for m in moves])
+        ops = _lift(_align_views(ra, rb), ra, rb, len(a.tokens), len(b.tokens))
+    variants = _doc_variants(_split_at_paragraphs(ops, a.view, b.view), a, b)
+    variants.extend(_move_variant(m, a, b) for m in moves)
+    variants.sort(key=lambda v: (v.base_span, v.other_span))
+    return Collation(base, other, tuple(variants), tuple(_layout(ops, a, b)))
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def variant_json(v: DocVariant) -> dict[str, Any]:
+    """A variant as the report's variant object, with spans in both texts."""
+    out: dict[str, Any] = {
+        "kind": v.kind.value,
+        "severity": v.severity.value,
+        "source_text": v.source_text,
+        "quote_text": v.quote_text,
+        "base_span": list(v.base_span),
+        "other_span": list(v.other_span),
+    }
+    if v.unit != "words":
+        out["unit"] = v.unit
+    if v.moved:
+        out["moved"] = True
+        out["variants"] = [variant_json(i) for i in v.inner]
+    return out
+
+
+def collation_json(c: Collation) -> dict[str, Any]:
+    """``{"base": ..., "other": ..., "variants": [...], "layout": [...]}``, the ``--json`` output."""
+    return {
+        "base": c.base.path or c.base.id,
+        "other": c.other.path or c.other.id,
+        "identical": c.identical,
+        "variants": [variant_json(v) for v in c.variants],
+        "layout": [
+            {
+                "kind": ch.kind,
+                "change": ch.change,
+                "base_paragraphs": list(ch.base_paragraphs),
+                "other_paragraphs": list(ch.other_paragraphs),
+                "base_span": list(ch.base_span),
+                "other_span": list(ch.other_span),
+            }
+            for ch in c.layout
+        ],
+    }
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+@dataclass(frozen=True)
+class _Mark:
+    start: int
+    end: int
+    cls: str
+    ref: str
+    title: str
+    children: tuple["_Mark", ...] = ()
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A run of text, either plain or marked (``cls``), possibly with marked children."""
+
+    text: str
+    cls: str = ""
+    ref: str = ""
+    title: str = ""
+    children: tuple["_Piece", ...] = ()
+    anchor: str = ""
+    link: str = ""
+
+
+def _pieces(text: str, start: int, end: int, marks: Sequence[_Mark], side: str) -> tuple[_Piece, ...]:
+    """Cut ``text[start:end]`` into plain runs and marks (nested marks inside moves)."""
+    out: list[_Piece] = []
+    pos = start
+    for m in sorted(marks, key=lambda m: (m.start, m.end)):
+        if m.start < pos or m.end > end:
+            continue  # overlapping marks are listed in the table, not drawn twice
+        if m.start > pos:
+            out.append(_Piece(text[pos : m.start]))
+        children = _pieces(text, m.start, m.end, m.children, side) if m.children else ()
+        body = "" if children else text[m.start : m.end]
+        there = "o" if side == "b" else "b"
+        out.append(_Piece(body, m.cls, m.ref, m.title, children, f"{side}-{m.ref}", f"#{there}-{m.ref}"))
+        pos = m.end
+    if pos < end:
+        out.append(_Piece(text[pos:end]))
+    return tuple(out)
+
+
+def _marks(variants: Sequence[DocVariant], side: str, prefix: str = "v") -> list[_Mark]:
+    out = []
+    for n, v in enumerate(variants, 1):
+        span = v.base_span if side == "b" else v.other_span
+        ref = f"{prefix}{n}"
+        cls = f"{v.kind.value} {v.severity.value}" + (" moved" if v.moved else "") + (" empty" if span[0] == span[1] else "")
+        title = f"{ref}: {v.kind.value}" + (" (moved)" if v.moved else "")
+        children = tuple(_marks(v.inner, side, f"{ref}.")) if v.inner else ()
+        out.append(_Mark(span[0], span[1], cls, ref, title, children))
+    return out
+
+
+_HTML = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>{{ title }}</title>
+<style>
+body { font: 15px/1.5 system-ui, sans-serif; margin: 1.5em; color: #222; }
+h1 { font-size: 1.3em; } table { border-collapse: collapse; }
+.cols { display: grid; grid-template-columns: 1fr 1fr; gap: 1.5em; }
+.text { white-space: pre-wrap; font-family: Georgia, serif; border: 1px solid #ccc; padding: .8em; }
+mark { background: none; border-bottom: 2px solid; padding: 0 1px; }
+mark.major { background: #fde2e1; border-color: #c0392b; }
+mark.minor { background: #fff4cc; border-color: #b7950b; }
+mark.acceptable { background: #e3f1e3; border-color: #2e7d32; }
+mark.moved { background: #e0ecff; border-color: #1f5fbf; }
+mark.empty::before { content: "\\2038"; color: #c0392b; font-weight: bold; }
+mark:target { outline: 2px solid #1f5fbf; }
+sup.ref { font-size: .7em; color: #555; }
+td, th { border: 1px solid #ccc; padding: .25em .5em; vertical-align: top; text-align: left; }
+td.words { font-family: Georgia, serif; white-space: pre-wrap; }
+.summary { margin: .5em 0 1em; }
+</style>
+</head>
+<body>
+<h1>{{ title }}</h1>
+<p class="summary">{% if identical %}The two texts are identical up to typography.{% else %}{{ variants|length }} variant{{ "" if variants|length == 1 else "s" }}{% for k, n in counts %}, {{ n }} {{ k }}{% endfor %}; {{ layout|length }} paragraphing change{{ "" if layout|length == 1 else "s" }}.{% endif %}</p>
+<div class="cols">
+<div><h2>Base: {{ base }}</h2><div class="text">{% for p in base_pieces %}{{ piece(p) }}{% endfor %}</div></div>
+<div><h2>Other: {{ other }}</h2><div class="text">{% for p in other_pieces %}{{ piece(p) }}{% endfor %}</div></div>
+</div>
+{% if variants %}
+<h2>Variants</h2>
+<table>
+<tr><th>#</th><th>kind</th><th>severity</th><th>base</th><th>other</th></tr>
+{% for v in variants %}
+<tr><td><a href="#b-{{ v.ref }}">{{ v.ref }}</a></td><td>{{ v.kind }}{% if v.unit != "words" %} ({{ v.unit }}){% endif %}{% if v.moved %} (moved){% endif %}</td><td>{{ v.severity }}</td><td class="words">{{ v.source_text }}</td><td class="words">{{ v.quote_text }}</td></tr>
+{% for i in v.inner %}
+<tr><td>{{ i.ref }}</td><td>&nbsp;&nbsp;{{ i.kind }} (inside the move)</td><td>{{ i.severity }}</td><td class="words">{{ i.source_text }}</td><td class="words">{{ i.quote_text }}</td></tr>
+{% endfor %}
+{% endfor %}
+</table>
+{% endif %}
+{% if layout %}
+<h2>Paragraphing</h2>
+<table>
+<tr><th>change</th><th>base paragraphs</th><th>other paragraphs</th></tr>
+{% for ch in layout %}
+<tr><td>{{ ch.change }}</td><td>{{ ch.base_paragraphs|join(", ") }}</td><td>{{ ch.other_paragraphs|join(", ") }}</td></tr>
+{% endfor %}
+</table>
+{% endif %}
+</body>
+</html>
+"""
+
+_PIECE = """{% macro piece(p) %}{% if p.cls %}<mark class="{{ p.cls }}" id="{{ p.anchor }}" title="{{ p.title }}">{% if p.children %}{% for c in p.children %}{{ piece(c) }}{% endfor %}{% else %}{{ p.text }}{% endif %}</mark><sup class="ref"><a href="{{ p.link }}">{{ p.ref }}</a></sup>{% else %}{{ p.text }}{% endif %}{% endmacro %}"""
+
+
+def html_environment() -> jinja2.Environment:
+    """A jinja environment with autoescaping always on, for the pages of this module and of reconstruct."""
+    return jinja2.Environment(
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def _variant_rows(variants: Sequence[DocVariant], prefix: str = "v") -> list[dict[str, Any]]:
+    rows = []
+    for n, v in enumerate(variants, 1):
+        ref = f"{prefix}{n}"
+        rows.append(
+            {
+                "ref": ref,
+                "kind": v.kind.value,
+                "severity": v.severity.value,
+                "unit": v.unit,
+                "moved": v.moved,
+                "source_text": v.source_text,
+                "quote_text": v.quote_text,
+                "inner": _variant_rows(v.inner, f"{ref}."),
+            }
+        )
+    return rows
+
+
+def render_html(c: Collation) -> str:
+    """A self-contained side-by-side page of a collation (no scripts, no network)."""
+    env = html_environment()
+    template = env.from_string(_PIECE + _HTML)
+    counts = Counter(v.kind.value for v in c.variants)
+    base_name = c.base.path or c.base.id
+    other_name = c.other.path or c.other.id
+    return template.render(
+        title=f"{base_name} \u2194 {other_name}",
+        base=base_name,
+        other=other_name,
+        identical=c.identical,
+        counts=sorted(counts.items()),
+        base_pieces=_pieces(c.base.text, 0, len(c.base.text), _marks(c.variants, "b"), "b"),
+        other_pieces=_pieces(c.other.text, 0, len(c.other.text), _marks(c.variants, "o"), "o"),
+        variants=_variant_rows(c.variants),
+        layout=c.layout,
+    )
+
+
+def write_atomic(path: str | Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file in the same folder and ``os.replace``."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as e:
+        raise InputError(str(path), f"cannot write: {e.strerror or e}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def text_lines(c: Collation) -> list[str]:
+    """The plain-text listing of a collation, one line per variant or layout change."""
+    lines = []
+    for v in c.variants:
+        lines.extend(_variant_lines(v, ""))
+    for ch in c.layout:
+        lines.append(
+            f"paragraphing: {ch.change} base \u00b6{','.join(map(str, ch.base_paragraphs))}"
+            f" -> other \u00b6{','.join(map(str, ch.other_paragraphs))}"
+        )
+    return lines
+
+
+def _variant_lines(v: DocVariant, indent: str) -> list[str]:
+    unit = f", {v.unit}" if v.unit != "words" else ""
+    moved = ", moved" if v.moved else ""
+    line = (
+        f"{indent}{v.kind.value} ({v.severity.value}{unit}{moved})"
+        f" [{v.base_span[0]}:{v.base_span[1]} | {v.other_span[0]}:{v.other_span[1]}]:"
+        f" {_short(v.source_text)!r} -> {_short(v.quote_text)!r}"
+    )
+    out = [line]
+    for i in v.inner:
+        out.extend(_variant_lines(i, indent + "    "))
+    return out
+
+
+def _short(text: str, limit: int = 80) -> str:
+    one = " ".join(text.split())
+    return one if len(one) <= limit else one[: limit // 2 - 2] + " ... " + one[-(limit // 2 - 3) :]
