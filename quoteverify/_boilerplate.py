@@ -11,8 +11,9 @@ the end of the page, so that quotations set one paragraph per line survive.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Literal
 
 import regex
 
@@ -32,7 +33,7 @@ class Skip:
 
 # Quotation marks that may open a quotation (double, single, guillemets, low-9).
 OPENING_QUOTES = "\"'\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u201b\u00ab\u00bb\u2039\u203a\u300c\u300e"
-DOUBLE_QUOTES = "\"\u201c\u201d\u201e\u201f\u00ab\u00bb\u300c\u300d\u300e\u300f"
+DOUBLE_QUOTES = '"\u201c\u201d\u201e\u201f\u00ab\u00bb\u300c\u300d\u300e\u300f'
 
 _I = regex.IGNORECASE | regex.VERSION1
 
@@ -71,19 +72,47 @@ _LINK_MARKER = regex.compile(
 # Embedded posts, newsletters, channel invitations, comment policies, players.
 _PROMO = [
     ("embed", regex.compile(r"\bview original (?:tweet|post)\b", _I)),
-    ("embed", regex.compile(r"\bnot responsible for the content of external (?:internet )?(?:sites|websites|pages)\b", _I)),
-    ("embed", regex.compile(r"^(?:skip|end of) (?:twitter|x|instagram|facebook|youtube|tiktok|bluesky) (?:post|content|video)\b", _I)),
+    (
+        "embed",
+        regex.compile(
+            r"\bnot responsible for the content of external (?:internet )?(?:sites|websites|pages)\b", _I
+        ),
+    ),
+    (
+        "embed",
+        regex.compile(
+            r"^(?:skip|end of) (?:twitter|x|instagram|facebook|youtube|tiktok|bluesky) (?:post|content|video)\b",
+            _I,
+        ),
+    ),
     ("embed", regex.compile(r"^allow (?:twitter|x|instagram|facebook|youtube|tiktok|bluesky) content\b", _I)),
     ("embed", regex.compile(r"\bcontent provided by (?:twitter|x|instagram|facebook|youtube|tiktok)\b", _I)),
-    ("promo", regex.compile(r"^join\b.{0,80}\b(?:telegram|whatsapp|signal|viber) (?:channel|group|community)\b", _I)),
+    (
+        "promo",
+        regex.compile(
+            r"^join\b.{0,80}\b(?:telegram|whatsapp|signal|viber) (?:channel|group|community)\b", _I
+        ),
+    ),
     ("promo", regex.compile(r"^(?:sign up|subscribe|register)\b.{0,80}\bnewsletters?\b", _I)),
     ("promo", regex.compile(r"^(?:follow|like) us on\b", _I)),
     ("promo", regex.compile(r"\bcomment(?:s|ing)\b.{0,60}\b(?:suspend|disabl|clos|turn(?:ed)? off)\w*", _I)),
     ("promo", regex.compile(r"\b(?:suspend|disabl|clos)\w*\b.{0,60}\bcomment(?:s|ing)\b", _I)),
-    ("promo", regex.compile(r"\b(?:community (?:guidelines|standards|experience)|comment(?:ing)? polic(?:y|ies)|house rules)\b", _I)),
-    ("promo", regex.compile(r"\b(?:video player|media playback is (?:not supported|unsupported)"
-                            r"|this video (?:can ?not|can't) be played|your browser does not support"
-                            r"|enable javascript|javascript is disabled)\b", _I)),
+    (
+        "promo",
+        regex.compile(
+            r"\b(?:community (?:guidelines|standards|experience)|comment(?:ing)? polic(?:y|ies)|house rules)\b",
+            _I,
+        ),
+    ),
+    (
+        "promo",
+        regex.compile(
+            r"\b(?:video player|media playback is (?:not supported|unsupported)"
+            r"|this video (?:can ?not|can't) be played|your browser does not support"
+            r"|enable javascript|javascript is disabled)\b",
+            _I,
+        ),
+    ),
     # list items whose link texts were lost in saving: "... on , , ,"
     ("promo", regex.compile(r"(?:\s*,){3,}\s*$")),
 ]
@@ -274,6 +303,4 @@ def find_boilerplate(text: str, paragraphs: Sequence[Paragraph]) -> tuple[Skip, 
         if reason is not None:
             reasons.setdefault(i, reason)
 
-    return tuple(
-        Skip(i, (paragraphs[i].start, paragraphs[i].end), reasons[i]) for i in sorted(reasons)
-    )
+    return tuple(Skip(i, (paragraphs[i].start, paragraphs[i].end), reasons[i]) for i in sorted(reasons))

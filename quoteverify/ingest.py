@@ -27,10 +27,11 @@ import threading
 import tomllib
 import unicodedata
 import zlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import IO, Any, Iterator, Literal, Sequence
+from typing import IO, Any, Literal
 
 from ._boilerplate import find_boilerplate
 from .errors import InputError
@@ -93,6 +94,7 @@ _HTML_START = re.compile(
     r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
     re.IGNORECASE | re.DOTALL,
 )
+_HTML_FRAGMENT = re.compile(r"\A\s*<(p|div|article|section|main|h[1-6]|table)\b[^>]*>", re.IGNORECASE)
 _DECLARED_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:-]+)""",
     re.IGNORECASE,
@@ -239,8 +241,13 @@ def _decode(data: bytes, declared: str | None) -> Decoded:
 
 
 def looks_like_html(text: str) -> bool:
-    """Whether a text starts as an HTML page does (a doctype, ``<html>``, ``<head>`` or ``<body>``)."""
-    return bool(_HTML_START.match(text[:4096]))
+    """Whether a text starts as an HTML page (a doctype, ``<html>``, ``<head>``, ``<body>``)
+    or a fragment of one (``<p>``, ``<div>``, ``<article>``... closed further on) does."""
+    head = text[:4096]
+    if _HTML_START.match(head):
+        return True
+    m = _HTML_FRAGMENT.match(head)
+    return bool(m) and f"</{m.group(1).lower()}>" in text[:65536].lower()
 
 
 @dataclass(frozen=True)
@@ -336,6 +343,22 @@ def _extract_paragraphs(html: str) -> Extracted:
     return Extracted("\n".join(parser.paragraphs), title)
 
 
+_trafilatura: Any = None
+
+
+def _load_trafilatura() -> Any:
+    """The trafilatura module, or why it cannot be imported (tried once)."""
+    global _trafilatura
+    if _trafilatura is None:
+        try:
+            import trafilatura
+
+            _trafilatura = trafilatura
+        except ImportError as e:
+            _trafilatura = (str(e).splitlines() or [type(e).__name__])[0]
+    return _trafilatura
+
+
 def extract_html(html: str) -> Extracted:
     """Take the article body of an HTML page, leaving navigation, promos and footers out.
 
@@ -344,12 +367,10 @@ def extract_html(html: str) -> Extracted:
     the page's ``<p>`` elements outside navigation, headers, footers, asides
     and figures, with a warning saying so.
     """
-    try:
-        import trafilatura
-    except ImportError as e:
+    trafilatura = _load_trafilatura()
+    if isinstance(trafilatura, str):
         found = _extract_paragraphs(html)
-        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
-        note = f"trafilatura cannot be imported ({reason}): article text taken from the <p> elements"
+        note = f"trafilatura cannot be imported ({trafilatura}): article text taken from the <p> elements"
         return Extracted(found.text, found.title, "", (note,))
     try:
         result: Any = trafilatura.bare_extraction(
@@ -379,9 +400,7 @@ def extract_html(html: str) -> Extracted:
     if text.strip():
         return Extracted(text, " ".join(get("title").split()), get("date"))
     found = _extract_paragraphs(html)
-    return Extracted(
-        found.text, found.title, "", (f"{failure}: article text taken from the <p> elements",)
-    )
+    return Extracted(found.text, found.title, "", (f"{failure}: article text taken from the <p> elements",))
 
 
 # --------------------------------------------------------------------------- paragraphs
@@ -624,9 +643,16 @@ def read_document(
     """
     shown = str(path)
     return _read_file(
-        Path(path), shown, shown,
+        Path(path),
+        shown,
+        shown,
         id=id if id is not None else _stem(shown),
-        outlet=outlet, date=date, url=url, title=title, role=role, max_bytes=max_bytes,
+        outlet=outlet,
+        date=date,
+        url=url,
+        title=title,
+        role=role,
+        max_bytes=max_bytes,
     )
 
 
@@ -704,7 +730,7 @@ class _Table:
             raise self.fault(f'"{key}" must be a list of strings')
         return tuple(value)
 
-    def tables(self, key: str, *, required: bool = False) -> list["_Table"]:
+    def tables(self, key: str, *, required: bool = False) -> list[_Table]:
         if key not in self.data:
             if required:
                 raise self.fault(f"no [[{key}]] table")
@@ -719,8 +745,14 @@ class _Table:
 
 
 def _type(value: Any) -> str:
-    names = {str: "a string", int: "an integer", float: "a number", bool: "a boolean",
-             list: "an array", dict: "a table"}
+    names = {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "a boolean",
+        list: "an array",
+        dict: "a table",
+    }
     return names.get(type(value), type(value).__name__)
 
 
@@ -840,14 +872,25 @@ def load_case(case_dir: str | Path) -> Case:
         ident = new_id(t)
         rel = existing(t, "path", "article", ident)
         articles.append(
-            ArticleRef(ident, rel, outlet=t.get_str("outlet", ""), date=t.get_str("date", ""), url=t.get_str("url", ""))
+            ArticleRef(
+                ident,
+                rel,
+                outlet=t.get_str("outlet", ""),
+                date=t.get_str("date", ""),
+                url=t.get_str("url", ""),
+            )
         )
     sources = []
     for t, ident, rel, prov in planned:
         doc = _read_file(
-            _under(root, rel), str(_under(root, rel)), rel,
-            id=ident, role="source",
-            title=t.get_str("title", ""), date=t.get_str("date", ""), url=t.get_str("url", ""),
+            _under(root, rel),
+            str(_under(root, rel)),
+            rel,
+            id=ident,
+            role="source",
+            title=t.get_str("title", ""),
+            date=t.get_str("date", ""),
+            url=t.get_str("url", ""),
         )
         provenance = (
             load_provenance(_under(root, prov), paragraphs=len(doc.paragraphs)) if prov else Provenance()
@@ -860,7 +903,7 @@ def load_case(case_dir: str | Path) -> Case:
         articles=tuple(articles),
         root=given,
         date=top.get_str("date", ""),
-        description=" ".join(top.get_str("description", "").split()),
+        description=top.get_str("description", "").strip(),
     )
 
 
@@ -875,8 +918,16 @@ def _is_jsonl(name: str) -> bool:
     return name.lower().endswith(JSONL_SUFFIXES)
 
 
-def _walk(directory: str) -> Iterator[str]:
-    """Files with a text suffix under ``directory``, recursively, in sorted path order; hidden names skipped."""
+def _walk(directory: str, seen: frozenset[str] = frozenset()) -> Iterator[str]:
+    """Files with a text suffix under ``directory``, recursively, in sorted path order.
+
+    Hidden names are skipped; a linked directory already being walked is not
+    walked again.
+    """
+    real = os.path.realpath(directory)
+    if real in seen:
+        return
+    seen = seen | {real}
     try:
         with os.scandir(directory) as it:
             entries = sorted(it, key=lambda e: e.name)
@@ -891,7 +942,7 @@ def _walk(directory: str) -> Iterator[str]:
         except OSError:
             continue
         if is_dir:
-            yield from _walk(full)
+            yield from _walk(full, seen)
         elif _suffix_ok(entry.name):
             yield full
 
@@ -905,16 +956,49 @@ def _open_jsonl(path: str | Path) -> IO[bytes]:
 _STREAM_ERRORS = (OSError, EOFError, zlib.error)
 
 
+class _LineTooLong(ValueError):
+    """A JSON line over the size limit (its bytes were skipped, not kept)."""
+
+    def __init__(self, size: int | None, limit: int) -> None:
+        what = f"line of {_size(size)}" if size is not None else "line"
+        super().__init__(f"{what}, over the {_size(limit)} limit")
+        self.size = size or 0
+
+
+def _read_line(stream: IO[bytes], limit: int | None = None) -> bytes | _LineTooLong:
+    """Read one line, keeping at most ``limit`` bytes of it in memory.
+
+    A longer line is read to its end and thrown away: the result is then a
+    :class:`_LineTooLong` whose ``size`` says how many bytes it had.
+    """
+    if limit is None:
+        limit = DEFAULT_MAX_BYTES
+    raw = stream.readline(limit + 1)
+    if len(raw) <= limit or raw.endswith(b"\n"):
+        return raw
+    size = len(raw)
+    while True:
+        more = stream.readline(2**20)
+        size += len(more)
+        if not more or more.endswith(b"\n"):
+            return _LineTooLong(size, limit)
+
+
 def _jsonl_lines(stream: IO[bytes]) -> Iterator[tuple[int, int, bytes | Exception]]:
     """``(line number, byte offset, line)`` for each non-blank line; a read failure ends it with the error."""
     lineno = 0
     offset = 0
     while True:
         try:
-            raw = stream.readline()
+            raw = _read_line(stream)
         except _STREAM_ERRORS as e:
             yield lineno + 1, offset, e
             return
+        if isinstance(raw, _LineTooLong):
+            lineno += 1
+            yield lineno, offset, raw
+            offset += raw.size
+            continue
         if not raw:
             return
         lineno += 1
@@ -926,6 +1010,7 @@ def _jsonl_lines(stream: IO[bytes]) -> Iterator[tuple[int, int, bytes | Exceptio
 @dataclass(frozen=True)
 class _Member:
     id: str | None
+    title: str
     outlet: str
     date: str
     url: str
@@ -935,6 +1020,8 @@ class _Member:
 
 def _parse_member(raw: bytes | Exception, where: str) -> tuple[_Member, tuple[str, ...]]:
     """Parse one JSON line; raise :class:`InputError` naming ``where`` when it is bad."""
+    if isinstance(raw, _LineTooLong):
+        raise InputError(where, str(raw))
     if isinstance(raw, Exception):
         reason = str(raw) or type(raw).__name__
         raise InputError(where, f"cannot read ({reason})")
@@ -949,7 +1036,7 @@ def _parse_member(raw: bytes | Exception, where: str) -> tuple[_Member, tuple[st
     if not isinstance(obj, dict):
         raise InputError(where, f"not a JSON object but {_json_type(obj)}")
     fields: dict[str, str | None] = {}
-    for key in ("id", "outlet", "date", "url", "text", "html"):
+    for key in ("id", "title", "outlet", "date", "url", "text", "html"):
         value = obj.get(key)
         if value is not None and not isinstance(value, str):
             raise InputError(where, f'"{key}" must be a string, not {_json_type(value)}')
@@ -957,15 +1044,27 @@ def _parse_member(raw: bytes | Exception, where: str) -> tuple[_Member, tuple[st
     if fields["text"] is None and fields["html"] is None:
         raise InputError(where, 'no "text" or "html" field')
     member = _Member(
-        fields["id"] or None, fields["outlet"] or "", fields["date"] or "", fields["url"] or "",
-        fields["text"], fields["html"],
+        fields["id"] or None,
+        fields["title"] or "",
+        fields["outlet"] or "",
+        fields["date"] or "",
+        fields["url"] or "",
+        fields["text"],
+        fields["html"],
     )
     return member, warnings
 
 
 def _json_type(value: Any) -> str:
-    names = {dict: "an object", list: "an array", str: "a string", int: "a number",
-             float: "a number", bool: "a boolean", type(None): "null"}
+    names = {
+        dict: "an object",
+        list: "an array",
+        str: "a string",
+        int: "a number",
+        float: "a number",
+        bool: "a boolean",
+        type(None): "null",
+    }
     return names.get(type(value), type(value).__name__)
 
 
@@ -986,7 +1085,12 @@ class _Ids:
 
 
 def _member_ref(
-    raw: bytes | Exception, path: str, stem: str, lineno: int, offset: int | None, ids: _Ids,
+    raw: bytes | Exception,
+    path: str,
+    stem: str,
+    lineno: int,
+    offset: int | None,
+    ids: _Ids,
     data: bytes | None = None,
 ) -> ArticleRef:
     where = f"{path} line {lineno}"
@@ -995,9 +1099,14 @@ def _member_ref(
     except InputError:
         return ArticleRef(ids(f"{stem}-{lineno}"), path, line=lineno, offset=offset, data=data)
     return ArticleRef(
-        ids(member.id or f"{stem}-{lineno}"), path,
-        outlet=member.outlet, date=member.date, url=member.url,
-        line=lineno, offset=offset, data=data,
+        ids(member.id or f"{stem}-{lineno}"),
+        path,
+        outlet=member.outlet,
+        date=member.date,
+        url=member.url,
+        line=lineno,
+        offset=offset,
+        data=data,
     )
 
 
@@ -1017,21 +1126,40 @@ STDIN = "<stdin>"
 
 
 def _iter_stdin(ids: _Ids, stream: IO[bytes]) -> Iterator[ArticleRef]:
-    first = stream.readline()
-    if first.lstrip().startswith(b"{"):
-        lineno = 1
-        raw: bytes = first
-        while raw:
-            if raw.strip():
-                yield _member_ref(raw, STDIN, "stdin", lineno, None, ids, data=raw)
-            try:
-                raw = stream.readline()
-            except _STREAM_ERRORS:
-                return
-            lineno += 1
+    """Standard input: JSON Lines if its first non-blank byte is ``{``, else one article.
+
+    Each reference carries its bytes; a JSON line over the size limit, which
+    cannot be kept, carries none (``b""``, which no kept line is).
+    """
+    prefix = b""
+    while True:
+        byte = stream.read(1)
+        prefix += byte
+        if not byte or not byte.isspace():
+            break
+    if byte != b"{":
+        rest = stream.read(DEFAULT_MAX_BYTES + 1 - len(prefix)) if byte else b""
+        yield ArticleRef(ids("stdin"), STDIN, data=prefix + rest)
         return
-    rest = stream.read(DEFAULT_MAX_BYTES + 1)
-    yield ArticleRef(ids("stdin"), STDIN, data=first + rest)
+    lineno = prefix.count(b"\n")
+    raw: bytes | _LineTooLong | None = None
+    while True:
+        try:
+            raw = _read_line(stream)
+        except _STREAM_ERRORS:
+            return
+        if prefix:
+            raw = prefix + raw if isinstance(raw, bytes) else raw
+            prefix = b""
+        if isinstance(raw, _LineTooLong):
+            lineno += 1
+            yield ArticleRef(ids(f"stdin-{lineno}"), STDIN, line=lineno, data=b"")
+            continue
+        if not raw:
+            return
+        lineno += 1
+        if raw.strip():
+            yield _member_ref(raw, STDIN, "stdin", lineno, None, ids, data=raw)
 
 
 def iter_articles(inputs: Sequence[str], *, stdin: IO[bytes] | None = None) -> Iterator[ArticleRef]:
@@ -1074,7 +1202,7 @@ class _GzipCursor:
         self.key: tuple[str, int, int] | None = None
         self.stream: IO[bytes] | None = None
 
-    def line_at(self, path: Path, offset: int) -> bytes:
+    def line_at(self, path: Path, offset: int) -> bytes | _LineTooLong:
         st = os.stat(path)
         key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
         with self.lock:
@@ -1086,7 +1214,7 @@ class _GzipCursor:
                 self.key = key
             try:
                 self.stream.seek(offset)
-                return self.stream.readline()
+                return _read_line(self.stream)
             except BaseException:
                 self.stream.close()
                 self.stream = None
@@ -1104,7 +1232,7 @@ def _member_bytes(path: Path, ref: ArticleRef) -> bytes | Exception:
                 return _gzip_cursor.line_at(path, ref.offset)
             with open(path, "rb") as f:
                 f.seek(ref.offset)
-                return f.readline()
+                return _read_line(f)
         except _STREAM_ERRORS as e:
             return e
     try:
@@ -1117,7 +1245,9 @@ def _member_bytes(path: Path, ref: ArticleRef) -> bytes | Exception:
     return b""
 
 
-def read_article(ref: ArticleRef, *, root: str | Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+def read_article(
+    ref: ArticleRef, *, root: str | Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Document:
     """Read the article a reference names (a file, a JSON Lines member, or standard input).
 
     A relative path is resolved against ``root`` (a case directory);
@@ -1132,7 +1262,7 @@ def read_article(ref: ArticleRef, *, root: str | Path | None = None, max_bytes: 
     if ref.line is not None:
         where = f"{ref.path if base is None else shown} line {ref.line}"
         if ref.data is not None:
-            raw: bytes | Exception = ref.data
+            raw: bytes | Exception = ref.data or _LineTooLong(None, DEFAULT_MAX_BYTES)
         else:
             if not real.is_file():
                 raise InputError(shown, "no such file" if not real.exists() else "not a file")
@@ -1142,21 +1272,31 @@ def read_article(ref: ArticleRef, *, root: str | Path | None = None, max_bytes: 
         member, warnings = _parse_member(raw, where)
         doc_path = f"{ref.path}:{ref.line}"
         if member.text is not None:
-            text = member.text
-            html = False
+            text, html, field_name = member.text, False, "text"
         else:
-            text = member.html or ""
-            html = True
+            text, html, field_name = member.html or "", True, "html"
+        if not text.strip():
+            raise InputError(where, f'empty "{field_name}"')
         data = text.encode("utf-8", "surrogatepass")
         if len(data) > max_bytes:
             raise InputError(where, f"{_size(len(data))}, over the {_size(max_bytes)} limit")
         return document_from_bytes(
-            data, id=ref.id, path=doc_path, role="article", html=html, origin=where,
+            data,
+            id=ref.id,
+            path=doc_path,
+            role="article",
+            html=html,
+            origin=where,
             warnings=warnings,
-            outlet=ref.outlet or member.outlet, date=ref.date or member.date, url=ref.url or member.url,
+            title=member.title,
+            outlet=ref.outlet or member.outlet,
+            date=ref.date or member.date,
+            url=ref.url or member.url,
         )
     if ref.data is not None:
         if len(ref.data) > max_bytes:
             raise InputError(ref.path, f"over the {_size(max_bytes)} limit")
-        return document_from_bytes(ref.data, id=ref.id, path=ref.path, role="article", origin=ref.path, **meta)
+        return document_from_bytes(
+            ref.data, id=ref.id, path=ref.path, role="article", origin=ref.path, **meta
+        )
     return _read_file(real, shown, ref.path, id=ref.id, role="article", max_bytes=max_bytes, **meta)
