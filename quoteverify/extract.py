@@ -1,0 +1,598 @@
+"""Find the direct quotations of an article: their spans, segments and attribution cues.
+
+The stage reads a :class:`~quoteverify.models.Document` and returns
+:class:`~quoteverify.models.Quotation` objects in text order. Every offset is a
+code-point offset into ``doc.text``.
+
+How quote marks are read
+------------------------
+Each quote mark is classed by family (double ``" “ ” „``, single ``' ‘ ’ ‚``,
+guillemets ``« »`` and ``‹ ›``) and by what it may do in its context, much as
+CommonMark reads emphasis delimiters: a mark before a word that follows a space,
+the start of the paragraph or punctuation may open; a mark after a word or
+punctuation that precedes a space, punctuation or the end of the paragraph may
+close. The glyph decides when the context does not: ``“`` opens and ``”``
+closes unless the context clearly says otherwise, so a ``”`` used to open
+(``reporters: ”Here’s``) and the German ``„…“`` both read right. A single mark
+between two letters (``don't``, ``Seely’s``) is an apostrophe, and so is one
+before a decade (``the ’90s``).
+
+A quotation opens at a mark that may open and closes at the next mark of the
+same family that may close; marks of other families inside it (a quotation
+within the quotation, apostrophes) are part of its text. Single marks need
+more care, because a closing-looking single mark is often a plural possessive
+(``forces' vote``): of the closing candidates that follow a single opener
+before the next single opener, the first one next to punctuation or followed
+by the end of the paragraph closes, else the last one; a closing-looking
+single mark with no opener is an apostrophe.
+
+A quotation left open at the end of its paragraph continues into the next
+paragraph if that paragraph begins with an opening mark of the same family
+(each paragraph of a long quotation reopens, only the last closes). Skipped
+(boilerplate) paragraphs and at most :data:`MAX_GAP_PARAGRAPHS` short
+paragraphs with no opening mark (an unrecognised caption) may sit between.
+Otherwise the quotation ends at the end of its paragraph: an unclosed mark
+never runs on into the rest of the article.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
+
+from quoteverify.models import Document, Quotation, Segment, SegmentKind, Span
+
+__all__ = ["SPEECH_VERBS", "MAX_GAP_PARAGRAPHS", "SHORT_PARAGRAPH", "extract_quotations"]
+
+#: English verbs and phrases that introduce reported speech, in any inflection
+#: that commonly stands next to a quotation. Matched as whole words, ignoring case.
+SPEECH_VERBS: tuple[str, ...] = (
+    "according to",
+    "acknowledged", "acknowledges",
+    "added", "adds", "adding",
+    "admitted", "admits",
+    "announced", "announces",
+    "argued", "argues",
+    "asked", "asks",
+    "claimed", "claims",
+    "commented",
+    "concluded", "concludes",
+    "confirmed", "confirms",
+    "continued", "continues",
+    "declared", "declares",
+    "denied",
+    "emphasised", "emphasized",
+    "explained", "explains",
+    "insisted", "insists",
+    "noted", "notes",
+    "posted",
+    "read", "reads",
+    "recalled",
+    "remarked",
+    "replied", "replies",
+    "responded",
+    "reiterated",
+    "said", "says", "saying",
+    "starts", "begins",
+    "stated", "states",
+    "stressed",
+    "tell", "told", "tells", "telling",
+    "tweeted", "tweets",
+    "warned", "warns",
+    "went on",
+    "wrote", "writes", "writing",
+)
+
+#: How many short paragraphs without an opening mark may separate two
+#: paragraphs of one quotation (a caption the ingest stage did not recognise).
+MAX_GAP_PARAGRAPHS = 2
+
+#: The longest paragraph, in code points, that counts as short for that purpose.
+SHORT_PARAGRAPH = 500
+
+# --------------------------------------------------------------------------- quote marks
+
+_DOUBLE, _SINGLE, _GUILLEMET, _SINGLE_GUILLEMET = range(4)
+_AMBIGUOUS, _OPENING, _CLOSING, _LOW = range(4)
+
+# glyph -> (family, what the glyph itself suggests)
+_GLYPHS: dict[str, tuple[int, int]] = {
+    '"': (_DOUBLE, _AMBIGUOUS),
+    "\u201c": (_DOUBLE, _OPENING),  # “
+    "\u201d": (_DOUBLE, _CLOSING),  # ”
+    "\u201e": (_DOUBLE, _LOW),  # „
+    "\u201f": (_DOUBLE, _OPENING),  # ‟
+    "\uff02": (_DOUBLE, _AMBIGUOUS),  # fullwidth "
+    "'": (_SINGLE, _AMBIGUOUS),
+    "\u2018": (_SINGLE, _OPENING),  # ‘
+    "\u2019": (_SINGLE, _CLOSING),  # ’
+    "\u201a": (_SINGLE, _LOW),  # ‚
+    "\u201b": (_SINGLE, _OPENING),  # ‛
+    "\u00ab": (_GUILLEMET, _OPENING),  # «
+    "\u00bb": (_GUILLEMET, _CLOSING),  # »
+    "\u2039": (_SINGLE_GUILLEMET, _OPENING),  # ‹
+    "\u203a": (_SINGLE_GUILLEMET, _CLOSING),  # ›
+}
+_OPENING_PUNCT = frozenset("([{\u00bf\u00a1")
+_CLOSING_PUNCT = frozenset(".,;:!?)]}")
+_DECADE_RE = re.compile(r"\d\ds(?!\w)")
+_MARK_RE = re.compile("[" + re.escape("".join(_GLYPHS)) + "]")
+_QUOTE_CHARS = frozenset(_GLYPHS)
+
+
+class _Mark(NamedTuple):
+    """A quote mark in a paragraph and what it may do there."""
+
+    pos: int
+    family: int
+    can_open: bool
+    can_close: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Para:
+    """A paragraph trimmed of surrounding white space, with its quote marks."""
+
+    start: int
+    end: int
+    skipped: bool
+    marks: tuple[_Mark, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """A quotation before trimming: its opening mark, the end of its extent, its raw spans."""
+
+    open_pos: int
+    end: int  # after the closing mark, or the end of the quoted text when left open
+    spans: tuple[Span, ...]
+    closed: bool
+    first_para: int
+    last_para: int
+
+
+@lru_cache(maxsize=4096)
+def _is_punct(ch: str) -> bool:
+    """Whether ``ch`` is punctuation or a symbol (Unicode categories P* and S*)."""
+    return unicodedata.category(ch)[0] in "PS"
+
+
+def _classify(text: str, pos: int, lo: int, hi: int) -> _Mark | None:
+    """Decide what the mark at ``pos`` may do, from its glyph and its neighbours in ``[lo, hi)``."""
+    family, glyph = _GLYPHS[text[pos]]
+    prev = text[pos - 1] if pos > lo else ""
+    nxt = text[pos + 1] if pos + 1 < hi else ""
+    prev_space = not prev or prev.isspace()
+    next_space = not nxt or nxt.isspace()
+    prev_punct = bool(prev) and not prev_space and _is_punct(prev)
+    next_punct = bool(nxt) and not next_space and _is_punct(nxt)
+    left = not next_space and (not next_punct or prev_space or prev_punct)
+    right = not prev_space and (not prev_punct or next_space or next_punct)
+
+    if family == _SINGLE and glyph != _LOW:
+        if prev.isalnum() and nxt.isalnum():
+            return None  # don't, Seely’s: an apostrophe
+        if left and not right and _DECADE_RE.match(text, pos + 1, hi):
+            return None  # the ’90s
+    if glyph == _AMBIGUOUS:
+        if left or right:
+            return _Mark(pos, family, left, right)
+        # spaces on both sides: a straight double mark still toggles, a single one is stray
+        return _Mark(pos, family, True, True) if family == _DOUBLE else None
+    after_words = right and prev not in _OPENING_PUNCT and prev not in _GLYPHS
+    before_words = left and nxt not in _CLOSING_PUNCT and nxt not in _GLYPHS
+    if glyph == _OPENING:
+        # “ closes only right after words and not before them (German „…“, a typo)
+        closes = after_words and not before_words
+        return _Mark(pos, family, not closes, closes)
+    if glyph == _CLOSING:
+        # ” opens only right before words and not after them (reporters: ”Here’s),
+        # never before a comma (« oui »,)
+        opens = before_words and not after_words
+        return _Mark(pos, family, opens, not opens)
+    # low-9 marks („ ‚) only ever open, and only before text
+    return _Mark(pos, family, True, False) if not next_space else None
+
+
+# --------------------------------------------------------------------------- paragraphs
+
+
+def _merge_spans(spans: Sequence[Span], size: int) -> list[Span]:
+    out: list[Span] = []
+    for s, e in sorted((max(0, s), min(size, e)) for s, e in spans):
+        if e <= s:
+            continue
+        if out and s <= out[-1][1]:
+            if e > out[-1][1]:
+                out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+def _covered(spans: list[Span], starts: list[int], s: int, e: int) -> bool:
+    """Whether ``[s, e)`` lies inside one of the merged ``spans``."""
+    i = bisect_right(starts, s) - 1
+    return i >= 0 and spans[i][1] >= e
+
+
+def _paragraph_bounds(doc: Document) -> list[Span]:
+    text = doc.text
+    size = len(text)
+    if doc.paragraphs:
+        raw = sorted((max(0, p.start), min(size, p.end)) for p in doc.paragraphs)
+    else:
+        raw = [m.span() for m in re.finditer(r"[^\n]+", text)]
+    out: list[Span] = []
+    last_end = 0
+    for s, e in raw:
+        s = max(s, last_end)  # overlapping paragraphs: keep the text once
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+            last_end = e
+    return out
+
+
+def _paragraphs(doc: Document) -> list[_Para]:
+    text = doc.text
+    skipped = _merge_spans(doc.skipped, len(text))
+    starts = [s for s, _ in skipped]
+    paras: list[_Para] = []
+    for s, e in _paragraph_bounds(doc):
+        marks = []
+        for m in _MARK_RE.finditer(text, s, e):
+            pos = m.start()
+            if skipped and _covered(skipped, starts, pos, pos + 1):
+                continue
+            mark = _classify(text, pos, s, e)
+            if mark is not None:
+                marks.append(mark)
+        paras.append(_Para(s, e, bool(skipped) and _covered(skipped, starts, s, e), tuple(marks)))
+    return paras
+
+
+# --------------------------------------------------------------------------- pairing
+
+_CLOSED, _STOPPED, _OPEN = range(3)
+
+
+def _find_close(text: str, para: _Para, first: int, family: int) -> tuple[int, int]:
+    """Look for the mark closing a quotation of ``family`` among ``para.marks[first:]``.
+
+    Returns ``(_CLOSED, i)`` for a closing mark, ``(_STOPPED, i)`` when an
+    opening mark of the same family comes first, ``(_OPEN, -1)`` when the
+    paragraph ends with the quotation still open.
+    """
+    marks = para.marks
+    if family != _SINGLE:
+        for i in range(first, len(marks)):
+            m = marks[i]
+            if m.family != family:
+                continue
+            if m.can_close:
+                return _CLOSED, i
+            if m.can_open:
+                return _STOPPED, i
+        return _OPEN, -1
+    last = -1
+    for i in range(first, len(marks)):
+        m = marks[i]
+        if m.family != _SINGLE:
+            continue
+        if m.can_close:
+            # a mark after punctuation ('the end.') or before it ('the end', he) closes;
+            # one between two words may be a plural possessive ('the forces' vote')
+            after = m.pos + 1
+            if after >= para.end or _is_punct(text[after]) or _is_punct(text[m.pos - 1]):
+                return _CLOSED, i
+            last = i
+        elif m.can_open:
+            return (_CLOSED, last) if last >= 0 else (_STOPPED, i)
+    return (_CLOSED, last) if last >= 0 else (_OPEN, -1)
+
+
+def _reopening(paras: list[_Para], after: int, family: int) -> int:
+    """The index of the paragraph that continues a quotation left open in paragraph ``after``, or -1."""
+    gaps = 0
+    for j in range(after + 1, len(paras)):
+        p = paras[j]
+        if p.skipped:
+            continue
+        if p.marks and p.marks[0].pos == p.start and p.marks[0].family == family and p.marks[0].can_open:
+            return j
+        if gaps < MAX_GAP_PARAGRAPHS and p.end - p.start <= SHORT_PARAGRAPH and not any(
+            m.can_open for m in p.marks
+        ):
+            gaps += 1
+            continue
+        return -1
+    return -1
+
+
+def _pair(text: str, paras: list[_Para]) -> list[_Found]:
+    """Pair the quote marks of all paragraphs into top-level quotations, in text order."""
+    found: list[_Found] = []
+    i = k = 0
+    while i < len(paras):
+        para = paras[i]
+        if para.skipped or k >= len(para.marks):
+            i, k = i + 1, 0
+            continue
+        opener = para.marks[k]
+        if not opener.can_open:
+            k += 1
+            continue
+        family = opener.family
+        spans: list[Span] = []
+        pi, cur, content, first = i, para, opener.pos + 1, k + 1
+        while True:
+            status, j = _find_close(text, cur, first, family)
+            if status == _CLOSED:
+                close = cur.marks[j]
+                spans.append((content, close.pos))
+                found.append(_Found(opener.pos, close.pos + 1, tuple(spans), True, i, pi))
+                i, k = pi, j + 1
+                break
+            if status == _STOPPED:
+                stop = cur.marks[j].pos
+                spans.append((content, stop))
+                if family == _SINGLE and len(spans) == 1:
+                    k += 1  # a lone single mark with no closer: an apostrophe
+                else:
+                    found.append(_Found(opener.pos, stop, tuple(spans), False, i, pi))
+                    i, k = pi, j
+                break
+            spans.append((content, cur.end))
+            nxt = _reopening(paras, pi, family)
+            if nxt < 0:
+                if family == _SINGLE and len(spans) == 1:
+                    k += 1
+                else:
+                    found.append(_Found(opener.pos, cur.end, tuple(spans), False, i, pi))
+                    i, k = pi + 1, 0
+                break
+            pi, cur = nxt, paras[nxt]
+            content, first = cur.marks[0].pos + 1, 1
+    return found
+
+
+# --------------------------------------------------------------------------- segments
+
+_CUT_RE = re.compile(
+    r"(?P<elision>\[\s*(?:\.\s*){3,}\]|\[\s*\u2026\s*\]|\(\s*(?:\.\s*){3,}\)|\(\s*\u2026\s*\)"
+    r"|\.(?:[ \u00a0\u202f]?\.){2,}|\u2026+)"
+    r"|(?P<interpolation>\[[^\[\]\n]+\])"
+)
+
+
+def _trim(text: str, s: int, e: int) -> Span:
+    """``[s, e)`` without the white space at either end."""
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def _segments(text: str, spans: Sequence[Span]) -> tuple[Segment, ...]:
+    out: list[Segment] = []
+    for s, e in spans:
+        at = s
+        for m in _CUT_RE.finditer(text, s, e):
+            kind: SegmentKind = "elision" if m.group("elision") else "interpolation"
+            cs, ce = m.span()
+            if kind == "interpolation" and not text[cs + 1 : ce - 1].strip():
+                continue  # empty brackets are just text
+            ws, we = _trim(text, at, cs)
+            if we > ws:
+                out.append(Segment("text", ws, we))
+            out.append(Segment(kind, cs, ce))
+            at = ce
+        ws, we = _trim(text, at, e)
+        if we > ws:
+            out.append(Segment("text", ws, we))
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- attribution
+
+_WORD_RE = re.compile(r"\w[\w'\u2019\-]*")
+_SENTENCE_END_RE = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019\u00bb)\]]*\s+")
+# characters that end the clause a cue is read from
+_CLAUSE_STOPS = frozenset(",;:.!?()[]{}\n\u2014\u2013") | _QUOTE_CHARS
+# clause boundaries when walking back from a speech verb to its subject
+_SUBJECT_STOPS = frozenset(";:()[]{}\n\u2014\u2013") | _QUOTE_CHARS
+_CLAUSE_STOP_RE = re.compile("[" + re.escape("".join(sorted(_CLAUSE_STOPS))) + "]")
+_PIECE_STOP_RE = re.compile("[" + re.escape("".join(sorted(_SUBJECT_STOPS | {","}))) + "]")
+_BLANKS_RE = re.compile(r"[^\S\n]*")
+# words that end a subject when walking back from the verb ("... and added")
+_CLAUSE_WORDS = frozenset(
+    "that and but or nor which when while as because after before if since although though "
+    "where so whether than".split()
+)
+# words that cannot be a subject on their own ("later tweeted", "also said")
+_ADVERBS = frozenset(
+    "later also then again once now earlier further previously still just subsequently "
+    "separately meanwhile however first finally".split()
+)
+_MAX_SUBJECT_WORDS = 8
+_MAX_LONG_SUBJECT_WORDS = 10
+_MAX_TAIL_WORDS = 5  # words between the verb and a colon ending the cue ("told reporters in Washington:")
+_MAX_AFTER_LEAD = 6  # words before the verb in a cue after the quotation ("Pentagon spokesman John Smith said")
+_MAX_AFTER_TAIL = 3  # words kept after that verb ("said the letter")
+_WINDOW = 300  # how far a cue is looked for, in code points
+
+
+@lru_cache(maxsize=16)
+def _verb_re(verbs: tuple[str, ...]) -> re.Pattern[str] | None:
+    phrases = sorted({v.strip().lower() for v in verbs if v.strip()}, key=len, reverse=True)
+    if not phrases:
+        return None
+    alt = "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases)
+    # the look-ahead on first letters lets the engine skip most positions cheaply
+    initials = re.escape("".join(sorted({p[0] for p in phrases} | {p[0].upper() for p in phrases})))
+    return re.compile(rf"(?=[{initials}])(?<![\w'\u2019-])(?:{alt})(?![\w'\u2019-])", re.IGNORECASE)
+
+
+class _Cues:
+    """Finds the attribution cue of each quotation: a speech verb and its subject in the same sentence."""
+
+    def __init__(self, text: str, found: list[_Found], paras: list[_Para], verbs: tuple[str, ...]) -> None:
+        self.text = text
+        self.paras = paras
+        self.open_starts = [f.open_pos for f in found]
+        self.ends = [f.end for f in found]
+        self.bounds = self._outside(m.end() for m in _SENTENCE_END_RE.finditer(text))
+        pattern = _verb_re(verbs)
+        self.verb_starts = [] if pattern is None else self._outside(m.start() for m in pattern.finditer(text))
+        self.verbs = [pattern.match(text, s).span() for s in self.verb_starts] if pattern else []
+
+    def _outside(self, positions: Iterable[int]) -> list[int]:
+        """The ascending ``positions`` that lie outside every quotation (after its opening mark, before its end)."""
+        out: list[int] = []
+        q, n = 0, len(self.open_starts)
+        for pos in positions:
+            while q < n and self.ends[q] <= pos:
+                q += 1
+            if q < n and self.open_starts[q] < pos:
+                continue
+            out.append(pos)
+        return out
+
+    def cue(self, f: _Found) -> Span | None:
+        text = self.text
+        para = self.paras[f.first_para]
+        o = f.open_pos
+        sent = para.start
+        b = bisect_right(self.bounds, o) - 1
+        if b >= 0 and self.bounds[b] > sent:
+            sent = self.bounds[b]
+        v = bisect_left(self.verb_starts, o) - 1
+        verb = self.verbs[v] if v >= 0 and self.verbs[v][0] >= sent and self.verbs[v][1] <= o else None
+        # a clause ending in a colon or comma right before the opening mark
+        c = o - 1
+        while c >= sent and text[c].isspace():
+            c -= 1
+        lead_in = c if c >= sent and text[c] in ":," else -1
+        if verb and lead_in >= 0:
+            return self._before(verb, sent, lead_in)
+        after = self._after(f) if f.closed else None
+        if after:
+            return after
+        if verb:
+            return self._before(verb, sent, -1)
+        return None
+
+    def _before(self, verb: Span, sent: int, lead_in: int) -> Span:
+        text = self.text
+        vs, ve = verb
+        end = ve
+        if lead_in >= ve:
+            tail = text[ve:lead_in]
+            if len(tail) <= _WINDOW and not _CLAUSE_STOPS.intersection(tail):
+                if len(_WORD_RE.findall(tail)) <= _MAX_TAIL_WORDS:
+                    end = ve + len(tail.rstrip())
+        piece = max(sent, vs - _WINDOW)
+        for m in _PIECE_STOP_RE.finditer(text, piece, vs):
+            piece = m.end()
+        start = vs
+        taken: list[str] = []
+        for m in reversed(list(_WORD_RE.finditer(text, piece, vs))):
+            w = m.group()
+            if w.lower() in _CLAUSE_WORDS or len(taken) >= _MAX_SUBJECT_WORDS:
+                break
+            taken.append(w)
+            start = m.start()
+        finite = not text[vs:ve].lower().endswith("ing")  # "..., telling him" has no subject of its own
+        if finite and all(w.islower() and (w in _ADVERBS or w.endswith("ly")) for w in taken):
+            # "Alyssa Farah, a Pentagon spokesperson, later tweeted": the subject sits
+            # before an apposition; take the whole clause from the start of the sentence
+            if vs - sent <= _WINDOW and piece > sent and text[piece - 1] == ",":
+                head = text[sent:vs]
+                words = list(_WORD_RE.finditer(text, sent, vs))
+                if (
+                    words
+                    and not _SUBJECT_STOPS.intersection(head)
+                    and len(words) <= _MAX_LONG_SUBJECT_WORDS
+                    and not any(w.group().lower() in _CLAUSE_WORDS for w in words)
+                ):
+                    start = words[0].start()
+        return start, end
+
+    def _after(self, f: _Found) -> Span | None:
+        """A cue after the closing mark: ``"…," he said`` or ``"…", said the letter``."""
+        text = self.text
+        end = self.paras[f.last_para].end
+        j = _BLANKS_RE.match(text, f.end, end).end()
+        if j < end and text[j] in ",\u2014\u2013":
+            j = _BLANKS_RE.match(text, j + 1, end).end()
+        else:
+            s, e = _trim(text, *f.spans[-1])
+            if e <= s or text[e - 1] not in ",?!\u2014\u2013":
+                return None
+        v = bisect_left(self.verb_starts, j)
+        if v >= len(self.verbs):
+            return None
+        vs, ve = self.verbs[v]
+        if ve > min(end, j + _WINDOW) or _CLAUSE_STOP_RE.search(text, j, vs):
+            return None  # no speech verb in the clause after the closing mark
+        if len(_WORD_RE.findall(text, j, vs)) > _MAX_AFTER_LEAD:
+            return None
+        limit = min(end, ve + _WINDOW)
+        m = _CLAUSE_STOP_RE.search(text, ve, limit)
+        stop = m.start() if m else limit
+        cue_end = ve
+        for n, m in enumerate(_WORD_RE.finditer(text, ve, stop)):
+            if n >= _MAX_AFTER_TAIL:
+                break
+            cue_end = m.end()
+        first = _WORD_RE.search(text, j, vs)
+        return (first.start() if first else vs), cue_end
+
+
+# --------------------------------------------------------------------------- the stage
+
+
+def extract_quotations(doc: Document, *, speech_verbs: Sequence[str] = SPEECH_VERBS) -> tuple[Quotation, ...]:
+    """Find the direct quotations of ``doc``, in text order.
+
+    Paragraphs come from ``doc.paragraphs`` (each non-empty line when there
+    are none); no quotation starts inside a span of ``doc.skipped``. Each
+    :class:`Quotation` has one span per paragraph, inside the quote marks and
+    trimmed of white space; its segments split the spans into quoted words,
+    marked elisions (``...``, ``…``, ``[...]``) and bracketed interpolations;
+    its attribution is the cue around it ("the letter said", "he told
+    reporters") when the sentence has one of ``speech_verbs``, else ``None``.
+    Never raises on any text.
+    """
+    text = doc.text
+    if not text:
+        return ()
+    paras = _paragraphs(doc)
+    found = _pair(text, paras)
+    cues = _Cues(text, found, paras, tuple(speech_verbs))
+    out: list[Quotation] = []
+    for f in found:
+        spans = tuple(sp for sp in (_trim(text, s, e) for s, e in f.spans) if sp[1] > sp[0])
+        if not spans:
+            continue
+        cue = cues.cue(f)
+        out.append(
+            Quotation(
+                text="\n".join(text[s:e] for s, e in spans),
+                spans=spans,
+                segments=_segments(text, spans),
+                attribution=text[cue[0] : cue[1]] if cue else None,
+                attribution_span=cue,
+            )
+        )
+    return tuple(out)

@@ -1,0 +1,722 @@
+"""Tests of the extract stage: quote marks, apostrophes, multi-paragraph
+quotations, elisions and interpolations, attribution cues, robustness."""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from bisect import bisect_right
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from quoteverify.extract import extract_quotations
+from quoteverify.models import Document, Paragraph, Quotation
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO.parent / "shared" / "seeds"
+ARTICLES = REPO / "corpus" / "seely-letter" / "articles"
+
+SEED_FILES = {
+    "straits-times-afp": "000_1ee78cd0b8301027.txt",
+    "independent": "001_837433b5c4e5d5d9.txt",
+    "lbc": "002_d53497e4e71edad6.txt",
+    "sky-news": "003_566fe7485d5458d1.txt",
+    "bbc-news": "004_ff5cde684cff2d57.txt",
+}
+
+QUOTE_CHARS = "\"'\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u201b\u00ab\u00bb\u2039\u203a\uff02"
+
+
+def doc(text: str, skipped: tuple[tuple[int, int], ...] = ()) -> Document:
+    """A document with one paragraph per non-empty line."""
+    paras = tuple(Paragraph(i, m.start(), m.end()) for i, m in enumerate(re.finditer(r"[^\n]+", text)))
+    return Document(id="a", text=text, paragraphs=paras, skipped=skipped)
+
+
+def texts(text: str, **kw) -> list[str]:
+    return [q.text for q in extract_quotations(doc(text, **kw))]
+
+
+def seed(article: str) -> str:
+    path = SEEDS / SEED_FILES[article]
+    if not path.exists():
+        path = ARTICLES / f"{article}.txt"
+    return path.read_text(encoding="utf-8")
+
+
+def check_invariants(d: Document, quotes: tuple[Quotation, ...]) -> None:
+    """What every extraction must satisfy, whatever the text."""
+    text = d.text
+    previous_end = -1
+    for q in quotes:
+        assert q.spans
+        for s, e in q.spans:
+            assert 0 <= s < e <= len(text)
+            assert not text[s].isspace() and not text[e - 1].isspace()
+            assert s >= previous_end, "quotations overlap or are out of order"
+            previous_end = e
+        assert q.text == "\n".join(text[s:e] for s, e in q.spans)
+        # segments: in order, inside the spans, not overlapping, trimmed words
+        at = q.spans[0][0]
+        for seg in q.segments:
+            assert seg.kind in ("text", "elision", "interpolation")
+            assert seg.start < seg.end
+            assert seg.start >= at
+            at = seg.end
+            if seg.kind == "text":
+                assert not text[seg.start].isspace() and not text[seg.end - 1].isspace()
+            if seg.kind == "interpolation":
+                assert text[seg.start] == "[" and text[seg.end - 1] == "]"
+        # every non-space character of a span belongs to a segment
+        starts = [s for s, _ in q.spans]
+        covered = {}
+        for seg in q.segments:
+            i = bisect_right(starts, seg.start) - 1
+            assert i >= 0 and seg.end <= q.spans[i][1], "a segment crosses its span"
+            covered.setdefault(i, []).append((seg.start, seg.end))
+        for i, (s, e) in enumerate(q.spans):
+            at = s
+            for gs, ge in covered.get(i, []):
+                assert not text[at:gs].strip()
+                at = ge
+            assert not text[at:e].strip()
+        if q.attribution is None:
+            assert q.attribution_span is None
+        else:
+            s, e = q.attribution_span
+            assert text[s:e] == q.attribution
+        # a quotation only continues into a paragraph that reopens with a quote mark
+        for s, _ in q.spans[1:]:
+            line_start = text.rfind("\n", 0, s) + 1
+            head = text[line_start:s].strip()
+            assert head and head[0] in QUOTE_CHARS, (text, q)
+
+
+# --------------------------------------------------------------------------- the seed articles
+
+LETTER_QUOTES = {
+    "straits-times-afp": [
+        "be repositioning forces over the course of the coming days and weeks to prepare for onward movement",
+        "In order to conduct this task, Coalition Forces are required to take certain measures to ensure "
+        "that the movement out of Iraq is conducted in a safe and efficient manner,",
+    ],
+    "independent": [
+        "repositioning over the course of the coming days and weeks to prepare for onward movement",
+        "We respect your sovereign decision to order our departure.",
+        "to ensure that the movement out of Iraq is conducted in a safe and efficient manner",
+    ],
+    "lbc": [
+        "repositioning forces to prepare for onward movement.",
+        "reiterate the value of our friendship and partnership,",
+        "we respect your sovereign decision to order our departure.",
+        "Your Excellency,",
+        "\n".join(
+            [
+                "Sir, in due deference to the sovereignty of the Republic of Iraq, and as requested by the Iraqi "
+                "Parliament and the Prime Minister, CJTF-OIR will be repositioning forces over the course of the "
+                "coming days and weeks to prepare for onward movement.",
+                "In order to conduct this task, Coalition Forces are required to take certain measures to ensure "
+                "that the movement out of Iraq is conducted in a safe and efficient manner.",
+                "During this time, there will be an increase in helicopter travel in and around the International "
+                "Zone of Baghdad.",
+                "This increased traffic will include CH-47, UH-60, and AH-64 security escort helicopters.",
+                "Coalition Forces will take appropriate measures to minimise and mitigate the disturbance to the public.",
+                "In addition, we will conduct these operations during hours of darkness to help alleviate any "
+                "perception that we may be bringing more Coalition Forces into the IZ.",
+                "As we begin implementing this next phase of operations, I want to reiterate the value of our "
+                "friendship and partnership.",
+                "We respect your sovereign decision to order our departure.",
+            ]
+        ),
+    ],
+    "sky-news": [
+        "be repositioning forces... prepare for onward movement... we respect your sovereign decision to order "
+        "our departure",
+        "repositioning forces",
+        "Sir, in deference to the sovereignty of the Republic of Iraq, and as requested by the Iraqi Parliament and "
+        "the Prime Minister, CJTF-OIR [the US-led coalition] will be repositioning forces over the course of the "
+        "coming days and weeks to prepare for onward movement.",
+        "movement out of Iraq",
+        "We respect your sovereign decision to order our departure.",
+    ],
+    "bbc-news": [
+        "repositioning forces in the coming days and weeks",
+        "Sir, in due deference to the sovereignty of the Republic of Iraq, and as requested by the Iraqi "
+        "Parliament, and the Prime Minister, CJTF-OIR (Combined Joint Task Force - Operation Inherent Resolve) will "
+        "be repositioning forces over the course of the coming days and weeks to prepare for onward movement.",
+        "during hours of darkness",
+        "ensure the movement out of Iraq is conducted in a safe and efficient manner",
+        "alleviate any perception that we may be bringing more Coalition Forces into the IZ (Green Zone in Baghdad)",
+    ],
+}
+
+# every quotation of each article, counted by hand (headlines and promo links included)
+QUOTE_COUNTS = {"straits-times-afp": 10, "independent": 11, "lbc": 33, "sky-news": 15, "bbc-news": 15}
+
+
+@pytest.mark.parametrize("article", sorted(SEED_FILES))
+def test_seed_articles(article):
+    d = doc(seed(article))
+    quotes = extract_quotations(d)
+    check_invariants(d, quotes)
+    found = [q.text for q in quotes]
+    assert len(found) == QUOTE_COUNTS[article], found
+    for expected in LETTER_QUOTES[article]:
+        assert expected in found
+    # the letter's quotations come in the article's order
+    positions = [found.index(t) for t in LETTER_QUOTES[article]]
+    assert positions == sorted(positions)
+
+
+@pytest.mark.parametrize("article", sorted(SEED_FILES))
+def test_seed_quotations_have_no_marks_at_their_edges(article):
+    d = doc(seed(article))
+    for q in extract_quotations(d):
+        assert q.text[0] not in "\"\u201c\u201d\u2018"
+        assert q.text[-1] not in "\"\u201c\u201d"
+
+
+def caption_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """The spans of the two lines of the photo caption inside the LBC letter."""
+    start = text.index("Iraqi parliament speaker Mohamed al-Halbosi")
+    first_end = text.index("\n", start)
+    second_start = first_end + 1
+    second_end = text.index("\n", second_start)
+    assert "Picture: PA" in text[second_start:second_end]
+    return ((start, first_end), (second_start, second_end))
+
+
+@pytest.mark.parametrize("skip_caption", [False, True])
+def test_lbc_letter_is_one_quotation_across_a_caption(skip_caption):
+    text = seed("lbc")
+    skipped = caption_spans(text) if skip_caption else ()
+    d = doc(text, skipped=skipped)
+    quotes = extract_quotations(d)
+    check_invariants(d, quotes)
+    letters = [q for q in quotes if q.text.startswith("Sir, in due deference")]
+    assert len(letters) == 1
+    letter = letters[0]
+    assert len(letter.spans) == 8
+    assert letter.text == LETTER_QUOTES["lbc"][-1]
+    assert [seg.kind for seg in letter.segments] == ["text"] * 8
+    caption = caption_spans(text)
+    # the caption sits between the second and third paragraph, outside every span
+    assert letter.spans[1][1] < caption[0][0] and caption[1][1] < letter.spans[2][0]
+    assert letter.attribution == "said"
+    # the quotation before it, in the same sentence, stays separate
+    assert "Your Excellency," in [q.text for q in quotes]
+
+
+def test_lbc_letter_with_paragraphs_from_blank_lines():
+    """Paragraphs given by the document (here: blocks between blank lines) are used as given."""
+    text = seed("lbc")
+    paras = []
+    for i, m in enumerate(re.finditer(r"[^\n]+(?:\n[^\n]+)*", text)):
+        paras.append(Paragraph(i, m.start(), m.end()))
+    d = Document(id="lbc", text=text, paragraphs=tuple(paras))
+    quotes = extract_quotations(d)
+    letter = [q for q in quotes if q.text.startswith("Sir, in due deference")]
+    assert len(letter) == 1 and len(letter[0].spans) == 8
+
+
+def test_sky_elisions_and_interpolation():
+    text = seed("sky-news")
+    d = doc(text)
+    quotes = {q.text: q for q in extract_quotations(d)}
+    q = quotes[LETTER_QUOTES["sky-news"][0]]
+    assert [s.kind for s in q.segments] == ["text", "elision", "text", "elision", "text"]
+    assert [text[s.start : s.end] for s in q.segments] == [
+        "be repositioning forces",
+        "...",
+        "prepare for onward movement",
+        "...",
+        "we respect your sovereign decision to order our departure",
+    ]
+    q = quotes[LETTER_QUOTES["sky-news"][2]]
+    interp = [s for s in q.segments if s.kind == "interpolation"]
+    assert [text[s.start : s.end] for s in interp] == ["[the US-led coalition]"]
+    before, after = [s for s in q.segments if s.kind == "text"]
+    assert text[before.start : before.end].endswith("CJTF-OIR")
+    assert text[after.start : after.end].startswith("will be repositioning")
+
+
+def test_bbc_interpolation_at_the_start():
+    text = seed("bbc-news")
+    quotes = extract_quotations(doc(text))
+    q = next(q for q in quotes if q.text.startswith("[The letter]"))
+    first = q.segments[0]
+    assert first.kind == "interpolation"
+    assert text[first.start : first.end] == "[The letter]"
+    assert first.start == q.spans[0][0]
+    assert q.segments[1].kind == "text"
+    assert text[q.segments[1].start : q.segments[1].end].startswith("was sent over")
+
+
+def test_independent_closing_mark_used_to_open():
+    quotes = texts(seed("independent"))
+    assert "Here\u2019s the bottom line, this was a mistake. Nobody\u2019s leaving." in quotes
+    assert "poorly worded" in quotes
+
+
+@pytest.mark.parametrize(
+    "article, quote, cue",
+    [
+        ("straits-times-afp", "This was a mistake from McKenzie,", "Milley told reporters"),
+        ("straits-times-afp", "It shouldn't have been sent,", "Milley said"),
+        ("straits-times-afp", LETTER_QUOTES["straits-times-afp"][0], "The letter said"),
+        ("straits-times-afp", LETTER_QUOTES["straits-times-afp"][1], "said the letter"),
+        ("straits-times-afp", "genuine", None),
+        ("independent", LETTER_QUOTES["independent"][2], "the memo continued"),
+        ("independent", "There\u2019s been no decision whatsoever to leave Iraq,", "he said"),
+        ("lbc", "The long and the short of it is, it's an honest mistake,", "he said"),
+        ("bbc-news", LETTER_QUOTES["bbc-news"][1], "It starts"),
+        ("bbc-news", LETTER_QUOTES["bbc-news"][4], None),
+        ("sky-news", LETTER_QUOTES["sky-news"][4], "concluded"),
+    ],
+)
+def test_seed_attributions(article, quote, cue):
+    text = seed(article)
+    q = next(q for q in extract_quotations(doc(text)) if q.text == quote)
+    assert q.attribution == cue
+    if cue is not None:
+        s, e = q.attribution_span
+        assert text[s:e] == cue
+
+
+def test_seed_attribution_with_apposition():
+    text = seed("independent")
+    q = next(q for q in extract_quotations(doc(text)) if q.text.startswith("There has been no change"))
+    assert q.attribution is not None
+    assert q.attribution.startswith("Alyssa Farah") and q.attribution.endswith("tweeted")
+    assert len(q.attribution.split()) <= 8
+
+
+def test_seed_attribution_before_a_colon():
+    q = next(q for q in extract_quotations(doc(seed("lbc"))) if q.text.startswith("There's been no decision"))
+    assert q.attribution == "Defence secretary Mark Esper added"
+
+
+# --------------------------------------------------------------------------- quote marks and apostrophes
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('He said "it was a mistake" today.', ["it was a mistake"]),
+        ("He said \u201cit was a mistake\u201d today.", ["it was a mistake"]),
+        ("Er sagte \u201eHallo Welt\u201c und ging.", ["Hallo Welt"]),
+        ("Il a dit \u00abbonjour\u00bb et \u00ab non \u00bb, puis partit.", ["bonjour", "non"]),
+        ("Han sagde \u00bbhej med dig\u00ab og gik.", ["hej med dig"]),
+        ("reporters: \u201dHere\u2019s the bottom line. Nobody\u2019s leaving.\u201d He", ["Here\u2019s the bottom line. Nobody\u2019s leaving."]),
+        ("\u201dStarts the paragraph,\u201d she said.", ["Starts the paragraph,"]),
+        ("They called it \u2018broken\u2019 again.", ["broken"]),
+        ("They called it 'broken' again.", ["broken"]),
+        ("Iran: General Soleimani being buried in a 'martyrs' cemetery'", ["martyrs' cemetery"]),
+        ("Iran: General Soleimani being buried in a \u2018martyrs\u2019 cemetery\u2019", ["martyrs\u2019 cemetery"]),
+        ("The letter says the US will be 'repositioning forces'", ["repositioning forces"]),
+        ("Gene Hackman's surviving dogs' final act of loyalty", []),
+        ("after the Iraqi parliament\u2019s vote on the forces' presence", []),
+        ("We don't know, it\u2019s Seely\u2019s letter, the dogs\u2019 bowls.", []),
+        ("Back in the '90s and the \u201990s, rock was loud.", []),
+        ('"He called it the \'mess\' of the forces\' vote," she said.', ["He called it the 'mess' of the forces' vote,"]),
+        ("'He said \"no\" today', she said.", ['He said "no" today']),
+        ("The 'mess' of it and 'good and productive' talks", ["mess", "good and productive"]),
+        ("stalker 'terrified son after dad Liam Payne's funeral', as", ["terrified son after dad Liam Payne's funeral"]),
+        ("could take 'years,\u2019 former chief tells LBC", ["years,"]),
+        ('a "draft" and a "mistake."', ["draft", "mistake."]),
+        ("", []),
+        ('""', []),
+        ("\u201c \u201d", []),
+    ],
+)
+def test_marks(text, expected):
+    assert texts(text) == expected
+
+
+def test_nested_single_quotes_are_part_of_the_quotation():
+    text = "He said: \u201cThey call it \u2018the mess\u2019, and it\u2019s the forces\u2019 fault.\u201d"
+    quotes = extract_quotations(doc(text))
+    assert len(quotes) == 1
+    assert quotes[0].text == "They call it \u2018the mess\u2019, and it\u2019s the forces\u2019 fault."
+
+
+def test_spans_exclude_marks_and_point_into_the_text():
+    text = 'Mr Esper said there had been "no decision whatsoever to leave".'
+    (q,) = extract_quotations(doc(text))
+    (s, e), = q.spans
+    assert text[s - 1] == '"' and text[e] == '"'
+    assert text[s:e] == "no decision whatsoever to leave"
+
+
+# --------------------------------------------------------------------------- multi-paragraph quotations
+
+
+def test_multi_paragraph_quotation_reopens_each_paragraph():
+    text = 'The letter said: "First part.\n\n"Second part.\n\n"Third part." Then prose.\n'
+    (q,) = extract_quotations(doc(text))
+    assert q.text == "First part.\nSecond part.\nThird part."
+    assert len(q.spans) == 3
+    assert q.attribution == "The letter said"
+
+
+def test_unclosed_mark_ends_at_its_paragraph():
+    text = 'He said "this never closes and\n\nthe next paragraph does not reopen "but" has marks.\n'
+    quotes = extract_quotations(doc(text))
+    assert [q.text for q in quotes] == ["this never closes and", "but"]
+    assert len(quotes[0].spans) == 1
+
+
+def test_unclosed_quotation_does_not_swallow_the_article():
+    body = "\n".join(f"Paragraph {i} has plain words and no marks at all." for i in range(50))
+    text = 'It starts: "an open mark\n' + body
+    (q,) = extract_quotations(doc(text))
+    assert q.text == "an open mark"
+
+
+def test_long_intervening_paragraph_ends_the_quotation():
+    filler = "A long paragraph of words that is no caption at all. " * 20
+    text = f'He wrote: "One.\n{filler}\n"Two."\n'
+    assert texts(text) == ["One.", "Two."]
+
+
+def test_at_most_two_caption_lines_between_paragraphs():
+    two = 'He wrote: "One.\nCaption one\nCaption two\n"Two."\n'
+    three = 'He wrote: "One.\nCaption one\nCaption two\nCaption three\n"Two."\n'
+    assert texts(two) == ["One.\nTwo."]
+    assert texts(three) == ["One.", "Two."]
+
+
+def test_any_number_of_skipped_paragraphs_between():
+    lines = ['He wrote: "One.'] + [f"Promo {i}" for i in range(5)] + ['"Two."']
+    text = "\n".join(lines)
+    skipped = tuple((m.start(), m.end()) for m in re.finditer(r"Promo \d", text))
+    assert texts(text, skipped=skipped) == ["One.\nTwo."]
+    assert texts(text) == ["One.", "Two."]
+
+
+def test_no_quotation_starts_in_a_skipped_span():
+    text = 'Caption with "a quote" in it\nBody with "another quote" here.'
+    skipped = ((0, text.index("\n")),)
+    assert texts(text, skipped=skipped) == ["another quote"]
+    # a skipped span inside a paragraph
+    start = text.index('"another')
+    assert texts(text, skipped=((start, start + 15),)) == ["a quote"]
+
+
+def test_paragraphs_default_to_non_empty_lines():
+    text = 'First "one\n   \nSecond "two" here'
+    quotes = extract_quotations(Document(id="a", text=text))
+    assert [q.text for q in quotes] == ["one", "two"]
+
+
+# --------------------------------------------------------------------------- segments
+
+
+@pytest.mark.parametrize(
+    "inner, kinds",
+    [
+        ("be repositioning forces... prepare", ["text", "elision", "text"]),
+        ("a \u2026 b", ["text", "elision", "text"]),
+        ("a . . . b", ["text", "elision", "text"]),
+        ("a [...] b", ["text", "elision", "text"]),
+        ("a [\u2026] b", ["text", "elision", "text"]),
+        ("...and then", ["elision", "text"]),
+        ("and then...", ["text", "elision"]),
+        ("CJTF-OIR [the US-led coalition] will be", ["text", "interpolation", "text"]),
+        ("[The letter] was sent over", ["interpolation", "text"]),
+        ("a [] b", ["text"]),
+        ("plain words.", ["text"]),
+    ],
+)
+def test_segments(inner, kinds):
+    text = f"She said: \u201c{inner}\u201d"
+    (q,) = extract_quotations(doc(text))
+    assert [s.kind for s in q.segments] == kinds
+    check_invariants(doc(text), (q,))
+
+
+def test_elision_segment_covers_brackets():
+    text = 'He said "one [...] two".'
+    (q,) = extract_quotations(doc(text))
+    cut = q.segments[1]
+    assert text[cut.start : cut.end] == "[...]"
+
+
+# --------------------------------------------------------------------------- attribution
+
+
+@pytest.mark.parametrize(
+    "text, cue",
+    [
+        ('"This was a mistake," Milley told reporters, referring to him.', "Milley told reporters"),
+        ('"It was sent," said the letter, dated Monday.', "said the letter"),
+        ('"It was a mistake," he said. "It was a draft."', "he said"),
+        ("Defence secretary Mark Esper added: \u201cThere is no plan.\u201d", "Defence secretary Mark Esper added"),
+        ("It starts: \u201cSir, in due deference.\u201d", "It starts"),
+        ("Alyssa Farah, a Pentagon spokesperson, later tweeted: \u201cNo change.\u201d", "Alyssa Farah, a Pentagon spokesperson, later tweeted"),
+        ("Mr Esper told reporters in Washington: \u201cNo decision.\u201d", "Mr Esper told reporters in Washington"),
+        ("The ships were \u201cmoving around\u201d the gulf.", None),
+        ('"What?" she asked.', "she asked"),
+        ('"It was fine". He left.', None),
+        ('The report was "final", according to the ministry.', "according to the ministry"),
+    ],
+)
+def test_attribution(text, cue):
+    q = extract_quotations(doc(text))[0]
+    assert q.attribution == cue
+    if cue is not None:
+        assert text[q.attribution_span[0] : q.attribution_span[1]] == cue
+
+
+def test_second_quotation_of_a_new_sentence_has_no_cue_from_the_last():
+    text = '"It was a mistake," he said. "That letter is a draft."'
+    first, second = extract_quotations(doc(text))
+    assert first.attribution == "he said"
+    assert second.attribution is None
+
+
+def test_speech_verbs_are_configurable():
+    text = 'The minister opined: "all is well."'
+    assert extract_quotations(doc(text))[0].attribution is None
+    q = extract_quotations(doc(text), speech_verbs=("opined",))[0]
+    assert q.attribution == "The minister opined"
+    assert extract_quotations(doc('He said: "x"'), speech_verbs=())[0].attribution is None
+
+
+def test_verbs_inside_quotations_are_not_cues():
+    text = 'The note "he said it" was "final".'
+    quotes = extract_quotations(doc(text))
+    assert [q.attribution for q in quotes] == [None, None]
+
+
+# --------------------------------------------------------------------------- robustness
+
+
+# CPU seconds allowed for one large input (process time, so that other work on a
+# busy machine does not count)
+BUDGET = 2.0
+
+
+def timed(text: str) -> tuple[float, tuple[Quotation, ...]]:
+    t0 = time.process_time()
+    quotes = extract_quotations(Document(id="big", text=text))
+    return time.process_time() - t0, quotes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("a' " * 10_000, id="apostrophes"),
+        pytest.param('"x\n' * 10_000, id="reopening-lines"),
+        pytest.param("'x\n" * 10_000, id="single-reopening-lines"),
+        pytest.param("'a " * 10_000, id="single-openers"),
+        pytest.param('He said "x y," Milley told reporters. ' * 10_000, id="closed-quotes"),
+        pytest.param("'a b' c' " * 10_000, id="possessives"),
+        pytest.param('"' * 10_000, id="bare-marks"),
+        pytest.param("\u201c" * 10_000 + "\u201d" * 10_000, id="curly-runs"),
+        pytest.param("said the letter " * 70_000, id="megabyte-line-no-marks"),
+        pytest.param('"' + "[ . . . " * 130_000 + '"', id="megabyte-line-of-cuts"),
+        pytest.param('x "' + "a" * 1_000_000, id="megabyte-unclosed"),
+    ],
+)
+def test_large_inputs_are_fast(text):
+    elapsed, quotes = timed(text)
+    assert elapsed < BUDGET, elapsed
+    check_invariants(Document(id="big", text=text), quotes)
+
+
+def test_megabyte_line_of_mixed_marks_is_fast():
+    rng = random.Random(7)
+    marks = ['"', "'", "\u2019", "\u201c", "\u201d", "[", "]", "...", ". ", ", ", ": "]
+    prose = ["word ", "said ", "don't ", "forces' ", "the ", "letter ", "reporters "]
+    text = "".join(rng.choice(marks if rng.random() < 0.12 else prose) for _ in range(180_000))
+    assert len(text) > 1_000_000 and sum(text.count(m) for m in "\"'\u2019\u201c\u201d") > 10_000
+    elapsed, quotes = timed(text)
+    assert elapsed < BUDGET, elapsed
+    assert len(quotes) > 1000
+    check_invariants(Document(id="big", text=text), quotes)
+
+
+def test_bad_paragraphs_do_not_raise():
+    text = 'He said "hello" there.'
+    paras = (Paragraph(0, 10, 5), Paragraph(1, -4, 8), Paragraph(2, 6, 400), Paragraph(3, 6, 12))
+    d = Document(id="a", text=text, paragraphs=paras, skipped=((-3, 2), (50, 10), (5, 5)))
+    check_invariants(d, extract_quotations(d))
+
+
+# --------------------------------------------------------------------------- properties
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text())
+@example("\u00ab x \u00bb,")
+@example("'\n'")
+@example('"\n"')
+def test_never_raises_on_any_text(text):
+    for d in (Document(id="a", text=text), doc(text)):
+        check_invariants(d, extract_quotations(d))
+
+
+MARKISH = st.lists(
+    st.sampled_from(list(QUOTE_CHARS) + list("ab s.,:;[]()\u2026\n-") + ["said ", "he ", "don't ", "dogs' "]),
+    max_size=60,
+).map("".join)
+
+
+@settings(max_examples=400)
+@given(MARKISH, st.lists(st.tuples(st.integers(0, 80), st.integers(0, 80)), max_size=3))
+@example('"a\n\n"b', [])
+@example("'a\nb\n'c'", [])
+@example("\u201ca\nb\nc\n\u201cd\u201d", [(3, 4)])
+def test_never_raises_on_mark_soup(text, skipped):
+    d = doc(text, skipped=tuple(skipped))
+    check_invariants(d, extract_quotations(d))
+
+
+# words for generated prose: plain words, apostrophes inside words, plural possessives
+PLAIN = ["the", "letter", "forces", "Iraq", "we", "move", "zone", "and", "of", "respect", "Baghdad", "CH-47", "de-escalation", "3%"]
+INTERNAL = ["don't", "it\u2019s", "Seely\u2019s", "o'clock", "Nobody\u2019s", "Here's"]
+POSSESSIVE = ["forces'", "dogs\u2019", "martyrs'"]
+
+# (opening, closing, family) of the quote styles planted
+STYLES = [
+    ('"', '"', "double"),
+    ("\u201c", "\u201d", "double"),
+    ("\u201e", "\u201c", "double"),
+    ("\u201d", "\u201d", "double"),
+    ("\u00ab", "\u00bb", "guillemet"),
+    ("\u00ab ", " \u00bb", "guillemet"),
+    ("\u00bb", "\u00ab", "guillemet"),
+    ("'", "'", "single"),
+    ("\u2018", "\u2019", "single"),
+]
+
+
+@st.composite
+def words(draw, min_size=1, max_size=8, possessive=True):
+    """Words joined by spaces; a plural possessive is never last (it would touch a mark or punctuation)."""
+    pool = PLAIN + INTERNAL + (POSSESSIVE if possessive else [])
+    ws = draw(st.lists(st.sampled_from(pool), min_size=min_size, max_size=max_size))
+    if ws and ws[-1] in POSSESSIVE:
+        ws.append(draw(st.sampled_from(PLAIN)))
+    return " ".join(ws)
+
+
+@st.composite
+def quoted(draw, family):
+    """The inside of a planted quotation, with the kinds of its non-text segments."""
+    parts = [draw(words())]
+    kinds = []
+    for _ in range(draw(st.integers(0, 2))):
+        cut = draw(st.sampled_from(["...", " \u2026 ", " [...] ", " [the US-led coalition] ", ", ", " "]))
+        if cut.strip() in ("...", "\u2026", "[...]"):
+            kinds.append("elision")
+        elif cut.strip().startswith("["):
+            kinds.append("interpolation")
+        parts.append(cut)
+        parts.append(draw(words()))
+    if family == "double" and draw(st.booleans()):
+        # a nested single quotation is part of the double one
+        parts.append(" " + draw(st.sampled_from(["'", "\u2018"])) + draw(words(possessive=False)))
+        parts.append(draw(st.sampled_from(["'", "\u2019"])) + " " + draw(words()))
+    if family != "single":
+        parts.append(draw(st.sampled_from(["", ",", ".", "?", "!"])))
+    return "".join(parts), kinds
+
+
+@st.composite
+def planted_paragraphs(draw):
+    """Paragraphs of generated prose with quotations planted; returns the text and the planted spans."""
+    out = ""
+    planted = []
+    for p in range(draw(st.integers(1, 3))):
+        if p:
+            out += draw(st.sampled_from(["\n", "\n\n"]))
+        items = draw(st.integers(1, 4))
+        for item in range(items):
+            if draw(st.booleans()):
+                prose = draw(words())
+                out += (" " if item else "") + prose
+                continue
+            opening, closing, family = draw(st.sampled_from(STYLES))
+            inner, kinds = draw(quoted(family))
+            lead = "" if not item else draw(st.sampled_from([" ", ": ", ", "]))
+            out += lead + opening
+            s = len(out)
+            out += inner
+            planted.append((s, len(out), kinds))
+            out += closing
+            # a single quotation is followed by punctuation or the end of its paragraph
+            # (between two words, its closing mark could be a plural possessive)
+            if family == "single":
+                last = item == items - 1
+                out += draw(st.sampled_from([",", ".", ";", ":", "?", "!"] + ([""] if last else [])))
+                if not out.endswith(("'", "\u2019")):
+                    out += draw(st.sampled_from(["", " " + draw(words())]))
+            else:
+                out += draw(st.sampled_from(["", ".", ",", " " + draw(words())]))
+    return out, planted
+
+
+@settings(max_examples=200, deadline=None)
+@given(planted_paragraphs())
+@example(("He said: \u00ab oui \u00bb, then left.", [(11, 14, [])]))
+@example(('the\n"the" \u201ethe!\u201c.\nthe', [(5, 8, []), (11, 15, [])]))
+@example(("\"the\"\n'3%',", [(1, 4, []), (7, 9, [])]))
+@example(("'the'. \"forces' the\"", [(1, 4, []), (8, 19, [])]))
+@example(("\u00bbthe...3%\u00ab the", [(1, 9, ["elision"])]))
+def test_every_planted_quotation_is_found(case):
+    text, planted = case
+    d = doc(text)
+    quotes = extract_quotations(d)
+    check_invariants(d, quotes)
+    found = {q.spans: q for q in quotes}
+    expected = {((s, e),): kinds for s, e, kinds in planted}
+    assert set(found) == set(expected), (text, [q.text for q in quotes])
+    for spans, kinds in expected.items():
+        q = found[spans]
+        assert q.text == text[spans[0][0] : spans[0][1]]
+        assert [s.kind for s in q.segments if s.kind != "text"] == kinds
+
+
+@st.composite
+def multi_paragraph(draw):
+    """A quotation over several paragraphs (each reopens, the last closes), with captions between."""
+    opening, closing, family = draw(st.sampled_from([s for s in STYLES if not s[0].endswith(" ")]))
+    lines = [draw(words()) + draw(st.sampled_from([":", ",", " said:"]))]
+    text = lines[0] + " " + opening
+    spans = []
+    captions = []
+    n = draw(st.integers(2, 5))
+    for i in range(n):
+        # inside a single quotation a plural possessive would read as its closing mark
+        inner = draw(words(possessive=family != "single")) + "."
+        if i:
+            gap = draw(st.integers(0, 2))
+            for _ in range(gap):
+                cap = draw(words(max_size=6))
+                captions.append((len(text) + 1, len(text) + 1 + len(cap)))
+                text += "\n" + cap
+            text += "\n" + opening
+        spans.append((len(text), len(text) + len(inner)))
+        text += inner
+    text += closing + draw(st.sampled_from(["", " " + draw(words())]))
+    text += "\n" + draw(words()) + "."
+    skip = draw(st.booleans())
+    return text, tuple(spans), tuple(captions) if skip else ()
+
+
+@settings(max_examples=200, deadline=None)
+@given(multi_paragraph())
+@example(("the: 'the.\n'the.' forces' the\nthe.", ((6, 10), (12, 16)), ()))
+@example(("the: 'the.\n'3%.'\nthe.", ((6, 10), (12, 15)), ()))
+def test_multi_paragraph_quotation_is_one_quotation(case):
+    text, spans, skipped = case
+    d = doc(text, skipped=skipped)
+    quotes = extract_quotations(d)
+    check_invariants(d, quotes)
+    assert [q.spans for q in quotes] == [spans], text
