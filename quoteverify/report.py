@@ -272,6 +272,15 @@ def _excerpt(text: str, limit: int = _EXCERPT_CHARS) -> str:
     return cut + " \u2026"
 
 
+def _shorten(text: str, *, head: int = 12, tail: int = 8) -> str:
+    """``text`` on one line; a long text keeps its first and last words around ``[… N words …]``."""
+    words = _one_line(text).split(" ")
+    if len(words) <= head + tail + 6:
+        return _one_line(text)
+    hidden = len(words) - head - tail
+    return " ".join(words[:head]) + f" [\u2026 {hidden} words \u2026] " + " ".join(words[-tail:])
+
+
 def _homoglyph_detail(source_text: str, quote_text: str) -> str:
     """Name the look-alike characters of a homoglyph variant, e.g. ``"о" U+043E CYRILLIC SMALL LETTER O for "o"``."""
     parts: list[str] = []
@@ -878,6 +887,8 @@ class VariantView:
     detail: str
     source_span: Span | None
     quote_span: Span | None
+    source_short: str
+    quote_short: str
 
 
 @dataclass(frozen=True)
@@ -1015,7 +1026,16 @@ def _shade(q: float | None) -> int:
 def _variant_view(v: Variant, ref: str) -> VariantView:
     detail = _homoglyph_detail(v.source_text, v.quote_text) if v.kind is Kind.HOMOGLYPH else ""
     return VariantView(
-        ref, v.kind.value, v.severity.value, v.source_text, v.quote_text, detail, v.source_span, v.quote_span
+        ref,
+        v.kind.value,
+        v.severity.value,
+        v.source_text,
+        v.quote_text,
+        detail,
+        v.source_span,
+        v.quote_span,
+        _shorten(v.source_text) if v.source_text else "",
+        _shorten(v.quote_text) if v.quote_text else "",
     )
 
 
