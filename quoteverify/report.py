@@ -450,7 +450,7 @@ class Tag:
     @property
     def label(self) -> str:
         if self.kind == "none":
-            return "not a variant"
+            return "not counted"
         return f"{self.kind} \u00b7 {self.severity}"
 
 
@@ -569,12 +569,13 @@ class _DiffBuilder:
 
     # -- regions of text
 
-    def quote_region(self, a: int, b: int, leaf: str = "text") -> list[Piece]:
+    def quote_region(self, a: int, b: int, leaf: str = "text", *, marks: bool = True) -> list[Piece]:
         """The article text ``[a, b)`` as pieces, keeping only what lies inside the quotation's spans.
 
         Text between two spans (closing and reopening marks, a caption) becomes
-        one paragraph break. In plain text, marked elisions and bracketed
-        interpolations become ``mark`` changes labelled with their variant.
+        one paragraph break. With ``marks``, marked elisions and bracketed
+        interpolations in plain text become ``mark`` changes labelled with
+        their variant (words aligned as equal to the source are never marks).
         """
         if b <= a:
             return []
@@ -586,13 +587,15 @@ class _DiffBuilder:
                 continue
             if lo > pos and (not out or out[-1].kind != "pbreak"):
                 out.append(Piece("pbreak"))
-            out.extend(self._segmented(lo, hi, leaf))
+            out.extend(self._segmented(lo, hi, leaf if marks else "plain"))
             pos = hi
         if pos < b and (not out or out[-1].kind != "pbreak"):
             out.append(Piece("pbreak"))
         return out
 
     def _segmented(self, a: int, b: int, leaf: str) -> list[Piece]:
+        if leaf == "plain":
+            return [Piece("text", self.atext[a:b])]
         if leaf != "text":
             return [Piece(leaf, self.atext[a:b])]
         out: list[Piece] = []
@@ -766,7 +769,11 @@ class _DiffBuilder:
         qside: list[Piece],
         sside: list[Piece],
     ) -> None:
-        """Equal words, plain; a word a variant flags anyway (a homoglyph, a case change) is marked."""
+        """Equal words, plain; a word a variant flags anyway (a homoglyph, a case change) is marked.
+
+        So is a word whose folded form differs from the source's without any
+        variant (a capital at the edge of a partial quotation): shown, not counted.
+        """
         qt = al.quote_tokens[quo[0] : quo[1]]
         st = al.source_tokens[src[0] : src[1]]
         if not qt or not st:
@@ -781,15 +788,17 @@ class _DiffBuilder:
                 )
                 if tags:
                     flagged[k] = tags
+                elif a.norm != b.norm:
+                    flagged[k] = _NO_VARIANT
         if not flagged:
-            part = self.quote_region(qt[0].start, qt[-1].end)
+            part = self.quote_region(qt[0].start, qt[-1].end, marks=False)
             inline.extend(part)
             qside.extend(part)
             sside.extend(self.source_region(st[0].start, st[-1].end))
             return
         for k, (a, b) in enumerate(zip(qt, st)):
             if k:
-                gap = self.quote_region(qt[k - 1].end, a.start)
+                gap = self.quote_region(qt[k - 1].end, a.start, marks=False)
                 inline.extend(gap)
                 qside.extend(gap)
                 sside.extend(self.source_region(st[k - 1].end, b.start))
@@ -805,7 +814,7 @@ class _DiffBuilder:
                 qside.append(quoted)
                 sside.append(Piece("change", parts=(Piece("flag", original),), tags=tags))
             else:
-                word = self.quote_region(a.start, a.end)
+                word = self.quote_region(a.start, a.end, marks=False)
                 inline.extend(word)
                 qside.extend(word)
                 sside.extend(self.source_region(b.start, b.end))

@@ -488,6 +488,35 @@ def test_inline_diff_rebuilds_the_quotation_and_the_passage(files: dict[str, byt
     assert checked == sum(1 for a in result.articles for q in a.quotes if q.location)
 
 
+word_lists = st.lists(
+    st.sampled_from(["alpha", "beta", "gamma", "Alpha", "\u00e9p\u00e9e", ",", ".", "[x]", "...", "<b>", "&amp;"]),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(source_words=word_lists, quote_words=word_lists)
+@example(source_words=["alpha", "beta"], quote_words=["beta", "alpha"])
+@example(source_words=["alpha"], quote_words=["[x]", "alpha", "..."])
+def test_any_alignment_rebuilds_both_texts(source_words: list[str], quote_words: list[str]) -> None:
+    source_text, quote_text = " ".join(source_words), " ".join(quote_words)
+    source = document("s", "\u2014 " + source_text + " \u2014", title="S")
+    b = ArticleBuilder(document("a", '\u2014 "' + quote_text + '" \u2014', outlet="O"))
+    b.located(source, [quote_text], [(quote_text, source_text)])
+    from quoteverify.models import SourceInfo
+
+    result = CheckResult("c", "C", (SourceInfo(source),), (b.result([source]),))
+    html = render_report(result)["articles/a.html"].decode("utf-8")
+    check_page_is_safe(html)
+    ignore = {"tag", "sr", "caret", "more"}
+    assert Region(html, "q1", "inline", ignore | {"del"}).text == squash(quote_text)
+    assert Region(html, "q1", "qtext", ignore | {"del"}).text == squash(quote_text)
+    assert Region(html, "q1", "stext", ignore | {"ins"}).text == squash(source_text)
+    rebuilt = Region(html, "q1", "inline", ignore | {"ins", "mk"}).text.replace(" ", "")
+    assert rebuilt == source_text.replace(" ", "")
+
+
 def test_each_change_is_labelled_with_its_variant(files: dict[str, bytes], result: CheckResult) -> None:
     html = article_page(files, result, "gazette")
     block = html[html.index('id="q3"') : html.index("</article>", html.index('id="q3"'))]
