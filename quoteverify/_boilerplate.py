@@ -116,6 +116,27 @@ _PROMO = [
     # list items whose link texts were lost in saving: "... on , , ,"
     ("promo", regex.compile(r"(?:\s*,){3,}\s*$")),
 ]
+# Words one of which every phrase above holds (a cheap test before the patterns).
+_PROMO_KEYS = (
+    "tweet",
+    "post",
+    "external",
+    "content",
+    "telegram",
+    "whatsapp",
+    "signal",
+    "viber",
+    "newsletter",
+    "us on",
+    "comment",
+    "community",
+    "polic",
+    "house rules",
+    "video",
+    "media playback",
+    "browser",
+    "javascript",
+)
 # A line that is nothing but a page label.
 _LABEL = regex.compile(
     r"^[\W_]{0,3}(?:advertisement|advert|sponsored(?: content)?|share(?: this (?:article|story|page))?"
@@ -125,28 +146,33 @@ _LABEL = regex.compile(
 )
 _WORD = regex.compile(r"\w+(?:['\u2019\-]\w+)*")
 _LETTER = regex.compile(r"\p{L}")
+_ASCII_LETTER = regex.compile(r"[A-Za-z]")
+_NON_ASCII_RUN = regex.compile(r"[^\x00-\x7f]+")
 _UPPER = regex.compile(r"\p{Lu}")
 _LOWER = regex.compile(r"\p{Ll}")
 _SENTENCE_END = regex.compile(r"[.!?\u2026:;][\"'\u201d\u2019\u00bb)\]]*\s*$")
 
 # Groups of scripts: a line is foreign when most of its letters lie outside the
 # document's dominant group. Japanese and Chinese count as one group.
-_SCRIPTS = [
-    ("Latin", regex.compile(r"\p{Script=Latin}")),
-    ("Cyrillic", regex.compile(r"\p{Script=Cyrillic}")),
-    ("Greek", regex.compile(r"\p{Script=Greek}")),
-    ("Arabic", regex.compile(r"\p{Script=Arabic}")),
-    ("Hebrew", regex.compile(r"\p{Script=Hebrew}")),
-    ("CJK", regex.compile(r"[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Bopomofo}]")),
-    ("Hangul", regex.compile(r"\p{Script=Hangul}")),
-    ("Devanagari", regex.compile(r"\p{Script=Devanagari}")),
-    ("Thai", regex.compile(r"\p{Script=Thai}")),
-    ("Armenian", regex.compile(r"\p{Script=Armenian}")),
-    ("Georgian", regex.compile(r"\p{Script=Georgian}")),
-]
+_SCRIPT_CLASSES = {
+    "Latin": r"\p{Script=Latin}",
+    "Cyrillic": r"\p{Script=Cyrillic}",
+    "Greek": r"\p{Script=Greek}",
+    "Arabic": r"\p{Script=Arabic}",
+    "Hebrew": r"\p{Script=Hebrew}",
+    "CJK": r"\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Bopomofo}",
+    "Hangul": r"\p{Script=Hangul}",
+    "Devanagari": r"\p{Script=Devanagari}",
+    "Thai": r"\p{Script=Thai}",
+    "Armenian": r"\p{Script=Armenian}",
+    "Georgian": r"\p{Script=Georgian}",
+}
+_SCRIPTS = [(name, regex.compile(f"[{cls}]")) for name, cls in _SCRIPT_CLASSES.items()]
 
 #: The share of a line's letters outside the dominant script that makes it foreign.
 FOREIGN_SHARE = 0.5
+#: The dominant script of a longer text is read from a sample of this many characters.
+SAMPLE_CHARS = 1 << 18
 #: How much longer (in characters) a caption repeated with its credit may be.
 REPEAT_TAIL = 40
 #: A link list's items are headlines: at least this share ends without a full stop.
@@ -162,23 +188,61 @@ CAPTION_WORDS = 40
 def script_counts(text: str) -> Counter[str]:
     """Count the letters of ``text`` in each script group ("Other" for the rest)."""
     counts: Counter[str] = Counter()
-    total = len(_LETTER.findall(text))
+    ascii_letters = len(_ASCII_LETTER.findall(text))
+    if ascii_letters:
+        counts["Latin"] = ascii_letters
+    if text.isascii():
+        return counts
+    rest = "".join(_NON_ASCII_RUN.findall(text))
+    total = len(_LETTER.findall(rest))
     if not total:
         return counts
     seen = 0
     for name, pattern in _SCRIPTS:
-        n = len(pattern.findall(text))
+        n = len(pattern.findall(rest))
         if n:
-            counts[name] = n
+            counts[name] += n
             seen += n
     if total > seen:
         counts["Other"] = total - seen
     return counts
 
 
+def _foreign_letters(dominant: str) -> regex.Pattern[str]:
+    """A pattern for the letters outside the script group ``dominant``."""
+    if dominant == "Other":
+        return regex.compile("[" + "".join(_SCRIPT_CLASSES.values()) + "]", regex.VERSION1)
+    return regex.compile(r"[\p{L}--[" + _SCRIPT_CLASSES[dominant] + "]]", regex.VERSION1)
+
+
+_ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
+
+
+def _maybe_foreign(s: str, latin: bool) -> bool:
+    """A cheap test that a line may be mostly in another script.
+
+    In a Latin text only non-ASCII letters can be foreign, so a line with no
+    more non-ASCII characters than ASCII letters cannot be mostly foreign.
+    """
+    if not latin:
+        return True
+    ascii_part = s.encode("ascii", "ignore")
+    non_ascii = len(s) - len(ascii_part)
+    return non_ascii > len(ascii_part.translate(None, _ASCII_NON_LETTERS))
+
+
+def _sample(text: str, size: int = SAMPLE_CHARS, pieces: int = 64) -> str:
+    """Evenly spaced slices of a long text, ``size`` characters in all."""
+    if len(text) <= size:
+        return text
+    step = len(text) // pieces
+    width = size // pieces
+    return "".join(text[i : i + width] for i in range(0, step * pieces, step))
+
+
 def dominant_script(text: str) -> str | None:
     """The script group most of the letters of ``text`` belong to (ties: first listed)."""
-    counts = script_counts(text)
+    counts = script_counts(_sample(text))
     if not counts:
         return None
     order = [name for name, _ in _SCRIPTS] + ["Other"]
@@ -197,8 +261,11 @@ def _opens_quote(s: str) -> bool:
     return bool(s) and s[0] in OPENING_QUOTES
 
 
+_DOUBLE_QUOTE_SET = frozenset(DOUBLE_QUOTES)
+
+
 def _has_double_quote(s: str) -> bool:
-    return any(c in DOUBLE_QUOTES for c in s)
+    return not _DOUBLE_QUOTE_SET.isdisjoint(s)
 
 
 def _is_list_tail(lines: Sequence[str]) -> bool:
@@ -211,7 +278,18 @@ def _is_list_tail(lines: Sequence[str]) -> bool:
 
 def _is_caption(s: str) -> bool:
     """A line with a caption label at its start or a picture credit at its end."""
-    return bool(_CAPTION_LABEL.match(s[:WINDOW]) or _CAPTION_CREDIT.search(s[-WINDOW:]))
+    if _CAPTION_LABEL.match(s[:WINDOW]):
+        return True
+    tail = s[-WINDOW:]
+    if ":" not in tail and "(" not in tail and "source," not in tail.lower():
+        return False
+    return bool(_CAPTION_CREDIT.search(tail))
+
+
+def _may_repeat(a: str, b: str) -> bool:
+    """A cheap test that ``b`` may repeat ``a``: they share their first or their last word."""
+    wa, wb = a.split(), b.split()
+    return bool(wa and wb) and (wa[0] == wb[0] or wa[-1] == wb[-1])
 
 
 def _repeated(a: str, b: str) -> bool:
@@ -227,7 +305,7 @@ def _repeated(a: str, b: str) -> bool:
 
 def _shouting(s: str) -> bool:
     """A short line all in capitals with no quotation in it ("FOLLOW OUR LIVE UPDATES")."""
-    if _has_double_quote(s) or not 3 <= _words(s) <= 12:
+    if len(s) > 200 or _LOWER.search(s) or _has_double_quote(s) or not 3 <= _words(s) <= 12:
         return False
     upper = len(_UPPER.findall(s))
     return upper >= 10 and not _LOWER.search(s)
@@ -257,7 +335,6 @@ def find_boilerplate(text: str, paragraphs: Sequence[Paragraph]) -> tuple[Skip, 
     if not n:
         return ()
     lines = [text[p.start : p.end] for p in paragraphs]
-    squashed = [_squash(s) for s in lines]
     reasons: dict[int, Reason] = {}
 
     # A link list running to the end of the page.
@@ -273,6 +350,8 @@ def find_boilerplate(text: str, paragraphs: Sequence[Paragraph]) -> tuple[Skip, 
         reasons[i] = "link list"
 
     dominant = dominant_script(text)
+    foreign = _foreign_letters(dominant) if dominant is not None else None
+    ascii_dominant = dominant == "Latin"
     for i in range(tail_from):
         s = lines[i]
         if i in reasons or _opens_quote(s):
@@ -284,22 +363,26 @@ def find_boilerplate(text: str, paragraphs: Sequence[Paragraph]) -> tuple[Skip, 
                 nxt = lines[i + 1]
                 if not _opens_quote(nxt) and _words(nxt) <= CAPTION_WORDS:
                     reasons.setdefault(i + 1, "caption")
-        elif i + 1 < tail_from and not _opens_quote(lines[i + 1]):
-            if _repeated(squashed[i], squashed[i + 1]):
+        elif i + 1 < tail_from and not _opens_quote(lines[i + 1]) and _may_repeat(s, lines[i + 1]):
+            if _repeated(_squash(s), _squash(lines[i + 1])):
                 reason = "caption"
                 reasons.setdefault(i + 1, "caption")
-        if reason is None and dominant is not None:
-            counts = script_counts(s)
-            letters = sum(counts.values())
-            if letters >= 2 and letters - counts.get(dominant, 0) > FOREIGN_SHARE * letters:
+        if reason is None and foreign is not None and _maybe_foreign(s, ascii_dominant):
+            letters = len(_LETTER.findall(s))
+            if letters >= 2 and len(foreign.findall(s)) > FOREIGN_SHARE * letters:
                 reason = "script"
         if reason is None and len(s) <= PHRASE_CHARS and not _has_double_quote(s):
-            for kind, pattern in _PROMO:
-                if pattern.search(s):
-                    reason = kind  # type: ignore[assignment]
-                    break
-        if reason is None and (_LABEL.match(s) or _shouting(s)):
-            reason = "label" if _LABEL.match(s) else "promo"
+            low = s.lower()
+            if any(k in low for k in _PROMO_KEYS) or s.rstrip().endswith(","):
+                for kind, pattern in _PROMO:
+                    if pattern.search(s):
+                        reason = kind  # type: ignore[assignment]
+                        break
+        if reason is None and len(s) <= 200:
+            if _LABEL.match(s):
+                reason = "label"
+            elif _shouting(s):
+                reason = "promo"
         if reason is not None:
             reasons.setdefault(i, reason)
 

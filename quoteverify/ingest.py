@@ -89,6 +89,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 #: A decoded text with more than this share of control characters is binary.
 CONTROL_SHARE = 0.1
 
+_C1_BYTES = re.compile(rb"[\x80-\x9f]")
 _LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
 _HTML_START = re.compile(
     r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
@@ -208,6 +209,15 @@ def decode_bytes(data: bytes, *, declared: str | None = None, path: str | None =
     return Decoded(text, decoded.encoding, decoded.warnings)
 
 
+def _utf8_evidence(data: bytes) -> tuple[int, int]:
+    """Count the characters of ``data`` over U+007F that decode as UTF-8, and the decoding errors."""
+    text = data.decode("utf-8", "replace")
+    replaced = text.count("\ufffd")
+    errors = replaced - data.count(b"\xef\xbf\xbd")
+    non_ascii = len(text) - len(text.encode("ascii", "ignore")) - replaced
+    return non_ascii, errors
+
+
 def _decode(data: bytes, declared: str | None) -> Decoded:
     for bom, codec in _BOMS:
         if data.startswith(bom):
@@ -227,11 +237,11 @@ def _decode(data: bytes, declared: str | None) -> Decoded:
     if declared and declared != "utf-8":
         text, bad = _decode_counting(data, declared)
         return Decoded(text, declared, _replaced(bad))
-    text, bad = _decode_counting(data, "utf-8")
-    multibyte = sum(1 for c in text if ord(c) > 0x7F and c != "\ufffd")
-    if declared == "utf-8" or multibyte > bad:
+    multibyte, stray = _utf8_evidence(data)
+    if declared == "utf-8" or multibyte > stray:
+        text, bad = _decode_counting(data, "utf-8")
         return Decoded(text, "utf-8", _replaced(bad))
-    if any(0x80 <= b <= 0x9F for b in data):
+    if _C1_BYTES.search(data):
         text, bad = _decode_counting(data, "cp1252")
         return Decoded(text, "cp1252", _replaced(bad))
     return Decoded(data.decode("latin-1"), "latin-1")
