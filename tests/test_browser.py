@@ -15,7 +15,7 @@ import pytest
 
 from quoteverify.report import write_report
 
-from report_fixtures import HOSTILE_ID, HOSTILE_IMG, HOSTILE_OUTLET, HOSTILE_SCRIPT, sample_result
+from report_fixtures import HOSTILE_IMG, HOSTILE_OUTLET, HOSTILE_SCRIPT, sample_result
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 

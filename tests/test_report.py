@@ -571,7 +571,7 @@ def test_correction_notes(files: dict[str, bytes], result: CheckResult) -> None:
     assert set(notes) == expected
     title = result.sources[0].document.title
     note = notes["q3"]
-    assert note.startswith(f'The Harbour Gazette quotes "... ') and f"where the source ({title}) reads" in note
+    assert note.startswith('The Harbour Gazette quotes "... ') and f"where the source ({title}) reads" in note
     assert "every twenty minutes" in note and "of the city" in note
     # the same sentence is in the page as text, for readers without script
     assert note in page.data
