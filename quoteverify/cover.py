@@ -27,8 +27,14 @@ def reproduced_words(quote: QuoteResult) -> frozenset[int]:
     starts: set[int] = set()
     for al in quote.alignment:
         for op in al.ops:
+            src = [t for t in al.source_tokens[op.src[0] : op.src[1]] if t.is_word]
             if op.op == "equal":
-                starts.update(t.start for t in al.source_tokens[op.src[0] : op.src[1]] if t.is_word)
+                starts.update(t.start for t in src)
+            elif op.op == "replace":
+                # a word changed only in case (at the edge of a quotation, say) is still reproduced
+                quo = [t for t in al.quote_tokens[op.quo[0] : op.quo[1]] if t.is_word]
+                if len(src) == len(quo):
+                    starts.update(s.start for s, q in zip(src, quo) if s.key == q.key)
         minor = [v.source_span for v in quote.variants if v.kind in _REPRODUCED and v.source_span]
         for t in al.source_tokens:
             if t.is_word and any(s <= t.start and t.end <= e for s, e in minor):

@@ -16,8 +16,9 @@ from quoteverify.cover import coverage
 from quoteverify.errors import InputError
 from quoteverify.extract import extract_quotations
 from quoteverify.ingest import load_case, read_article, read_document
-from quoteverify.locate import SourceIndex, locate
+from quoteverify.locate import SHORT, SourceIndex, locate
 from quoteverify.models import (
+    Alignment,
     ArticleRef,
     ArticleResult,
     Case,
@@ -58,11 +59,17 @@ def verify_quotation(quotation: Quotation, article_text: str, index: SourceIndex
     markers = _inner_markers(quotation, markers)
     variants.extend(cls.elision_variants(location, len(fragments), markers, source.text, article_text))
     variants.sort(key=lambda v: (v.quote_span or (v.source_span or (0, 0)))[0])
-    words = sum(1 for f in fragments for t in f if t.is_word)
-    if words <= 2:
-        # one or two words: located only when exact, never judged altered
+    if sum(1 for f in fragments for t in f if t.is_word) <= SHORT:
+        # one or two words: located only when exact, case and all, never judged altered
+        if not all(_same_words(al) for al in alignments):
+            return QuoteResult(quotation, None, (), (), Verdict.UNVERIFIED)
         variants = [v for v in variants if v.severity is not cls.Severity.MAJOR]
     return QuoteResult(quotation, location, tuple(alignments), tuple(variants), cls.verdict(variants, True))
+
+
+def _same_words(al: Alignment) -> bool:
+    """Whether an alignment's quotation has exactly the source's words (punctuation aside)."""
+    return [t.norm for t in al.source_tokens if t.is_word] == [t.norm for t in al.quote_tokens if t.is_word]
 
 
 def _inner_markers(quotation: Quotation, markers: list[tuple[int, int]]) -> list[tuple[int, int]]:
