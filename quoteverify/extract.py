@@ -432,6 +432,12 @@ _MAX_AFTER_TAIL = 3  # words kept after that verb ("said the letter")
 _WINDOW = 300  # how far a cue is looked for, in code points
 
 
+def _skip_blanks(text: str, i: int, end: int) -> int:
+    """The first position from ``i`` that is not a space or tab on the same line."""
+    m = _BLANKS_RE.match(text, i, end)
+    return m.end() if m else i
+
+
 @lru_cache(maxsize=16)
 def _verb_re(verbs: tuple[str, ...]) -> re.Pattern[str] | None:
     phrases = sorted({v.strip().lower() for v in verbs if v.strip()}, key=len, reverse=True)
@@ -451,21 +457,22 @@ class _Cues:
         self.paras = paras
         self.open_starts = [f.open_pos for f in found]
         self.ends = [f.end for f in found]
-        self.bounds = self._outside(m.end() for m in _SENTENCE_END_RE.finditer(text))
+        self.bounds = [e for _, e in self._outside((m.end(), m.end()) for m in _SENTENCE_END_RE.finditer(text))]
         pattern = _verb_re(verbs)
-        self.verb_starts = [] if pattern is None else self._outside(m.start() for m in pattern.finditer(text))
-        self.verbs = [pattern.match(text, s).span() for s in self.verb_starts] if pattern else []
+        self.verbs = [] if pattern is None else self._outside(m.span() for m in pattern.finditer(text))
+        self.verb_starts = [s for s, _ in self.verbs]
 
-    def _outside(self, positions: Iterable[int]) -> list[int]:
-        """The ascending ``positions`` that lie outside every quotation (after its opening mark, before its end)."""
-        out: list[int] = []
+    def _outside(self, spans: Iterable[Span]) -> list[Span]:
+        """The ``spans`` (in ascending order) that start outside every quotation's marks."""
+        out: list[Span] = []
         q, n = 0, len(self.open_starts)
-        for pos in positions:
+        for span in spans:
+            pos = span[0]
             while q < n and self.ends[q] <= pos:
                 q += 1
             if q < n and self.open_starts[q] < pos:
                 continue
-            out.append(pos)
+            out.append(span)
         return out
 
     def cue(self, f: _Found) -> Span | None:
@@ -532,9 +539,9 @@ class _Cues:
         """A cue after the closing mark: ``"…," he said`` or ``"…", said the letter``."""
         text = self.text
         end = self.paras[f.last_para].end
-        j = _BLANKS_RE.match(text, f.end, end).end()
+        j = _skip_blanks(text, f.end, end)
         if j < end and text[j] in ",\u2014\u2013":
-            j = _BLANKS_RE.match(text, j + 1, end).end()
+            j = _skip_blanks(text, j + 1, end)
         else:
             s, e = _trim(text, *f.spans[-1])
             if e <= s or text[e - 1] not in ",?!\u2014\u2013":
