@@ -97,13 +97,12 @@ def fold(text: str) -> Folded:
     while i < n:
         ch = text[i]
         j = i + 1
-        if not ch.isascii() or (j < n and not text[j].isascii()):
+        if not ch.isspace() and (not ch.isascii() or (j < n and not text[j].isascii())):
             # extend over combining marks so the cluster composes as a unit
             while j < n and unicodedata.combining(text[j]):
                 j += 1
-        unit = text[i:j]
         if j - i > 1:
-            unit = unicodedata.normalize("NFC", unit)
+            unit = unicodedata.normalize("NFKC", text[i:j])
             piece = "".join(fold_char(c) for c in unit)
         else:
             piece = fold_char(ch)

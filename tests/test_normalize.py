@@ -31,6 +31,8 @@ def test_map_back_to_original():
 
 @given(MIXED)
 @example("e\u0301\u0301x")
+@example("\r\u0301")
+@example("\ufb01\u0301")
 @example("  \u200b  ")
 def test_offsets_round_trip(text):
     f = fold(text)
@@ -47,6 +49,7 @@ def test_offsets_round_trip(text):
 
 
 @given(MIXED)
+@example("\ufb01\u0301")
 def test_fold_is_idempotent(text):
     once = fold(text).text
     assert fold(once).text == once
