@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 import regex
 
+from quoteverify._confusables import SKELETON
 from quoteverify.models import (
     Alignment,
     Fragment,
@@ -28,21 +29,6 @@ from quoteverify.models import (
     Verdict,
 )
 
-# Letters of other scripts that look like Latin letters (a subset of the
-# Unicode confusables that matters in running text: Cyrillic, Greek, and
-# a few Latin-lookalike symbols).
-_CONFUSABLES = str.maketrans(
-    {
-        "а": "a", "с": "c", "е": "e", "о": "o", "р": "p", "х": "x", "у": "y", "і": "i", "ј": "j",
-        "ѕ": "s", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l", "ɡ": "g",
-        "А": "A", "В": "B", "С": "C", "Е": "E", "Н": "H", "І": "I", "Ј": "J", "К": "K", "М": "M",
-        "О": "O", "Р": "P", "Ѕ": "S", "Т": "T", "Х": "X", "Ү": "Y", "Ԛ": "Q", "Ԝ": "W",
-        "α": "a", "ο": "o", "ν": "v", "ρ": "p", "τ": "t", "υ": "u", "ι": "i", "κ": "k",
-        "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
-        "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
-        "ı": "i", "ℓ": "l",
-    }
-)
 _NON_LATIN_LETTER = regex.compile(r"[^\P{L}\p{Script=Latin}]")
 
 # Regional and house spellings of one word (British/American and the like),
@@ -108,7 +94,7 @@ def is_homoglyph(source: Sequence[str], quote: Sequence[str]) -> bool:
     for s, q in zip(source, quote):
         if s == q:
             continue
-        if not _NON_LATIN_LETTER.search(q) or q.translate(_CONFUSABLES) != s:
+        if not _NON_LATIN_LETTER.search(q) or q.translate(SKELETON) != s.translate(SKELETON):
             return False
         swapped = True
     return swapped

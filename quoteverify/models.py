@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Literal
 
+from quoteverify._confusables import SKELETON
+
 Span = tuple[int, int]
 
 
@@ -146,8 +148,13 @@ class Token:
 
     @property
     def key(self) -> str:
-        """The form two tokens must share to count as the same word in a search."""
-        return self.norm.casefold()
+        """The form two tokens must share to count as the same word in a search.
+
+        Case is folded, and letters of other scripts that look like Latin ones
+        are read as those, so that a quotation with look-alike letters is still
+        found (and then named a ``homoglyph`` variant).
+        """
+        return self.norm.translate(SKELETON).casefold()
 
 
 # --------------------------------------------------------------------------- extract
@@ -261,6 +268,8 @@ class QuoteResult:
     alignment: tuple[Alignment, ...]
     variants: tuple[Variant, ...]
     verdict: Verdict
+    #: invisible characters (zero-width spaces, soft hyphens...) inside the quoted words, folded away
+    invisible: int = 0
 
 
 # --------------------------------------------------------------------------- cover

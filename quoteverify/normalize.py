@@ -133,7 +133,7 @@ _HYPH = "\\-\u2010\u2011"
 # A word: letters, digits and marks, possibly joined by an apostrophe or a
 # hyphen, with invisible characters allowed inside.
 _WORD = rf"[\p{{L}}\p{{N}}\p{{M}}](?:[\p{{L}}\p{{N}}\p{{M}}{_INVIS}]|[{_APOS}{_HYPH}.](?=[\p{{L}}\p{{N}}]))*"
-_TOKEN = regex.compile(rf"(?P<w>{_WORD})|(?P<e>\.\s?\.\s?\.|\u2026)|(?P<p>[^\s{_INVIS}])", regex.V1)
+_TOKEN = regex.compile(rf"(?P<w>{_WORD})|(?P<e>\.\.\.|\. \. \.|\u2026)|(?P<p>[^\s{_INVIS}])", regex.V1)
 
 
 def fold_token(text: str) -> str:

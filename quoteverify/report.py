@@ -335,6 +335,7 @@ def _quote_json(q: QuoteResult, anchor: str, paragraphs: dict[str, tuple[Paragra
         ],
         "source_paragraphs": touched,
         "score": _round(loc.score) if loc else None,
+        "invisible": q.invisible,
     }
 
 
@@ -732,9 +733,13 @@ class _DiffBuilder:
             elif op.op == "delete":
                 tags = self.tags(None, (sa, sb)) or _NO_VARIANT
                 self._record(i, op.src, op.quo, tags)
-                if source_gap and source_gap[-1:].isspace() and not _ends_with_space(inline):
-                    inline.append(Piece("text", " "))
                 removed = tuple(self.source_region(sa, sb, "del"))
+                # the space that separates the struck words belongs to them
+                spacer = source_gap and source_gap[-1:].isspace() and not _ends_with_space(inline)
+                if spacer and removed and removed[0].kind == "del":
+                    removed = (dataclasses.replace(removed[0], text=" " + removed[0].text), *removed[1:])
+                elif spacer:
+                    inline.append(Piece("text", " "))
                 inline.append(Piece("change", parts=removed, tags=tags))
                 qside.append(Piece("change", parts=(Piece("caret", "\u2038"),), tags=tags))
                 sside.append(Piece("change", parts=removed, tags=tags))
@@ -929,6 +934,7 @@ class QuoteView:
     outlet: str
     article_id: str
     excerpt: str
+    invisible: int = 0
 
 
 @dataclass(frozen=True)
@@ -1114,6 +1120,7 @@ class _Views:
             outlet=_outlet(doc),
             article_id=doc.id,
             excerpt=_excerpt(q.quotation.text),
+            invisible=q.invisible,
         )
 
     def _article(self, a: ArticleResult, slug: str) -> ArticleView:
