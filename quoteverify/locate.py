@@ -44,6 +44,7 @@ import regex
 from rapidfuzz.distance import Indel, LCSseq
 
 from quoteverify import normalize
+from quoteverify._confusables import SKELETON
 from quoteverify.models import Document, Fragment, Location, Quotation, Token
 from quoteverify.normalize import fold_token, tokenize
 
@@ -144,7 +145,7 @@ class _Builder:
         self._surface: dict[str, int] = {}
 
     def _id(self, surface: str) -> int:
-        key = fold_token(surface).casefold()
+        key = fold_token(surface).translate(SKELETON).casefold()
         wid = self.vocab.get(key)
         if wid is None:
             wid = self.vocab[key] = len(self.vocab)
@@ -760,3 +761,12 @@ def _anchor(found: dict[int, Hit], i: int) -> int | None:
     if after:
         return min(after, key=lambda h: h[0])[0]
     return None
+
+
+def case_index(sources: Sequence[Document], root: str | Path | None) -> SourceIndex:
+    """The index of a case's sources, saved under ``root/.quoteverify`` and loaded from there next time.
+
+    Without a case directory (``root`` empty or None) the index is built
+    and not saved.
+    """
+    return SourceIndex.cached(sources, Path(root) / CACHE_DIR if root else None)

@@ -103,21 +103,40 @@ def check_articles(
     title: str = "",
     root: str | Path | None = None,
     progress: Progress | None = None,
+    jobs: int | None = 1,
+    scheduler: str | None = None,
+    results: str | Path | None = None,
 ) -> CheckResult:
-    """Check articles against sources. An article that cannot be read is an error entry; the rest still run."""
-    index = SourceIndex([s.document for s in sources])
-    results = []
-    for ref in articles:
-        try:
-            doc = read_article(ref, root=root)
-        except InputError as e:
-            result = _failed(ref, e)
-        else:
-            result = check_article(doc, index)
-        results.append(result)
-        if progress is not None:
-            progress(result)
-    return CheckResult(case_id, title or case_id, tuple(sources), tuple(results))
+    """Check articles against sources. An article that cannot be read is an error entry; the rest still run.
+
+    The sources' index is saved under ``root/.quoteverify`` (a case
+    directory) and loaded from there next time. ``jobs``: worker processes
+    (``None``: one per core); ``scheduler``: a Dask scheduler address to run
+    on instead (see :func:`quoteverify.parallel.run_articles`); the result is
+    the same either way. ``results``: also write each article's line of
+    ``results.jsonl`` to this path. Every result is kept: for archives, see
+    :func:`quoteverify.stream.check_stream`.
+    """
+    from quoteverify.locate import case_index
+    from quoteverify.parallel import Want, run_articles
+    from quoteverify.stream import ResultsWriter
+
+    index = case_index([s.document for s in sources], root)
+    collected = []
+    want = Want(everything=True, records=results is not None)
+    writer = ResultsWriter(results) if results is not None else None
+    try:
+        for outcome in run_articles(index, articles, root=root, jobs=jobs, scheduler=scheduler, wanted=lambda: want):
+            assert outcome.result is not None
+            collected.append(outcome.result)
+            if writer is not None:
+                writer.write(outcome.record)
+            if progress is not None:
+                progress(outcome.result)
+    finally:
+        if writer is not None:
+            writer.close()
+    return CheckResult(case_id, title or case_id, tuple(sources), tuple(collected))
 
 
 def check_case(case: Case, *, progress: Progress | None = None) -> CheckResult:

@@ -1,0 +1,332 @@
+"""Checking many articles at once: in this process, in a pool of processes, or on a Dask cluster.
+
+:func:`run_articles` takes the article references lazily, sends them in
+batches (never one task per article: a task costs milliseconds of
+scheduling) to ``jobs`` worker processes or to the workers of a Dask
+distributed cluster, and yields one :class:`Outcome` per article, in input
+order, whatever order the batches finish in. The source index is sent to
+each worker once (as the pool's initialiser argument, or scattered to every
+Dask worker with ``broadcast=True``). Only a bounded number of batches is
+in flight, so memory does not grow with the number of articles.
+
+Each outcome carries the article's ``results.jsonl`` line (the same object
+as its entry in ``report.json``), a small :class:`ArticleSummary`, and the
+full :class:`ArticleResult` only when the caller asked for it. The work done
+for an article does not depend on where it runs, so the output is the same
+for any ``jobs`` and any scheduler.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from quoteverify.errors import InputError, QuoteverifyError
+from quoteverify.locate import SourceIndex
+from quoteverify.models import ArticleRef, ArticleResult, Document, Paragraph, Verdict
+
+#: articles per task for a local process pool and for a Dask cluster
+LOCAL_BATCH = 16
+DASK_BATCH = 64
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    """What the summary of a run needs of one article: its names and its counts."""
+
+    id: str
+    outlet: str
+    path: str | None
+    quotes: int
+    verbatim: int
+    faithful: int
+    altered: int
+    unverified: int
+    errors: tuple[str, ...]
+
+    @property
+    def findings(self) -> bool:
+        """Whether the article has anything a reader should look at: an error, or a quotation not verbatim."""
+        return bool(self.errors) or self.verbatim != self.quotes
+
+    @classmethod
+    def of(cls, result: ArticleResult) -> ArticleSummary:
+        counts = {v: 0 for v in Verdict}
+        for q in result.quotes:
+            counts[q.verdict] += 1
+        doc = result.article
+        return cls(
+            doc.id,
+            doc.outlet,
+            doc.path,
+            len(result.quotes),
+            counts[Verdict.VERBATIM],
+            counts[Verdict.FAITHFUL],
+            counts[Verdict.ALTERED],
+            counts[Verdict.UNVERIFIED],
+            tuple(result.errors),
+        )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One checked article: its place in the input, its ``results.jsonl`` line, its summary, and maybe its result."""
+
+    position: int
+    record: str
+    summary: ArticleSummary
+    result: ArticleResult | None
+
+
+@dataclass(frozen=True)
+class Want:
+    """What a batch should send back: full results of the articles before ``first``, of those with findings if ``findings``, or of all; ``results.jsonl`` lines if ``records``."""
+
+    first: int = 0
+    findings: bool = False
+    everything: bool = False
+    records: bool = True
+
+    def __call__(self, position: int, summary: ArticleSummary) -> bool:
+        return self.everything or position < self.first or (self.findings and summary.findings)
+
+
+KEEP_ALL = Want(everything=True, records=False)
+
+#: given the outcomes received so far, what the next batch should send back
+Wanted = Callable[[], Want]
+
+
+def default_jobs() -> int:
+    """The number of cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+# --------------------------------------------------------------------------- the work of one batch
+
+_paragraphs_cache: dict[int, dict[str, tuple[Paragraph, ...]]] = {}
+
+
+def _paragraphs(index: SourceIndex) -> dict[str, tuple[Paragraph, ...]]:
+    from quoteverify.report import _source_paragraphs
+
+    key = id(index)
+    found = _paragraphs_cache.get(key)
+    if found is None:
+        _paragraphs_cache.clear()
+        found = _paragraphs_cache[key] = {d.id: _source_paragraphs(d) for d in index.documents}
+    return found
+
+
+def article_record(result: ArticleResult, index: SourceIndex) -> str:
+    """The ``results.jsonl`` line of an article (no newline): its ``report.json`` entry as compact JSON."""
+    from quoteverify.report import _article_json
+
+    obj = _article_json(result, _paragraphs(index))
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+@dataclass(frozen=True)
+class _ReadError:
+    """An article that could not be read where the batch was made (sent instead of its document)."""
+
+    ref: ArticleRef
+    error: InputError
+
+
+Item = ArticleRef | Document | _ReadError
+
+
+def check_item(item: Item, index: SourceIndex, root: str | Path | None) -> ArticleResult:
+    """Check one article, given as a reference (read here), a document, or the error reading it gave."""
+    from quoteverify.ingest import read_article
+    from quoteverify.pipeline import _failed, check_article
+
+    if isinstance(item, _ReadError):
+        return _failed(item.ref, item.error)
+    if isinstance(item, ArticleRef):
+        try:
+            doc = read_article(item, root=root)
+        except InputError as e:
+            return _failed(item, e)
+        return check_article(doc, index)
+    return check_article(item, index)
+
+
+def check_batch(
+    index: SourceIndex,
+    items: Sequence[Item],
+    start: int,
+    want: Want,
+    root: str | Path | None,
+) -> list[Outcome]:
+    """Check a batch of articles whose first has input position ``start``."""
+    out = []
+    for k, item in enumerate(items):
+        result = check_item(item, index, root)
+        summary = ArticleSummary.of(result)
+        position = start + k
+        record = article_record(result, index) if want.records else ""
+        out.append(Outcome(position, record, summary, result if want(position, summary) else None))
+    return out
+
+
+_worker_state: tuple[SourceIndex, str | Path | None] | None = None
+
+
+def _init_worker(index: SourceIndex, root: str | Path | None) -> None:
+    global _worker_state
+    _worker_state = (index, root)
+
+
+def _pool_batch(items: Sequence[ArticleRef], start: int, want: Want) -> list[Outcome]:
+    assert _worker_state is not None, "worker not initialised"
+    index, root = _worker_state
+    return check_batch(index, items, start, want, root)
+
+
+def _dask_batch(index: SourceIndex, items: Sequence[Document | _ReadError], start: int, want: Want) -> list[Outcome]:
+    return check_batch(index, items, start, want, None)
+
+
+# --------------------------------------------------------------------------- running
+
+
+class _Handle(Protocol):
+    def result(self) -> list[Outcome]: ...
+
+
+class _Done:
+    def __init__(self, value: list[Outcome]) -> None:
+        self.value = value
+
+    def result(self) -> list[Outcome]:
+        return self.value
+
+
+def _batches(refs: Iterable[Item], size: int) -> Iterator[tuple[int, list[Item]]]:
+    it = iter(refs)
+    start = 0
+    while True:
+        batch = list(itertools.islice(it, size))
+        if not batch:
+            return
+        yield start, batch
+        start += len(batch)
+
+
+def _in_order(
+    batches: Iterator[tuple[int, list[Any]]],
+    submit: Callable[[list[Any], int, Want], _Handle],
+    wanted: Wanted,
+    window: int,
+) -> Iterator[Outcome]:
+    """Submit batches, at most ``window`` in flight, and yield their outcomes in input order."""
+    pending: deque[_Handle] = deque()
+    for start, batch in batches:
+        pending.append(submit(batch, start, wanted()))
+        while len(pending) >= window:
+            yield from pending.popleft().result()
+    while pending:
+        yield from pending.popleft().result()
+
+
+def _read_for_remote(refs: Iterable[ArticleRef], root: str | Path | None) -> Iterator[Document | _ReadError]:
+    """Read articles here, for workers that may not see this machine's files."""
+    from quoteverify.ingest import read_article
+
+    for ref in refs:
+        try:
+            yield read_article(ref, root=root)
+        except InputError as e:
+            yield _ReadError(ref, e)
+
+
+def run_articles(
+    index: SourceIndex,
+    refs: Iterable[ArticleRef],
+    *,
+    root: str | Path | None = None,
+    jobs: int | None = 1,
+    scheduler: str | None = None,
+    wanted: Wanted = lambda: KEEP_ALL,
+    batch_size: int | None = None,
+) -> Iterator[Outcome]:
+    """Check articles against the indexed sources; yield an :class:`Outcome` per article, in input order.
+
+    ``jobs``: worker processes on this machine (``None`` or 0: one per
+    core; 1: in this process). ``scheduler``: the address of a Dask
+    distributed scheduler (``tcp://host:8786``) to run on instead; its
+    workers need quoteverify installed, and articles are read here and sent
+    to them. ``wanted`` is called before each batch is sent and says which
+    full results it should send back (by default all). Articles are read
+    lazily from ``refs``; an article that cannot be read becomes an error
+    entry and the run goes on.
+    """
+    if scheduler:
+        yield from _run_dask(index, refs, root, scheduler, wanted, batch_size or DASK_BATCH)
+        return
+    jobs = jobs or default_jobs()
+    size = batch_size or LOCAL_BATCH
+    batches = _batches(refs, size)
+    if jobs > 1:
+        # a run that fits in one batch per worker is not worth starting processes for
+        head = list(itertools.islice(batches, jobs))
+        if len(head) < jobs:
+            jobs = 1
+        batches = itertools.chain(head, batches)
+    if jobs == 1:
+        for start, batch in batches:
+            yield from check_batch(index, batch, start, wanted(), root)
+        return
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(index, root)) as pool:
+
+        def submit(batch: list[ArticleRef], start: int, want: Want) -> Future[list[Outcome]]:
+            return pool.submit(_pool_batch, batch, start, want)
+
+        try:
+            yield from _in_order(batches, submit, wanted, window=jobs * 3)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def _run_dask(
+    index: SourceIndex,
+    refs: Iterable[ArticleRef],
+    root: str | Path | None,
+    address: str,
+    wanted: Wanted,
+    size: int,
+) -> Iterator[Outcome]:
+    try:
+        from distributed import Client
+    except ImportError:
+        raise QuoteverifyError(
+            "--scheduler needs Dask distributed: pip install 'quoteverify[dask]'"
+        ) from None
+    try:
+        client = Client(address, timeout="20s", set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as e:
+        raise QuoteverifyError(f"{address}: cannot reach the Dask scheduler ({e})") from None
+    try:
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        shared = client.scatter(index, broadcast=True, hash=False)
+        docs = _read_for_remote(refs, root)
+
+        def submit(batch: list[Document | _ReadError], start: int, want: Want) -> _Handle:
+            return client.submit(_dask_batch, shared, batch, start, want, pure=False)  # type: ignore[no-any-return]
+
+        yield from _in_order(_batches(docs, size), submit, wanted, window=workers * 3)
+    finally:
+        client.close()

@@ -1,0 +1,192 @@
+"""Checking an archive as a stream: results written as they come, memory that does not grow.
+
+:func:`check_stream` reads the articles lazily, checks them (in this process,
+in ``jobs`` processes or on a Dask cluster, see :mod:`quoteverify.parallel`)
+and writes each article's result to ``results.jsonl`` (one JSON object per
+line, the article's entry of ``report.json``, in input order) as soon as it
+and every article before it are done. What it keeps is bounded: the counts
+of the summary, per outlet, and the full results of at most ``pages``
+articles for the HTML pages (all of them when the run has no more than
+``pages`` articles; otherwise the first ``pages`` with findings, in input
+order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from quoteverify.locate import SourceIndex, case_index
+from quoteverify.models import ArticleRef, ArticleResult, CheckResult, SourceInfo
+from quoteverify.parallel import ArticleSummary, Want, run_articles
+
+#: the name of the file of per-article results, beside report.json
+RESULTS_NAME = "results.jsonl"
+#: full results kept for HTML pages, by default
+DEFAULT_PAGES = 1000
+#: error messages kept for the summary
+MAX_ERRORS = 1000
+
+
+class ResultsWriter:
+    """Writes ``results.jsonl``: one line per article, in the order given, flushed as it goes."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file: IO[str] = open(self.path, "w", encoding="utf-8", newline="\n")
+        self.lines = 0
+
+    def write(self, record: str) -> None:
+        """Write one article's JSON object (one line, no newline in it)."""
+        if "\n" in record:
+            raise ValueError("a results.jsonl record must be one line")
+        self._file.write(record)
+        self._file.write("\n")
+        self.lines += 1
+        if self.lines % 64 == 0:
+            self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> ResultsWriter:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Counts over a set of articles: quotations by verdict, and errors."""
+
+    articles: int = 0
+    quotes: int = 0
+    verbatim: int = 0
+    faithful: int = 0
+    altered: int = 0
+    unverified: int = 0
+    errors: int = 0
+
+
+@dataclass
+class _Counter:
+    values: list[int] = field(default_factory=lambda: [0] * 7)
+
+    def add(self, s: ArticleSummary) -> None:
+        v = self.values
+        v[0] += 1
+        v[1] += s.quotes
+        v[2] += s.verbatim
+        v[3] += s.faithful
+        v[4] += s.altered
+        v[5] += s.unverified
+        v[6] += len(s.errors)
+
+    def tally(self) -> Tally:
+        return Tally(*self.values)
+
+
+@dataclass(frozen=True)
+class StreamResult:
+    """What a streamed check leaves in memory.
+
+    ``check`` holds the sources and the articles kept in full (every article
+    when ``complete``); ``total`` and ``outlets`` count every article;
+    ``errors`` are the first error messages (``total.errors`` counts them
+    all); ``results`` is the ``results.jsonl`` written, if any.
+    """
+
+    check: CheckResult
+    total: Tally
+    outlets: tuple[tuple[str, Tally], ...]
+    complete: bool
+    errors: tuple[str, ...]
+    results: Path | None
+    index: str
+
+
+def check_stream(
+    sources: Sequence[SourceInfo],
+    articles: Iterable[ArticleRef],
+    *,
+    case_id: str,
+    title: str = "",
+    root: str | Path | None = None,
+    results: str | Path | None = None,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    pages: int = DEFAULT_PAGES,
+    progress: Callable[[ArticleSummary], None] | None = None,
+    index: SourceIndex | None = None,
+) -> StreamResult:
+    """Check ``articles`` against ``sources``, writing ``results`` (a ``results.jsonl`` path) as it goes.
+
+    ``root`` is the case directory (article paths are relative to it, and
+    the source index is saved under it). ``jobs``/``scheduler``: see
+    :func:`quoteverify.parallel.run_articles` (``jobs=None``: every core).
+    ``pages`` bounds the full results kept. ``progress`` is called with each
+    article's summary, in input order.
+    """
+    if pages < 0:
+        raise ValueError("pages must be >= 0")
+    if index is None:
+        index = case_index([s.document for s in sources], root)
+    first: list[ArticleResult] | None = []
+    flagged: list[ArticleResult] = []
+    total = _Counter()
+    outlets: dict[str, _Counter] = {}
+    errors: list[str] = []
+
+    def wanted() -> Want:
+        return Want(first=pages if first is not None else 0, findings=len(flagged) < pages)
+
+    writer = ResultsWriter(results) if results is not None else None
+    try:
+        for outcome in run_articles(index, articles, root=root, jobs=jobs, scheduler=scheduler, wanted=wanted):
+            s = outcome.summary
+            if writer is not None:
+                writer.write(outcome.record)
+            total.add(s)
+            outlets.setdefault(s.outlet, _Counter()).add(s)
+            for e in s.errors:
+                if len(errors) < MAX_ERRORS:
+                    errors.append(e)
+            if outcome.result is not None:
+                if first is not None and outcome.position < pages:
+                    first.append(outcome.result)
+                if s.findings and len(flagged) < pages:
+                    flagged.append(outcome.result)
+            if first is not None and outcome.position >= pages:
+                first = None  # more articles than pages: only those with findings get one
+            if progress is not None:
+                progress(s)
+    finally:
+        if writer is not None:
+            writer.close()
+    complete = first is not None
+    kept = tuple(first) if first is not None else tuple(flagged)
+    tally = total.tally()
+    meta: tuple[tuple[str, str], ...] = ()
+    if not complete:
+        meta = (
+            ("articles", str(tally.articles)),
+            ("articles_in_report", str(len(kept))),
+            ("results", RESULTS_NAME),
+        )
+    check = CheckResult(case_id, title or case_id, tuple(sources), kept, meta)
+    return StreamResult(
+        check,
+        tally,
+        tuple(sorted((name, c.tally()) for name, c in outlets.items())),
+        complete,
+        tuple(errors),
+        Path(results) if results is not None else None,
+        index.origin,
+    )
