@@ -111,3 +111,45 @@ def test_python_dash_m(tmp_path):
 
     p = subprocess.run([sys.executable, "-m", "quoteverify", "--version"], capture_output=True, text=True, cwd=ROOT)
     assert p.returncode == 0 and "quoteverify" in p.stdout
+
+
+def test_a_folder_of_pages_and_odd_files(tmp_path):
+    """Saved HTML pages and odd-encoded text, some broken: every readable article verified, every other named."""
+    src = tmp_path / "statement.txt"
+    src.write_text("We will open the bridge to traffic on Monday morning after the inspection.\n\nThe council thanks the engineers for their patience.\n")
+    inbox = tmp_path / "inbox"
+    (inbox / "pages").mkdir(parents=True)
+    (inbox / "pages" / "gazette page.html").write_text(
+        "<!doctype html><html><head><title>Bridge to open</title><script>var x = '\"We will close the bridge\"';</script></head><body>"
+        "<nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
+        "<article><h1>Bridge to open on Monday</h1>"
+        "<p>The mayor confirmed the date on Friday in a short statement to the press at the town hall.</p>"
+        "<p>\u201cWe will open the bridge to traffic on Monday morning,\u201d the mayor said, adding that the inspection had gone well.</p>"
+        "<p>She said the council wanted to thank \u201cthe engineers for their hard work\u201d over the long winter months.</p>"
+        "<figure><img src='b.jpg'><figcaption>The bridge \u201cis closed\u201d. Photo: Archive</figcaption></figure>"
+        "</article><aside><h2>Most read</h2><ul><li>\u201cA headline quote\u201d elsewhere</li></ul></aside>"
+        "<footer>\u00a9 The Gazette</footer></body></html>",
+        encoding="utf-8",
+    )
+    (inbox / "wire.txt").write_bytes('\u201cWe will open the bridge to traffic on Monday morning,\u201d she said.\n'.encode("cp1252"))
+    (inbox / "latin.txt").write_bytes('"We will open the bridge to traffic on Monday morning" - caf\u00e9 owners cheered.\n'.encode("latin-1"))
+    (inbox / "broken.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    (inbox / "empty.txt").write_bytes(b"")
+    r = run("check", "--source", src, inbox, "--out", tmp_path / "out")
+    assert r.exit_code == 1  # the page's "hard work" is not what the statement says
+    assert "Traceback" not in r.output
+    import json
+
+    rep = json.loads((tmp_path / "out" / "adhoc" / "report.json").read_text())
+    by_id = {a["id"]: a for a in rep["articles"]}
+    assert set(by_id) == {"gazette page", "wire", "latin", "broken", "empty"}
+    assert "PNG" in by_id["broken"]["errors"][0] and "empty" in by_id["empty"]["errors"][0]
+    for ok in ("wire", "latin"):
+        assert [q["verdict"] for q in by_id[ok]["quotes"]] == ["verbatim"]
+    page = by_id["gazette page"]
+    texts = [q["text"] for q in page["quotes"]]
+    # the article's own quotations, nothing from the script, navigation, caption or promo list
+    assert texts[0].startswith("We will open the bridge to traffic on Monday morning")
+    assert not any("close the bridge" in t or "headline quote" in t or "is closed" in t for t in texts)
+    verdicts = {q["text"]: q["verdict"] for q in page["quotes"]}
+    assert verdicts["the engineers for their hard work"] == "altered"
