@@ -56,12 +56,16 @@ ANCHOR_ABOVE = 3000
 CLUSTER_GAP = 3
 #: how many deleted or inserted stretches a moved passage is compared with
 MOVE_CANDIDATES = 4
+#: stretches longer than this (tokens, both sides) are narrowed before they are re-aligned
+MATCH_WINDOW = 600
 #: a whole sentence dropped or added has at least this many words
 MIN_UNIT_WORDS = 3
 #: and a run of at most this many sentences is tried as one unit
 MAX_UNIT_SENTENCES = 6
 #: in stretches of at most this many tokens (both sides)
 MAX_UNIT_REGION = 600
+#: trying at most this many units (those with most words the other side lacks)
+MAX_UNIT_TRIES = 6
 
 Unit = Literal["words", "sentence", "paragraph"]
 
@@ -195,20 +199,38 @@ def _diff_range(
 
 
 def _anchors(a: Sequence[Hashable], b: Sequence[Hashable], a0: int, a1: int, b0: int, b1: int) -> list[tuple[int, int]]:
-    """Positions (i, j) of items unique in both ranges, with a matching neighbour, in the longest common order."""
-    ca = Counter(a[a0:a1])
-    cb = Counter(b[b0:b1])
-    where_b = {b[j]: j for j in range(b0, b1) if cb[b[j]] == 1 and ca.get(b[j]) == 1}
-    pairs = []
-    for i in range(a0, a1):
-        j = where_b.get(a[i])
-        if j is None:
-            continue
-        before = i > a0 and j > b0 and a[i - 1] == b[j - 1]
-        after = i + 1 < a1 and j + 1 < b1 and a[i + 1] == b[j + 1]
-        if before or after:
-            pairs.append((i, j))
-    return _longest_increasing(pairs)
+    """Anchor positions (i, j), in the longest chain that is in order in both ranges.
+
+    An anchor is an item found once in each range with a matching
+    neighbour; when there is none (texts that repeat themselves), a run of
+    two, then three, items found once in each range.
+    """
+    for n in (1, 2, 3):
+        ka = [tuple(a[i : i + n]) for i in range(a0, a1 - n + 1)]
+        kb = [tuple(b[j : j + n]) for j in range(b0, b1 - n + 1)]
+        ca, cb = Counter(ka), Counter(kb)
+        where_b = {k: b0 + j for j, k in enumerate(kb) if cb[k] == 1 and ca.get(k) == 1}
+        pairs = []
+        for i, k in enumerate(ka, a0):
+            j = where_b.get(k)
+            if j is None:
+                continue
+            before = i > a0 and j > b0 and a[i - 1] == b[j - 1]
+            after = i + n < a1 and j + n < b1 and a[i + n] == b[j + n]
+            if n > 1 or before or after:
+                pairs.append((i, j))
+        chain = _longest_increasing(pairs)
+        if n > 1:
+            # the items of a run anchor each other; keep the runs that do not overlap
+            out: list[tuple[int, int]] = []
+            for i, j in chain:
+                for d in range(n):
+                    if not out or (i + d > out[-1][0] and j + d > out[-1][1]):
+                        out.append((i + d, j + d))
+            chain = out
+        if chain:
+            return chain
+    return []
 
 
 def _longest_increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -273,12 +295,12 @@ class _View:
     def word_count(self, t0: int, t1: int) -> int:
         return sum(self.words[t0:t1])
 
-    def without(self, ranges: Sequence[tuple[int, int]]) -> "_View":
-        """The view less some ranges of whole-document positions (the moved passages)."""
-        drop = set()
-        for r0, r1 in ranges:
-            drop.update(range(r0, r1))
-        keep = [k for k, t in enumerate(self.index) if t not in drop]
+    def subset(self, keep: Sequence[int]) -> "_View":
+        """The view of some of its tokens (positions in this view, in order).
+
+        Where tokens are left out between two kept ones, the boundary
+        between them is the stronger of the two boundaries around the gap.
+        """
         cuts = []
         for n, k in enumerate(keep):
             c = self.cuts[k]
@@ -539,6 +561,8 @@ def _best_unit_alignment(
             for t in range(op.src[0], op.src[1]):
                 matched[t - A0] = 1
     sentence_bounds = [t for t in range(A0, A1 + 1) if a.cuts[t] >= _SENTENCE]
+    other_words = Counter(k.casefold() for k, w in zip(b.keys[B0:B1], b.words[B0:B1]) if w)
+    candidates: list[tuple[float, int, int]] = []
     for i, u0 in enumerate(sentence_bounds):
         for u1 in sentence_bounds[i + 1 : i + 1 + MAX_UNIT_SENTENCES]:
             n = a.word_count(u0, u1)
@@ -546,12 +570,17 @@ def _best_unit_alignment(
                 continue
             if 2 * sum(matched[u0 - A0 : u1 - A0]) > u1 - u0:
                 continue  # mostly kept as it is: not a sentence that one side lacks
-            rest = list(a.keys[A0:u0]) + list(a.keys[u1:A1])
-            sub = diff_sequences(rest, b.keys[B0:B1])
-            alt = _splice(sub, A0, B0, u0 - A0, u0, u1)
-            c = _cost(alt, a, b)
-            if c < best_cost:
-                best_cost, best = c, alt
+            unit = Counter(k.casefold() for k, w in zip(a.keys[u0:u1], a.words[u0:u1]) if w)
+            missing = sum((unit - other_words).values()) / n
+            if missing >= 0.5:
+                candidates.append((-missing, u0, u1))
+    for _, u0, u1 in sorted(candidates)[:MAX_UNIT_TRIES]:
+        rest = list(a.keys[A0:u0]) + list(a.keys[u1:A1])
+        sub = diff_sequences(rest, b.keys[B0:B1])
+        alt = _splice(sub, A0, B0, u0 - A0, u0, u1)
+        c = _cost(alt, a, b)
+        if c < best_cost:
+            best_cost, best = c, alt
     return best
 
 
@@ -673,7 +702,16 @@ def _find_moves(ops: Sequence[AlignOp], a: _Side, b: _Side) -> list[_Move]:
                     votes[pid] += 1
         best: tuple[int, int, _Move] | None = None
         here = _map_point(ops, starts, d[0])
+        d_bag = Counter(_word_keys(a, *d))
+        d_words = sum(d_bag.values())
         for pid, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[:MOVE_CANDIDATES]:
+            i_bag = Counter(_word_keys(b, *ins_pool[pid]))
+            # the words the two share bound the words a re-alignment can match
+            shared = sum((d_bag & i_bag).values())
+            if shared < MIN_MOVE_WORDS or (best is not None and shared <= best[0]):
+                continue
+            if shared < SURE_MOVE_WORDS and shared < MIN_MOVE_SHARE * min(d_words, sum(i_bag.values())):
+                continue
             m = _match(a, b, d, ins_pool[pid])
             if m is None:
                 continue
@@ -730,6 +768,11 @@ class _Match:
 def _match(a: _Side, b: _Side, d: tuple[int, int], i: tuple[int, int]) -> _Match | None:
     """Re-align a deleted stretch against an inserted one; the matched core, if it is a move."""
     va, vb = a.view, b.view
+    if (d[1] - d[0]) + (i[1] - i[0]) > MATCH_WINDOW:
+        band = _band(va.keys, vb.keys, d, i)
+        if band is None:
+            return None
+        d, i = band
     ka = [k.casefold() for k in va.keys[d[0] : d[1]]]
     kb = [k.casefold() for k in vb.keys[i[0] : i[1]]]
     runs = [op for op in diff_sequences(ka, kb) if op.op == "equal"]
@@ -773,18 +816,92 @@ def _match(a: _Side, b: _Side, d: tuple[int, int], i: tuple[int, int]) -> _Match
     return _Match(matched, _Move((s0, s1), (q0, q1), inner))
 
 
-def _lift(ops: Sequence[AlignOp], a: _View, b: _View, a_len: int, b_len: int) -> list[AlignOp]:
+def _band(
+    ka: Sequence[str], kb: Sequence[str], d: tuple[int, int], i: tuple[int, int]
+) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """Narrow two long stretches to where they share most: the diagonal band most shared pairs of tokens lie on."""
+    where: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for y in range(i[0], i[1] - 1):
+        where[(kb[y].casefold(), kb[y + 1].casefold())].append(y)
+    hits = []
+    for x in range(d[0], d[1] - 1):
+        ys = where.get((ka[x].casefold(), ka[x + 1].casefold()))
+        if ys and len(ys) <= 3:
+            hits.extend((x, y) for y in ys)
+    if len(hits) < MIN_MOVE_WORDS:
+        return None
+    width = 32
+    buckets = Counter((y - x) // width for x, y in hits)
+    top = min(buckets, key=lambda k: (-(buckets[k] + buckets.get(k - 1, 0) + buckets.get(k + 1, 0)), k))
+    near = [(x, y) for x, y in hits if abs((y - x) // width - top) <= 1]
+    if len(near) < MIN_MOVE_WORDS:
+        return None
+    slack = 16
+    x0, x1 = min(x for x, _ in near), max(x for x, _ in near) + 2
+    y0, y1 = min(y for _, y in near), max(y for _, y in near) + 2
+    return (max(d[0], x0 - slack), min(d[1], x1 + slack)), (max(i[0], y0 - slack), min(i[1], y1 + slack))
+
+
+def _realign_without(ops: Sequence[AlignOp], moves: Sequence[_Move], a: _View, b: _View) -> list[AlignOp]:
+    """The alignment with the moved passages taken out: the stretches that held them aligned again.
+
+    Each run of ops that touches a moved passage is aligned afresh without
+    it (the words around a moved sentence may now match each other); the
+    rest of the alignment stays as it was.
+    """
+    moved_a = sorted(m.src for m in moves)
+    moved_b = sorted(m.quo for m in moves)
+
+    def touched(op: AlignOp) -> bool:
+        return _hits(op.src, moved_a) or _hits(op.quo, moved_b)
+
+    out: list[AlignOp] = []
+    n = 0
+    while n < len(ops):
+        if not touched(ops[n]):
+            out.append(ops[n])
+            n += 1
+            continue
+        m = n
+        while m < len(ops) and touched(ops[m]):
+            m += 1
+        s0, s1 = ops[n].src[0], ops[m - 1].src[1]
+        q0, q1 = ops[n].quo[0], ops[m - 1].quo[1]
+        keep_a = [t for t in range(s0, s1) if not _inside(t, moved_a)]
+        keep_b = [t for t in range(q0, q1) if not _inside(t, moved_b)]
+        ra, rb = a.subset(keep_a), b.subset(keep_b)
+        out.extend(_lift(_align_views(ra, rb) if keep_a or keep_b else [], ra, rb, s0, q0))
+        n = m
+    return out
+
+
+def _hits(r: tuple[int, int], ranges: Sequence[tuple[int, int]]) -> bool:
+    k = bisect_right(ranges, (r[1], r[1])) - 1
+    while k >= 0 and ranges[k][1] > r[0]:
+        if ranges[k][0] < r[1] and ranges[k][0] < ranges[k][1]:
+            return True
+        k -= 1
+    return False
+
+
+def _inside(t: int, ranges: Sequence[tuple[int, int]]) -> bool:
+    k = bisect_right(ranges, (t, float("inf"))) - 1
+    return k >= 0 and ranges[k][0] <= t < ranges[k][1]
+
+
+def _lift(ops: Sequence[AlignOp], a: _View, b: _View, a_start: int, b_start: int) -> list[AlignOp]:
     """Ops between two views that leave passages out, in whole-document positions.
 
     An op whose tokens lie on both sides of a left-out passage is cut in two
-    there, so that no op's span covers moved text.
+    there, so that no op's span covers moved text. ``a_start``/``b_start``
+    place an empty view.
     """
     out: list[AlignOp] = []
 
-    def pos(view: _View, c: int, total: int) -> int:
+    def pos(view: _View, c: int, start: int) -> int:
         if c < len(view.index):
             return view.index[c] if c == 0 else view.index[c - 1] + 1
-        return view.index[-1] + 1 if view.index else total
+        return view.index[-1] + 1 if view.index else start
 
     def pieces(view: _View, c0: int, c1: int) -> list[tuple[int, int]]:
         if c0 == c1:
@@ -821,10 +938,10 @@ def _lift(ops: Sequence[AlignOp], a: _View, b: _View, a_len: int, b_len: int) ->
             out.extend(AlignOp("delete", r, (qp[0][1], qp[0][1])) for r in sp[1:])
             out.extend(AlignOp("insert", (sp[0][1], sp[0][1]), r) for r in qp[1:])
         elif sp:
-            p = pos(b, op.quo[0], b_len)
+            p = pos(b, op.quo[0], b_start)
             out.extend(AlignOp("delete", r, (p, p)) for r in sp)
         else:
-            p = pos(a, op.src[0], a_len)
+            p = pos(a, op.src[0], a_start)
             out.extend(AlignOp("insert", (p, p), r) for r in qp)
     return out
 
@@ -987,9 +1104,7 @@ def collate(base: Document, other: Document) -> Collation:
     ops = _align_views(a.view, b.view)
     moves = _find_moves(ops, a, b)
     if moves:
-        ra = a.view.without([m.src for m in moves])
-        rb = b.view.without([m.quo for m in moves])
-        ops = _lift(_align_views(ra, rb), ra, rb, len(a.tokens), len(b.tokens))
+        ops = _realign_without(ops, moves, a.view, b.view)
     variants = _doc_variants(_split_at_paragraphs(ops, a.view, b.view), a, b)
     variants.extend(_move_variant(m, a, b) for m in moves)
     variants.sort(key=lambda v: (v.base_span, v.other_span))
