@@ -239,3 +239,45 @@ def diff(base: str, other: str, as_json: bool, html_path: str | None) -> None:
         for line in text_lines(result):
             click.echo(line)
     sys.exit(EXIT_OK if result.identical else EXIT_ALTERED)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, metavar="[CASE_DIR | ARTICLE...]")
+@click.option("--source-id", default=None, metavar="ID", help="The document to rebuild: a source of the case, or the name of the text rebuilt from ARTICLE files alone.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "tei"]), default="text", show_default=True, help="Output: plain text and apparatus, JSON, a self-contained HTML page, or TEI XML (parallel segmentation).")
+@click.option("-o", "--output", default=None, type=click.Path(dir_okay=False), metavar="FILE", help="Write the output to FILE instead of standard output.")
+@click.option("--against", "against_path", default=None, type=click.Path(dir_okay=False), metavar="FILE", help="Compare the reconstruction with a canonical text; each difference is explained by its apparatus entry.")
+def reconstruct(inputs: tuple[str, ...], source_id: str | None, fmt: str, output: str | None, against_path: str | None) -> None:
+    """Rebuild a text from the quotations that render it, with a critical apparatus.
+
+    Either CASE_DIR (the quotations the case's articles make of its source),
+    or --source-id ID and ARTICLE files (no source: the text grows from the
+    longest quotation by overlap). Exit status 0, or with --against 1 when
+    the reconstruction and FILE differ; 2 on an error.
+    """
+    from quoteverify import reconstruct as rec
+    from quoteverify.ingest import iter_articles, read_article, read_document
+
+    with _user_errors():
+        single = Path(inputs[0]) if len(inputs) == 1 else None
+        if single is not None and (single.name == "case.toml" or (single / "case.toml").is_file() or not source_id):
+            result = rec.reconstruct(inputs[0], source_id=source_id)
+        elif inputs and source_id:
+            docs = [read_article(r) for r in iter_articles(inputs)]
+            result = rec.reconstruct_articles(docs, source_id=source_id)
+        else:
+            raise click.UsageError("give one CASE_DIR, or --source-id ID and ARTICLE files")
+        comparison = rec.against(result, read_document(against_path, role="source")) if against_path else None
+        if fmt == "json":
+            out = json.dumps(rec.reconstruction_json(result, comparison), ensure_ascii=False, indent=2) + "\n"
+        elif fmt == "html":
+            out = rec.render_html(result, comparison)
+        elif fmt == "tei":
+            out = rec.render_tei(result)
+        else:
+            out = "\n".join(rec.text_lines(result, comparison)) + "\n"
+        if output:
+            rec.write(output, out)
+    if not output:
+        click.echo(out, nl=False)
+    sys.exit(EXIT_ALTERED if comparison is not None and not comparison.identical else EXIT_OK)
