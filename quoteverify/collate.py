@@ -159,6 +159,39 @@ def word_diff(a: Sequence[Hashable], b: Sequence[Hashable], *, anchor_above: int
     return tuple(_coalesce(out))
 
 
+def diff_words_first(
+    a: Sequence[Hashable],
+    b: Sequence[Hashable],
+    a_words: Sequence[bool],
+    b_words: Sequence[bool],
+    *,
+    anchor_above: int = ANCHOR_ABOVE,
+) -> tuple[AlignOp, ...]:
+    """Diff two token sequences by their words first, then the punctuation between the matched words.
+
+    Of two alignments as long as each other, plain diffing may match a comma
+    and leave a word out ("There is, also, some" against "There is also, I
+    think, some"); matching the words first never lets punctuation decide
+    which words correspond. ``a_words[i]`` says whether ``a[i]`` is a word.
+    The ops have the shape of :func:`~quoteverify.align.diff_sequences`.
+    """
+    wa = [i for i, w in enumerate(a_words) if w]
+    wb = [j for j, w in enumerate(b_words) if w]
+    word_ops = word_diff([a[i] for i in wa], [b[j] for j in wb], anchor_above=anchor_above)
+    out: list[AlignOp] = []
+    i0 = j0 = 0
+    for op in word_ops:
+        if op.op != "equal":
+            continue
+        for x, y in zip(range(*op.src), range(*op.quo)):
+            i, j = wa[x], wb[y]
+            _diff_range(a, b, i0, i, j0, j, out, anchor_above)
+            out.append(AlignOp("equal", (i, i + 1), (j, j + 1)))
+            i0, j0 = i + 1, j + 1
+    _diff_range(a, b, i0, len(a), j0, len(b), out, anchor_above)
+    return tuple(_coalesce(out))
+
+
 def _diff_range(
     a: Sequence[Hashable], b: Sequence[Hashable], a0: int, a1: int, b0: int, b1: int, out: list[AlignOp], limit: int
 ) -> None:
@@ -406,7 +439,7 @@ def _ends_sentence(tokens: Sequence[Token], k: int) -> bool:
 
 def _align_views(a: _View, b: _View) -> list[AlignOp]:
     """The word diff of two views, with whole sentences kept whole and edges on boundaries."""
-    ops = list(word_diff(a.keys, b.keys))
+    ops = list(diff_words_first(a.keys, b.keys, a.words, b.words))
     ops = _whole_units(ops, a, b)
     return _slide(ops, a, b)
 

@@ -10,6 +10,7 @@ witnesses into one multiple alignment, on one base sequence of tokens:
   pipeline made (:func:`reconstruct_check`);
 - without one: the base grows from the longest quotation; every other
   quotation is aligned onto it with :func:`~quoteverify.align.diff_sequences`
+  (words first, see :func:`~quoteverify.collate.diff_words_first`)
   where it overlaps it, and extends it where it runs past its ends
   (:func:`reconstruct_articles`, :func:`collate_witnesses`).
 
@@ -41,8 +42,7 @@ from typing import Any, Literal
 
 import regex
 
-from quoteverify.align import diff_sequences
-from quoteverify.collate import Collation, collate, html_environment, variant_json, write_atomic
+from quoteverify.collate import Collation, collate, diff_words_first, html_environment, variant_json, write_atomic
 from quoteverify.errors import InputError
 from quoteverify.models import (
     AlignOp,
@@ -443,7 +443,7 @@ def _attach(island: _Island, piece: WitnessText, n: int) -> bool:
     if window is None:
         return False
     lo, hi = window
-    ops = diff_sequences(island.keys[lo:hi], pk)
+    ops = list(_diff(island.keys[lo:hi], piece))
     runs = [op for op in ops if op.op == "equal"]
     if piece.whole:
         # a whole text covers the whole base: what it lacks at either end it omits
@@ -467,7 +467,7 @@ def _attach(island: _Island, piece: WitnessText, n: int) -> bool:
         else:
             ops = [
                 AlignOp(op.op, (op.src[0] + s0, op.src[1] + s0), op.quo)
-                for op in diff_sequences(island.keys[s0:s1], pk)
+                for op in _diff(island.keys[s0:s1], piece)
             ]
     lead = ops[0] if ops and ops[0].op == "insert" else None
     tail = ops[-1] if ops and ops[-1].op == "insert" and len(ops) > 1 else None
@@ -503,6 +503,13 @@ def _attach(island: _Island, piece: WitnessText, n: int) -> bool:
         ops[0:1] = first + _as_equal(piece, (q0, q1), 0)
     island.placements[n] = _merge_ops(ops)
     return True
+
+
+def _diff(base: Sequence[str], piece: WitnessText) -> tuple[AlignOp, ...]:
+    """A piece's tokens against a stretch of base keys, words first."""
+    return diff_words_first(
+        base, [t.norm for t in piece.tokens], [_is_word_key(k) for k in base], [t.is_word for t in piece.tokens]
+    )
 
 
 def _clip(ops: Sequence[AlignOp], runs: Sequence[AlignOp], lo: int, n: int) -> list[AlignOp]:
@@ -664,20 +671,56 @@ class _Place:
 
 
 def _places(placed: Sequence[_Placed]) -> list[_Place]:
-    spans = []
+    """The places where some witness reads otherwise than the base, in base order.
+
+    A substitution or an addition is a unit (its words stand for the whole
+    base stretch), and overlapping units are one place. An omission is not:
+    each omitted base word is a place of its own unless a unit covers it, so
+    that one witness's long omission does not swallow the other witnesses'
+    small variants inside it. Runs of omitted words with the same witnesses
+    omitting them, and the same covering them, are then one place again.
+    """
+    units: list[tuple[int, int]] = []
+    omitted: set[int] = set()
     for p in placed:
         for it in p.items:
-            if it.op in ("replace", "delete"):
-                spans.append((2 * it.s0 + 1, 2 * it.s1 - 1))
+            if it.op == "replace":
+                units.append((2 * it.s0 + 1, 2 * it.s1 - 1))
             elif it.op == "insert":
-                spans.append((2 * it.s0, 2 * it.s0))
-    spans.sort()
-    out: list[_Place] = []
-    for lo, hi in spans:
-        if out and lo <= out[-1].hi:
-            out[-1].hi = max(out[-1].hi, hi)
+                units.append((2 * it.s0, 2 * it.s0))
+            elif it.op == "delete":
+                omitted.update(range(it.s0, it.s1))
+    units.sort()
+    merged: list[_Place] = []
+    for lo, hi in units:
+        if merged and lo <= merged[-1].hi:
+            merged[-1].hi = max(merged[-1].hi, hi)
         else:
-            out.append(_Place(lo, hi))
+            merged.append(_Place(lo, hi))
+    starts = [m.lo for m in merged]
+
+    def in_unit(x: int) -> bool:
+        k = bisect_right(starts, x) - 1
+        return k >= 0 and merged[k].lo <= x <= merged[k].hi
+
+    singles = sorted(i for i in omitted if not in_unit(2 * i + 1))
+    places = merged + [_Place(2 * i + 1, 2 * i + 1) for i in singles]
+    places.sort(key=lambda pl: pl.lo)
+    out: list[_Place] = []
+    last_sig: Any = None
+    for pl in places:
+        sig = None
+        if pl.lo == pl.hi and pl.lo % 2 == 1:
+            i = pl.lo // 2
+            sig = (
+                frozenset(p.number for p in placed if p.covers_token(i)),
+                frozenset(p.number for p in placed if p.covers_token(i) and i not in p.wtok),
+            )
+        if sig is not None and out and last_sig == sig and out[-1].hi == pl.lo - 2:
+            out[-1].hi = pl.hi
+        else:
+            out.append(pl)
+        last_sig = sig
     return out
 
 
@@ -848,7 +891,7 @@ def _collate(
     by_token: dict[int, list[_Placed]] = defaultdict(list)
     for p in placed:
         for i in range(p.lo, p.hi):
-            if p.covers_token(i):
+            if p.covers_token(i) and i in p.wtok:
                 by_token[i].append(p)
     for ps in by_token.values():
         ps.sort(key=rank.key)
@@ -868,7 +911,9 @@ def _collate(
         place = place_at.get(x)
         if place is not None:
             covering = [p for p in placed if _covers(p, place)]
-            if covering:
+            if not covering:
+                place = None  # no witness reads the whole place: its words come one by one
+            else:
                 readings, tie, reason = _vote(place, covering, rank)
                 key, voters, _ = readings[0]
                 chooser = min(voters, key=rank.key)
@@ -885,12 +930,12 @@ def _collate(
                 )
                 x = place.hi + 1
                 continue
-            # no witness covers the whole place: what each covers of it is left out
         if x % 2 == 1:
             i = x // 2
             cov = by_token.get(i)
             if cov:
-                chooser = cov[0]
+                agreeing = [p for p in cov if p.piece.tokens[p.wtok[i][0]].norm == base_keys[i]]
+                chooser = (agreeing or cov)[0]
                 first_tok = chooser.wtok[i][0]
                 emits.append(_Emit(chooser, first_tok, i))
                 emit_cover.append(tuple(sorted({p.piece.witness for p in cov})))
@@ -900,7 +945,7 @@ def _collate(
                 emits.append(_Emit(None, -1, i))
                 emit_cover.append(())
                 in_lacuna = True
-        x = place.hi + 1 if place is not None and place.hi >= x else x + 1
+        x += 1
     # a lacuna at the very end (nothing after it) is no lacuna of the text
     while emits and emits[-1].placed is None:
         emits.pop()
@@ -949,14 +994,13 @@ def _collate(
         if end > first:
             span = (spans[first][0], spans[end - 1][1])
             para = para_no[first]
+        elif first > 0:
+            # an empty reading stands right after the token before it
+            pos = spans[first - 1][1]
+            span, para = (pos, pos), para_no[first - 1]
         else:
-            pos = spans[first][0] if first < len(spans) else len(text)
-            if first and first <= len(spans) and first < len(spans):
-                pos = spans[first - 1][1]
-            elif first == len(spans) and spans:
-                pos = spans[-1][1]
-            span = (pos, pos)
-            para = para_no[min(first, len(para_no) - 1)] if para_no else 0
+            pos = spans[0][0] if spans else 0
+            span, para = (pos, pos), 0
         rs = []
         votes = []
         for key, voters, others in readings:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from quoteverify import collate as collate_module
 from quoteverify.cli import main
-from quoteverify.collate import collate, collation_json, render_html, word_diff
+from quoteverify.collate import collate, collation_json, diff_words_first, render_html, word_diff
 from quoteverify.ingest import document_from_text, read_document
 from quoteverify.models import Kind
 
@@ -276,6 +276,30 @@ def test_word_diff_tiles_and_rebuilds(a, b, limit):
             assert a[op.src[0] : op.src[1]] == b[op.quo[0] : op.quo[1]]
     for x, y in zip(ops, ops[1:]):
         assert not (x.op == y.op) and not (x.op != "equal" and y.op != "equal")
+
+
+TOKENS = st.lists(st.sampled_from(["a", "b", "c", "the", "of", ",", ".", ";", "x"]), max_size=60)
+
+
+@given(TOKENS, TOKENS, st.integers(0, 30))
+def test_words_first_diff_tiles_and_rebuilds(a, b, limit):
+    is_word = lambda seq: [t.isalpha() for t in seq]  # noqa: E731
+    ops = diff_words_first(a, b, is_word(a), is_word(b), anchor_above=limit)
+    assert rebuild(ops, a, b) == b
+    assert [i for op in ops for i in range(*op.src)] == list(range(len(a)))
+    assert [i for op in ops for i in range(*op.quo)] == list(range(len(b)))
+    # as many words kept as a diff of the words alone keeps
+    wa, wb = [t for t in a if t.isalpha()], [t for t in b if t.isalpha()]
+    kept = sum(1 for op in ops if op.op == "equal" for i in range(*op.src) if a[i].isalpha())
+    assert kept == sum(op.src[1] - op.src[0] for op in word_diff(wa, wb) if op.op == "equal")
+
+
+def test_words_first_lets_no_comma_decide():
+    a = "There is also , I think , some".split()
+    b = "There is , also , some".split()
+    ops = diff_words_first(a, b, [t.isalpha() for t in a], [t.isalpha() for t in b])
+    kept = [a[i] for op in ops if op.op == "equal" for i in range(*op.src)]
+    assert [w for w in kept if w.isalpha()] == ["There", "is", "also", "some"]
 
 
 def test_anchored_diff_keeps_nearly_all_of_the_common_words():
