@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import TextIO, TypeVar
 
 import click
 
 from quoteverify import __version__
 from quoteverify.errors import QuoteverifyError
-from quoteverify.models import ArticleResult, CheckResult, Verdict
+from quoteverify.models import ArticleRef, Verdict
+from quoteverify.parallel import ArticleSummary
+from quoteverify.stream import DEFAULT_PAGES, StreamResult
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -40,60 +43,123 @@ def _user_errors() -> Iterator[None]:
 
 
 class _Progress:
-    """A one-line progress report on stderr, only when stderr is a terminal."""
+    """A progress bar on stderr for long runs: articles done, articles/s, quotations found, ETA.
 
-    def __init__(self, total: int | None) -> None:
+    Off when stderr is not a terminal; redrawn at most ten times a second.
+    ``total`` may be set later (it is counted in the background for ad hoc
+    inputs); until then the line shows no bar and no ETA.
+    """
+
+    def __init__(self, total: int | None, *, stream: TextIO | None = None, enabled: bool | None = None) -> None:
         self.total = total
         self.done = 0
         self.quotes = 0
+        self.altered = 0
         self.t0 = time.monotonic()
-        self.enabled = sys.stderr.isatty()
+        self._drawn = 0.0
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
 
-    def __call__(self, result: ArticleResult) -> None:
+    def __call__(self, summary: ArticleSummary) -> None:
         self.done += 1
-        self.quotes += len(result.quotes)
+        self.quotes += summary.quotes
+        self.altered += summary.altered
         if not self.enabled:
             return
-        elapsed = max(time.monotonic() - self.t0, 1e-9)
+        now = time.monotonic()
+        if now - self._drawn >= 0.1 or self.done == self.total:
+            self._drawn = now
+            self.stream.write(f"\r\033[K{self.line(now)}")
+            self.stream.flush()
+
+    def line(self, now: float | None = None) -> str:
+        """The progress line as it stands."""
+        elapsed = max((now if now is not None else time.monotonic()) - self.t0, 1e-9)
         rate = self.done / elapsed
-        line = f"{self.done}"
-        if self.total:
-            eta = (self.total - self.done) / rate if rate else 0
-            line += f"/{self.total} articles ({100 * self.done // self.total}%), ETA {eta:.0f}s"
+        parts = []
+        total = self.total
+        if total:
+            share = min(self.done / total, 1.0)
+            filled = int(share * 20)
+            parts.append(f"[{'#' * filled}{'.' * (20 - filled)}] {100 * share:3.0f}%")
+            parts.append(f"{self.done:,}/{total:,} articles")
         else:
-            line += " articles"
-        line += f", {rate:.1f} articles/s, {self.quotes} quotations"
-        click.echo(f"\r\033[K{line}", err=True, nl=False)
+            parts.append(f"{self.done:,} articles")
+        parts.append(f"{rate:,.1f}/s")
+        parts.append(f"{self.quotes:,} quotations ({self.altered:,} altered)")
+        if total and rate > 0 and self.done < total:
+            parts.append(f"ETA {_duration((total - self.done) / rate)}")
+        else:
+            parts.append(_duration(elapsed))
+        return "  ".join(parts)
 
     def close(self) -> None:
-        if self.enabled and self.done:
-            click.echo("\r\033[K", err=True, nl=False)
+        if self.enabled and self._drawn:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
 
 
-def _summary(result: CheckResult, index: Path) -> None:
-    rows = [("article", "outlet", "quotes", "verbatim", "faithful", "altered", "unverified", "errors")]
-    for a in result.articles:
-        rows.append(
-            (
-                a.article.id,
-                a.article.outlet or "-",
-                str(len(a.quotes)),
-                str(a.count(Verdict.VERBATIM)),
-                str(a.count(Verdict.FAITHFUL)),
-                str(a.count(Verdict.ALTERED)),
-                str(a.count(Verdict.UNVERIFIED)),
-                str(len(a.errors)),
+def _duration(seconds: float) -> str:
+    s = int(seconds + 0.5)
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m{s % 60:02d}s"
+    return f"{s // 3600}h{s % 3600 // 60:02d}m"
+
+
+def _count_in_background(inputs: Sequence[str], progress: _Progress) -> None:
+    """Count the articles of ad hoc inputs in a thread, for the progress bar's total and ETA."""
+    from quoteverify.ingest import iter_articles
+
+    def count() -> None:
+        try:
+            progress.total = sum(1 for _ in iter_articles(inputs))
+        except Exception:  # the run itself reports what cannot be read
+            return
+
+    threading.Thread(target=count, name="count-articles", daemon=True).start()
+
+
+def _summary(result: StreamResult, index: Path) -> None:
+    head = ("quotes", "verbatim", "faithful", "altered", "unverified", "errors")
+    if result.complete:
+        rows = [("article", "outlet", *head)]
+        for a in result.check.articles:
+            rows.append(
+                (
+                    a.article.id,
+                    a.article.outlet or "-",
+                    str(len(a.quotes)),
+                    str(a.count(Verdict.VERBATIM)),
+                    str(a.count(Verdict.FAITHFUL)),
+                    str(a.count(Verdict.ALTERED)),
+                    str(a.count(Verdict.UNVERIFIED)),
+                    str(len(a.errors)),
+                )
             )
-        )
+    else:
+        rows = [("outlet", "articles", *head)]
+        for name, t in [*result.outlets, ("total", result.total)]:
+            rows.append(
+                (name or "-", f"{t.articles:,}", f"{t.quotes:,}", f"{t.verbatim:,}", f"{t.faithful:,}",
+                 f"{t.altered:,}", f"{t.unverified:,}", f"{t.errors:,}")
+            )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for n, r in enumerate(rows):
-        cells = [c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))]
+        cells = [c.ljust(w) if i < (2 if result.complete else 1) else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))]
         click.echo("  ".join(cells).rstrip())
-        if n == 0:
+        if n == 0 or (not result.complete and n == len(rows) - 2):
             click.echo("  ".join("-" * w for w in widths))
-    for a in result.articles:
-        for err in a.errors:
-            click.echo(f"error: {err}", err=True)
+    for err in result.errors:
+        click.echo(f"error: {err}", err=True)
+    if result.total.errors > len(result.errors):
+        click.echo(f"... and {result.total.errors - len(result.errors):,} more errors (see {result.results})", err=True)
+    if not result.complete:
+        click.echo(
+            f"\n{result.total.articles:,} articles; pages for {len(result.check.articles):,} with findings;"
+            f" every article in {result.results}"
+        )
     click.echo(f"\nReport: {index}")
 
 
@@ -108,34 +174,57 @@ def main() -> None:
 @click.option("--source", "sources", multiple=True, metavar="FILE", help="A source document (ad hoc use, without a case directory). Repeatable.")
 @click.option("--out", "out", default="reports", show_default=True, type=click.Path(file_okay=False), help="Where the report folder is written.")
 @click.option("--case-id", default=None, help="Name of the report folder in ad hoc use (default: adhoc).")
-def check(inputs: tuple[str, ...], sources: tuple[str, ...], out: str, case_id: str | None) -> None:
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, metavar="N", help="Worker processes on this machine (default 0: one per core; 1: none). The report is the same for any N.")
+@click.option("--scheduler", default=None, metavar="ADDRESS", help="Run on an existing Dask distributed cluster instead (tcp://host:8786); needs quoteverify[dask] here and on the workers.")
+@click.option("--pages", type=click.IntRange(min=0), default=DEFAULT_PAGES, show_default=True, metavar="N", help="Keep at most N articles in full for the report; in a longer run, the first N with findings (every article is in results.jsonl).")
+def check(
+    inputs: tuple[str, ...],
+    sources: tuple[str, ...],
+    out: str,
+    case_id: str | None,
+    jobs: int,
+    scheduler: str | None,
+    pages: int,
+) -> None:
     """Verify every quotation of the articles against the sources.
 
     Either CASE_DIR, a folder with a case.toml, or --source FILE ... and the
     articles (files, folders, JSON Lines batches, or - for standard input).
-    Writes OUT/<case>/index.html, a page per article and report.json.
+    Writes OUT/<case>/index.html, a page per article, report.json, and
+    results.jsonl (one line per article, in input order, written as the run
+    goes).
     """
     from quoteverify.ingest import iter_articles, load_case
-    from quoteverify.pipeline import check_case, check_files
-    from quoteverify.report import write_report
+    from quoteverify.report import safe_name, write_report
+    from quoteverify.stream import RESULTS_NAME, check_stream, source_infos
 
     with _user_errors():
         if sources:
             if not inputs:
                 raise click.UsageError("give at least one ARTICLE with --source")
-            refs = list(iter_articles(inputs))
-            progress = _Progress(len(refs))
-            result = check_files(sources, refs, case_id=case_id or "adhoc", progress=progress)
+            infos = source_infos(sources)
+            refs: Iterable[ArticleRef] = iter_articles(inputs)
+            ident, title, root, total = case_id or "adhoc", "", None, None
         else:
             if len(inputs) != 1:
                 raise click.UsageError("give one CASE_DIR, or --source FILE and ARTICLE files")
             case = load_case(inputs[0])
-            progress = _Progress(len(case.articles))
-            result = check_case(case, progress=progress)
-        progress.close()
-        index = write_report(result, out)
+            infos, refs, ident, title, root = case.sources, case.articles, case.id, case.title, case.root
+            total = len(case.articles)
+        progress = _Progress(total)
+        if total is None and progress.enabled and "-" not in inputs:
+            _count_in_background(inputs, progress)
+        try:
+            result = check_stream(
+                infos, refs, case_id=ident, title=title, root=root,
+                results=Path(out) / safe_name(ident) / RESULTS_NAME,
+                jobs=jobs or None, scheduler=scheduler, pages=pages, progress=progress,
+            )
+        finally:
+            progress.close()
+        index = write_report(result.check, out)
     _summary(result, index)
-    sys.exit(EXIT_ALTERED if result.altered else EXIT_OK)
+    sys.exit(EXIT_ALTERED if result.total.altered else EXIT_OK)
 
 
 @main.command()
