@@ -38,7 +38,7 @@ from quoteverify.align import diff_sequences
 from quoteverify.classify import classify_alignment
 from quoteverify.errors import InputError
 from quoteverify.ingest import find_paragraphs
-from quoteverify.models import AlignOp, Alignment, Document, Kind, Severity, Span, Token
+from quoteverify.models import AlignOp, Alignment, Document, Kind, OpName, Severity, Span, Token
 from quoteverify.normalize import tokenize
 
 #: the fewest matched words a move must carry
@@ -192,6 +192,36 @@ def diff_words_first(
     return tuple(_coalesce(out))
 
 
+def diff_between_anchors(
+    a: Sequence[Hashable],
+    b: Sequence[Hashable],
+    a_words: Sequence[bool],
+    b_words: Sequence[bool],
+    anchors: Sequence[tuple[int, int]],
+) -> tuple[AlignOp, ...]:
+    """Diff two token sequences known to match at the ``anchors`` (pairs ``(i, j)``, increasing in both).
+
+    The stretches between anchors are diffed words first
+    (:func:`diff_words_first`). Used to align a witness through a witness
+    already aligned that it resembles, so that alike witnesses are aligned
+    alike.
+    """
+    out: list[AlignOp] = []
+    i0 = j0 = 0
+    for i, j in [*anchors, (len(a), len(b))]:
+        if i > i0 and j > j0:
+            sub = diff_words_first(a[i0:i], b[j0:j], a_words[i0:i], b_words[j0:j])
+            out.extend(AlignOp(op.op, (op.src[0] + i0, op.src[1] + i0), (op.quo[0] + j0, op.quo[1] + j0)) for op in sub)
+        elif i > i0:
+            out.append(AlignOp("delete", (i0, i), (j0, j0)))
+        elif j > j0:
+            out.append(AlignOp("insert", (i0, i0), (j0, j)))
+        if i < len(a) and j < len(b):
+            out.append(AlignOp("equal", (i, i + 1), (j, j + 1)))
+        i0, j0 = i + 1, j + 1
+    return tuple(_coalesce(out))
+
+
 def _diff_range(
     a: Sequence[Hashable], b: Sequence[Hashable], a0: int, a1: int, b0: int, b1: int, out: list[AlignOp], limit: int
 ) -> None:
@@ -301,8 +331,8 @@ def _coalesce(ops: list[AlignOp]) -> list[AlignOp]:
             last = out[-1]
             both_change = last.op != "equal" and op.op != "equal"
             if last.op == op.op or both_change:
-                kind = op.op if last.op == op.op else "replace"
-                out[-1] = AlignOp(kind, (last.src[0], op.src[1]), (last.quo[0], op.quo[1]))  # type: ignore[arg-type]
+                kind: OpName = op.op if last.op == op.op else "replace"
+                out[-1] = AlignOp(kind, (last.src[0], op.src[1]), (last.quo[0], op.quo[1]))
                 continue
         out.append(op)
     return out
@@ -856,7 +886,7 @@ def _band(
     where: dict[tuple[str, str], list[int]] = defaultdict(list)
     for y in range(i[0], i[1] - 1):
         where[(kb[y].casefold(), kb[y + 1].casefold())].append(y)
-    hits = []
+    hits: list[tuple[int, int]] = []
     for x in range(d[0], d[1] - 1):
         ys = where.get((ka[x].casefold(), ka[x + 1].casefold()))
         if ys and len(ys) <= 3:

@@ -34,7 +34,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -42,7 +42,15 @@ from typing import Any, Literal
 
 import regex
 
-from quoteverify.collate import Collation, collate, diff_words_first, html_environment, variant_json, write_atomic
+from quoteverify.collate import (
+    Collation,
+    collate,
+    diff_between_anchors,
+    diff_words_first,
+    html_environment,
+    variant_json,
+    write_atomic,
+)
 from quoteverify.errors import InputError
 from quoteverify.models import (
     AlignOp,
@@ -279,7 +287,7 @@ def _place(piece: WitnessText, number: int, ops: Sequence[AlignOp], base_keys: S
         items.pop(0)
     while items and (items[-1].op == "hole" or (items[-1].op == "delete" and not piece.whole)):
         items.pop()
-    if not items or not any(it.op == "equal" for it in items):
+    if not items or not (piece.whole or any(it.op == "equal" for it in items)):
         return None
     if not piece.whole:
         # words added at an edge that stand where the base has as many other words are a substitution
@@ -433,42 +441,39 @@ def _merge_ops(ops: Sequence[AlignOp]) -> list[AlignOp]:
     return out
 
 
-def _attach(island: _Island, piece: WitnessText, n: int) -> bool:
-    """Align a piece onto an island where it overlaps it; extend the island where the piece runs past its ends."""
+def _attach(island: _Island, piece: WitnessText, n: int, pieces: Sequence[WitnessText] = ()) -> bool:
+    """Align a piece onto an island where it overlaps it; extend the island where the piece runs past its ends.
+
+    A whole text goes through :func:`_attach_whole`.
+    """
+    if piece.whole:
+        _attach_whole(island, piece, n, pieces)
+        return True
     pk = _keys(piece)
     words = [t.is_word for t in piece.tokens]
     if sum(words) < MIN_OVERLAP_WORDS:
         return False
-    window = (0, len(island.keys)) if piece.whole else _window(island.keys, pk)
+    window = _window(island.keys, pk)
     if window is None:
         return False
     lo, hi = window
     ops = list(_diff(island.keys[lo:hi], piece))
-    runs = [op for op in ops if op.op == "equal"]
-    if piece.whole:
-        # a whole text covers the whole base: what it lacks at either end it omits
-        matched = sum(1 for r in runs for i in range(r.src[0], r.src[1]) if _is_word_key(island.keys[i]))
-        s0, s1 = 0, len(island.keys)
+    runs = _trim_runs([op for op in ops if op.op == "equal"], island.keys, lo)
+    if not runs:
+        return False
+    s0, s1 = lo + runs[0].src[0], lo + runs[-1].src[1]
+    matched = sum(1 for r in runs for i in range(r.src[0], r.src[1]) if _is_word_key(island.keys[lo + i]))
+    # words that differ only in case just outside the matched stretch belong to it ("we" for "We")
+    j = runs[0].quo[0]
+    while j > 0 and s0 > 0 and pk[j - 1].casefold() == island.keys[s0 - 1].casefold():
+        j, s0 = j - 1, s0 - 1
+    j = runs[-1].quo[1]
+    while j < len(pk) and s1 < len(island.keys) and pk[j].casefold() == island.keys[s1].casefold():
+        j, s1 = j + 1, s1 + 1
+    if (s0, s1) == (lo + runs[0].src[0], lo + runs[-1].src[1]):
+        ops = _clip(ops, runs, lo, len(pk))
     else:
-        runs = _trim_runs(runs, island.keys, lo)
-        if not runs:
-            return False
-        s0, s1 = lo + runs[0].src[0], lo + runs[-1].src[1]
-        matched = sum(1 for r in runs for i in range(r.src[0], r.src[1]) if _is_word_key(island.keys[lo + i]))
-        # words that differ only in case just outside the matched stretch belong to it ("we" for "We")
-        j = runs[0].quo[0]
-        while j > 0 and s0 > 0 and pk[j - 1].casefold() == island.keys[s0 - 1].casefold():
-            j, s0 = j - 1, s0 - 1
-        j = runs[-1].quo[1]
-        while j < len(pk) and s1 < len(island.keys) and pk[j].casefold() == island.keys[s1].casefold():
-            j, s1 = j + 1, s1 + 1
-        if (s0, s1) == (lo + runs[0].src[0], lo + runs[-1].src[1]):
-            ops = _clip(ops, runs, lo, len(pk))
-        else:
-            ops = [
-                AlignOp(op.op, (op.src[0] + s0, op.src[1] + s0), op.quo)
-                for op in _diff(island.keys[s0:s1], piece)
-            ]
+        ops = [AlignOp(op.op, (op.src[0] + s0, op.src[1] + s0), op.quo) for op in _diff(island.keys[s0:s1], piece)]
     lead = ops[0] if ops and ops[0].op == "insert" else None
     tail = ops[-1] if ops and ops[-1].op == "insert" and len(ops) > 1 else None
     grows_left = lead is not None and s0 == 0
@@ -510,6 +515,125 @@ def _diff(base: Sequence[str], piece: WitnessText) -> tuple[AlignOp, ...]:
     return diff_words_first(
         base, [t.norm for t in piece.tokens], [_is_word_key(k) for k in base], [t.is_word for t in piece.tokens]
     )
+
+
+def _attach_whole(island: _Island, piece: WitnessText, n: int, pieces: Sequence[WitnessText]) -> None:
+    """Align a whole text onto the base, and add to the base every token of it the base lacks.
+
+    The text is aligned through the text already placed that it resembles
+    most: the words it shares with that one are anchored where that one
+    stands on the base, so that two alike texts are aligned alike even where
+    the base was rewritten.
+
+    The base becomes a supersequence of the texts aligned so far (the
+    columns of a multiple alignment): each text reads its own tokens and
+    omits the others, so the next text can match words that only an earlier
+    one had. The texts placed before omit the tokens added.
+    """
+    pk = _keys(piece)
+    words = [t.is_word for t in piece.tokens]
+    guide = _guide(island, piece, pieces)
+    if guide is not None:
+        anchors = _anchors_through(island, guide, piece, pieces)
+        ops = diff_between_anchors(island.keys, pk, [_is_word_key(k) for k in island.keys], words, anchors)
+    else:
+        ops = _diff(island.keys, piece)
+    mine: list[AlignOp] = []
+    shift = 0
+    for op in ops:
+        s0, s1 = op.src[0] + shift, op.src[1] + shift
+        if op.op in ("equal", "delete"):
+            mine.append(AlignOp(op.op, (s0, s1), op.quo))
+            continue
+        if op.op == "replace":
+            mine.append(AlignOp("delete", (s0, s1), (op.quo[0], op.quo[0])))
+        at = s1  # the text's own tokens go after the base tokens it does not read
+        new = list(range(*op.quo))
+        _grow(island, at, [pk[k] for k in new], [(n, k) for k in new])
+        mine.append(AlignOp("equal", (at, at + len(new)), op.quo))
+        shift += len(new)
+    island.placements[n] = _merge_ops(mine)
+
+
+def _grow(island: _Island, at: int, keys: Sequence[str], origin: Sequence[tuple[int, int]]) -> None:
+    """Insert tokens into the base at ``at``; every text placed so far omits them."""
+    k = len(keys)
+    if not k:
+        return
+    island.keys[at:at] = keys
+    island.origin[at:at] = origin
+    for m, ops in island.placements.items():
+        island.placements[m] = _open_gap(ops, at, k)
+
+
+def _open_gap(ops: Sequence[AlignOp], at: int, k: int) -> list[AlignOp]:
+    """A placement's ops with ``k`` new base tokens at ``at`` that it omits."""
+    out: list[AlignOp] = []
+    done = False
+    for op in ops:
+        (s0, s1), (q0, q1) = op.src, op.quo
+        if done:
+            out.append(AlignOp(op.op, (s0 + k, s1 + k), op.quo))
+            continue
+        if s1 < at or (s1 == at and (s0 < s1 or op.op == "insert")):
+            out.append(op)
+            continue
+        if s0 < at < s1:
+            if op.op == "equal":
+                d = at - s0
+                out.append(AlignOp("equal", (s0, at), (q0, q0 + d)))
+                out.append(AlignOp("delete", (at, at + k), (q0 + d, q0 + d)))
+                out.append(AlignOp("equal", (at + k, s1 + k), (q0 + d, q1)))
+            else:
+                out.append(AlignOp(op.op, (s0, s1 + k), op.quo))
+        else:
+            out.append(AlignOp("delete", (at, at + k), (q0, q0)))
+            out.append(AlignOp(op.op, (s0 + k, s1 + k), op.quo))
+        done = True
+    if not done:
+        q = ops[-1].quo[1] if ops else 0
+        out.append(AlignOp("delete", (at, at + k), (q, q)))
+    return _merge_ops(out)
+
+
+def _guide(island: _Island, piece: WitnessText, pieces: Sequence[WitnessText]) -> int | None:
+    """The piece already on the island that shares most word pairs with ``piece`` (Jaccard), if any."""
+    if not pieces:
+        return None
+    mine = _bigrams(piece)
+    best: tuple[float, int] | None = None
+    for m in sorted(island.placements):
+        theirs = _bigrams(pieces[m])
+        union = len(mine | theirs)
+        score = len(mine & theirs) / union if union else 0.0
+        if best is None or score > best[0]:
+            best = (score, m)
+    return best[1] if best is not None else None
+
+
+def _bigrams(piece: WitnessText) -> set[tuple[str, str]]:
+    ws = [t.key for t in piece.tokens if t.is_word]
+    return set(zip(ws, ws[1:]))
+
+
+def _anchors_through(island: _Island, guide: int, piece: WitnessText, pieces: Sequence[WitnessText]) -> list[tuple[int, int]]:
+    """(base position, piece token) pairs: the piece's tokens that match the guide's where the guide matches the base."""
+    on_base: dict[int, int] = {}
+    for op in island.placements[guide]:
+        if op.op == "equal":
+            for i, k in zip(range(*op.src), range(*op.quo)):
+                on_base[k] = i
+    g = pieces[guide]
+    ops = diff_words_first(
+        [t.norm for t in g.tokens], [t.norm for t in piece.tokens], [t.is_word for t in g.tokens], [t.is_word for t in piece.tokens]
+    )
+    out = []
+    for op in ops:
+        if op.op == "equal":
+            for k, j in zip(range(*op.src), range(*op.quo)):
+                if k in on_base:
+                    out.append((on_base[k], j))
+    return out
 
 
 def _clip(ops: Sequence[AlignOp], runs: Sequence[AlignOp], lo: int, n: int) -> list[AlignOp]:
@@ -593,7 +717,7 @@ def _assemble(pieces: Sequence[WitnessText]) -> tuple[list[str], list[tuple[int,
     numbers of the pieces left out.
     """
     order = sorted(range(len(pieces)), key=lambda n: (-pieces[n].words, pieces[n].witness, pieces[n].quote, pieces[n].fragment))
-    left = [n for n in order if pieces[n].words >= MIN_OVERLAP_WORDS]
+    left = [n for n in order if pieces[n].words >= MIN_OVERLAP_WORDS or (pieces[n].whole and pieces[n].tokens)]
     islands: list[_Island] = []
     while left:
         island = _seed(pieces[left[0]], left[0])
@@ -603,7 +727,7 @@ def _assemble(pieces: Sequence[WitnessText]) -> tuple[list[str], list[tuple[int,
             grown = False
             rest = []
             for n in left:
-                if _attach(island, pieces[n], n):
+                if _attach(island, pieces[n], n, pieces):
                     grown = True
                 else:
                     rest.append(n)
@@ -706,22 +830,31 @@ def _places(placed: Sequence[_Placed]) -> list[_Place]:
     singles = sorted(i for i in omitted if not in_unit(2 * i + 1))
     places = merged + [_Place(2 * i + 1, 2 * i + 1) for i in singles]
     places.sort(key=lambda pl: pl.lo)
+    # neighbouring places that split the witnesses alike are one place ("X" against "Y")
     out: list[_Place] = []
-    last_sig: Any = None
+    last: Any = None
     for pl in places:
-        sig = None
-        if pl.lo == pl.hi and pl.lo % 2 == 1:
-            i = pl.lo // 2
-            sig = (
-                frozenset(p.number for p in placed if p.covers_token(i)),
-                frozenset(p.number for p in placed if p.covers_token(i) and i not in p.wtok),
-            )
-        if sig is not None and out and last_sig == sig and out[-1].hi == pl.lo - 2:
+        sig = _partition(pl, placed)
+        if out and sig == last and _adjacent(out[-1], pl):
             out[-1].hi = pl.hi
         else:
             out.append(pl)
-        last_sig = sig
+        last = sig
     return out
+
+
+def _adjacent(a: _Place, b: _Place) -> bool:
+    """Whether no base token stands between two places."""
+    return b.lo == a.hi + 1 or (b.lo == a.hi + 2 and a.hi % 2 == 1)
+
+
+def _partition(place: _Place, placed: Sequence[_Placed]) -> frozenset[frozenset[int]]:
+    """How a place splits the pieces that cover it: the groups that read alike."""
+    groups: dict[tuple[str, ...], set[int]] = defaultdict(set)
+    for p in placed:
+        if _covers(p, place):
+            groups[tuple(p.piece.tokens[k].norm for k in _reading(p, place))].add(p.number)
+    return frozenset(frozenset(g) for g in groups.values())
 
 
 def _covers(p: _Placed, place: _Place) -> bool:
@@ -809,16 +942,14 @@ def _reading_text(p: _Placed, toks: Sequence[int]) -> str:
 
 
 class _Ranking:
-    """Witnesses ranked for breaking ties: most words covered first, then by id."""
+    """Witnesses ranked for breaking ties: most words of the text read first, then by id."""
 
     def __init__(self, placed: Sequence[_Placed]) -> None:
         covered: dict[str, set[int]] = defaultdict(set)
         self.pieces: Counter[str] = Counter()
         for p in placed:
             self.pieces[p.piece.witness] += 1
-            for i in range(p.lo, p.hi):
-                if p.covers_token(i):
-                    covered[p.piece.witness].add(i)
+            covered[p.piece.witness].update(i for i in p.wtok if p.covers_token(i))
         self.words = {w: len(s) for w, s in covered.items()}
         ids = sorted(self.words, key=lambda w: (-self.words[w], w))
         self.rank = {w: n for n, w in enumerate(ids)}
@@ -869,7 +1000,7 @@ def _vote(place: _Place, covering: Sequence[_Placed], rank: _Ranking) -> tuple[l
 def _collate(
     pieces: Sequence[WitnessText],
     base_keys: Sequence[str],
-    placements: dict[int, Sequence[AlignOp]],
+    placements: Mapping[int, Sequence[AlignOp]],
     *,
     source_id: str,
     title: str,
@@ -899,7 +1030,6 @@ def _collate(
     emits: list[_Emit] = []
     emit_cover: list[tuple[str, ...]] = []
     entries: list[tuple[int, int, _Place, list[Any], bool, str]] = []  # (first emit, end emit, place, readings, tie, reason)
-    columns: list[Column] = []
     x = 0
     n_base = len(base_keys)
     in_lacuna = False
@@ -925,9 +1055,6 @@ def _collate(
                 in_lacuna = False
                 if len(readings) > 1:
                     entries.append((first, len(emits), place, readings, tie, reason))
-                columns.append(
-                    Column("place", tuple((p.piece.witness, p.number, _reading(p, place)) for p in sorted(covering, key=rank.key)))
-                )
                 x = place.hi + 1
                 continue
         if x % 2 == 1:
@@ -940,12 +1067,12 @@ def _collate(
                 emits.append(_Emit(chooser, first_tok, i))
                 emit_cover.append(tuple(sorted({p.piece.witness for p in cov})))
                 in_lacuna = False
-                columns.append(Column("token", tuple((p.piece.witness, p.number, (p.wtok[i][0],)) for p in cov if p.wtok.get(i))))
             elif not in_lacuna and any(p.lo <= i for p in placed):
                 emits.append(_Emit(None, -1, i))
                 emit_cover.append(())
                 in_lacuna = True
         x += 1
+    columns = _columns(placed, places, n_base, rank)
     # a lacuna at the very end (nothing after it) is no lacuna of the text
     while emits and emits[-1].placed is None:
         emits.pop()
@@ -1031,6 +1158,57 @@ def _collate(
         tuple(pieces),
         tuple(columns),
     )
+
+
+def _columns(placed: Sequence[_Placed], places: Sequence[_Place], n_base: int, rank: _Ranking) -> list[Column]:
+    """The multiple alignment as columns.
+
+    A column per base token holds the pieces that read it as it is; a
+    column per place where a piece substitutes or adds words holds the
+    readings there (not aligned word by word), before the place's tokens.
+    """
+    def starts_in(it: _Item, pl: _Place) -> bool:
+        x = 2 * it.s0 + 1 if it.op == "replace" else 2 * it.s0
+        return pl.lo <= x <= pl.hi
+
+    units = []
+    for pl in places:
+        readers = [p for p in placed if _covers(p, pl)]
+        if any(it.op in ("replace", "insert") and starts_in(it, pl) for p in readers for it in p.items):
+            units.append((pl, readers))
+    out: list[Column] = []
+    k = 0
+    ordered = sorted(placed, key=rank.key)
+    for i in range(n_base):
+        while k < len(units) and units[k][0].lo <= 2 * i + 1:
+            pl, readers = units[k]
+            cells = tuple((p.piece.witness, p.number, _reading(p, pl)) for p in sorted(readers, key=rank.key))
+            out.append(Column("place", tuple(c for c in cells if c[2])))
+            k += 1
+        cells = []
+        for p in ordered:
+            got = p.wtok.get(i)
+            if got is not None and got[0] == got[1] and _equal_at(p, i):
+                cells.append((p.piece.witness, p.number, (got[0],)))
+        if cells:
+            out.append(Column("token", tuple(cells)))
+    for pl, readers in units[k:]:
+        cells = tuple((p.piece.witness, p.number, _reading(p, pl)) for p in sorted(readers, key=rank.key))
+        out.append(Column("place", tuple(c for c in cells if c[2])))
+    return out
+
+
+def _equal_at(p: _Placed, i: int) -> bool:
+    """Whether a piece reads base token ``i`` as it is (an equal step, not part of a substitution)."""
+    k = bisect_left(p.ends, i + 1)
+    while k < len(p.items):
+        it = p.items[k]
+        if it.s0 <= i < it.s1:
+            return it.op == "equal"
+        if it.s0 > i:
+            return False
+        k += 1
+    return False
 
 
 def _paragraph_breaks(emits: Sequence[_Emit], placed: Sequence[_Placed], rank: _Ranking) -> list[bool]:
@@ -1525,8 +1703,8 @@ def render_html(recon: Reconstruction, comparison: Comparison | None = None) -> 
         cls = ("tie " if a.tie else "") + ("empty" if a.span[0] == a.span[1] else "")
         title = " | ".join(f"{r.text or '(nothing)'}: {', '.join(r.witnesses)}" for r in a.readings)
         marks.append((a.span[0], a.span[1], "app", {"n": n, "cls": cls.strip(), "title": title}))
-    for s in recon.lacunae:
-        marks.append((s[0], s[1], "gap", {}))
+    for gap in recon.lacunae:
+        marks.append((gap[0], gap[1], "gap", {}))
     marks.sort(key=lambda m: (m[0], m[1]))
     paragraphs = []
     for ps, pe in recon.paragraph_spans:
