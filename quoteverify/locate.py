@@ -55,6 +55,10 @@ SHORT = 2
 MIN_SHARE = 0.6
 #: and at least this many words, for fragments longer than SHORT
 MIN_WORDS = 3
+#: share of a quotation's information (its words weighted by rarity in the
+#: sources, inverse document frequency) that its passages must reproduce:
+#: a quotation that shares only common phrases with a source is not its rendering
+MIN_WEIGHT_SHARE = 0.55
 #: a trigram more frequent than this in the sources casts no vote
 MAX_POSTINGS = 2000
 #: how many candidate passages are aligned for each fragment (more when tied)
@@ -309,6 +313,10 @@ class SourceIndex:
         self._seq: str | None = _encode_ids(self._ids)
         self._norm_ids: dict[str, int] = {}
         self._norms: dict[str, str] = {}
+        freq = np.diff(self._word_ptr.astype(np.int64))
+        total = float(freq.sum()) + 1.0
+        self._idf: list[float] = np.log(total / (freq + 1.0)).tolist()
+        self._idf_unknown = float(np.log(total))
         self.sources: list[IndexedSource] = []
         self._starts: list[int] = []
         offset = 0
@@ -577,6 +585,23 @@ class SourceIndex:
         if isinstance(self._seq, str):
             return self._seq[lo:hi]
         return self._ids[lo:hi].tolist()  # type: ignore[no-any-return]
+
+    def weight(self, q: Sequence[int]) -> float:
+        """The information of word ids ``q``: the sum of their inverse frequencies in the sources."""
+        idf, unknown = self._idf, self._idf_unknown
+        return sum(idf[x] if x >= 0 else unknown for x in q)
+
+    def matched_weight(self, q: Sequence[int], hit: Hit) -> float:
+        """The information of the words of ``q`` that the passage of ``hit`` reproduces (aligned in order)."""
+        start, end, matched = hit
+        if matched == len(q):
+            return self.weight(q)
+        idf = self._idf
+        total = 0.0
+        for op in Indel.opcodes(self._window(start, end), self._seq_of(q)):
+            if op.tag == "equal":
+                total += sum(idf[x] for x in q[op.dest_start : op.dest_end])
+        return total
 
     def _exact_short(self, q: Sequence[int], near: int | None) -> Hit | None:
         w = q[0]
@@ -900,6 +925,11 @@ def locate(
     matched = sum(h[2] for h in found.values())
     if matched / total < MIN_SHARE:
         return None
+    if total > SHORT:
+        information = sum(index.weight(k) for k in ids)
+        reproduced = sum(index.matched_weight(ids[i], h) for i, h in found.items())
+        if information > 0 and reproduced / information < MIN_WEIGHT_SHARE:
+            return None
     frags = []
     for i in sorted(found):
         g0, g1, _ = found[i]
