@@ -1,0 +1,473 @@
+"""Measure quoteverify on generated archives, and time its peers on the same data.
+
+For each archive size (data from ``benchmarks/generate.py``), in a fresh
+process so that its peak memory is its own, this prints:
+
+- the index: build time, size, load time of the saved index;
+- quotations/s through locate + align + classify (``verify_quotation``),
+  over every quotation of the truth (built from the truth's offsets, so
+  extraction is not measured here), overall and by edit rate, and through
+  locate alone;
+- recall of locate (the right source, a span overlapping the true passage)
+  by edit rate, precision, and how many fabricated quotations were located;
+- accuracy of the variant kinds (the multiset of kinds equals the edits
+  made) and of the verdicts;
+- articles/s and quotations/s end to end (read, extract, locate, align,
+  classify, cover) on one core (2,000 articles, fewer for larger archives:
+  coverage is computed over every source paragraph for each article), and
+  ``--jobs 2`` against ``--jobs 1`` on 10,000 articles of the ``--jobs-data``
+  set (100K by default: generate it with ``--articles 10000``);
+- peak RSS;
+- the peers, each on a small sample of quotations (they search the sources
+  by brute force and are slow): edlib (infix edit distance), rapidfuzz
+  (``partial_ratio_alignment``), diff-match-patch ``match_main`` (first 32
+  characters: its limit), the ``regex`` module's fuzzy matching (first 60
+  characters, errors up to 20 %, 1 s limit per search), and difflib
+  (``SequenceMatcher`` over words); time per quotation, recall on the
+  sample, and the ratio to quoteverify's locate. Each peer gets 60 s per
+  archive (at least one quotation); a search that runs past 120 s is
+  stopped and counted as a miss.
+
+``--stream N`` instead runs ``quoteverify check`` on N generated articles
+(JSON Lines, gzip) against 100 KB of sources with a progress bar on a
+pseudo-terminal, and prints the memory of the whole process tree as it goes.
+
+Usage::
+
+    python benchmarks/run.py [--data benchmarks/out] [--sizes 100K,1M,10M]
+    python benchmarks/run.py --stream 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+PEER_SAMPLE = {"edlib": 20, "rapidfuzz": 5, "difflib": 5, "dmp match_main": 3, "regex fuzzy": 2}
+#: seconds each peer may take on one archive (a search past twice that is stopped and counted as a miss)
+PEER_BUDGET = 60
+JOBS_ARTICLES = 10_000
+#: quotations measured: those of the first this many articles
+QUOTE_ARTICLES = 2_000
+ACCEPTABLE = {"elision", "interpolation"}
+MINOR = {"spelling", "punctuation", "case"}
+
+
+# --------------------------------------------------------------------------- data
+
+
+def load(folder: Path) -> tuple[list, list[dict], list[dict]]:
+    from quoteverify.ingest import read_document
+
+    docs = [read_document(p, id=p.stem, role="source") for p in sorted((folder / "sources").glob("*.txt"))]
+    with gzip.open(folder / "articles.jsonl.gz", "rt", encoding="utf-8") as f:
+        articles = [json.loads(line) for line in f]
+    with gzip.open(folder / "truth.jsonl.gz", "rt", encoding="utf-8") as f:
+        truth = [json.loads(line) for line in f]
+    return docs, articles, truth
+
+
+def quotations(articles: list[dict], truth: list[dict]) -> list[tuple]:
+    from quoteverify.models import Quotation, Segment
+
+    out = []
+    for a, t in zip(articles, truth):
+        for q in t["quotes"]:
+            segs = tuple(Segment(k, s, e) for k, s, e in q["segments"])
+            out.append((Quotation(q["text"], (tuple(q["span"]),), segs), a["text"], q))
+    return out
+
+
+def correct(location, q: dict) -> bool:
+    """Located in the right source, on a span overlapping at least half of the shorter of the two."""
+    if location is None or q["source"] is None or location.source != q["source"]:
+        return False
+    (a, b), (s, e) = location.span, q["source_span"]
+    return min(b, e) - max(a, s) >= 0.5 * min(b - a, e - s)
+
+
+def expected_verdict(edits: list[str]) -> str:
+    if not edits:
+        return "verbatim"
+    if all(k in ACCEPTABLE | MINOR for k in edits):
+        return "faithful"
+    return "altered"
+
+
+def rate_label(rate: float) -> str:
+    return f"{round(rate * 100)}%"
+
+
+# --------------------------------------------------------------------------- one size
+
+
+def measure(folder: Path, peers: bool, jobs: bool) -> dict:
+    from quoteverify.locate import SourceIndex, locate
+    from quoteverify.normalize import quotation_fragments
+    from quoteverify.pipeline import verify_quotation
+
+    out: dict = {"size": folder.name}
+    docs, articles, truth = load(folder)
+    out["sources"] = len(docs)
+    out["source_mb"] = round(sum(len(d.text.encode()) for d in docs) / 1e6, 2)
+
+    t = time.perf_counter()
+    index = SourceIndex(docs)
+    out["index_build_s"] = round(time.perf_counter() - t, 2)
+    out["index_mb"] = round(index.nbytes / 1e6, 1)
+    out["vocabulary"] = index.vocabulary_size
+    with tempfile.TemporaryDirectory() as tmp:
+        SourceIndex.cached(docs, tmp)
+        t = time.perf_counter()
+        again = SourceIndex.cached(docs, tmp)
+        out["index_load_s"] = round(time.perf_counter() - t, 2)
+        assert again.origin == "loaded"
+
+    items = quotations(articles[:QUOTE_ARTICLES], truth[:QUOTE_ARTICLES])
+    out["quotations"] = len(items)
+    verify_quotation(*items[0][:2], index)  # warm caches
+    t = time.perf_counter()
+    results = [verify_quotation(q, text, index) for q, text, _ in items]
+    elapsed = time.perf_counter() - t
+    out["verify_q_per_s"] = round(len(items) / elapsed)
+    by_rate: dict[str, list[float]] = {}
+    for q, text, tq in items[:4000]:
+        t = time.perf_counter()
+        verify_quotation(q, text, index)
+        by_rate.setdefault("fabricated" if tq["fabricated"] else rate_label(tq["rate"]), []).append(time.perf_counter() - t)
+    order = sorted(by_rate, key=lambda k: float(k[:-1]) if k.endswith("%") else 99.0)
+    out["verify_q_per_s_by_rate"] = {k: round(len(by_rate[k]) / sum(by_rate[k])) for k in order}
+    frags = [quotation_fragments(text, q.segments) for q, text, _ in items]
+    t = time.perf_counter()
+    for (q, _, _), f in zip(items, frags):
+        locate(q, f, index)
+    locate_s = (time.perf_counter() - t) / len(items)
+    out["locate_q_per_s"] = round(1 / locate_s)
+
+    real = [(r, tq) for r, (_, _, tq) in zip(results, items) if not tq["fabricated"]]
+    fabricated = [(r, tq) for r, (_, _, tq) in zip(results, items) if tq["fabricated"]]
+    recall: dict[str, list[bool]] = {}
+    for r, tq in real:
+        recall.setdefault(rate_label(tq["rate"]), []).append(correct(r.location, tq))
+    hits = sum(sum(v) for v in recall.values())
+    out["recall"] = round(hits / len(real), 4)
+    out["recall_by_rate"] = {k: round(sum(v) / len(v), 4) for k, v in sorted(recall.items(), key=lambda kv: float(kv[0][:-1]))}
+    located = sum(1 for r, _ in real if r.location is not None) + sum(1 for r, _ in fabricated if r.location is not None)
+    out["precision"] = round(hits / located, 4) if located else 1.0
+    out["fabricated"] = len(fabricated)
+    out["fabricated_located"] = sum(1 for r, _ in fabricated if r.location is not None)
+    kinds_ok = verdict_ok = n = 0
+    per_kind: dict[str, list[int]] = {}
+    for r, tq in real:
+        if not correct(r.location, tq):
+            continue
+        n += 1
+        got = Counter(v.kind.value for v in r.variants)
+        want = Counter(tq["edits"])
+        kinds_ok += got == want
+        verdict_ok += r.verdict.value == expected_verdict(tq["edits"])
+        for kind in want:
+            per_kind.setdefault(kind, [0, 0])
+            per_kind[kind][0] += min(got[kind], want[kind])
+            per_kind[kind][1] += want[kind]
+    out["kinds_exact"] = round(kinds_ok / n, 4)
+    out["verdicts_right"] = round(verdict_ok / n, 4)
+    out["kind_recall"] = {k: round(a / b, 3) for k, (a, b) in sorted(per_kind.items())}
+
+    # coverage is computed over every paragraph of every source for each
+    # article, so the end-to-end cost grows with the number of sources:
+    # fewer articles for larger archives keep the run short
+    out.update(end_to_end(folder, index, max(20, min(len(articles), 2_000, 20_000 // len(docs))), jobs=1))
+    if jobs and len(articles) >= JOBS_ARTICLES:
+        one = end_to_end(folder, index, JOBS_ARTICLES, jobs=1)
+        two = end_to_end(folder, index, JOBS_ARTICLES, jobs=2)
+        out["jobs_articles"] = JOBS_ARTICLES
+        out["jobs1_articles_per_s"] = one["articles_per_s"]
+        out["jobs2_articles_per_s"] = two["articles_per_s"]
+        out["jobs2_speedup"] = round(two["articles_per_s"] / one["articles_per_s"], 2)
+    if peers:
+        out["peers"] = run_peers(docs, items, locate_s)
+    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return out
+
+
+def end_to_end(folder: Path, index, n: int, jobs: int) -> dict:
+    """Articles/s through the whole check (read, extract, locate, align, classify, cover), results streamed."""
+    import itertools
+
+    from quoteverify.ingest import iter_articles
+    from quoteverify.models import SourceInfo
+    from quoteverify.stream import check_stream
+
+    refs = itertools.islice(iter_articles([str(folder / "articles.jsonl.gz")]), n)
+    infos = [SourceInfo(d) for d in index.documents]
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        res = check_stream(infos, refs, case_id="bench", results=Path(tmp) / "results.jsonl", jobs=jobs, pages=0, index=index)
+        elapsed = time.perf_counter() - t
+    return {
+        "e2e_articles": res.total.articles,
+        "articles_per_s": round(res.total.articles / elapsed, 1),
+        "e2e_quotations_per_s": round(res.total.quotes / elapsed),
+        "extracted_quotations": res.total.quotes,
+    }
+
+
+# --------------------------------------------------------------------------- peers
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def run_peers(docs: list, items: list[tuple], locate_s: float) -> dict:
+    """Time each peer on up to its sample of real quotations, within PEER_BUDGET seconds (at least one quotation)."""
+    real = [it for it in items if not it[2]["fabricated"]]
+    step = max(1, len(real) // 50)
+    sample = real[::step]
+    found = {}
+    for name, n in PEER_SAMPLE.items():
+        fn = PEERS[name]
+        try:
+            fn(docs[:1], sample[0][2], time.monotonic() + 5)  # import and warm up outside the timing
+        except ImportError as e:
+            found[name] = {"skipped": f"not installed ({e.name})"}
+            continue
+        except _OutOfTime:
+            pass
+        t = time.perf_counter()
+        right = done = stopped = 0
+        budget_end = time.monotonic() + PEER_BUDGET
+        for _, _, tq in sample[:n]:
+            try:
+                right += fn(docs, tq, budget_end + PEER_BUDGET)
+            except _OutOfTime:
+                stopped += 1
+            done += 1
+            if time.monotonic() > budget_end:
+                break
+        per = (time.perf_counter() - t) / done
+        found[name] = {"sample": done, "ms_per_quotation": round(per * 1000, 1), "recall": round(right / done, 2),
+                       "times_slower": round(per / locate_s), "stopped": stopped}
+    return found
+
+
+def _hit(docs: list, tq: dict, doc_no: int, start: int, end: int) -> bool:
+    if doc_no < 0 or docs[doc_no].id != tq["source"]:
+        return False
+    s, e = tq["source_span"]
+    return min(end, e) - max(start, s) > 0
+
+
+def _until(docs: list, deadline: float):
+    for d in docs:
+        if time.monotonic() > deadline:
+            raise _OutOfTime
+        yield d
+
+
+def peer_edlib(docs: list, tq: dict, deadline: float) -> bool:
+    import edlib
+
+    best = (10**9, -1, 0, 0)
+    for i, d in enumerate(_until(docs, deadline)):
+        r = edlib.align(tq["text"], d.text, mode="HW", task="locations", k=best[0] if best[1] >= 0 else -1)
+        if r["editDistance"] >= 0 and r["editDistance"] < best[0]:
+            a, b = r["locations"][0]
+            best = (r["editDistance"], i, a, b + 1)
+    return _hit(docs, tq, *best[1:])
+
+
+def peer_rapidfuzz(docs: list, tq: dict, deadline: float) -> bool:
+    from rapidfuzz import fuzz
+
+    best = (-1.0, -1, 0, 0)
+    for i, d in enumerate(_until(docs, deadline)):
+        r = fuzz.partial_ratio_alignment(tq["text"], d.text, score_cutoff=best[0] if best[0] > 0 else 0)
+        if r is not None and r.score > best[0]:
+            best = (r.score, i, r.dest_start, r.dest_end)
+    return _hit(docs, tq, *best[1:])
+
+
+def peer_dmp(docs: list, tq: dict, deadline: float) -> bool:
+    from diff_match_patch import diff_match_patch
+
+    dmp = diff_match_patch()
+    dmp.Match_Distance = 100_000
+    pattern = tq["text"][: dmp.Match_MaxBits]
+    for i, d in enumerate(_until(docs, deadline)):
+        at = dmp.match_main(d.text, pattern, 0)
+        if at >= 0:
+            return _hit(docs, tq, i, at, at + len(pattern))
+    return False
+
+
+def peer_regex(docs: list, tq: dict, deadline: float) -> bool:
+    import regex
+
+    head = tq["text"][:60]
+    pattern = regex.compile(f"(?:{regex.escape(head)}){{e<={max(1, len(head) // 5)}}}", regex.BESTMATCH)
+    for i, d in enumerate(_until(docs, deadline)):
+        try:
+            m = pattern.search(d.text, timeout=1.0)
+        except TimeoutError:
+            continue
+        if m:
+            return _hit(docs, tq, i, m.start(), m.end())
+    return False
+
+
+def peer_difflib(docs: list, tq: dict, deadline: float) -> bool:
+    import difflib
+    import re
+
+    words = re.findall(r"\w+", tq["text"].lower())
+    best = (0, -1, 0, 0)
+    for i, d in enumerate(_until(docs, deadline)):
+        spans = [(m.start(), m.end()) for m in re.finditer(r"\w+", d.text)]
+        dw = [d.text[a:b].lower() for a, b in spans]
+        sm = difflib.SequenceMatcher(None, dw, words, autojunk=False)
+        blocks = [b for b in sm.get_matching_blocks() if b.size]
+        score = sum(b.size for b in blocks)
+        if blocks and score > best[0]:
+            best = (score, i, spans[blocks[0].a][0], spans[blocks[-1].a + blocks[-1].size - 1][1])
+    return _hit(docs, tq, *best[1:])
+
+
+PEERS = {"edlib": peer_edlib, "rapidfuzz": peer_rapidfuzz, "difflib": peer_difflib,
+         "dmp match_main": peer_dmp, "regex fuzzy": peer_regex}
+
+
+# --------------------------------------------------------------------------- printing
+
+
+def show(r: dict) -> None:
+    print(f"\n== {r['size']}: {r['sources']} sources, {r['source_mb']} MB, vocabulary {r['vocabulary']:,} words")
+    print(f"index: built in {r['index_build_s']} s, {r['index_mb']} MB of arrays, saved index loaded in {r['index_load_s']} s")
+    print(f"quotations: {r['quotations']:,}; locate + align + classify {r['verify_q_per_s']:,}/s; locate alone {r['locate_q_per_s']:,}/s")
+    print("  by edit rate (q/s): " + ", ".join(f"{k} {v:,}" for k, v in r["verify_q_per_s_by_rate"].items()))
+    print(f"recall {r['recall']}  (" + ", ".join(f"{k}: {v}" for k, v in r["recall_by_rate"].items()) + ")")
+    print(f"precision {r['precision']}; fabricated located: {r['fabricated_located']} of {r['fabricated']}")
+    print(f"variant kinds exactly right {r['kinds_exact']}, verdicts right {r['verdicts_right']}; recall by kind: "
+          + ", ".join(f"{k} {v}" for k, v in r["kind_recall"].items()))
+    print(f"end to end, 1 core: {r['articles_per_s']} articles/s, {r['e2e_quotations_per_s']:,} extracted quotations/s"
+          f" ({r['e2e_articles']:,} articles)")
+    if "jobs2_speedup" in r:
+        print(f"--jobs 2 on {r['jobs_articles']:,} articles: {r['jobs2_articles_per_s']} vs {r['jobs1_articles_per_s']}"
+              f" articles/s with --jobs 1: x{r['jobs2_speedup']}")
+    print(f"peak RSS {r['peak_rss_mb']} MB")
+    for name, p in r.get("peers", {}).items():
+        if "skipped" in p:
+            print(f"  peer {name}: skipped, {p['skipped']}")
+        else:
+            stopped = f", {p['stopped']} stopped" if p["stopped"] else ""
+            print(f"  peer {name:15s} sample {p['sample']:3d}: {p['ms_per_quotation']:9.1f} ms/quotation,"
+                  f" recall {p['recall']}{stopped}, {p['times_slower']:,}x quoteverify's locate")
+
+
+# --------------------------------------------------------------------------- the long stream
+
+
+def stream(data: Path, n: int, jobs: int) -> None:
+    import psutil
+
+    sys.path.insert(0, str(HERE))
+    from generate import generate
+
+    folder = data / f"stream-{n}"
+    if not (folder / "articles.jsonl.gz").is_file():
+        print(f"generating {n:,} articles in {folder} ...", flush=True)
+        generate(data, 100_000, n, seed=2, name=folder.name)
+    sources = sorted((folder / "sources").glob("*.txt"))
+    out = Path(tempfile.mkdtemp(prefix="qv-stream-"))
+    cmd = [sys.executable, "-m", "quoteverify", "check", *[a for s in sources for a in ("--source", str(s))],
+           str(folder / "articles.jsonl.gz"), "--out", str(out), "--jobs", str(jobs)]
+    import pty
+
+    master, slave = pty.openpty()
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=slave, cwd=HERE.parent)
+    os.close(slave)
+    os.set_blocking(master, False)
+    top = psutil.Process(proc.pid)
+    peak, last, bar = 0, 0.0, ""
+    print(f"quoteverify check on {n:,} articles, --jobs {jobs}; memory of the process tree:", flush=True)
+    while proc.poll() is None:
+        time.sleep(0.5)
+        try:
+            chunk = os.read(master, 65536).decode("utf-8", "replace")
+            if "\r" in chunk:
+                bar = chunk.split("\r")[-1].replace("\x1b[K", "").strip() or bar
+        except (BlockingIOError, OSError):
+            pass
+        try:
+            procs = [top, *top.children(recursive=True)]
+            rss = sum(p.memory_info().rss for p in procs)
+        except psutil.Error:
+            continue
+        peak = max(peak, rss)
+        now = time.monotonic() - t0
+        if now - last >= 15:
+            last = now
+            print(f"  {now:6.0f}s  RSS {rss / 2**20:7.1f} MB ({len(procs)} processes)  | {bar}", flush=True)
+    summary = proc.stdout.read().decode() if proc.stdout else ""
+    elapsed = time.monotonic() - t0
+    print(summary.strip().splitlines()[-3] if summary.strip() else "")
+    print(f"done in {elapsed:.0f} s: {n / elapsed:.1f} articles/s, peak RSS of the tree {peak / 2**20:.0f} MB,"
+          f" exit status {proc.returncode}")
+    results = out / "adhoc" / "results.jsonl"
+    with open(results, "rb") as f:
+        lines = sum(1 for _ in f)
+    print(f"results.jsonl: {lines:,} lines, {results.stat().st_size / 1e6:.0f} MB")
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=HERE / "out")
+    ap.add_argument("--sizes", default="100K,1M,10M")
+    ap.add_argument("--no-peers", action="store_true", help="skip the peers")
+    ap.add_argument("--one", help=argparse.SUPPRESS)
+    ap.add_argument("--stream", type=int, default=0, metavar="N", help="run quoteverify check on N generated articles")
+    ap.add_argument("--jobs", type=int, default=2, help="jobs for --stream")
+    ap.add_argument("--jobs-data", default="100K", help="the data set (with 10,000 articles) on which --jobs 2 is compared with --jobs 1")
+    args = ap.parse_args(argv)
+    if args.stream:
+        stream(args.data, args.stream, args.jobs)
+        return 0
+    if args.one:
+        print(json.dumps(measure(args.data / args.one, peers=not args.no_peers, jobs=args.one == args.jobs_data)))
+        return 0
+    print(f"machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}; load average {os.getloadavg()[0]:.2f}")
+    print(f"peers are timed on samples: {', '.join(f'{k} {v}' for k, v in PEER_SAMPLE.items())} quotations")
+    for size in args.sizes.split(","):
+        folder = args.data / size
+        if not (folder / "truth.jsonl.gz").is_file():
+            print(f"{folder}: no data; run benchmarks/generate.py first", file=sys.stderr)
+            return 2
+        cmd = [sys.executable, __file__, "--data", str(args.data), "--one", size, "--jobs-data", args.jobs_data]
+        cmd += ["--no-peers"] if args.no_peers else []
+        done = subprocess.run(cmd, capture_output=True, text=True, cwd=HERE.parent)
+        if done.returncode != 0:
+            print(done.stderr, file=sys.stderr)
+            return 1
+        show(json.loads(done.stdout.strip().splitlines()[-1]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
