@@ -44,6 +44,7 @@ import regex
 
 from quoteverify.collate import (
     Collation,
+    DocVariant,
     collate,
     diff_between_anchors,
     diff_words_first,
@@ -206,7 +207,7 @@ class Reconstruction:
 class Difference:
     """A difference between a reconstruction and a given text, with the apparatus entries it comes from."""
 
-    variant: Any  # quoteverify.collate.DocVariant
+    variant: DocVariant
     entries: tuple[int, ...]
     explanation: str
 
@@ -1182,10 +1183,10 @@ def _columns(placed: Sequence[_Placed], places: Sequence[_Place], n_base: int, r
     for i in range(n_base):
         while k < len(units) and units[k][0].lo <= 2 * i + 1:
             pl, readers = units[k]
-            cells = tuple((p.piece.witness, p.number, _reading(p, pl)) for p in sorted(readers, key=rank.key))
-            out.append(Column("place", tuple(c for c in cells if c[2])))
+            read = tuple((p.piece.witness, p.number, _reading(p, pl)) for p in sorted(readers, key=rank.key))
+            out.append(Column("place", tuple(c for c in read if c[2])))
             k += 1
-        cells = []
+        cells: list[tuple[str, int, tuple[int, ...]]] = []
         for p in ordered:
             got = p.wtok.get(i)
             if got is not None and got[0] == got[1] and _equal_at(p, i):
@@ -1193,8 +1194,8 @@ def _columns(placed: Sequence[_Placed], places: Sequence[_Place], n_base: int, r
         if cells:
             out.append(Column("token", tuple(cells)))
     for pl, readers in units[k:]:
-        cells = tuple((p.piece.witness, p.number, _reading(p, pl)) for p in sorted(readers, key=rank.key))
-        out.append(Column("place", tuple(c for c in cells if c[2])))
+        read = tuple((p.piece.witness, p.number, _reading(p, pl)) for p in sorted(readers, key=rank.key))
+        out.append(Column("place", tuple(c for c in read if c[2])))
     return out
 
 

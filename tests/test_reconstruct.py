@@ -251,6 +251,18 @@ def test_majority_restores_a_corrupted_witness(seed_, step, edit):
     check_spans(recon)
 
 
+PHRASES = st.lists(st.sampled_from("a b c the of , . ; The A".split()), min_size=3, max_size=30).map(" ".join)
+
+
+@given(st.lists(PHRASES, min_size=1, max_size=5))
+@settings(max_examples=100)
+def test_any_witnesses_give_a_consistent_apparatus(texts):
+    recon = collate_witnesses([(f"w{i}", t) for i, t in enumerate(texts)])
+    check_spans(recon)
+    if len(set(texts)) == 1:
+        assert recon.text == texts[0] and not recon.apparatus
+
+
 def test_collate_whole_witnesses():
     texts = {"a": "The cat sat on the mat.", "b": "The cat sat on a mat.", "c": "The cat sat on the mat!"}
     recon = collate_witnesses(list(texts.items()))
