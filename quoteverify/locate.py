@@ -67,6 +67,9 @@ CANDIDATES = 4
 MAX_SCREEN = 48
 #: trigram hits that vote for candidate passages, rarest trigrams first
 HIT_BUDGET = 400
+#: the rarest words of a fragment that vote too, if found at most MAX_ANCHOR times
+WORD_ANCHORS = 3
+MAX_ANCHOR = 64
 #: an exact occurrence is sought among at most this many positions of the rarest trigram
 MAX_EXACT_CHECKS = 100_000
 
@@ -316,6 +319,7 @@ class SourceIndex:
         freq = np.diff(self._word_ptr.astype(np.int64))
         total = float(freq.sum()) + 1.0
         self._idf: list[float] = np.log(total / (freq + 1.0)).tolist()
+        self._freq: list[int] = freq.tolist()
         self._idf_unknown = float(np.log(total))
         self.sources: list[IndexedSource] = []
         self._starts: list[int] = []
@@ -506,9 +510,10 @@ class SourceIndex:
         lo = self._gram_ptr[slot[sel]].astype(np.int64)
         counts = self._gram_ptr[slot[sel] + 1] - lo
         vote = counts <= MAX_POSTINGS
-        if vote.any():
+        candidates = self._candidates(sel[vote], lo[vote], counts[vote], q)
+        if candidates:
             screened = []
-            for wlo, whi in self._candidates(sel[vote], lo[vote], counts[vote], m):
+            for wlo, whi in candidates:
                 window = self._window(wlo, whi)
                 screened.append((LCSseq.similarity(window, qs), wlo, window))
             # a passage reproduces at most its longest common subsequence with
@@ -615,31 +620,50 @@ class SourceIndex:
         g = int(hits[0]) if near is None else int(hits[np.argmin(np.abs(hits - near))])
         return g, g + len(q), len(q)
 
-    def _candidates(self, grams: np.ndarray, lo: np.ndarray, counts: np.ndarray, m: int) -> list[tuple[int, int]]:
-        """Word windows around the passages that hold most of the fragment's trigrams, best first.
+    def _candidates(self, grams: np.ndarray, lo: np.ndarray, counts: np.ndarray, q: Sequence[int]) -> list[tuple[int, int]]:
+        """Word windows around the passages that hold most of the fragment's trigrams and rare words, best first.
 
-        The rarest trigrams vote first, up to ``HIT_BUDGET`` hits in all (the
-        rarest one always). Each hit votes for the diagonal (source position
-        less position in the fragment) where the fragment would start; hits
-        on nearby diagonals (an insertion or omission shifts them) form one
-        candidate passage, scored by its hits plus the rarity of the
-        trigrams hit (a trigram found in n places adds 1/n). The first
-        ``CANDIDATES`` passages are taken, and any tied with the last of
-        them, up to ``MAX_SCREEN``.
+        The rarest trigrams vote, up to ``HIT_BUDGET`` hits in all (the
+        rarest one always), and so do the ``WORD_ANCHORS`` rarest words of
+        the fragment that occur at most ``MAX_ANCHOR`` times (they find a
+        heavily edited quotation whose only intact trigrams are common).
+        Each hit votes for the diagonal (source position less position in
+        the fragment) where the fragment would start; hits on nearby
+        diagonals (an insertion or omission shifts them) form one candidate
+        passage, scored by its hits plus their rarity (a trigram or word
+        found in n places adds 1/n). The first ``CANDIDATES`` passages are
+        taken, and any tied with the last of them, up to ``MAX_SCREEN``.
         """
+        m = len(q)
         if len(counts) > 1:
             by_rarity = np.argsort(counts, kind="stable")
             budget = np.cumsum(counts[by_rarity]) <= HIT_BUDGET
             budget[0] = True
             take = np.sort(by_rarity[budget])
             grams, lo, counts = grams[take], lo[take], counts[take]
-        pos = self._gram_pos
-        lo_l, n_l = lo.tolist(), counts.tolist()
-        g = pos[lo_l[0] : lo_l[0] + n_l[0]] if len(lo_l) == 1 else np.concatenate([pos[a : a + n] for a, n in zip(lo_l, n_l)])
-        diag = g.astype(np.int64) - np.repeat(grams, counts)
+        pos, wpos, wptr, freq = self._gram_pos, self._word_pos, self._word_ptr, self._freq
+        parts = [pos[a : a + n] for a, n in zip(lo.tolist(), counts.tolist())]
+        offsets, sizes = grams.tolist(), counts.tolist()
+        rare = sorted({(freq[w], w, j) for j, w in enumerate(q) if w >= 0 and freq[w] <= MAX_ANCHOR})
+        seen: set[int] = set()
+        for n, w, j in rare:
+            if w in seen:
+                continue
+            seen.add(w)
+            a = int(wptr[w])
+            parts.append(wpos[a : a + n])
+            offsets.append(j)
+            sizes.append(n)
+            if len(seen) == WORD_ANCHORS:
+                break
+        if not parts:
+            return []
+        g = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        sizes_a = np.array(sizes, dtype=np.int64)
+        diag = g.astype(np.int64) - np.repeat(np.array(offsets, dtype=np.int64), sizes_a)
         order = np.argsort(diag, kind="stable")
         diag = diag[order]
-        weight = np.repeat(1.0 + 1.0 / counts, counts)[order]
+        weight = np.repeat(1.0 + 1.0 / sizes_a, sizes_a)[order]
         cut = np.flatnonzero(diag[1:] - diag[:-1] > max(10, m // 2)) + 1
         first = np.concatenate(([0], cut))
         score = np.add.reduceat(weight, first)
