@@ -313,7 +313,8 @@ def diff(base: str, other: str, as_json: bool, html_path: str | None) -> None:
     status as diff(1): 0 when the texts are identical up to typography, 1 when
     they differ, 2 on an error.
     """
-    from quoteverify.collate import collate, collation_json, render_html, text_lines, write_atomic
+    from quoteverify._files import write_atomic
+    from quoteverify.collate import collate, collation_json, render_html, text_lines
     from quoteverify.ingest import read_document
 
     with _user_errors():

@@ -22,21 +22,16 @@ first word is an omission.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
 
 from quoteverify.align import diff_sequences
 from quoteverify.classify import classify_alignment
-from quoteverify.errors import InputError
 from quoteverify.ingest import find_paragraphs
 from quoteverify.models import AlignOp, Alignment, Document, Kind, OpName, Severity, Span, Token
 from quoteverify.normalize import tokenize
@@ -1379,26 +1374,6 @@ def render_html(c: Collation) -> str:
         variants=_variant_rows(c.variants),
         layout=c.layout,
     )
-
-
-def write_atomic(path: str | Path, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file in the same folder and ``os.replace``."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as e:
-        raise InputError(str(path), f"cannot write: {e.strerror or e}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    return path
 
 
 def text_lines(c: Collation) -> list[str]:

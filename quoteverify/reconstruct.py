@@ -50,8 +50,8 @@ from quoteverify.collate import (
     diff_words_first,
     html_environment,
     variant_json,
-    write_atomic,
 )
+from quoteverify._files import write_atomic
 from quoteverify.errors import InputError
 from quoteverify.models import (
     AlignOp,

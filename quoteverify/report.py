@@ -22,16 +22,13 @@ disabled; the script only adds filters, keyboard navigation and copy buttons.
 from __future__ import annotations
 
 import base64
-import contextlib
 import csv
 import dataclasses
 import hashlib
 import io
 import json
 import math
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -45,6 +42,7 @@ import jinja2
 from markupsafe import Markup
 
 from quoteverify import __version__
+from quoteverify._files import write_atomic
 from quoteverify.models import (
     Alignment,
     ArticleResult,
@@ -151,23 +149,6 @@ def _unique_names(ids: Sequence[str]) -> list[str]:
         used.add(name)
         names.append(name)
     return names
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same directory and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -1582,5 +1563,5 @@ def write_report(result: CheckResult, out_dir: str | Path) -> Path:
         path = root / rel
         if not path.resolve().is_relative_to(resolved_root):
             raise ValueError(f"{rel}: report file outside {root}")
-        _write_atomic(path, data)
+        write_atomic(path, data, make_dirs=True)
     return root / "index.html"
