@@ -13,8 +13,9 @@ process so that its peak memory is its own, this prints:
 - accuracy of the variant kinds (the multiset of kinds equals the edits
   made) and of the verdicts;
 - articles/s and quotations/s end to end (read, extract, locate, align,
-  classify, cover) on one core (2,000 articles, fewer for larger archives:
-  coverage is computed over every source paragraph for each article), and
+  classify, cover) on one core (2,000 articles; 200 for 50 sources, 5 for
+  500: coverage is computed over every source paragraph for each article),
+  and
   ``--jobs 2`` against ``--jobs 1`` on 10,000 articles of the ``--jobs-data``
   set (100K by default: generate it with ``--articles 10000``);
 - peak RSS;
@@ -189,7 +190,8 @@ def measure(folder: Path, peers: bool, jobs: bool) -> dict:
     # coverage is computed over every paragraph of every source for each
     # article, so the end-to-end cost grows with the number of sources:
     # fewer articles for larger archives keep the run short
-    out.update(end_to_end(folder, index, max(20, min(len(articles), 2_000, 20_000 // len(docs))), jobs=1))
+    n_e2e = 2_000 if len(docs) <= 10 else 200 if len(docs) <= 100 else 5
+    out.update(end_to_end(folder, index, min(len(articles), n_e2e), jobs=1))
     if jobs and len(articles) >= JOBS_ARTICLES:
         one = end_to_end(folder, index, JOBS_ARTICLES, jobs=1)
         two = end_to_end(folder, index, JOBS_ARTICLES, jobs=2)
