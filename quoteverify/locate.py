@@ -3,25 +3,30 @@
 The sources are indexed once: every word becomes an integer id (its folded,
 case-folded form), every word trigram a 64-bit key, and the positions of
 each trigram and each word are kept in sorted arrays (numpy), so that the
-index of a 10 MB archive takes some tens of megabytes and can be saved beside
-the case and loaded again (:meth:`SourceIndex.cached`).
+index of a 10 MB archive takes about 40 MB and can be saved beside the case
+and loaded again (:meth:`SourceIndex.cached`, :func:`case_index`).
 
 A quotation is located fragment by fragment (the stretches between marked
 elisions), in any order, longest first:
 
-1. the fragment's trigrams are looked up; a fragment that shares none with
-   any source is not located, at once;
-2. an exact occurrence of the fragment's words is confirmed by comparing
-   word ids, with no alignment at all (most real quotations are exact);
-3. otherwise the trigram hits vote for passages (hits close together in one
-   source form a cluster; clusters are ranked by how many of the fragment's
-   trigrams they hold), and the best few passages are aligned word by word
-   against the fragment (a longest-common-subsequence alignment over word
-   ids, rapidfuzz's ``Indel.opcodes``); the passage that reproduces most of
+1. an exact occurrence of the fragment's words is looked for first: the
+   positions of its rarest probe trigram are compared whole with the
+   fragment, with no alignment at all (most real quotations are exact);
+2. otherwise the fragment's trigrams are looked up; a fragment that shares
+   none with any source is not located, at once;
+3. the trigram hits, and those of the fragment's rarest words, vote for
+   passages (hits on nearby diagonals of one source form a candidate,
+   ranked by hits and their rarity); the best few candidates are screened
+   by their longest common subsequence with the fragment and the best
+   aligned word by word (rapidfuzz's ``Indel.opcodes`` over word ids
+   encoded one character per word); the passage that reproduces most of
    the fragment's words wins, if that share is high enough.
 
-Fragments of one or two words are located only when they occur exactly (and
-within a longer quotation only near its other fragments).
+A quotation is located when its passages, in one source, reproduce enough
+of its words (``MIN_SHARE``) and of its information (``MIN_WEIGHT_SHARE``:
+words weighted by their rarity in the sources). Fragments of one or two
+words are located only when they occur exactly (and within a longer
+quotation only near its other fragments).
 """
 
 from __future__ import annotations
