@@ -7,6 +7,7 @@ that the reports render.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -27,10 +28,11 @@ from quoteverify.models import (
     Quotation,
     QuoteResult,
     SourceInfo,
+    Token,
     Variant,
     Verdict,
 )
-from quoteverify.normalize import quotation_fragments
+from quoteverify.normalize import INVISIBLE, quotation_fragments
 
 Progress = Callable[[ArticleResult], None]
 
@@ -38,6 +40,12 @@ Progress = Callable[[ArticleResult], None]
 def verify_quotation(quotation: Quotation, article_text: str, index: SourceIndex) -> QuoteResult:
     """Locate one quotation, align it against its passage, and classify the differences."""
     fragments = quotation_fragments(article_text, quotation.segments)
+    invisible = sum(1 for f in fragments for t in f if t.is_word for c in t.text if c in INVISIBLE)
+    result = _verify(quotation, fragments, article_text, index)
+    return dataclasses.replace(result, invisible=invisible) if invisible else result
+
+
+def _verify(quotation: Quotation, fragments: tuple[tuple[Token, ...], ...], article_text: str, index: SourceIndex) -> QuoteResult:
     location = locate(quotation, fragments, index)
     if location is None:
         return QuoteResult(quotation, None, (), (), Verdict.UNVERIFIED)

@@ -118,3 +118,17 @@ def test_attributions(result):
 
 def test_same_input_same_result(result):
     assert quoteverify.check(CASE) == result
+
+
+def test_look_alike_letters_and_invisible_characters():
+    from quoteverify.ingest import document_from_text
+    from quoteverify.locate import SourceIndex
+    from quoteverify.pipeline import check_article
+
+    src = document_from_text("Nobody is leaving the country, the general said firmly.\n", id="s", role="source")
+    idx = SourceIndex([src])
+    homo = check_article(document_from_text('He said: "Nobody is le\u0430ving the country" loudly.', id="a"), idx).quotes[0]
+    assert homo.verdict is Verdict.ALTERED
+    assert [(v.kind, v.source_text, v.quote_text) for v in homo.variants] == [(Kind.HOMOGLYPH, "leaving", "le\u0430ving")]
+    zw = check_article(document_from_text('He said: "Nobody is lea\u200bving the coun\u00adtry" loudly.', id="b"), idx).quotes[0]
+    assert zw.verdict is Verdict.VERBATIM and zw.invisible == 2
