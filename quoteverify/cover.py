@@ -1,21 +1,34 @@
-"""Cover: which parts of each source an article's direct quotations reproduce."""
+"""Cover: which parts of each source an article's direct quotations reproduce.
+
+Coverage lists every source of a case of up to :data:`ALL_SOURCES` sources;
+in a larger archive, only the sources an article quotes (a source it does
+not list, it quotes nothing of), so that an article's entry stays small.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 
 from quoteverify.models import Coverage, Document, Kind, ParagraphCoverage, QuoteResult
 from quoteverify.normalize import words
+
+#: up to this many sources, coverage lists every one of them for every article
+ALL_SOURCES = 32
 
 #: variants whose source words still count as reproduced
 _REPRODUCED = frozenset({Kind.CASE, Kind.SPELLING, Kind.PUNCTUATION})
 
 
-@lru_cache(maxsize=64)
+_WORDS: dict[tuple[str, int, str], tuple[tuple[int, ...], ...]] = {}
+
+
 def _paragraph_words(doc: Document) -> tuple[tuple[int, ...], ...]:
-    """The start offsets of the words of each paragraph of a source."""
-    return tuple(tuple(t.start for t in words(doc.text, p.start, p.end)) for p in doc.paragraphs)
+    """The start offsets of the words of each paragraph of a source (computed once per source)."""
+    key = (doc.id, len(doc.text), doc.sha256)
+    found = _WORDS.get(key)
+    if found is None:
+        found = _WORDS[key] = tuple(tuple(t.start for t in words(doc.text, p.start, p.end)) for p in doc.paragraphs)
+    return found
 
 
 def reproduced_words(quote: QuoteResult) -> frozenset[int]:
@@ -45,7 +58,10 @@ def reproduced_words(quote: QuoteResult) -> frozenset[int]:
 def coverage(quotes: Sequence[QuoteResult], sources: Sequence[Document]) -> tuple[Coverage, ...]:
     """For each source, the fraction of each paragraph's words that ``quotes`` reproduce."""
     out = []
+    quoted = {q.location.source for q in quotes if q.location is not None}
     for doc in sources:
+        if len(sources) > ALL_SOURCES and doc.id not in quoted:
+            continue
         covered: set[int] = set()
         for q in quotes:
             if q.location is not None and q.location.source == doc.id:
