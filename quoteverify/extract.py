@@ -14,7 +14,7 @@ punctuation that precedes a space, punctuation or the end of the paragraph may
 close. The glyph decides when the context does not: ``“`` opens and ``”``
 closes unless the context clearly says otherwise, so a ``”`` used to open
 (``reporters: ”Here’s``) and the German ``„…“`` both read right. A single mark
-between two letters (``don't``, ``Seely’s``) is an apostrophe, and so is one
+between two letters (``don't``, ``Ana’s``) is an apostrophe, and so is one
 before a decade (``the ’90s``).
 
 A quotation opens at a mark that may open and closes at the next mark of the
@@ -176,7 +176,7 @@ def _classify(text: str, pos: int, lo: int, hi: int) -> _Mark | None:
 
     if family == _SINGLE and glyph != _LOW:
         if prev.isalnum() and nxt.isalnum():
-            return None  # don't, Seely’s: an apostrophe
+            return None  # don't, Ana’s: an apostrophe
         if left and not right and _DECADE_RE.match(text, pos + 1, hi):
             return None  # the ’90s
     if glyph == _AMBIGUOUS:

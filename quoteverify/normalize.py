@@ -145,7 +145,7 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> tuple[Token, 
     """Split ``text[start:end]`` into word and punctuation tokens with original offsets.
 
     A word keeps its inner apostrophes, hyphens and abbreviation points
-    ("don't", "CJTF-OIR", "U.S"); every other non-space character is a token
+    ("don't", "CH-47", "U.S"); every other non-space character is a token
     of its own, except an ellipsis ("...", ". . .", "…"), which is one.
     """
     if end is None:
