@@ -1268,69 +1268,15 @@ def _marks(variants: Sequence[DocVariant], side: str, prefix: str = "v") -> list
     return out
 
 
-_HTML = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>{{ title }}</title>
-<style>
-body { font: 15px/1.5 system-ui, sans-serif; margin: 1.5em; color: #222; }
-h1 { font-size: 1.3em; } table { border-collapse: collapse; }
-.cols { display: grid; grid-template-columns: 1fr 1fr; gap: 1.5em; }
-.text { white-space: pre-wrap; font-family: Georgia, serif; border: 1px solid #ccc; padding: .8em; }
-mark { background: none; border-bottom: 2px solid; padding: 0 1px; }
-mark.major { background: #fde2e1; border-color: #c0392b; }
-mark.minor { background: #fff4cc; border-color: #b7950b; }
-mark.acceptable { background: #e3f1e3; border-color: #2e7d32; }
-mark.moved { background: #e0ecff; border-color: #1f5fbf; }
-mark.empty::before { content: "\\2038"; color: #c0392b; font-weight: bold; }
-mark:target { outline: 2px solid #1f5fbf; }
-sup.ref { font-size: .7em; color: #555; }
-td, th { border: 1px solid #ccc; padding: .25em .5em; vertical-align: top; text-align: left; }
-td.words { font-family: Georgia, serif; white-space: pre-wrap; }
-.summary { margin: .5em 0 1em; }
-</style>
-</head>
-<body>
-<h1>{{ title }}</h1>
-<p class="summary">{% if identical %}The two texts are identical up to typography.{% else %}{{ variants|length }} variant{{ "" if variants|length == 1 else "s" }}{% for k, n in counts %}, {{ n }} {{ k }}{% endfor %}; {{ layout|length }} paragraphing change{{ "" if layout|length == 1 else "s" }}.{% endif %}</p>
-<div class="cols">
-<div><h2>Base: {{ base }}</h2><div class="text">{% for p in base_pieces %}{{ piece(p) }}{% endfor %}</div></div>
-<div><h2>Other: {{ other }}</h2><div class="text">{% for p in other_pieces %}{{ piece(p) }}{% endfor %}</div></div>
-</div>
-{% if variants %}
-<h2>Variants</h2>
-<table>
-<tr><th>#</th><th>kind</th><th>severity</th><th>base</th><th>other</th></tr>
-{% for v in variants %}
-<tr><td><a href="#b-{{ v.ref }}">{{ v.ref }}</a></td><td>{{ v.kind }}{% if v.unit != "words" %} ({{ v.unit }}){% endif %}{% if v.moved %} (moved){% endif %}</td><td>{{ v.severity }}</td><td class="words">{{ v.source_text }}</td><td class="words">{{ v.quote_text }}</td></tr>
-{% for i in v.inner %}
-<tr><td>{{ i.ref }}</td><td>&nbsp;&nbsp;{{ i.kind }} (inside the move)</td><td>{{ i.severity }}</td><td class="words">{{ i.source_text }}</td><td class="words">{{ i.quote_text }}</td></tr>
-{% endfor %}
-{% endfor %}
-</table>
-{% endif %}
-{% if layout %}
-<h2>Paragraphing</h2>
-<table>
-<tr><th>change</th><th>base paragraphs</th><th>other paragraphs</th></tr>
-{% for ch in layout %}
-<tr><td>{{ ch.change }}</td><td>{{ ch.base_paragraphs|join(", ") }}</td><td>{{ ch.other_paragraphs|join(", ") }}</td></tr>
-{% endfor %}
-</table>
-{% endif %}
-</body>
-</html>
-"""
 
-_PIECE = """{% macro piece(p) %}{% if p.cls %}<mark class="{{ p.cls }}" id="{{ p.anchor }}" title="{{ p.title }}">{% if p.children %}{% for c in p.children %}{{ piece(c) }}{% endfor %}{% else %}{{ p.text }}{% endif %}</mark><sup class="ref"><a href="{{ p.link }}">{{ p.ref }}</a></sup>{% else %}{{ p.text }}{% endif %}{% endmacro %}"""
+
+
 
 
 def html_environment() -> jinja2.Environment:
     """A jinja environment with autoescaping always on, for the pages of this module and of reconstruct."""
     return jinja2.Environment(
+        loader=jinja2.PackageLoader("quoteverify", "templates"),
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -1359,7 +1305,7 @@ def _variant_rows(variants: Sequence[DocVariant], prefix: str = "v") -> list[dic
 def render_html(c: Collation) -> str:
     """A self-contained side-by-side page of a collation (no scripts, no network)."""
     env = html_environment()
-    template = env.from_string(_PIECE + _HTML)
+    template = env.get_template("diff.html")
     counts = Counter(v.kind.value for v in c.variants)
     base_name = c.base.path or c.base.id
     other_name = c.other.path or c.other.id

@@ -1623,77 +1623,7 @@ def render_tei(recon: Reconstruction) -> str:
 
 # --------------------------------------------------------------------------- HTML
 
-_HTML = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>{{ title }} (reconstructed)</title>
-<style>
-body { font: 15px/1.5 system-ui, sans-serif; margin: 1.5em auto; max-width: 60em; color: #222; padding: 0 1em; }
-.text p { font-family: Georgia, serif; font-size: 1.05em; }
-mark { background: #fff4cc; border-bottom: 2px solid #b7950b; padding: 0 1px; }
-mark.tie { background: #fde2e1; border-color: #c0392b; }
-mark.empty::before { content: "\\2038"; color: #b7950b; font-weight: bold; }
-.lacuna { color: #888; }
-sup a { text-decoration: none; }
-table { border-collapse: collapse; margin: .5em 0 1.5em; }
-td, th { border: 1px solid #ccc; padding: .25em .5em; vertical-align: top; text-align: left; }
-.reading { font-family: Georgia, serif; }
-.none { color: #888; font-style: italic; }
-.chosen { font-weight: bold; }
-.wit { color: #555; font-size: .9em; }
-</style>
-</head>
-<body>
-<h1>{{ title }}</h1>
-<p>Reconstructed from {{ witnesses|length }} witness{{ "" if witnesses|length == 1 else "es" }}; {{ apparatus|length }} place{{ "" if apparatus|length == 1 else "s" }} where they disagree.</p>
-<div class="text">
-{% for para in paragraphs %}<p>{% for piece in para %}{% if piece.kind == "app" %}<mark id="t{{ piece.n }}" class="{{ piece.cls }}" title="{{ piece.title }}">{{ piece.text }}</mark><sup><a href="#a{{ piece.n }}">{{ piece.n }}</a></sup>{% elif piece.kind == "gap" %}<span class="lacuna" title="no witness covers this">{{ piece.text }}</span>{% else %}{{ piece.text }}{% endif %}{% endfor %}</p>
-{% endfor %}
-</div>
-<h2>Apparatus</h2>
-{% if apparatus %}
-<table>
-<tr><th>#</th><th>¶</th><th>readings (chosen first)</th><th>why</th></tr>
-{% for a in apparatus %}
-<tr id="a{{ a.n }}"><td><a href="#t{{ a.n }}">{{ a.n }}</a></td><td>{{ a.paragraph }}</td><td>{% for r in a.readings %}<div class="{{ 'chosen' if loop.first else '' }}"><span class="reading">{% if r.text %}{{ r.text }}{% else %}<span class="none">(nothing)</span>{% endif %}</span> <span class="wit">{{ r.witnesses|join(", ") }} ({{ r.votes }} vote{{ "" if r.votes == 1 else "s" }})</span></div>{% endfor %}</td><td>{{ a.reason }}</td></tr>
-{% endfor %}
-</table>
-{% else %}
-<p>The witnesses agree everywhere they overlap.</p>
-{% endif %}
-<h2>Witnesses</h2>
-<table>
-<tr><th>id</th><th>outlet</th><th>words of the text covered</th><th>quotation fragments</th></tr>
-{% for w in witnesses %}<tr><td>{{ w.id }}</td><td>{{ w.outlet }}</td><td>{{ w.words }}</td><td>{{ w.pieces }}</td></tr>
-{% endfor %}
-</table>
-<h2>Paragraphs</h2>
-<table>
-<tr><th>¶</th><th>witnesses</th></tr>
-{% for p in paragraph_witnesses %}<tr><td>{{ p.index }}</td><td>{{ p.witnesses|join(", ") }}</td></tr>
-{% endfor %}
-</table>
-{% if unplaced %}
-<h2>Not placed</h2>
-<ul>{% for r in unplaced %}<li><span class="reading">{{ r.text }}</span> <span class="wit">{{ r.witnesses|join(", ") }}</span></li>{% endfor %}</ul>
-{% endif %}
-{% if comparison %}
-<h2>Against {{ comparison.base }}</h2>
-{% if comparison.identical %}<p>The reconstruction and the given text are identical up to typography.</p>{% else %}
-<table>
-<tr><th>kind</th><th>given text</th><th>reconstruction</th><th>explained by</th></tr>
-{% for d in comparison.differences %}<tr><td>{{ d.kind }}</td><td class="reading">{{ d.source_text }}</td><td class="reading">{{ d.quote_text }}</td><td>{{ d.explanation }}</td></tr>
-{% endfor %}
-</table>
-{% endif %}
-{% endif %}
-<p class="wit">Ties: {{ tie_rule }}.</p>
-</body>
-</html>
-"""
+
 
 
 def render_html(recon: Reconstruction, comparison: Comparison | None = None) -> str:
@@ -1731,7 +1661,7 @@ def render_html(recon: Reconstruction, comparison: Comparison | None = None) -> 
                 for d in comparison.differences
             ],
         }
-    return html_environment().from_string(_HTML).render(
+    return html_environment().get_template("reconstruct.html").render(
         title=recon.title,
         witnesses=recon.witnesses,
         paragraphs=paragraphs,
