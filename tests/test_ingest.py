@@ -32,14 +32,8 @@ from quoteverify.models import ArticleRef, Document
 
 REPO = Path(__file__).resolve().parents[1]
 CASE_DIR = REPO / "corpus" / "seely-letter"
-SEEDS = REPO.parent / "shared" / "seeds"
-SEED_FILES = {
-    "straits-times-afp": "000_1ee78cd0b8301027.txt",
-    "independent": "001_837433b5c4e5d5d9.txt",
-    "lbc": "002_d53497e4e71edad6.txt",
-    "sky-news": "003_566fe7485d5458d1.txt",
-    "bbc-news": "004_ff5cde684cff2d57.txt",
-}
+SEEDS = REPO / "corpus" / "seely-letter" / "articles"  # the seed articles, byte for byte
+SEED_FILES = {name: f"{name}.txt" for name in ("straits-times-afp", "independent", "lbc", "sky-news", "bbc-news")}
 BREAKS = re.compile(r"\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
 SAMPLE = (
     "\u201cWe respect your sovereign decision,\u201d he said.\r\nNa\u00efve caf\u00e9 \u2013 \u00a3220.\r\n"
@@ -523,8 +517,6 @@ def holds_letter_run(text: str, runs: set[tuple[str, ...]], n: int = 6) -> bool:
 
 @pytest.fixture(scope="module")
 def seeds() -> dict[str, Document]:
-    if not SEEDS.is_dir():
-        pytest.skip(f"seed directory {SEEDS} is absent")
     return {name: read_document(SEEDS / f, id=name) for name, f in SEED_FILES.items()}
 
 
