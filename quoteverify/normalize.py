@@ -136,6 +136,7 @@ _WORD = rf"[\p{{L}}\p{{N}}\p{{M}}](?:[\p{{L}}\p{{N}}\p{{M}}{_INVIS}]|[{_APOS}{_H
 _TOKEN = regex.compile(rf"(?P<w>{_WORD})|(?P<e>\.\.\.|\. \. \.|\u2026)|(?P<p>[^\s{_INVIS}])", regex.V1)
 
 
+@lru_cache(maxsize=1 << 16)
 def fold_token(text: str) -> str:
     """The folded form of a token's surface text."""
     return "".join(fold_char(c) for c in unicodedata.normalize("NFC", text)).replace(" ", "")

@@ -130,9 +130,9 @@ def _paragraphs(index: SourceIndex) -> dict[str, tuple[Paragraph, ...]]:
 
 def article_record(result: ArticleResult, index: SourceIndex) -> str:
     """The ``results.jsonl`` line of an article (no newline): its ``report.json`` entry as compact JSON."""
-    from quoteverify.report import _article_json
+    from quoteverify.report import article_json
 
-    obj = _article_json(result, _paragraphs(index))
+    obj = article_json(result, _paragraphs(index))
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 

@@ -361,7 +361,8 @@ def _source_json(info: SourceInfo) -> dict[str, Any]:
     }
 
 
-def _article_json(a: ArticleResult, paragraphs: dict[str, tuple[Paragraph, ...]]) -> dict[str, Any]:
+def article_json(a: ArticleResult, paragraphs: dict[str, tuple[Paragraph, ...]]) -> dict[str, Any]:
+    """One article's entry of report.json (also a line of results.jsonl); ``paragraphs`` by source id."""
     doc = a.article
     return {
         "id": doc.id,
@@ -401,7 +402,7 @@ def report_json(result: CheckResult) -> dict[str, Any]:
         "schema": SCHEMA,
         "case": result.case,
         "sources": [_source_json(s) for s in result.sources],
-        "articles": [_article_json(a, paragraphs) for a in result.articles],
+        "articles": [article_json(a, paragraphs) for a in result.articles],
         "title": result.title,
         "summary": {
             "articles": len(result.articles),
