@@ -30,7 +30,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import bisect
 import gzip
 import json
 import random

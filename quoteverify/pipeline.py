@@ -16,7 +16,7 @@ from quoteverify.align import align
 from quoteverify.cover import coverage
 from quoteverify.errors import InputError
 from quoteverify.extract import extract_quotations
-from quoteverify.ingest import load_case, read_article, read_document
+from quoteverify.ingest import load_case, read_document
 from quoteverify.locate import SHORT, SourceIndex, locate
 from quoteverify.models import (
     Alignment,

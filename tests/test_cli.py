@@ -1,7 +1,5 @@
 """The command line: exit status, one-line errors, ad hoc use, and the committed seed report."""
 
-import filecmp
-import os
 from pathlib import Path
 
 import pytest

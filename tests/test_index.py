@@ -2,7 +2,6 @@
 
 import pickle
 import random
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -1,6 +1,6 @@
 """normalize: typographic folding with an exact map back, and tokens with original offsets."""
 
-from hypothesis import example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from quoteverify.models import Segment

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quoteverify.ingest import document_from_bytes, document_from_text, iter_articles
+from quoteverify.ingest import document_from_text, iter_articles
 from quoteverify.locate import SourceIndex
 from quoteverify.models import CheckResult, SourceInfo
 from quoteverify.pipeline import check_article, check_files
