@@ -194,15 +194,15 @@ def check(
     results.jsonl (one line per article, in input order, written as the run
     goes).
     """
-    from quoteverify.ingest import iter_articles, load_case
+    from quoteverify.ingest import iter_articles, load_case, read_sources
     from quoteverify.report import safe_name, write_report
-    from quoteverify.stream import RESULTS_NAME, check_stream, source_infos
+    from quoteverify.stream import RESULTS_NAME, check_stream
 
     with _user_errors():
         if sources:
             if not inputs:
                 raise click.UsageError("give at least one ARTICLE with --source")
-            infos = source_infos(sources)
+            infos = read_sources(sources)
             refs: Iterable[ArticleRef] = iter_articles(inputs)
             ident, title, root, total = case_id or "adhoc", "", None, None
         else:

@@ -822,6 +822,21 @@ def _under(root: Path, rel: str) -> Path:
     return p if p.is_absolute() else root / p
 
 
+def read_sources(paths: Sequence[str | Path]) -> tuple[SourceInfo, ...]:
+    """Read source files for ad hoc use: ids from the file names, made unique (``a``, ``a-2``...)."""
+    seen: set[str] = set()
+    out = []
+    for path in paths:
+        stem = Path(path).stem or "source"
+        ident, n = stem, 1
+        while ident in seen:
+            n += 1
+            ident = f"{stem}-{n}"
+        seen.add(ident)
+        out.append(SourceInfo(read_document(path, id=ident, role="source")))
+    return tuple(out)
+
+
 def load_case(case_dir: str | Path) -> Case:
     """Read and check a case directory: ``case.toml``, its sources (read now) and its articles (named).
 

@@ -16,7 +16,7 @@ from quoteverify.align import align
 from quoteverify.cover import coverage
 from quoteverify.errors import InputError
 from quoteverify.extract import extract_quotations
-from quoteverify.ingest import load_case, read_document
+from quoteverify.ingest import load_case, read_sources
 from quoteverify.locate import SHORT, SourceIndex, locate
 from quoteverify.models import (
     Alignment,
@@ -166,19 +166,4 @@ def check_files(
     progress: Progress | None = None,
 ) -> CheckResult:
     """Ad hoc use without a case directory: source files and article references."""
-    docs = []
-    seen: set[str] = set()
-    for path in sources:
-        doc_id = _unique(Path(path).stem or "source", seen)
-        doc = read_document(path, id=doc_id, role="source")
-        docs.append(SourceInfo(doc))
-    return check_articles(docs, articles, case_id=case_id, title=title, progress=progress)
-
-
-def _unique(name: str, seen: set[str]) -> str:
-    out, n = name, 1
-    while out in seen:
-        n += 1
-        out = f"{name}-{n}"
-    seen.add(out)
-    return out
+    return check_articles(read_sources(sources), articles, case_id=case_id, title=title, progress=progress)

@@ -112,19 +112,6 @@ class StreamResult:
     index: str
 
 
-def source_infos(paths: Sequence[str | Path]) -> tuple[SourceInfo, ...]:
-    """Read source files for ad hoc use, as :func:`quoteverify.pipeline.check_files` does (ids from file stems, made unique)."""
-    from quoteverify.ingest import read_document
-    from quoteverify.pipeline import _unique
-
-    seen: set[str] = set()
-    out = []
-    for path in paths:
-        doc_id = _unique(Path(path).stem or "source", seen)
-        out.append(SourceInfo(read_document(path, id=doc_id, role="source")))
-    return tuple(out)
-
-
 def check_stream(
     sources: Sequence[SourceInfo],
     articles: Iterable[ArticleRef],
