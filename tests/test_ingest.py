@@ -10,7 +10,6 @@ import json
 import os
 import re
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -209,9 +208,7 @@ def test_one_megabyte_line(tmp_path):
     last = "\u201cLast,\u201d he said."
     text = "Head line\n" + words + "\n" + last + "\n"
     p = write(tmp_path, "long.txt", text)
-    started = time.perf_counter()
     doc = read_document(p)
-    assert time.perf_counter() - started < 10
     assert [len(t) for t in paragraph_texts(doc)] == [9, len(words.strip()), len(last)]
     check_spans(doc)
 
