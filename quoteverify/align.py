@@ -44,6 +44,9 @@ def diff_sequences(a: Sequence[Hashable], b: Sequence[Hashable], *, semantic: bo
     starts or ends with an item common to both sides. ``semantic`` applies
     diff-match-patch's semantic clean-up (fewer, larger edits).
     """
+    if len(a) == len(b) and all(x == y for x, y in zip(a, b)):
+        # most quotations are exact: no diff needed
+        return (AlignOp("equal", (0, len(a)), (0, len(b))),) if a else ()
     sa, sb = _encode(a, b)
     diffs = _DMP.diff_main(sa, sb, False)
     if semantic:
