@@ -9,15 +9,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from quoteverify import locate as loc_mod
-from quoteverify.locate import SourceIndex, fingerprint, locate
-from quoteverify.models import Document, Paragraph, Quotation, Segment
-from quoteverify.normalize import quotation_fragments, tokenize, words
-
-VOCAB = (
-    "river stone garden market window silver letter morning harbour castle engine forest bridge candle "
-    "doctor planet orange pencil rocket saddle tunnel valley wagon yellow zebra anchor basket cotton "
-    "dinner falcon the of and to in a"
-).split()
+from quoteverify.locate import SourceIndex, fingerprint
+from quoteverify.normalize import tokenize, words
+from test_locate import find, random_text, source
 
 # characters that decide where words start and end: letters of several
 # scripts, digits, combining marks, joiners, invisible characters, punctuation
@@ -26,35 +20,6 @@ ALPHABET = st.sampled_from(
     + ["\u2019", "\u02bc", "\u2010", "\u2011", "\u2014", "\u00e9", "e\u0301", "\u0301", "\u200b", "\u00ad",
        "\u043e", "\u0399", "\u4e2d", "\u0663", "\u00a0", "\u2026", "\ufb01", "_", "'s"]
 )
-
-
-def source(text, id="src"):
-    return Document(id=id, text=text, paragraphs=(Paragraph(0, 0, len(text)),))
-
-
-def quotation(text):
-    import re
-
-    segs = []
-    for m in re.finditer(r"\.\.\.|\[[^\]]*\]|[^.\[]+", text):
-        s = m.group()
-        if not s.strip():
-            continue
-        kind = "elision" if s == "..." else "interpolation" if s.startswith("[") else "text"
-        a = m.start() + len(s) - len(s.lstrip())
-        b = m.end() - (len(s) - len(s.rstrip()))
-        segs.append(Segment(kind, a, b))
-    return Quotation(text, ((0, len(text)),), tuple(segs))
-
-
-def find(text, index):
-    q = quotation(text)
-    return locate(q, quotation_fragments(text, q.segments), index)
-
-
-def random_text(seed, n):
-    rng = random.Random(seed)
-    return " ".join(rng.choice(VOCAB) for _ in range(n)) + "."
 
 
 def indexed_words(index, number=0):
