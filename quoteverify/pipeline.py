@@ -49,13 +49,12 @@ def _verify(quotation: Quotation, fragments: tuple[tuple[Token, ...], ...], arti
     location = locate(quotation, fragments, index)
     if location is None:
         return QuoteResult(quotation, None, (), (), Verdict.UNVERIFIED)
-    source = index.document(location.source)
+    src_no = index.number(location.source)
+    source = index.sources[src_no].doc
     alignments = []
     variants: list[Variant] = []
     for frag in location.fragments:
-        quote_tokens = fragments[frag.index]
-        src_no = index.number(location.source)
-        al = align(index.tokens_in(src_no, frag.source_span), quote_tokens)
+        al = align(index.tokens_in(src_no, frag.source_span), fragments[frag.index])
         alignments.append(al)
         variants.extend(cls.classify_alignment(al, source.text, article_text))
     # fragments that were not found are words the source does not have
