@@ -7,28 +7,20 @@ not list, it quotes nothing of), so that an article's entry stays small.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from quoteverify.models import Coverage, Document, Kind, ParagraphCoverage, QuoteResult
-from quoteverify.normalize import words
+from quoteverify.models import Coverage, Kind, ParagraphCoverage, QuoteResult
+
+if TYPE_CHECKING:
+    from quoteverify.locate import SourceIndex
 
 #: up to this many sources, coverage lists every one of them for every article
 ALL_SOURCES = 32
 
 #: variants whose source words still count as reproduced
 _REPRODUCED = frozenset({Kind.CASE, Kind.SPELLING, Kind.PUNCTUATION})
-
-
-_WORDS: dict[tuple[str, int, str], tuple[tuple[int, ...], ...]] = {}
-
-
-def _paragraph_words(doc: Document) -> tuple[tuple[int, ...], ...]:
-    """The start offsets of the words of each paragraph of a source (computed once per source)."""
-    key = (doc.id, len(doc.text), doc.sha256)
-    found = _WORDS.get(key)
-    if found is None:
-        found = _WORDS[key] = tuple(tuple(t.start for t in words(doc.text, p.start, p.end)) for p in doc.paragraphs)
-    return found
 
 
 def reproduced_words(quote: QuoteResult) -> frozenset[int]:
@@ -55,21 +47,29 @@ def reproduced_words(quote: QuoteResult) -> frozenset[int]:
     return frozenset(starts)
 
 
-def coverage(quotes: Sequence[QuoteResult], sources: Sequence[Document]) -> tuple[Coverage, ...]:
-    """For each source, the fraction of each paragraph's words that ``quotes`` reproduce."""
+def coverage(quotes: Sequence[QuoteResult], index: SourceIndex) -> tuple[Coverage, ...]:
+    """For each indexed source, the fraction of each paragraph's words that ``quotes`` reproduce.
+
+    The words of a paragraph are counted from the index (the start offsets
+    of a source's words, in order), so no source is tokenised again.
+    """
     out = []
+    sources = index.documents
     quoted = {q.location.source for q in quotes if q.location is not None}
-    for doc in sources:
-        if len(sources) > ALL_SOURCES and doc.id not in quoted:
-            continue
+    listed = range(len(sources)) if len(sources) <= ALL_SOURCES else sorted(index.number(s) for s in quoted)
+    for no in listed:
+        doc = sources[no]
         covered: set[int] = set()
         for q in quotes:
             if q.location is not None and q.location.source == doc.id:
                 covered |= reproduced_words(q)
+        ordered = sorted(covered)
+        starts = index.word_starts(no)
+        bounds = starts.searchsorted([x for p in doc.paragraphs for x in (p.start, p.end)]).tolist()
         paras = []
-        for p, starts in zip(doc.paragraphs, _paragraph_words(doc)):
-            n = len(starts)
-            got = sum(1 for s in starts if s in covered)
+        for k, p in enumerate(doc.paragraphs):
+            n = bounds[2 * k + 1] - bounds[2 * k]
+            got = bisect_left(ordered, p.end) - bisect_left(ordered, p.start) if ordered else 0
             paras.append(ParagraphCoverage(p.index, round(got / n, 4) if n else 0.0))
         out.append(Coverage(doc.id, tuple(paras)))
     return tuple(out)
