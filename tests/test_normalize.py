@@ -1,10 +1,11 @@
 """normalize: typographic folding with an exact map back, and tokens with original offsets."""
 
+import regex
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from quoteverify.models import Segment
-from quoteverify.normalize import fold, quotation_fragments, tokenize, words
+from quoteverify.models import Segment, Token
+from quoteverify.normalize import INVISIBLE, fold, fold_token, quotation_fragments, tokenize, word_pattern, words
 
 TYPO = st.sampled_from(list("\u2018\u2019\u201c\u201d\u2013\u2014\u00a0\u200b\u00ad\u2026\ufb01 \n\t'\"-e\u0301\u00e9aZ.,"))
 MIXED = st.text(alphabet=st.one_of(TYPO, st.characters()), max_size=60)
@@ -34,6 +35,7 @@ def test_map_back_to_original():
 @example("\r\u0301")
 @example("\ufb01\u0301")
 @example("  \u200b  ")
+@example("\xa0\xaf")
 def test_offsets_round_trip(text):
     f = fold(text)
     assert len(f.starts) == len(f.ends) == len(f.text)
@@ -50,6 +52,8 @@ def test_offsets_round_trip(text):
 
 @given(MIXED)
 @example("\ufb01\u0301")
+@example("\ufb01\u200b\u0301")
+@example("\xaf\u0301")
 def test_fold_is_idempotent(text):
     once = fold(text).text
     assert fold(once).text == once
@@ -66,6 +70,31 @@ def test_tokens_point_into_the_original(text):
     # nothing but white space and invisible characters falls between tokens
     covered = "".join(text[a.end : b.start] for a, b in zip(toks, toks[1:]))
     assert fold(covered).text.strip() == ""
+
+
+# The definition of a token in Unicode terms; the tokenizer spells these
+# classes out for the characters of each text and must find the same tokens.
+_INVIS = "".join(sorted(INVISIBLE))
+_JOIN = "'\u2019\u02bc\u2018\\-\u2010\u2011."
+_WORD = rf"[\p{{L}}\p{{N}}\p{{M}}](?:[\p{{L}}\p{{N}}\p{{M}}{_INVIS}]|[{_JOIN}](?=[\p{{L}}\p{{N}}]))*"
+_SPEC = regex.compile(rf"(?P<w>{_WORD})|(?P<e>\.\.\.|\. \. \.|\u2026)|(?P<p>[^\s{_INVIS}])", regex.V1)
+
+
+@given(MIXED, st.data())
+@example("\x1c a\u0301b \u2003\u0300x U.S. -- can't\u200b", None)
+def test_tokens_are_those_of_the_unicode_definition(text, data):
+    start = data.draw(st.integers(0, len(text))) if data else 0
+    end = data.draw(st.integers(start, len(text))) if data else len(text)
+    want = tuple(Token(m.group(), fold_token(m.group()), m.start(), m.end(), m.lastgroup == "w") for m in _SPEC.finditer(text, start, end))
+    assert tokenize(text, start, end) == want
+    words_only = [p for p in word_pattern(set(text)).split(text)[1::2]]
+    assert words_only == [m.group() for m in _SPEC.finditer(text) if m.lastgroup == "w"]
+
+
+def test_made_tokens_equal_constructed_ones():
+    made = Token.make("don't", "don't", 3, 8, True)
+    built = Token("don't", "don't", 3, 8, True)
+    assert made == built and hash(made) == hash(built) and not made.editorial
 
 
 def test_words_keep_inner_apostrophes_and_hyphens():
