@@ -14,6 +14,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 import regex
 
@@ -47,6 +48,7 @@ _SPELLING_RULES = [
 ]
 
 
+@lru_cache(maxsize=1 << 16)
 def _spelling_key(word: str) -> str:
     w = unicodedata.normalize("NFKD", word.casefold())
     w = "".join(c for c in w if not unicodedata.combining(c))

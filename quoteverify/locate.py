@@ -40,13 +40,12 @@ import time
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import regex
 from rapidfuzz.distance import Indel, LCSseq
 
 from quoteverify import normalize
@@ -99,6 +98,9 @@ Hit = tuple[int, int, int]  # (global start, global end, matched words)
 _MAX_CODE_ID = 0x10FFFF - 0x800 - 3
 
 
+_LOW_IDS = 0xD800 - 3  # ids below this are code point id + 3
+
+
 def _code(wid: int) -> str:
     if wid < 0:
         return "\x01" if wid == _UNKNOWN else "\x02"
@@ -133,33 +135,6 @@ class IndexedSource:
 
 
 # --------------------------------------------------------------------------- word scanning
-
-_LN = regex.compile(r"[\p{L}\p{N}]")
-_LNM = regex.compile(r"[\p{L}\p{N}\p{M}]")
-_JOIN = "'\u2019\u02bc\u2018\\-\u2010\u2011."
-_INVIS_CLASS = "".join(sorted(normalize.INVISIBLE))
-
-
-def _word_pattern(chars: set[str]) -> re.Pattern[str]:
-    """A stdlib ``re`` pattern that finds the same words as :func:`normalize.tokenize`, in texts made of ``chars``.
-
-    The letter, number and mark classes are spelled out for the characters
-    present (decided by ``regex``'s Unicode tables, as the tokenizer does),
-    which makes the scan several times faster than ``regex`` on large texts.
-    """
-    ln = ["A-Za-z0-9"]
-    marks = []
-    for c in sorted(chars):
-        if c.isascii():
-            continue
-        if _LN.match(c):
-            ln.append(c)
-        elif _LNM.match(c):
-            marks.append(c)
-    ln_class = "".join(ln)
-    lnm_class = ln_class + "".join(marks)
-    return re.compile(f"([{lnm_class}](?:[{lnm_class}{_INVIS_CLASS}]|[{_JOIN}](?=[{ln_class}]))*)")
-
 
 _CHUNK = 1 << 20
 _SPACE = re.compile(r"\s")
@@ -286,7 +261,7 @@ class SourceIndex:
         chars: set[str] = set()
         for doc in docs:
             chars.update(doc.text)
-        builder = _Builder(_word_pattern(chars))
+        builder = _Builder(normalize.word_pattern(chars))
         ids, wstart, wend, counts = [], [], [], []
         for doc in docs:
             i, s, e = builder.scan(doc.text)
@@ -453,6 +428,11 @@ class SourceIndex:
     def document(self, source_id: str) -> Document:
         return self.sources[self.number(source_id)].doc
 
+    def word_starts(self, source: int) -> np.ndarray:
+        """The start offsets of a source's words, in order (a view into the index)."""
+        s = self.sources[source]
+        return self._wstart[s.offset : s.offset + s.words]
+
     def source_of(self, g: int) -> int:
         return bisect_right(self._starts, g) - 1
 
@@ -504,6 +484,9 @@ class SourceIndex:
                 rank = (m, -abs(g - near), -g, g, g + m)
                 if best is None or rank[:3] > best[:3]:
                     best = rank
+            if best is not None:
+                # every exact occurrence was compared: no passage reproduces more
+                return best[3], best[4], m
         qa = np.array(q, dtype=np.int64)
         known = qa >= 0
         valid = known[:-2] & known[1:-1] & known[2:]
@@ -524,8 +507,10 @@ class SourceIndex:
             # a passage reproduces at most its longest common subsequence with
             # the fragment: align the most promising first, skip the hopeless
             screened.sort(key=lambda w: (-w[0], w[1]))
+            # a passage reproduces no more words than its common subsequence
+            # with the fragment: one below the share needed cannot be its source
             for lcs, wlo, window in screened:
-                if lcs < MIN_WORDS or (best is not None and lcs < best[0]):
+                if lcs < MIN_WORDS or lcs / m < MIN_SHARE or (best is not None and lcs < best[0]):
                     break
                 hit = _verify(qs, window, lcs)
                 if hit is None:
@@ -588,7 +573,7 @@ class SourceIndex:
         """Word ids as the aligner takes them: a string of one character per word, when the vocabulary allows."""
         if not isinstance(self._seq, str):
             return list(q)
-        return "".join([_code(x) for x in q])
+        return "".join([chr(x + 3) if 0 <= x < _LOW_IDS else _code(x) for x in q])
 
     def _window(self, lo: int, hi: int) -> str | list[int]:
         """Global words ``lo:hi`` as the aligner takes them."""
@@ -761,6 +746,7 @@ class SourceIndex:
             starts.append(len(text))
         out: list[Token] = []
         norms = self._norms
+        make = Token.make
         for k in range(k0, k1 + 1):
             g0, g1 = ends[k - k0], starts[k - k0]  # the gap before word k
             if g1 > g0 and g0 < b and g1 > a:
@@ -768,7 +754,7 @@ class SourceIndex:
                 if not gap.isspace():
                     for surface, norm, t0, t1 in _tokenize_gap(gap):
                         if t0 + g0 >= a and t1 + g0 <= b:
-                            out.append(_token(surface, norm, t0 + g0, t1 + g0, False))
+                            out.append(make(surface, norm, t0 + g0, t1 + g0, False))
             if k < k1:
                 w0, w1 = g1, ends[k - k0 + 1]
                 if w0 >= a and w1 <= b:
@@ -778,7 +764,7 @@ class SourceIndex:
                         if len(norms) > 1_000_000:
                             norms.clear()
                         norm = norms[surface] = fold_token(surface)
-                    out.append(_token(surface, norm, w0, w1, True))
+                    out.append(make(surface, norm, w0, w1, True))
         return tuple(out)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -881,24 +867,6 @@ def _tokenize_gap(gap: str) -> tuple[tuple[str, str, int, int], ...]:
     alone as it does inside the whole text.
     """
     return tuple((t.text, t.norm, t.start, t.end) for t in tokenize(gap))
-
-
-# Token is a plain frozen dataclass: an instance made by filling its
-# __dict__ equals one made by its constructor, at a third of the cost.
-_FAST_TOKEN = (
-    not hasattr(Token, "__slots__")
-    and not hasattr(Token, "__post_init__")
-    and [f.name for f in fields(Token)] == ["text", "norm", "start", "end", "is_word", "editorial"]
-)
-_new = object.__new__
-
-
-def _token(text: str, norm: str, start: int, end: int, is_word: bool) -> Token:
-    if not _FAST_TOKEN:
-        return Token(text, norm, start, end, is_word)
-    t = _new(Token)
-    t.__dict__.update(text=text, norm=norm, start=start, end=end, is_word=is_word, editorial=False)
-    return t
 
 
 def _punct_run(fragment: Sequence[Token], *, reverse: bool) -> list[str]:

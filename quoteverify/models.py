@@ -13,6 +13,8 @@ from typing import Literal
 
 from quoteverify._confusables import SKELETON
 
+_new = object.__new__
+
 Span = tuple[int, int]
 
 
@@ -155,6 +157,19 @@ class Token:
         found (and then named a ``homoglyph`` variant).
         """
         return self.norm.translate(SKELETON).casefold()
+
+    @staticmethod
+    def make(text: str, norm: str, start: int, end: int, is_word: bool, editorial: bool = False) -> Token:
+        """``Token(text, norm, start, end, is_word, editorial)``, at a third of the cost.
+
+        The instance's ``__dict__`` is filled at once instead of field by
+        field through the frozen dataclass's ``__setattr__`` guard; the
+        result equals (and hashes like) the constructor's. Tokenizing makes
+        millions of tokens.
+        """
+        t = _new(Token)
+        t.__dict__.update(text=text, norm=norm, start=start, end=end, is_word=is_word, editorial=editorial)
+        return t
 
 
 # --------------------------------------------------------------------------- extract

@@ -8,6 +8,7 @@ that the reports render.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -36,11 +37,15 @@ from quoteverify.normalize import INVISIBLE, quotation_fragments
 
 Progress = Callable[[ArticleResult], None]
 
+_INVISIBLE = re.compile("[" + "".join(sorted(INVISIBLE)) + "]")
+
 
 def verify_quotation(quotation: Quotation, article_text: str, index: SourceIndex) -> QuoteResult:
     """Locate one quotation, align it against its passage, and classify the differences."""
     fragments = quotation_fragments(article_text, quotation.segments)
-    invisible = sum(1 for f in fragments for t in f if t.is_word for c in t.text if c in INVISIBLE)
+    invisible = 0
+    if any(_INVISIBLE.search(article_text, s.start, s.end) for s in quotation.segments if s.kind == "text"):
+        invisible = sum(1 for f in fragments for t in f if t.is_word for c in t.text if c in INVISIBLE)
     result = _verify(quotation, fragments, article_text, index)
     return dataclasses.replace(result, invisible=invisible) if invisible else result
 
@@ -94,7 +99,7 @@ def _inner_markers(quotation: Quotation, markers: list[tuple[int, int]]) -> list
 def check_article(article: Document, index: SourceIndex) -> ArticleResult:
     """Every quotation of one article, verified against the indexed sources."""
     quotes = tuple(verify_quotation(q, article.text, index) for q in extract_quotations(article))
-    return ArticleResult(article, quotes, coverage(quotes, index.documents), ())
+    return ArticleResult(article, quotes, coverage(quotes, index), ())
 
 
 def _failed(ref: ArticleRef, error: InputError) -> ArticleResult:
