@@ -2,13 +2,20 @@
 
 This module is the one adapter to diff-match-patch: words are mapped to
 single characters (its lines-to-chars trick, applied to words), the character
-strings are diffed with ``Diff_Timeout = 0`` so that the result never depends
-on the machine's speed, and the diff comes back as typed :class:`AlignOp` s.
+strings are diffed with no time limit (``Diff_Timeout = 0``) so that the
+result never depends on the machine's speed, and the diff comes back as typed
+:class:`AlignOp` s.
+
+The diff is computed by fast-diff-match-patch, the C++ port of the same
+algorithm, when it is installed (it has no wheels for every Python), and by
+diff-match-patch otherwise: with no time limit both compute the same diff,
+which the tests check, so the output does not depend on which one ran.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
+from itertools import chain
 
 from diff_match_patch import diff_match_patch
 
@@ -16,47 +23,60 @@ from quoteverify.models import AlignOp, Alignment, Token
 
 _DMP = diff_match_patch()
 _DMP.Diff_Timeout = 0  # exact and reproducible, whatever the machine
+_OP = {-1: "-", 0: "=", 1: "+"}
+
+Counts = Callable[[str, str], list[tuple[str, int]]]
+
+
+def _counts_dmp(a: str, b: str) -> list[tuple[str, int]]:
+    """The diff of two strings as (op, length) pairs, op one of ``-``, ``=``, ``+``: diff-match-patch."""
+    return [(_OP[op], len(chunk)) for op, chunk in _DMP.diff_main(a, b, False)]
+
+
+def _fast_counts() -> Counts | None:
+    try:
+        from fast_diff_match_patch import diff
+    except ImportError:
+        return None
+
+    def counts(a: str, b: str) -> list[tuple[str, int]]:
+        return diff(a, b, timelimit=0, checklines=False, cleanup="No", counts_only=True)  # type: ignore[no-any-return]
+
+    return counts
+
+
+#: the diff of two strings as (op, length) pairs, as :func:`diff_sequences` uses it
+diff_counts: Counts = _fast_counts() or _counts_dmp
 
 
 def _encode(a: Sequence[Hashable], b: Sequence[Hashable]) -> tuple[str, str]:
-    codes: dict[Hashable, str] = {}
-
-    def enc(seq: Sequence[Hashable]) -> str:
-        out = []
-        for item in seq:
-            c = codes.get(item)
-            if c is None:
-                n = len(codes) + 1
-                # skip the surrogate block, which is no valid code point on its own
-                c = codes[item] = chr(n if n < 0xD800 else n + 0x800)
-            out.append(c)
-        return "".join(out)
-
-    return enc(a), enc(b)
+    """Both sequences as strings of one character per distinct item."""
+    codes = {}
+    for n, item in enumerate(dict.fromkeys(chain(a, b)), 1):
+        # skip the surrogate block, which is no valid code point on its own
+        codes[item] = chr(n if n < 0xD800 else n + 0x800)
+    get = codes.__getitem__
+    return "".join(map(get, a)), "".join(map(get, b))
 
 
-def diff_sequences(a: Sequence[Hashable], b: Sequence[Hashable], *, semantic: bool = False) -> tuple[AlignOp, ...]:
+def diff_sequences(a: Sequence[Hashable], b: Sequence[Hashable]) -> tuple[AlignOp, ...]:
     """Diff two sequences of hashable items (word keys) into alignment ops.
 
     ``src`` ranges index ``a``, ``quo`` ranges index ``b``. A deletion next to
     an insertion is one ``replace``; within a replace, items shared at its two
     ends are given back to the neighbouring equalities, so a replace never
-    starts or ends with an item common to both sides. ``semantic`` applies
-    diff-match-patch's semantic clean-up (fewer, larger edits).
+    starts or ends with an item common to both sides.
     """
     if len(a) == len(b) and all(x == y for x, y in zip(a, b)):
         # most quotations are exact: no diff needed
         return (AlignOp("equal", (0, len(a)), (0, len(b))),) if a else ()
     sa, sb = _encode(a, b)
-    diffs = _DMP.diff_main(sa, sb, False)
-    if semantic:
-        _DMP.diff_cleanupSemantic(diffs)
+    counts = diff_counts(sa, sb)
     raw: list[tuple[str, int, int]] = []  # (op, len_a, len_b)
-    for op, chunk in diffs:
-        n = len(chunk)
-        if op == 0:
+    for op, n in counts:
+        if op == "=":
             raw.append(("equal", n, n))
-        elif op == -1:
+        elif op == "-":
             if raw and raw[-1][0] in ("insert", "replace"):
                 _, la, lb = raw.pop()
                 raw.append(("replace", la + n, lb))

@@ -1,9 +1,10 @@
 """align: the diff-match-patch adapter and word alignments."""
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from quoteverify.align import align, diff_sequences
+from quoteverify.align import _counts_dmp, align, diff_counts, diff_sequences
 from quoteverify.normalize import tokenize
 
 WORDS = st.lists(st.sampled_from(["a", "b", "c", "the", "of", ",", ".", "x", "yz"]), max_size=30)
@@ -58,3 +59,25 @@ def test_no_timeout_on_long_inputs():
     b.insert(9000, "omega")
     ops = diff_sequences(a, b)
     assert sum(1 for op in ops if op.op != "equal") == 2
+
+
+# Strings of a few letters and of letters past the Basic Multilingual Plane,
+# with the edits a quotation makes: the two implementations must agree.
+CODES = st.text(alphabet=st.sampled_from("abcdefg\u4e00\U0001f600"), max_size=60)
+
+
+@given(CODES, CODES)
+@example("abcdef", "abxdeyf")
+def test_both_implementations_compute_the_same_diff(a, b):
+    if diff_counts is _counts_dmp:
+        pytest.skip("fast-diff-match-patch is not installed here")
+    assert _counts_dmp(a, b) == diff_counts(a, b)
+
+
+def test_the_compiled_port_is_used_where_it_is_installed():
+    try:
+        import fast_diff_match_patch  # noqa: F401
+    except ImportError:
+        assert diff_counts is _counts_dmp
+    else:
+        assert diff_counts is not _counts_dmp
