@@ -10,6 +10,7 @@ the end of the page, so that quotations set one paragraph per line survive.
 
 from __future__ import annotations
 
+import string
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -146,7 +147,7 @@ _LABEL = regex.compile(
 )
 _WORD = regex.compile(r"\w+(?:['\u2019\-]\w+)*")
 _LETTER = regex.compile(r"\p{L}")
-_ASCII_LETTER = regex.compile(r"[A-Za-z]")
+_ASCII_LETTERS = string.ascii_letters.encode("ascii")
 _NON_ASCII_RUN = regex.compile(r"[^\x00-\x7f]+")
 _UPPER = regex.compile(r"\p{Lu}")
 _LOWER = regex.compile(r"\p{Ll}")
@@ -188,7 +189,8 @@ CAPTION_WORDS = 40
 def script_counts(text: str) -> Counter[str]:
     """Count the letters of ``text`` in each script group ("Other" for the rest)."""
     counts: Counter[str] = Counter()
-    ascii_letters = len(_ASCII_LETTER.findall(text))
+    ascii_only = text.encode("ascii", "ignore")
+    ascii_letters = len(ascii_only) - len(ascii_only.translate(None, _ASCII_LETTERS))
     if ascii_letters:
         counts["Latin"] = ascii_letters
     if text.isascii():

@@ -30,6 +30,7 @@ def reproduced_words(quote: QuoteResult) -> frozenset[int]:
     only in case, spelling or punctuation.
     """
     starts: set[int] = set()
+    minor = [v.source_span for v in quote.variants if v.kind in _REPRODUCED and v.source_span]
     for al in quote.alignment:
         for op in al.ops:
             src = [t for t in al.source_tokens[op.src[0] : op.src[1]] if t.is_word]
@@ -40,10 +41,10 @@ def reproduced_words(quote: QuoteResult) -> frozenset[int]:
                 quo = [t for t in al.quote_tokens[op.quo[0] : op.quo[1]] if t.is_word]
                 if len(src) == len(quo):
                     starts.update(s.start for s, q in zip(src, quo) if s.key == q.key)
-        minor = [v.source_span for v in quote.variants if v.kind in _REPRODUCED and v.source_span]
-        for t in al.source_tokens:
-            if t.is_word and any(s <= t.start and t.end <= e for s, e in minor):
-                starts.add(t.start)
+        if minor:
+            for t in al.source_tokens:
+                if t.is_word and any(s <= t.start and t.end <= e for s, e in minor):
+                    starts.add(t.start)
     return frozenset(starts)
 
 

@@ -738,33 +738,28 @@ class SourceIndex:
         we = self._wend[base : base + s.words]
         k0 = int(np.searchsorted(we, a, side="right"))  # first word ending after a
         k1 = int(np.searchsorted(ws, b, side="left"))  # words starting before b
-        starts = ws[k0 : k1 + 1].tolist()
-        ends = we[max(k0 - 1, 0) : k1].tolist()
-        if k0 == 0:
-            ends.insert(0, 0)
-        if k1 >= s.words:
-            starts.append(len(text))
+        g0 = int(we[k0 - 1]) if k0 > 0 else 0  # where the gap before the next word starts
+        last = int(ws[k1]) if k1 < s.words else len(text)
         out: list[Token] = []
+        append = out.append
         norms = self._norms
         make = Token.make
-        for k in range(k0, k1 + 1):
-            g0, g1 = ends[k - k0], starts[k - k0]  # the gap before word k
-            if g1 > g0 and g0 < b and g1 > a:
-                gap = text[g0:g1]
+        for w0, w1 in zip(ws[k0:k1].tolist() + [last], we[k0:k1].tolist() + [-1]):
+            if w0 > g0 and g0 < b and w0 > a:
+                gap = text[g0:w0]
                 if not gap.isspace():
                     for surface, norm, t0, t1 in _tokenize_gap(gap):
                         if t0 + g0 >= a and t1 + g0 <= b:
-                            out.append(make(surface, norm, t0 + g0, t1 + g0, False))
-            if k < k1:
-                w0, w1 = g1, ends[k - k0 + 1]
-                if w0 >= a and w1 <= b:
-                    surface = text[w0:w1]
-                    norm = norms.get(surface)
-                    if norm is None:
-                        if len(norms) > 1_000_000:
-                            norms.clear()
-                        norm = norms[surface] = fold_token(surface)
-                    out.append(make(surface, norm, w0, w1, True))
+                            append(make(surface, norm, t0 + g0, t1 + g0, False))
+            if w0 >= a and 0 <= w1 <= b:
+                surface = text[w0:w1]
+                norm = norms.get(surface)
+                if norm is None:
+                    if len(norms) > 1_000_000:
+                        norms.clear()
+                    norm = norms[surface] = fold_token(surface)
+                append(make(surface, norm, w0, w1, True))
+            g0 = w1
         return tuple(out)
 
     def __getstate__(self) -> dict[str, Any]:
