@@ -14,8 +14,12 @@ elisions), in any order, longest first:
    fragment, with no alignment at all (most real quotations are exact);
 2. otherwise the fragment's trigrams are looked up; a fragment that shares
    none with any source is not located, at once;
-3. the trigram hits, and those of the fragment's rarest words, vote for
-   passages (hits on nearby diagonals of one source form a candidate,
+3. when most of the fragment's trigrams that occur only once in the
+   sources lie together, and the passage there reproduces most of the
+   fragment, that passage is taken at once (for a fragment not placed
+   near others already found);
+4. otherwise the trigram hits, and those of the fragment's rarest words,
+   vote for passages (hits on nearby diagonals of one source form a candidate,
    ranked by hits and their rarity); the best few candidates are screened
    by their longest common subsequence with the fragment and the best
    aligned word by word (rapidfuzz's ``Indel.opcodes`` over word ids
@@ -65,6 +69,10 @@ MIN_WORDS = 3
 MIN_WEIGHT_SHARE = 0.55
 #: a trigram more frequent than this in the sources casts no vote
 MAX_POSTINGS = 2000
+#: trigrams found once in all the sources that, on one stretch, place a fragment without a vote
+UNIQUE_SEEDS = 2
+#: share of its words the passage they point to must reproduce for that
+SURE_SHARE = 0.8
 #: how many candidate passages are aligned for each fragment (more when tied)
 CANDIDATES = 4
 #: at most this many tied candidate passages are screened
@@ -254,6 +262,9 @@ class SourceIndex:
 
     origin: Literal["built", "loaded"]
     build_seconds: float
+    #: whether a fragment's unique trigrams may place it without a vote
+    #: (:meth:`_by_unique_seeds`); off, every fragment is put to the vote
+    shortcut: bool = True
 
     def __init__(self, sources: Sequence[Document]) -> None:
         t0 = time.perf_counter()
@@ -444,16 +455,15 @@ class SourceIndex:
     def fragment_ids(self, fragment: Sequence[Token]) -> list[int]:
         """The ids of the words of a quotation fragment (its word tokens, by :attr:`Token.key`)."""
         cache = self._norm_ids
-        out = []
-        for t in fragment:
-            if t.is_word:
-                wid = cache.get(t.norm)
-                if wid is None:
-                    if len(cache) > 1_000_000:
-                        cache.clear()
-                    wid = cache[t.norm] = self._vocab.get(t.key, _UNKNOWN)
-                out.append(wid)
-        return out
+        words = [t for t in fragment if t.is_word]
+        ids = list(map(cache.get, [t.norm for t in words]))
+        if None in ids:
+            if len(cache) > 1_000_000:
+                cache.clear()
+            for k, t in enumerate(words):
+                if ids[k] is None:
+                    ids[k] = cache[t.norm] = self._vocab.get(t.key, _UNKNOWN)
+        return ids  # type: ignore[return-value]
 
     # ----------------------------------------------------------------- search
 
@@ -497,6 +507,10 @@ class SourceIndex:
             return None  # no seed in any source: renders none
         lo = self._gram_ptr[slot[sel]].astype(np.int64)
         counts = self._gram_ptr[slot[sel] + 1] - lo
+        if near is None and self.shortcut:
+            hit = self._by_unique_seeds(sel, lo, counts, q, qs)
+            if hit is not None:
+                return hit
         vote = counts <= MAX_POSTINGS
         candidates = self._candidates(sel[vote], lo[vote], counts[vote], q)
         if candidates:
@@ -505,10 +519,9 @@ class SourceIndex:
                 window = self._window(wlo, whi)
                 screened.append((LCSseq.similarity(window, qs), wlo, window))
             # a passage reproduces at most its longest common subsequence with
-            # the fragment: align the most promising first, skip the hopeless
+            # the fragment: align the most promising first, and none below
+            # the share needed
             screened.sort(key=lambda w: (-w[0], w[1]))
-            # a passage reproduces no more words than its common subsequence
-            # with the fragment: one below the share needed cannot be its source
             for lcs, wlo, window in screened:
                 if lcs < MIN_WORDS or lcs / m < MIN_SHARE or (best is not None and lcs < best[0]):
                     break
@@ -525,6 +538,49 @@ class SourceIndex:
         if matched < MIN_WORDS or matched / m < MIN_SHARE:
             return None
         return best[3], best[4], int(matched)
+
+    def _by_unique_seeds(self, sel: np.ndarray, lo: np.ndarray, counts: np.ndarray, q: Sequence[int], qs: str | list[int]) -> Hit | None:
+        """The passage that most of the fragment's unique trigrams point to, when it plainly renders the fragment.
+
+        ``sel``: the fragment positions of its trigrams found in the
+        sources; ``lo``, ``counts``: where their positions are listed. The
+        trigrams found only once in all the sources are the fragment's
+        strongest seeds; when at least ``UNIQUE_SEEDS`` of them, and more
+        than half, fall on one stretch (nearby diagonals), and the passage
+        there reproduces at least ``SURE_SHARE`` of the fragment's words,
+        that passage is the one the vote would elect: no vote is held.
+        Otherwise None, and the vote decides.
+        """
+        once = counts == 1
+        if np.count_nonzero(once) < UNIQUE_SEEDS:
+            return None
+        diags = sorted((self._gram_pos[lo[once]].astype(np.int64) - sel[once]).tolist())
+        m = len(q)
+        gap = max(10, m // 2)
+        best = (0, 0, 0)  # (seeds, first, last)
+        first = 0
+        for k in range(1, len(diags) + 1):
+            if k == len(diags) or diags[k] - diags[k - 1] > gap:
+                if k - first > best[0]:
+                    best = (k - first, first, k - 1)
+                first = k
+        if best[0] < UNIQUE_SEEDS or best[0] * 2 <= len(diags):
+            return None
+        d0, d1 = diags[best[1]], diags[best[2]]
+        src = self.sources[bisect_right(self._starts, max(d0, 0)) - 1]
+        slack = min(m + 10, 60)
+        wlo = max(src.offset, d0 - slack)
+        whi = min(src.offset + src.words, d1 + m + slack)
+        if wlo >= whi:
+            return None
+        window = self._window(wlo, whi)
+        lcs = LCSseq.similarity(window, qs)
+        if lcs < m * SURE_SHARE:
+            return None
+        hit = _verify(qs, window, lcs)
+        if hit is None or hit[2] < m * SURE_SHARE:
+            return None
+        return wlo + hit[0], wlo + hit[1], hit[2]
 
     def _lookup(self, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(slot in the trigram table, whether the trigram is there) of trigrams (a, b, c)."""
