@@ -2,9 +2,11 @@
 
 The sources are indexed once: every word becomes an integer id (its folded,
 case-folded form), every word trigram a 64-bit key, and the positions of
-each trigram and each word are kept in sorted arrays (numpy), so that the
-index of a 10 MB archive takes about 40 MB and can be saved beside the case
-and loaded again (:meth:`SourceIndex.cached`, :func:`case_index`).
+each trigram and each word are kept in sorted arrays (numpy), with the
+information of each word given the one before it (the sources' word-pair
+model, :func:`_pair_information`), so that the index of a 10 MB archive
+takes about 46 MB and can be saved beside the case and loaded again
+(:meth:`SourceIndex.cached`, :func:`case_index`).
 
 A quotation is located fragment by fragment (the stretches between marked
 elisions), in any order, longest first:
@@ -12,23 +14,32 @@ elisions), in any order, longest first:
 1. an exact occurrence of the fragment's words is looked for first: the
    positions of its rarest probe trigram are compared whole with the
    fragment, with no alignment at all (most real quotations are exact);
-2. otherwise the fragment's trigrams are looked up; a fragment that shares
-   none with any source is not located, at once;
+2. otherwise the fragment's trigrams are looked up;
 3. when most of the fragment's trigrams that occur only once in the
    sources lie together, and the passage there reproduces most of the
-   fragment, that passage is taken at once (for a fragment not placed
-   near others already found);
+   fragment significantly, that passage is taken at once (for a fragment
+   not placed near others already found);
 4. otherwise the trigram hits, and those of the fragment's rarest words,
    vote for passages (hits on nearby diagonals of one source form a candidate,
    ranked by hits and their rarity); the best few candidates are screened
    by their longest common subsequence with the fragment and the best
    aligned word by word (rapidfuzz's ``Indel.opcodes`` over word ids
-   encoded one character per word); the passage that reproduces most of
-   the fragment's words wins, if that share is high enough.
+   encoded one character per word); the most significant passage wins
+   (:meth:`SourceIndex.significance`);
+5. when none is significant, or reproduces enough of the fragment, the
+   best is aligned again with its transposed words matched, beside the
+   places where the fragment's rarer words occur together in any order
+   (a heavily edited short fragment keeps few trigrams, or none): a
+   significant passage found so is taken.
 
 A quotation is located when its passages, in one source, reproduce enough
-of its words (``MIN_SHARE``) and of its information (``MIN_WEIGHT_SHARE``:
-words weighted by their rarity in the sources). Fragments of one or two
+of its words (``MIN_SHARE``) and are significant: chance, in sources of
+this size, would give passages as good at most exp(-``MIN_SIGNIFICANCE``)
+times (:meth:`SourceIndex.chance`). The test weighs the information of
+the matched words under the word-pair model (common phrases are cheap)
+against the number of places and shapes such a likeness could take, and
+the edits (gaps, moved words) a rendering would have made; the threshold
+thus grows with the log of the sources' size. Fragments of one or two
 words are located only when they occur exactly (and within a longer
 quotation only near its other fragments).
 """
@@ -37,6 +48,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import tempfile
@@ -47,7 +59,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 from rapidfuzz.distance import Indel, LCSseq
@@ -63,10 +75,6 @@ SHORT = 2
 MIN_SHARE = 0.6
 #: and at least this many words, for fragments longer than SHORT
 MIN_WORDS = 3
-#: share of a quotation's information (its words weighted by rarity in the
-#: sources, inverse document frequency) that its passages must reproduce:
-#: a quotation that shares only common phrases with a source is not its rendering
-MIN_WEIGHT_SHARE = 0.55
 #: a trigram more frequent than this in the sources casts no vote
 MAX_POSTINGS = 2000
 #: trigrams found once in all the sources that, on one stretch, place a fragment without a vote
@@ -85,8 +93,43 @@ MAX_ANCHOR = 64
 #: an exact occurrence is sought among at most this many positions of the rarest trigram
 MAX_EXACT_CHECKS = 100_000
 
+#: weight, in words, of a word's frequency in the chance of a word after
+#: another (Dirichlet smoothing of the word-pair counts): a pair seen once,
+#: after a word seen once, is not taken for a certainty
+PAIR_PRIOR = 10.0
+
+#: a word of a fragment that the alignment leaves out is still matched where
+#: the passage has it this many words or fewer from its place (transposed)
+TRANSPOSE_REACH = 2
+_NEAREST_FIRST = sorted(range(-TRANSPOSE_REACH, TRANSPOSE_REACH + 1), key=abs)
+#: the log of the places a transposed word could come from
+_MOVE_COST = math.log(2 * TRANSPOSE_REACH + 1)
+#: the cost, in nats, of a gap between two runs of matched words (words of
+#: the passage or of the fragment that the other lacks): a rendering drops
+#: or adds a word here and there (about one place in five: log 5), a chance
+#: likeness matches words scattered over the passage
+GAP_OPEN = math.log(5)
+#: and of each word in the gaps (a cut goes on with chance 0.8)
+GAP_EXTEND = -math.log(0.8)
+#: a quotation is located only when chance would give so good a passage
+#: anywhere in the sources at most exp(-MIN_SIGNIFICANCE) times (see :func:`locate`)
+MIN_SIGNIFICANCE = 2.5
+
+#: the rarest words of a fragment that no passage renders significantly are
+#: looked up together (in any order) where they occur this many times in all
+COOCCUR_BUDGET = 1000
+#: and only for fragments of at most this many words (unless near other fragments):
+#: a longer one keeps enough intact trigrams through edits to be found by them
+COOCCUR_WORDS = 12
+
+#: a fragment found exactly in at most this many places may anchor the
+#: quotation's other fragments when they are not significant (see locate)
+MAX_OCCURRENCES = 5000
+#: a fragment that alone is found exactly anchors the others in each of its first this many places
+MAX_LEADS = 8
+
 #: version of the saved index layout; part of every index file's name
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 #: the folder, inside a case directory, where the index is saved
 CACHE_DIR = ".quoteverify"
 
@@ -96,7 +139,9 @@ _EXACT_VOCAB = 1 << 21  # below this vocabulary size trigram keys are exact, not
 _H1 = np.uint64(0x9E3779B97F4A7C15)
 _H2 = np.uint64(0xC2B2AE3D27D4EB4F)
 
-Hit = tuple[int, int, int]  # (global start, global end, matched words)
+Hit = tuple[int, int, int, float]  # (global start, global end, matched words, significance)
+# a passage as find_ids ranks it: (rank, -start, start, end, matched words, significance)
+_Ranked = tuple[float, int, int, int, int, float]
 
 # Word ids are also kept as a string of one character per word (the lines-to-
 # characters trick of diff-match-patch, applied to words): slicing it is a
@@ -250,7 +295,7 @@ def fingerprint(sources: Sequence[Document]) -> str:
     return h.hexdigest()[:32]
 
 
-_ARRAYS = ("hashed", "ids", "wstart", "wend", "word_pos", "word_ptr", "gram_keys", "gram_ptr", "gram_pos")
+_ARRAYS = ("hashed", "ids", "wstart", "wend", "word_pos", "word_ptr", "gram_keys", "gram_ptr", "gram_pos", "pair_info")
 
 
 class SourceIndex:
@@ -304,14 +349,16 @@ class SourceIndex:
         self._gram_ptr: np.ndarray = arrays["gram_ptr"]
         self._gram_pos: np.ndarray = arrays["gram_pos"]
         self._hashed = bool(arrays["hashed"][0])
+        # memoryviews: a Python sum over a short slice of one is quicker than numpy's
+        self._pair_view: memoryview = arrays["pair_info"].data
+        self._ids_view: memoryview = self._ids.data
         self._seq: str | None = _encode_ids(self._ids)
         self._norm_ids: dict[str, int] = {}
         self._norms: dict[str, str] = {}
         freq = np.diff(self._word_ptr.astype(np.int64))
-        total = float(freq.sum()) + 1.0
-        self._idf: list[float] = np.log(total / (freq + 1.0)).tolist()
+        self._idf: list[float] = (-np.log(_word_chance(freq))).tolist()
         self._freq: list[int] = freq.tolist()
-        self._idf_unknown = float(np.log(total))
+        self._words_total = int(freq.sum())
         self.sources: list[IndexedSource] = []
         self._starts: list[int] = []
         offset = 0
@@ -477,7 +524,20 @@ class SourceIndex:
         return self.find_ids(self.word_ids(keys), near)
 
     def find_ids(self, q: Sequence[int], near: int | None = None) -> Hit | None:
-        """:meth:`find` for word ids (:meth:`word_ids`)."""
+        """:meth:`find` for word ids (:meth:`word_ids`).
+
+        The passages found through the fragment's trigrams are ranked by
+        significance (:meth:`significance`, less the cost of their distance
+        from ``near``). When none of them is significant enough to locate
+        the fragment on its own (``MIN_SIGNIFICANCE``, and beyond the
+        number of places in the sources when there is no ``near``), or
+        reproduces ``MIN_SHARE`` of it, the best is aligned again with its
+        transposed words matched (see :func:`_verify`), together with the
+        passages where the fragment's rarer words occur together, in any
+        order, and the stretch around ``near`` (:meth:`_cooccurring`):
+        heavily edited short fragments keep few trigrams or none. Of these,
+        only a significant passage is taken.
+        """
         m = len(q)
         if m == 0 or not self.sources:
             return None
@@ -486,60 +546,191 @@ class SourceIndex:
         if not len(self._gram_keys):
             return None
         qs = self._seq_of(q)
-        best: tuple[int, int, int, int, int] | None = None  # (matched, -dist, -start, start, end)
+        best: _Ranked | None = None
         if min(q) >= 0:
-            for g in self._exact(q, qs):
+            exact = self._exact(q, qs)
+            if exact:
+                # every occurrence has the same words, so the same significance
+                sig = self.significance([(exact[0], exact[0] + m)], m)
                 if near is None:
-                    return g, g + m, m
-                rank = (m, -abs(g - near), -g, g, g + m)
-                if best is None or rank[:3] > best[:3]:
-                    best = rank
-            if best is not None:
-                # every exact occurrence was compared: no passage reproduces more
-                return best[3], best[4], m
+                    return exact[0], exact[0] + m, m, sig
+                # every exact occurrence was compared: no passage reproduces
+                # more, and the nearest is the one the fragments share
+                g = min(exact, key=lambda g: (abs(g - near), g))
+                return g, g + m, m, sig
         qa = np.array(q, dtype=np.int64)
         known = qa >= 0
         valid = known[:-2] & known[1:-1] & known[2:]
         slot, found = self._lookup(qa[:-2], qa[1:-1], qa[2:])
         valid &= found
         sel = np.flatnonzero(valid)
-        if not len(sel):
-            return None  # no seed in any source: renders none
-        lo = self._gram_ptr[slot[sel]].astype(np.int64)
-        counts = self._gram_ptr[slot[sel] + 1] - lo
-        if near is None and self.shortcut:
-            hit = self._by_unique_seeds(sel, lo, counts, q, qs)
-            if hit is not None:
-                return hit
-        vote = counts <= MAX_POSTINGS
-        candidates = self._candidates(sel[vote], lo[vote], counts[vote], q)
-        if candidates:
-            screened = []
-            for wlo, whi in candidates:
-                window = self._window(wlo, whi)
-                screened.append((LCSseq.similarity(window, qs), wlo, window))
-            # a passage reproduces at most its longest common subsequence with
-            # the fragment: align the most promising first, and none below
-            # the share needed
-            screened.sort(key=lambda w: (-w[0], w[1]))
-            for lcs, wlo, window in screened:
-                if lcs < MIN_WORDS or lcs / m < MIN_SHARE or (best is not None and lcs < best[0]):
-                    break
-                hit = _verify(qs, window, lcs)
-                if hit is None:
-                    continue
-                start, end, matched = wlo + hit[0], wlo + hit[1], hit[2]
-                rank = (matched, -abs(start - near) if near is not None else 0, -start, start, end)
-                if best is None or rank[:3] > best[:3]:
-                    best = rank
+        candidates: list[tuple[int, int]] = []
+        needed = MIN_SIGNIFICANCE + (0.0 if near is not None else math.log(max(self._words_total, 1)))
+        if len(sel):
+            lo = self._gram_ptr[slot[sel]].astype(np.int64)
+            counts = self._gram_ptr[slot[sel] + 1] - lo
+            if near is None and self.shortcut:
+                hit = self._by_unique_seeds(sel, lo, counts, q, qs, needed)
+                if hit is not None:
+                    return hit
+            vote = counts <= MAX_POSTINGS
+            candidates = self._candidates(sel[vote], lo[vote], counts[vote], q)
+            best = self._align_best(q, qs, candidates, near, best, False)
+        if best is None or best[0] < needed or best[4] < MIN_SHARE * m:
+            wider = []
+            if best is not None:  # the best passage so far, to match its transposed words
+                s = self.sources[self.source_of(best[2])]
+                wider.append((max(s.offset, best[2] - TRANSPOSE_REACH), min(s.offset + s.words, best[3] + TRANSPOSE_REACH)))
+            if near is not None or m <= COOCCUR_WORDS:
+                wider += self._cooccurring(q, near)
+            rescued = self._align_best(q, qs, wider, near, best, True)
+            if rescued is not None and rescued[0] >= needed:
+                best = rescued  # only a significant passage is taken from this wider search
         if best is None:
             return None
-        matched = best[0]
+        matched = best[4]
         if matched < MIN_WORDS or matched / m < MIN_SHARE:
             return None
-        return best[3], best[4], int(matched)
+        return best[2], best[3], matched, best[5]
 
-    def _by_unique_seeds(self, sel: np.ndarray, lo: np.ndarray, counts: np.ndarray, q: Sequence[int], qs: str | list[int]) -> Hit | None:
+    def _align_best(
+        self,
+        q: Sequence[int],
+        qs: str | list[int],
+        candidates: list[tuple[int, int]],
+        near: int | None,
+        best: _Ranked | None,
+        transposed: bool,
+    ) -> _Ranked | None:
+        """The best of ``best`` and the passages aligned in the candidate windows (with ``transposed`` words matched).
+
+        A passage reproduces at most its longest common subsequence with
+        the fragment: the windows are aligned the most promising first, and
+        those that cannot match as many words as the best so far are skipped.
+        """
+        if not candidates:
+            return best
+        m = len(q)
+        screened = []
+        for wlo, whi in candidates:
+            window = self._window(wlo, whi)
+            screened.append((LCSseq.similarity(window, qs), wlo, window))
+        screened.sort(key=lambda w: (-w[0], w[1]))
+        most = best[4] if best is not None else 0
+        for lcs, wlo, window in screened:
+            if lcs < MIN_WORDS or lcs < most:
+                break
+            match = _verify(qs, window, lcs, transposed, wlo)
+            if match is None:
+                continue
+            spans, matched = match.source, match.matched
+            start, end = spans[0][0], spans[-1][1]
+            if matched > most:
+                most = matched
+            sig = self.significance(spans, m, match.moved)
+            rank = (sig - _distance_cost(start, near) if near is not None else sig, -start, start, end, matched, sig)
+            if best is None or rank[:2] > best[:2]:
+                best = rank
+        return best
+
+    def _cooccurring(self, q: Sequence[int], near: int | None) -> list[tuple[int, int]]:
+        """Word windows where the fragment's words occur together, in any order; and the stretch around ``near``.
+
+        The fragment's rarest words (as many as occur ``COOCCUR_BUDGET``
+        times in all; none if the rarest alone occurs more often) are looked
+        up; around each occurrence, the window where the fragment would lie
+        is scored by how many of the fragment's words it holds, wherever
+        they stand in it. The best ``CANDIDATES`` windows are returned.
+        """
+        m = len(q)
+        slack = min(m + 10, 60)
+        out: list[tuple[int, int]] = []
+        if near is not None:
+            s = self.sources[self.source_of(max(near, 0))]
+            wlo, whi = max(s.offset, near - m - slack), min(s.offset + s.words, near + m + slack)
+            if wlo < whi:
+                out.append((wlo, whi))
+        freq = self._freq
+        rare = sorted({(freq[w], j, w) for j, w in enumerate(q) if w >= 0})
+        anchors: list[tuple[int, int]] = []
+        used = 0
+        for n, j, w in rare:
+            if used + n > COOCCUR_BUDGET:
+                break
+            if all(w != x for _, x in anchors):
+                anchors.append((j, w))
+                used += n
+        if not anchors:
+            return out
+        wptr, wpos = self._word_ptr, self._word_pos
+        starts = np.concatenate([wpos[wptr[w] : wptr[w + 1]].astype(np.int64) - j for j, w in anchors])
+        reach = TRANSPOSE_REACH
+        starts = starts[(starts >= reach) & (starts < len(self._ids) - m - reach)]
+        ids = self._ids[starts[:, None] + np.arange(-reach, m + reach)]
+        score = np.isin(ids, np.array([w for w in q if w >= 0], dtype=ids.dtype), kind="sort").sum(axis=1, dtype=np.int8)
+        top = np.argsort(-score, kind="stable")[: CANDIDATES * 2]
+        seen: set[int] = set()
+        for g in starts[top].tolist():
+            if g in seen:
+                continue
+            seen.add(g)
+            s = self.sources[self.source_of(max(g, 0))]
+            wlo, whi = max(s.offset, g - slack), min(s.offset + s.words, g + m + slack)
+            if wlo < whi:
+                out.append((wlo, whi))
+            if len(seen) == CANDIDATES:
+                break
+        return out
+
+    def significance(self, spans: Sequence[tuple[int, int]], m: int, moved: int = 0) -> float:
+        """How far beyond chance a passage reproduces a fragment of ``m`` words, in nats.
+
+        ``spans`` are the global (start, end) of the runs of source words
+        that the passage matches, ascending and apart; ``moved`` of the
+        words are matched out of order (transposed).
+
+        The information of the matched words under the sources' word-pair
+        model (each word given the one before it, within a run; the first
+        of a run given its frequency alone: see :func:`_pair_information`)
+        is the log of how unlikely such words are at one place of the
+        sources. From it are taken the log of the number of matches of this
+        shape (which of the fragment's words match, how they split into
+        runs, how the source words left out split into the gaps between
+        them) and the cost of the edits that a rendering would have made:
+        ``GAP_OPEN`` for each gap, ``GAP_EXTEND`` for each word in one,
+        ``_MOVE_COST`` for each moved word. What is left is the log of how
+        much likelier the passage is as the fragment's rendering than as
+        chance, per starting place in the sources (see :meth:`chance`).
+        """
+        info, idf, ids = self._pair_view, self._idf, self._ids_view
+        total = 0.0
+        matched = 0
+        for a, b in spans:
+            total += idf[ids[a]] + sum(info[a + 1 : b])
+            matched += b - a
+        if len(spans) == 1:
+            return total - _log_choose(m, matched) - moved * _MOVE_COST
+        gaps = len(spans) - 1
+        skipped = spans[-1][1] - spans[0][0] - matched
+        shapes = _log_choose(m, matched) + _log_choose(matched - 1, gaps) + _log_choose(skipped - 1, gaps - 1)
+        return total - shapes - gaps * GAP_OPEN - skipped * GAP_EXTEND - moved * _MOVE_COST
+
+    def chance(self, hits: Sequence[Hit]) -> float:
+        """The log of how many passages as good as ``hits`` (one quotation's fragments) chance would give.
+
+        A passage could start at any of the sources' words; each further
+        fragment, near the one before it (the cost of its distance, see
+        :func:`_distance_cost`); each fragment's significance makes it that
+        much less likely. Below ``-MIN_SIGNIFICANCE`` the quotation is
+        located.
+        """
+        ordered = sorted(hits)
+        out = math.log(max(self._words_total, 1)) - sum(h[3] for h in ordered)
+        for before, after in zip(ordered, ordered[1:]):
+            out += _distance_cost(after[0], before[1])
+        return out
+
+    def _by_unique_seeds(self, sel: np.ndarray, lo: np.ndarray, counts: np.ndarray, q: Sequence[int], qs: str | list[int], needed: float) -> Hit | None:
         """The passage that most of the fragment's unique trigrams point to, when it plainly renders the fragment.
 
         ``sel``: the fragment positions of its trigrams found in the
@@ -547,8 +738,9 @@ class SourceIndex:
         trigrams found only once in all the sources are the fragment's
         strongest seeds; when at least ``UNIQUE_SEEDS`` of them, and more
         than half, fall on one stretch (nearby diagonals), and the passage
-        there reproduces at least ``SURE_SHARE`` of the fragment's words,
-        that passage is the one the vote would elect: no vote is held.
+        there reproduces at least ``SURE_SHARE`` of the fragment's words with
+        the significance ``needed``, that passage is the one the vote would
+        elect: no vote is held.
         Otherwise None, and the vote decides.
         """
         once = counts == 1
@@ -577,10 +769,17 @@ class SourceIndex:
         lcs = LCSseq.similarity(window, qs)
         if lcs < m * SURE_SHARE:
             return None
-        hit = _verify(qs, window, lcs)
-        if hit is None or hit[2] < m * SURE_SHARE:
+        match = _verify(qs, window, lcs, False)
+        if match is None:
             return None
-        return wlo + hit[0], wlo + hit[1], hit[2]
+        spans = [(wlo + a, wlo + b) for a, b in match.source]
+        matched = sum(b - a for a, b in spans)
+        if matched < m * SURE_SHARE:
+            return None
+        sig = self.significance(spans, m)
+        if sig < needed:
+            return None
+        return spans[0][0], spans[-1][1], matched, sig
 
     def _lookup(self, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(slot in the trigram table, whether the trigram is there) of trigrams (a, b, c)."""
@@ -589,7 +788,7 @@ class SourceIndex:
         np.minimum(slot, len(self._gram_keys) - 1, out=slot)
         return slot, self._gram_keys[slot] == keys
 
-    def _exact(self, q: Sequence[int], qs: str | list[int]) -> list[int]:
+    def _exact(self, q: Sequence[int], qs: str | list[int], limit: int = MAX_EXACT_CHECKS) -> list[int]:
         """Global starts of the exact occurrences of word ids ``q`` (all known), ascending.
 
         Three of the fragment's trigrams (first, middle, last) are looked
@@ -615,7 +814,7 @@ class SourceIndex:
                 best = (p, lo, hi)
         assert best is not None
         p, lo, hi = best
-        if hi - lo > MAX_EXACT_CHECKS:
+        if hi - lo > limit:
             return []
         seq = self._seq
         out = []
@@ -637,22 +836,26 @@ class SourceIndex:
             return self._seq[lo:hi]
         return self._ids[lo:hi].tolist()  # type: ignore[no-any-return]
 
-    def weight(self, q: Sequence[int]) -> float:
-        """The information of word ids ``q``: the sum of their inverse frequencies in the sources."""
-        idf, unknown = self._idf, self._idf_unknown
-        return sum(idf[x] if x >= 0 else unknown for x in q)
+    def occurrences(self, q: Sequence[int], limit: int) -> np.ndarray | None:
+        """Global starts of the exact occurrences of word ids ``q``, ascending; None if none, or if they may be more than ``limit``.
 
-    def matched_weight(self, q: Sequence[int], hit: Hit) -> float:
-        """The information of the words of ``q`` that the passage of ``hit`` reproduces (aligned in order)."""
-        start, end, matched = hit
-        if matched == len(q):
-            return self.weight(q)
-        idf = self._idf
-        total = 0.0
-        for op in Indel.opcodes(self._window(start, end), self._seq_of(q)):
-            if op.tag == "equal":
-                total += sum(idf[x] for x in q[op.dest_start : op.dest_end])
-        return total
+        (A fragment of one or two words whose first word occurs more than
+        eight times ``limit`` is not looked up: the filter costs as much as
+        that word is common.)
+        """
+        if not q or min(q) < 0:
+            return None
+        if len(q) <= SHORT or not len(self._gram_keys):
+            w = q[0]
+            if self._word_ptr[w + 1] - self._word_ptr[w] > limit * 8:
+                return None
+            hits = self._word_pos[self._word_ptr[w] : self._word_ptr[w + 1]].astype(np.int64)
+            for k in range(1, len(q)):
+                hits = hits[self._ids[hits + k] == q[k]]
+            where = hits
+        else:
+            where = np.array(self._exact(q, self._seq_of(q), limit), dtype=np.int64)
+        return where if 0 < len(where) <= limit else None
 
     def _exact_short(self, q: Sequence[int], near: int | None) -> Hit | None:
         w = q[0]
@@ -664,7 +867,7 @@ class SourceIndex:
         if not len(hits):
             return None
         g = int(hits[0]) if near is None else int(hits[np.argmin(np.abs(hits - near))])
-        return g, g + len(q), len(q)
+        return g, g + len(q), len(q), self.significance([(g, g + len(q))], len(q))
 
     def _candidates(self, grams: np.ndarray, lo: np.ndarray, counts: np.ndarray, q: Sequence[int]) -> list[tuple[int, int]]:
         """Word windows around the passages that hold most of the fragment's trigrams and rare words, best first.
@@ -857,6 +1060,7 @@ def _build_arrays(ids: np.ndarray, wstart: np.ndarray, wend: np.ndarray, vocab_s
     else:
         first = np.zeros(0, dtype=np.int64)
     return {
+        "pair_info": _pair_information(ids, np.diff(word_ptr.astype(np.int64)), vocab_size),
         "hashed": np.array([hashed]),
         "ids": ids.astype(np.int32),
         "wstart": wstart.astype(off_t),
@@ -869,8 +1073,52 @@ def _build_arrays(ids: np.ndarray, wstart: np.ndarray, wend: np.ndarray, vocab_s
     }
 
 
-def _verify(q: str | list[int], window: str | list[int], lcs: int) -> tuple[int, int, int] | None:
-    """Where in ``window`` the fragment ``q`` lies: (start, end, matched words), offsets into ``window``.
+def _word_chance(freq: np.ndarray) -> np.ndarray:
+    """The chance of each word of the vocabulary at a place of the sources, from its frequency ``freq``.
+
+    Half a word is added to each count (Jeffreys' prior), so that in small
+    sources a word seen once is not taken for common.
+    """
+    return (freq + 0.5) / (float(freq.sum()) + 0.5 * len(freq))
+
+
+def _pair_information(ids: np.ndarray, freq: np.ndarray, vocab_size: int) -> np.ndarray:
+    """The information (in nats) of each word of the global sequence given the word before it.
+
+    The chance of word b after word a is that of the sources' own word-pair
+    model, smoothed towards b's chance anywhere (see ``PAIR_PRIOR`` and
+    :func:`_word_chance`): ``(pairs ab + PAIR_PRIOR * p(b)) / (words a +
+    PAIR_PRIOR)``. After a word found only there, and for the first word of
+    a source, it is b's chance anywhere: a pair seen once, in the passage
+    under test, says nothing of how often it comes.
+    """
+    n = len(ids)
+    p_word = _word_chance(freq)
+    out = np.zeros(n, dtype=np.float64)
+    real = ids >= 0
+    out[real] = -np.log(p_word[ids[real]])
+    if n > 1:
+        pair = np.flatnonzero(real[1:] & real[:-1]) + 1
+        if len(pair):
+            a = ids[pair - 1].astype(np.int64)
+            b = ids[pair].astype(np.int64)
+            _, inverse, counts = np.unique(a * vocab_size + b, return_inverse=True, return_counts=True)
+            given = (counts[inverse] + PAIR_PRIOR * p_word[b]) / (freq[a] + PAIR_PRIOR)
+            # after a word found nowhere else, the pair says nothing: the word alone
+            out[pair] = -np.log(np.where(freq[a] > 1, given, p_word[b]))
+    return out.astype(np.float32)
+
+
+class _Match(NamedTuple):
+    """How a passage matches a fragment."""
+
+    source: list[tuple[int, int]]  # (start, end) of the runs of matched source words, ascending and apart
+    matched: int  # how many words match
+    moved: int  # how many of them are matched out of order (transposed)
+
+
+def _verify(q: str | list[int], window: str | list[int], lcs: int, transposed: bool = True, offset: int = 0) -> _Match | None:
+    """Where in ``window`` the fragment ``q`` lies: the runs of matched words, as offsets into ``window`` plus ``offset``.
 
     ``lcs`` is the length of the longest common subsequence of the two. Of
     the stretches of ``window`` that hold such a subsequence, the shortest
@@ -878,7 +1126,11 @@ def _verify(q: str | list[int], window: str | list[int], lcs: int) -> tuple[int,
     word just before or after the passage is not taken for part of it);
     equal runs at its edges that are small beside the gap that separates them
     from the rest (chance matches of common words) are dropped, and the
-    words of the remaining runs are the matched ones.
+    words of the remaining runs are the matched ones. With ``transposed``,
+    a word of the fragment left out of them that the passage has, unmatched, at most
+    ``TRANSPOSE_REACH`` words from where the alignment puts it, is matched
+    too (a transposition: the subsequence keeps only one of two swapped
+    words).
     """
     if lcs <= 0:
         return None
@@ -899,15 +1151,92 @@ def _verify(q: str | list[int], window: str | list[int], lcs: int) -> tuple[int,
         else:
             lo = mid + 1
     tight = tail[:lo]
-    runs = [(op.src_start, op.src_end) for op in Indel.opcodes(tight, q) if op.tag == "equal"]
+    runs = [(a + op.src_start, a + op.src_end, op.dest_start, op.dest_end) for op in Indel.opcodes(tight, q) if op.tag == "equal"]
     if not runs:
         return None
     while len(runs) > 1 and (runs[0][1] - runs[0][0]) * 6 < runs[1][0] - runs[0][1]:
         runs.pop(0)
     while len(runs) > 1 and (runs[-1][1] - runs[-1][0]) * 6 < runs[-1][0] - runs[-2][1]:
         runs.pop()
-    matched = sum(s1 - s0 for s0, s1 in runs)
-    return a + runs[0][0], a + runs[-1][1], matched
+    source: list[tuple[int, int]] = []
+    matched = 0
+    for r in runs:
+        matched += r[3] - r[2]
+        if source and source[-1][1] == r[0] + offset:
+            source[-1] = (source[-1][0], r[1] + offset)
+        else:
+            source.append((r[0] + offset, r[1] + offset))
+    if transposed and matched < len(q):
+        moved = _transposed(q, window, runs)
+        if moved:
+            spans = _merge_spans(sorted(source + [(g + offset, g + offset + 1) for g in moved]))
+            return _Match(spans, matched + len(moved), len(moved))
+    return _Match(source, matched, 0)
+
+
+def _transposed(q: str | list[int], window: str | list[int], runs: list[tuple[int, int, int, int]]) -> list[int]:
+    """Positions in ``window`` of words of ``q`` that the aligned ``runs`` leave out but that stand nearby.
+
+    ``runs`` are (source start, source end, fragment start, fragment end)
+    of the aligned equal runs. Each word of the fragment outside them (in
+    gaps between them of at most twice ``TRANSPOSE_REACH`` words, or that
+    many words before or after them) is looked for among the window's
+    unmatched words at most ``TRANSPOSE_REACH`` places from the one the
+    alignment projects it onto.
+    """
+    out: list[int] = []
+    taken: set[int] | None = None
+    n = len(window)
+    reach = TRANSPOSE_REACH
+    prev: tuple[int, int, int, int] | None = None
+    # the fragment's words before, between and after the runs
+    for run in runs + [(-1, -1, len(q) + reach, -1)]:
+        first = prev[3] if prev is not None else max(0, run[2] - reach)
+        if prev is not None and run[0] >= 0 and run[2] - first > 2 * reach:
+            prev = run
+            continue  # a wide gap is an edit of its own, not a word moved nearby
+        for j in range(first, min(run[2], len(q))):
+            word = q[j]
+            projected = prev[1] + j - prev[3] if prev is not None else run[0] - (run[2] - j)
+            lo, hi = max(projected - reach, 0), min(projected + reach + 1, n)
+            if isinstance(window, str) and isinstance(word, str):
+                if word == "\x01" or window.find(word, lo, hi) < 0:
+                    continue  # not nearby (an unknown word matches nothing)
+            elif isinstance(word, int) and (word < 0 or word not in window[lo:hi]):
+                continue
+            if taken is None:
+                taken = {x for r in runs for x in range(r[0], r[1])}
+            for d in _NEAREST_FIRST:
+                g = projected + d
+                if lo <= g < hi and window[g] == word and g not in taken:
+                    taken.add(g)
+                    out.append(g)
+                    break
+        prev = run
+    return out
+
+
+def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans (ascending, apart) with adjoining ones joined."""
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if out and out[-1][1] == a:
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
+def _log_choose(n: int, k: int) -> float:
+    """The natural log of the binomial coefficient (n choose k); 0 outside 0 <= k <= n."""
+    if k <= 0 or k >= n:
+        return 0.0
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+
+
+def _distance_cost(g: int, near: int | None) -> float:
+    """The log of the number of places ``g`` could be at this distance from ``near`` (0 without it)."""
+    return 0.0 if near is None else math.log(2 + abs(g - near))
 
 
 @lru_cache(maxsize=4096)
@@ -943,51 +1272,136 @@ def locate(
 
     ``fragments`` are the quotation's tokens fragment by fragment (see
     :func:`quoteverify.normalize.quotation_fragments`). Each fragment is
-    located on its own; fragments of one or two words only exactly, and
-    preferably near the others. The quotation is located when its located
-    fragments hold at least half of its words and lie in one source.
+    located on its own, longest first; fragments of one or two words only
+    exactly, and near the others. The quotation is located when its located
+    fragments lie in one source, hold ``MIN_SHARE`` of its words, and are
+    significant: chance would give passages as good in sources of this size
+    at most exp(-``MIN_SIGNIFICANCE``) times (:meth:`SourceIndex.chance`).
+
+    When the fragments so found are not significant, and the quotation has
+    several, they are placed again around the exact occurrence of one of
+    them that stands nearest exact occurrences of the others
+    (:func:`_joint_anchors`): a short fragment's first occurrence need not be
+    the one its neighbours in the quotation stand beside.
     """
     ids = [index.fragment_ids(f) for f in fragments]
     total = sum(len(k) for k in ids)
     if total == 0 or not index.sources:
         return None
-    found: dict[int, Hit] = {}
-    # longer fragments first: they anchor the short ones
-    order = sorted(range(len(ids)), key=lambda i: (-len(ids[i]), i))
-    for i in order:
-        if not ids[i]:
-            continue
-        near = _anchor(found, i)
-        if total <= SHORT or len(ids[i]) > SHORT or near is not None:
-            hit = index.find_ids(ids[i], near)
-            if hit is not None:
-                found[i] = hit
-    if not found:
+    best = _placement(index, ids)
+    if best is None or (total > SHORT and best[0] > -MIN_SIGNIFICANCE):
         return None
-    # all fragments must come from one source: keep the source with most words
-    by_source: dict[int, int] = defaultdict(int)
-    for g0, _, matched in found.values():
-        by_source[index.source_of(g0)] += matched
-    best_source = min(by_source, key=lambda s: (-by_source[s], s))
-    found = {i: h for i, h in found.items() if index.source_of(h[0]) == best_source}
-    matched = sum(h[2] for h in found.values())
-    if matched / total < MIN_SHARE:
-        return None
-    if total > SHORT:
-        information = sum(index.weight(k) for k in ids)
-        reproduced = sum(index.matched_weight(ids[i], h) for i, h in found.items())
-        if information > 0 and reproduced / information < MIN_WEIGHT_SHARE:
-            return None
+    _, source, found = best
     frags = []
     for i in sorted(found):
-        g0, g1, _ = found[i]
+        g0, g1 = found[i][:2]
         _, span = index.char_span(g0, g1, fragments[i])
         f = fragments[i]
         frags.append(Fragment((f[0].start, f[-1].end), span, i))
-    src = index.sources[best_source]
+    src = index.sources[source]
     start = min(f.source_span[0] for f in frags)
     end = max(f.source_span[1] for f in frags)
+    matched = sum(h[2] for h in found.values())
     return Location(src.doc.id, (start, end), tuple(frags), round(matched / total, 4))
+
+
+def _placement(index: SourceIndex, ids: list[list[int]]) -> tuple[float, int, dict[int, Hit]] | None:
+    """The best placement of a quotation's fragments (word ids): (chance, source, {fragment: hit}), or None."""
+    total = sum(len(k) for k in ids)
+    # longer fragments first: they anchor the short ones
+    order = sorted(range(len(ids)), key=lambda i: (-len(ids[i]), i))
+    best = _judge(index, _place(index, ids, order, total, {}), total)
+    if (best is None or best[0] > -MIN_SIGNIFICANCE) and total > SHORT and sum(1 for k in ids if k) > 1:
+        for lead in _joint_anchors(index, ids):
+            judged = _judge(index, _place(index, ids, order, total, lead), total)
+            if judged is not None and (best is None or judged[0] < best[0]):
+                best = judged
+    return best
+
+
+def _joint_anchors(index: SourceIndex, ids: list[list[int]]) -> list[dict[int, Hit]]:
+    """Occurrences of one fragment (word ids) that may anchor the others, each as {fragment: hit}.
+
+    Of the fragments found exactly in at most ``MAX_OCCURRENCES`` places, the
+    one found in fewest is the anchor. With others among them, each of its
+    occurrences is charged the cost of the distance (:func:`_distance_cost`)
+    to the nearest occurrence of each of them, and the cheapest is taken;
+    alone, its first ``MAX_LEADS`` occurrences are.
+    """
+    places: list[tuple[int, int, np.ndarray]] = []
+    for i, fragment in enumerate(ids):
+        found = index.occurrences(fragment, MAX_OCCURRENCES) if fragment else None
+        if found is not None:
+            places.append((len(found), i, found))
+    if not places:
+        return []
+    places.sort(key=lambda p: p[:2])
+    _, lead, starts = places[0]
+    chosen: list[int]
+    if len(places) == 1:
+        chosen = starts[:MAX_LEADS].tolist()
+    else:
+        cost = np.zeros(len(starts))
+        for _, _, where in places[1:]:
+            at = np.searchsorted(where, starts)
+            before = np.abs(starts - where[np.maximum(at - 1, 0)])
+            after = np.abs(where[np.minimum(at, len(where) - 1)] - starts)
+            cost += np.log(2.0 + np.minimum(before, after))
+        chosen = [int(starts[int(np.argmin(cost))])]
+    m = len(ids[lead])
+    sig = index.significance([(chosen[0], chosen[0] + m)], m)
+    return [{lead: (g, g + m, m, sig)} for g in chosen]
+
+
+def _place(index: SourceIndex, ids: list[list[int]], order: list[int], total: int, found: dict[int, Hit]) -> dict[int, Hit]:
+    """Locate the fragments (word ids) in ``order``, each near those found before it, after those of ``found``.
+
+    A fragment not found on its own is looked for again near the others,
+    once they are found.
+    """
+    found = dict(found)
+    missed = []
+    for i in order:
+        if not ids[i] or i in found:
+            continue
+        near = _anchor(found, i)
+        hit = None
+        if total <= SHORT or len(ids[i]) > SHORT or near is not None:
+            hit = index.find_ids(ids[i], near)
+        if hit is not None:
+            found[i] = hit
+        elif near is None:
+            missed.append(i)
+    for i in missed:
+        near = _anchor(found, i)
+        if near is not None:
+            hit = index.find_ids(ids[i], near)
+            if hit is not None:
+                found[i] = hit
+    return found
+
+
+def _judge(index: SourceIndex, found: dict[int, Hit], total: int) -> tuple[float, int, dict[int, Hit]] | None:
+    """(chance, source, fragments in it) of located fragments, or None when they hold too few of the ``total`` words.
+
+    All fragments must come from one source: the one where they hold most
+    words is kept.
+    """
+    if not found:
+        return None
+    if len(found) == 1:
+        hit = next(iter(found.values()))
+        if hit[2] / total < MIN_SHARE:
+            return None
+        return index.chance([hit]), index.source_of(hit[0]), found
+    by_source: dict[int, int] = defaultdict(int)
+    for h in found.values():
+        by_source[index.source_of(h[0])] += h[2]
+    source = min(by_source, key=lambda s: (-by_source[s], s))
+    found = {i: h for i, h in found.items() if index.source_of(h[0]) == source}
+    if sum(h[2] for h in found.values()) / total < MIN_SHARE:
+        return None
+    return index.chance(list(found.values())), source, found
 
 
 def _anchor(found: dict[int, Hit], i: int) -> int | None:
