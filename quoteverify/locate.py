@@ -81,6 +81,9 @@ MAX_POSTINGS = 2000
 UNIQUE_SEEDS = 2
 #: share of its words the passage they point to must reproduce for that
 SURE_SHARE = 0.8
+#: of the windows that cannot reproduce MIN_SHARE of a fragment (only with
+#: its transposed words matched), at most this many are aligned, best first
+SHORT_TRIES = 2
 #: how many candidate passages are aligned for each fragment (more when tied)
 CANDIDATES = 4
 #: at most this many tied candidate passages are screened
@@ -617,9 +620,14 @@ class SourceIndex:
             screened.append((LCSseq.similarity(window, qs), wlo, window))
         screened.sort(key=lambda w: (-w[0], w[1]))
         most = best[4] if best is not None else 0
+        short = 0  # windows aligned that cannot reproduce the share a fragment needs
         for lcs, wlo, window in screened:
             if lcs < MIN_WORDS or lcs < most:
                 break
+            if lcs < m * MIN_SHARE:
+                short += 1
+                if short > SHORT_TRIES:
+                    break
             match = _verify(qs, window, lcs, transposed, wlo)
             if match is None:
                 continue
@@ -769,13 +777,10 @@ class SourceIndex:
         lcs = LCSseq.similarity(window, qs)
         if lcs < m * SURE_SHARE:
             return None
-        match = _verify(qs, window, lcs, False)
-        if match is None:
+        match = _verify(qs, window, lcs, False, wlo)
+        if match is None or match.matched < m * SURE_SHARE:
             return None
-        spans = [(wlo + a, wlo + b) for a, b in match.source]
-        matched = sum(b - a for a, b in spans)
-        if matched < m * SURE_SHARE:
-            return None
+        spans, matched = match.source, match.matched
         sig = self.significance(spans, m)
         if sig < needed:
             return None
