@@ -651,10 +651,10 @@ class SourceIndex:
         they stand in it. The best ``CANDIDATES`` windows are returned.
         """
         m = len(q)
-        slack = min(m + 10, 60)
         out: list[tuple[int, int]] = []
-        if near is not None:
+        if near is not None:  # the stretch around the other fragments, on both sides
             s = self.sources[self.source_of(max(near, 0))]
+            slack = min(m + 10, 60)
             wlo, whi = max(s.offset, near - m - slack), min(s.offset + s.words, near + m + slack)
             if wlo < whi:
                 out.append((wlo, whi))
@@ -682,10 +682,9 @@ class SourceIndex:
             if g in seen:
                 continue
             seen.add(g)
-            s = self.sources[self.source_of(max(g, 0))]
-            wlo, whi = max(s.offset, g - slack), min(s.offset + s.words, g + m + slack)
-            if wlo < whi:
-                out.append((wlo, whi))
+            around = self._around(g, g, m)
+            if around is not None:
+                out.append(around)
             if len(seen) == CANDIDATES:
                 break
         return out
@@ -766,13 +765,10 @@ class SourceIndex:
                 first = k
         if best[0] < UNIQUE_SEEDS or best[0] * 2 <= len(diags):
             return None
-        d0, d1 = diags[best[1]], diags[best[2]]
-        src = self.sources[bisect_right(self._starts, max(d0, 0)) - 1]
-        slack = min(m + 10, 60)
-        wlo = max(src.offset, d0 - slack)
-        whi = min(src.offset + src.words, d1 + m + slack)
-        if wlo >= whi:
+        around = self._around(diags[best[1]], diags[best[2]], m)
+        if around is None:
             return None
+        wlo, whi = around
         window = self._window(wlo, whi)
         lcs = LCSseq.similarity(window, qs)
         if lcs < m * SURE_SHARE:
@@ -927,18 +923,24 @@ class SourceIndex:
             n = CANDIDATES + int(np.count_nonzero(score[rank[CANDIDATES:]] >= edge - 1e-9))
             rank = rank[: min(n, MAX_SCREEN)]
         last = np.concatenate((cut, [len(diag)])) - 1
-        slack = min(m + 10, 60)
         out = []
-        starts, sources = self._starts, self.sources
-        d0s = diag[first[rank]].tolist()
-        d1s = diag[last[rank]].tolist()
-        for d0, d1 in zip(d0s, d1s):
-            s = sources[bisect_right(starts, d0 if d0 > 0 else 0) - 1]
-            wlo = max(s.offset, d0 - slack)
-            whi = min(s.offset + s.words, d1 + m + slack)
-            if wlo < whi:
-                out.append((wlo, whi))
+        for d0, d1 in zip(diag[first[rank]].tolist(), diag[last[rank]].tolist()):
+            around = self._around(d0, d1, m)
+            if around is not None:
+                out.append(around)
         return out
+
+    def _around(self, d0: int, d1: int, m: int) -> tuple[int, int] | None:
+        """The word window where a fragment of ``m`` words starting between diagonals ``d0`` and ``d1`` would lie.
+
+        Some slack on either side (for the words a rendering adds or drops),
+        clipped to the source of ``d0``; None if nothing of it is left.
+        """
+        slack = min(m + 10, 60)
+        s = self.sources[self.source_of(max(d0, 0))]
+        wlo = max(s.offset, d0 - slack)
+        whi = min(s.offset + s.words, d1 + m + slack)
+        return (wlo, whi) if wlo < whi else None
 
     # ----------------------------------------------------------------- spans
 
