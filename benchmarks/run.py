@@ -16,7 +16,11 @@ process so that its peak memory is its own, this prints:
 - articles/s and quotations/s end to end (read, extract, locate, align,
   classify, cover) on one core, over 2,000 articles, and
   ``--jobs 2`` against ``--jobs 1`` on 10,000 articles of the ``--jobs-data``
-  set (100K by default: generate it with ``--articles 10000``);
+  set (100K by default: generate it with ``--articles 10000``), run
+  alternately ``JOBS_PASSES`` times each, the fastest of each compared, with
+  each run's wall time and the CPU time of the main process and of the
+  workers (the same work in every run: a slower run was slowed by the rest
+  of the machine);
 - peak RSS;
 - the peers, each on a small sample of quotations (they search the sources
   by brute force and are slow): edlib (infix edit distance), rapidfuzz
@@ -60,12 +64,15 @@ PEER_SAMPLE = {"edlib": 20, "rapidfuzz": 5, "difflib": 5, "dmp match_main": 3, "
 #: seconds each peer may take on one archive (a search past twice that is stopped and counted as a miss)
 PEER_BUDGET = 60
 JOBS_ARTICLES = 10_000
+#: ``--jobs 1`` and ``--jobs 2`` are run alternately this many times each; the
+#: fastest run of each is compared (with every run's figure and CPU time beside)
+JOBS_PASSES = 2
 #: quotations measured: those of the first this many articles
 QUOTE_ARTICLES = 2_000
 #: locate + align + classify is timed over the sample this many times; the
 #: fastest pass is reported (the others were slowed by the rest of the
 #: machine: the same work, the same results), with every pass's figure
-PASSES = 3
+PASSES = 5
 ACCEPTABLE = {"elision", "interpolation"}
 MINOR = {"spelling", "punctuation", "case"}
 
@@ -218,16 +225,29 @@ def measure(folder: Path, peers: bool, jobs: bool) -> dict:
 
     out.update(end_to_end(folder, index, min(len(articles), QUOTE_ARTICLES), jobs=1))
     if jobs and len(articles) >= JOBS_ARTICLES:
-        one = end_to_end(folder, index, JOBS_ARTICLES, jobs=1)
-        two = end_to_end(folder, index, JOBS_ARTICLES, jobs=2)
+        runs: dict[int, list[dict]] = {1: [], 2: []}
+        for _ in range(JOBS_PASSES):
+            for jobs_n in (1, 2):
+                runs[jobs_n].append(end_to_end(folder, index, JOBS_ARTICLES, jobs=jobs_n))
+        one, two = (max(runs[j], key=lambda r: r["articles_per_s"]) for j in (1, 2))
         out["jobs_articles"] = JOBS_ARTICLES
         out["jobs1_articles_per_s"] = one["articles_per_s"]
         out["jobs2_articles_per_s"] = two["articles_per_s"]
         out["jobs2_speedup"] = round(two["articles_per_s"] / one["articles_per_s"], 2)
+        out["jobs_runs"] = {
+            str(j): [{k: r[k] for k in ("articles_per_s", "wall_s", "cpu_main_s", "cpu_workers_s")} for r in runs[j]]
+            for j in (1, 2)
+        }
     if peers:
         out["peers"] = run_peers(docs, items, locate_s)
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return out
+
+
+def _cpu(who: int) -> float:
+    """CPU seconds (user and system) used so far by this process, or by its finished children."""
+    u = resource.getrusage(who)
+    return u.ru_utime + u.ru_stime
 
 
 def end_to_end(folder: Path, index, n: int, jobs: int) -> dict:
@@ -240,6 +260,7 @@ def end_to_end(folder: Path, index, n: int, jobs: int) -> dict:
 
     refs = itertools.islice(iter_articles([str(folder / "articles.jsonl.gz")]), n)
     infos = [SourceInfo(d) for d in index.documents]
+    main0, workers0 = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
         res = check_stream(infos, refs, case_id="bench", results=Path(tmp) / "results.jsonl", jobs=jobs, pages=0, index=index)
@@ -247,6 +268,9 @@ def end_to_end(folder: Path, index, n: int, jobs: int) -> dict:
     return {
         "e2e_articles": res.total.articles,
         "articles_per_s": round(res.total.articles / elapsed, 1),
+        "wall_s": round(elapsed, 1),
+        "cpu_main_s": round(_cpu(resource.RUSAGE_SELF) - main0, 1),
+        "cpu_workers_s": round(_cpu(resource.RUSAGE_CHILDREN) - workers0, 1),
         "e2e_quotations_per_s": round(res.total.quotes / elapsed),
         "extracted_quotations": res.total.quotes,
     }
@@ -394,7 +418,11 @@ def show(r: dict) -> None:
           f" ({r['e2e_articles']:,} articles)")
     if "jobs2_speedup" in r:
         print(f"--jobs 2 on {r['jobs_articles']:,} articles: {r['jobs2_articles_per_s']} vs {r['jobs1_articles_per_s']}"
-              f" articles/s with --jobs 1: x{r['jobs2_speedup']}")
+              f" articles/s with --jobs 1: x{r['jobs2_speedup']} (fastest run of each)")
+        for j, rs in r["jobs_runs"].items():
+            print(f"  --jobs {j} runs: " + "; ".join(
+                f"{x['articles_per_s']}/s in {x['wall_s']} s, CPU {x['cpu_main_s']} s main + {x['cpu_workers_s']} s workers"
+                for x in rs))
     print(f"peak RSS {r['peak_rss_mb']} MB")
     for name, p in r.get("peers", {}).items():
         if "skipped" in p:
