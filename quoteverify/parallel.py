@@ -18,6 +18,7 @@ for any ``jobs`` and any scheduler.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import os
@@ -186,6 +187,10 @@ _worker_state: tuple[SourceIndex, str | Path | None] | None = None
 
 def _init_worker(index: SourceIndex, root: str | Path | None) -> None:
     global _worker_state
+    # what the worker inherits from the parent (the index among it) lives as
+    # long as the worker: kept out of the collector's passes, its pages are
+    # not copied by them
+    gc.freeze()
     _worker_state = (index, root)
 
 
