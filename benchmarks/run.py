@@ -16,11 +16,11 @@ process so that its peak memory is its own, this prints:
 - articles/s and quotations/s end to end (read, extract, locate, align,
   classify, cover) on one core, over 2,000 articles, and
   ``--jobs 2`` against ``--jobs 1`` on 10,000 articles of the ``--jobs-data``
-  set (100K by default: generate it with ``--articles 10000``), run
-  alternately ``JOBS_PASSES`` times each, the fastest of each compared, with
-  each run's wall time and the CPU time of the main process and of the
-  workers (the same work in every run: a slower run was slowed by the rest
-  of the machine);
+  set (100K by default: generate it with ``--articles 10000``), run back to
+  back ``JOBS_PASSES`` times, the median pair's ratio reported, with each
+  run's wall time and the CPU time of the main process and of the workers
+  (the same work in every run: a slower run was slowed by the rest of the
+  machine);
 - peak RSS;
 - the peers, each on a small sample of quotations (they search the sources
   by brute force and are slow): edlib (infix edit distance), rapidfuzz
@@ -64,9 +64,11 @@ PEER_SAMPLE = {"edlib": 20, "rapidfuzz": 5, "difflib": 5, "dmp match_main": 3, "
 #: seconds each peer may take on one archive (a search past twice that is stopped and counted as a miss)
 PEER_BUDGET = 60
 JOBS_ARTICLES = 10_000
-#: ``--jobs 1`` and ``--jobs 2`` are run alternately this many times each; the
-#: fastest run of each is compared (with every run's figure and CPU time beside)
-JOBS_PASSES = 2
+#: ``--jobs 1`` and ``--jobs 2`` are run back to back this many times; the
+#: median of the pairs' ratios is reported (the speed of a shared machine
+#: drifts between pairs more than within one), every run's figure and CPU
+#: time beside it
+JOBS_PASSES = 3
 #: quotations measured: those of the first this many articles
 QUOTE_ARTICLES = 2_000
 #: locate + align + classify is timed over the sample this many times; the
@@ -229,11 +231,13 @@ def measure(folder: Path, peers: bool, jobs: bool) -> dict:
         for _ in range(JOBS_PASSES):
             for jobs_n in (1, 2):
                 runs[jobs_n].append(end_to_end(folder, index, JOBS_ARTICLES, jobs=jobs_n))
-        one, two = (max(runs[j], key=lambda r: r["articles_per_s"]) for j in (1, 2))
+        ratios = [b["articles_per_s"] / a["articles_per_s"] for a, b in zip(runs[1], runs[2])]
+        middle = sorted(range(len(ratios)), key=lambda k: ratios[k])[len(ratios) // 2]
         out["jobs_articles"] = JOBS_ARTICLES
-        out["jobs1_articles_per_s"] = one["articles_per_s"]
-        out["jobs2_articles_per_s"] = two["articles_per_s"]
-        out["jobs2_speedup"] = round(two["articles_per_s"] / one["articles_per_s"], 2)
+        out["jobs1_articles_per_s"] = runs[1][middle]["articles_per_s"]
+        out["jobs2_articles_per_s"] = runs[2][middle]["articles_per_s"]
+        out["jobs2_speedup"] = round(ratios[middle], 2)
+        out["jobs2_pair_speedups"] = [round(x, 2) for x in ratios]
         out["jobs_runs"] = {
             str(j): [{k: r[k] for k in ("articles_per_s", "wall_s", "cpu_main_s", "cpu_workers_s")} for r in runs[j]]
             for j in (1, 2)
@@ -418,7 +422,8 @@ def show(r: dict) -> None:
           f" ({r['e2e_articles']:,} articles)")
     if "jobs2_speedup" in r:
         print(f"--jobs 2 on {r['jobs_articles']:,} articles: {r['jobs2_articles_per_s']} vs {r['jobs1_articles_per_s']}"
-              f" articles/s with --jobs 1: x{r['jobs2_speedup']} (fastest run of each)")
+              f" articles/s with --jobs 1: x{r['jobs2_speedup']} (the median of {len(r['jobs2_pair_speedups'])} pairs run"
+              f" back to back: " + ", ".join(f"x{x}" for x in r["jobs2_pair_speedups"]) + ")")
         for j, rs in r["jobs_runs"].items():
             print(f"  --jobs {j} runs: " + "; ".join(
                 f"{x['articles_per_s']}/s in {x['wall_s']} s, CPU {x['cpu_main_s']} s main + {x['cpu_workers_s']} s workers"
