@@ -210,6 +210,17 @@ def _merge_transpositions(
     the last, so that it reads "A and B" -> "B and A".
     """
     out = list(found)
+    kinds = {v.kind for v, _ in out}
+    if Kind.OMISSION not in kinds or Kind.INSERTION not in kinds:
+        return [v for v, _ in out]
+    bags: dict[str, Counter[str]] = {}
+
+    def bag(text: str) -> Counter[str]:
+        known = bags.get(text)
+        if known is None:
+            known = bags[text] = _bag(text)
+        return known
+
     merged = True
     while merged:
         merged = False
@@ -221,7 +232,7 @@ def _merge_transpositions(
                 if {a.kind, b.kind} != {Kind.OMISSION, Kind.INSERTION}:
                     continue
                 om, ins = (a, b) if a.kind is Kind.OMISSION else (b, a)
-                if not _bag(om.source_text) or _bag(om.source_text) != _bag(ins.quote_text):
+                if not bag(om.source_text) or bag(om.source_text) != bag(ins.quote_text):
                     continue
                 lo, hi = alignment.ops[na], alignment.ops[nb]
                 d = alignment.source_tokens[lo.src[0] : hi.src[1]]

@@ -218,12 +218,9 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> tuple[Token, 
     part = text[start:end]
     others = _NO_OTHERS if part.isascii() else frozenset(c for c in set(part) if not c.isascii())
     make, fold = Token.make, fold_token
-    tokens = []
-    for m in _token_pattern(others).finditer(text, start, end):
-        surface = m.group()
-        a, b = m.span()
-        tokens.append(make(surface, fold(surface), a, b, m.lastindex == 1))
-    return tuple(tokens)
+    return tuple(
+        [make(s := m.group(), fold(s), m.start(), m.end(), m.lastindex == 1) for m in _token_pattern(others).finditer(text, start, end)]
+    )
 
 
 def words(text: str, start: int = 0, end: int | None = None) -> tuple[Token, ...]:
