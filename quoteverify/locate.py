@@ -654,7 +654,7 @@ class SourceIndex:
         out: list[tuple[int, int]] = []
         if near is not None:  # the stretch around the other fragments, on both sides
             s = self.sources[self.source_of(max(near, 0))]
-            slack = min(m + 10, 60)
+            slack = _slack(m)
             wlo, whi = max(s.offset, near - m - slack), min(s.offset + s.words, near + m + slack)
             if wlo < whi:
                 out.append((wlo, whi))
@@ -850,21 +850,23 @@ class SourceIndex:
             w = q[0]
             if self._word_ptr[w + 1] - self._word_ptr[w] > limit * 8:
                 return None
-            hits = self._word_pos[self._word_ptr[w] : self._word_ptr[w + 1]].astype(np.int64)
-            for k in range(1, len(q)):
-                hits = hits[self._ids[hits + k] == q[k]]
-            where = hits
+            where = self._word_run_starts(q)
         else:
             where = np.array(self._exact(q, self._seq_of(q), limit), dtype=np.int64)
         return where if 0 < len(where) <= limit else None
 
-    def _exact_short(self, q: Sequence[int], near: int | None) -> Hit | None:
+    def _word_run_starts(self, q: Sequence[int]) -> np.ndarray:
+        """Global starts of the exact occurrences of word ids ``q`` (all known), by the positions of its first word."""
         w = q[0]
-        if any(x < 0 for x in q):
-            return None
         hits = self._word_pos[self._word_ptr[w] : self._word_ptr[w + 1]].astype(np.int64)
         for k in range(1, len(q)):
             hits = hits[self._ids[hits + k] == q[k]]
+        return hits
+
+    def _exact_short(self, q: Sequence[int], near: int | None) -> Hit | None:
+        if any(x < 0 for x in q):
+            return None
+        hits = self._word_run_starts(q)
         if not len(hits):
             return None
         g = int(hits[0]) if near is None else int(hits[np.argmin(np.abs(hits - near))])
@@ -936,7 +938,7 @@ class SourceIndex:
         Some slack on either side (for the words a rendering adds or drops),
         clipped to the source of ``d0``; None if nothing of it is left.
         """
-        slack = min(m + 10, 60)
+        slack = _slack(m)
         s = self.sources[self.source_of(max(d0, 0))]
         wlo = max(s.offset, d0 - slack)
         whi = min(s.offset + s.words, d1 + m + slack)
@@ -1241,6 +1243,11 @@ def _log_choose(n: int, k: int) -> float:
     return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
 
 
+def _slack(m: int) -> int:
+    """Words of a candidate window on either side of where a fragment of ``m`` words would lie."""
+    return min(m + 10, 60)
+
+
 def _distance_cost(g: int, near: int | None) -> float:
     """The log of the number of places ``g`` could be at this distance from ``near`` (0 without it)."""
     return 0.0 if near is None else math.log(2 + abs(g - near))
@@ -1396,11 +1403,6 @@ def _judge(index: SourceIndex, found: dict[int, Hit], total: int) -> tuple[float
     """
     if not found:
         return None
-    if len(found) == 1:
-        hit = next(iter(found.values()))
-        if hit[2] / total < MIN_SHARE:
-            return None
-        return index.chance([hit]), index.source_of(hit[0]), found
     by_source: dict[int, int] = defaultdict(int)
     for h in found.values():
         by_source[index.source_of(h[0])] += h[2]
