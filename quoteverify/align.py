@@ -49,12 +49,30 @@ def _fast_counts() -> Counts | None:
 diff_counts: Counts = _fast_counts() or _counts_dmp
 
 
+class _Codes(dict[Hashable, str]):
+    """One character per item (word key), assigned as items are first seen and kept from one diff to the next.
+
+    The diff of the two strings depends only on which of their characters
+    are equal, never on which characters they are, so a table shared by all
+    diffs gives the same diffs as one made afresh for each.
+    """
+
+    def __missing__(self, item: Hashable) -> str:
+        n = len(self) + 1
+        # skip the surrogate block, which is no valid code point on its own
+        code = self[item] = chr(n if n < 0xD800 else n + 0x800)
+        return code
+
+
+_CODES = _Codes()
+_CODES_KEPT = 1 << 18  # items kept in the table before it starts afresh
+
+
 def _encode(a: Sequence[Hashable], b: Sequence[Hashable]) -> tuple[str, str]:
     """Both sequences as strings of one character per distinct item."""
-    codes = {}
-    for n, item in enumerate(dict.fromkeys(chain(a, b)), 1):
-        # skip the surrogate block, which is no valid code point on its own
-        codes[item] = chr(n if n < 0xD800 else n + 0x800)
+    codes = _CODES
+    if len(codes) + len(a) + len(b) > _CODES_KEPT:
+        codes.clear()
     get = codes.__getitem__
     return "".join(map(get, a)), "".join(map(get, b))
 
@@ -67,7 +85,7 @@ def diff_sequences(a: Sequence[Hashable], b: Sequence[Hashable]) -> tuple[AlignO
     ends are given back to the neighbouring equalities, so a replace never
     starts or ends with an item common to both sides.
     """
-    if len(a) == len(b) and all(x == y for x, y in zip(a, b)):
+    if len(a) == len(b) and list(a) == list(b):
         # most quotations are exact: no diff needed
         return (AlignOp("equal", (0, len(a)), (0, len(b))),) if a else ()
     sa, sb = _encode(a, b)

@@ -11,12 +11,14 @@ first letter, punctuation taken inside the closing mark).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
 import regex
+from rapidfuzz.distance import Levenshtein
 
 from quoteverify._confusables import SKELETON
 from quoteverify.models import (
@@ -59,15 +61,8 @@ def _spelling_key(word: str) -> str:
 
 
 def _edit_distance(a: str, b: str, limit: int = 2) -> int:
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
+    """The Levenshtein distance of two words, or ``limit + 1`` when it is beyond ``limit``."""
+    return Levenshtein.distance(a, b, score_cutoff=limit)  # type: ignore[no-any-return]
 
 
 def is_spelling_variant(source: Sequence[str], quote: Sequence[str]) -> bool:
@@ -156,13 +151,14 @@ def classify_alignment(
     src, quo = alignment.source_tokens, alignment.quote_tokens
     ops = alignment.ops
     found: list[tuple[Variant, int]] = []  # each variant with the op it came from
+    interpolated = any(t.editorial for t in quo)
     for n, op in enumerate(ops):
         if op.op == "equal":
             continue
         d = src[op.src[0] : op.src[1]]
         q = quo[op.quo[0] : op.quo[1]]
         first, last = n == 0, n == len(ops) - 1
-        editorial = [t for t in q if t.editorial]
+        editorial = [t for t in q if t.editorial] if interpolated else None
         if editorial:
             rest = tuple(t for t in q if not t.editorial)
             alone = not _words(rest)
@@ -229,7 +225,7 @@ def _merge_transpositions(
                 continue
             for j in range(i + 1, len(out)):
                 b, nb = out[j]
-                if {a.kind, b.kind} != {Kind.OMISSION, Kind.INSERTION}:
+                if b.kind is a.kind or b.kind not in (Kind.OMISSION, Kind.INSERTION):
                     continue
                 om, ins = (a, b) if a.kind is Kind.OMISSION else (b, a)
                 if not bag(om.source_text) or bag(om.source_text) != bag(ins.quote_text):
@@ -248,9 +244,12 @@ def _merge_transpositions(
 
 
 _WORD_RE = regex.compile(r"[\p{L}\p{N}]+(?:['\-][\p{L}\p{N}]+)*")
+_ASCII_WORD_RE = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*")  # the same words, in lower-cased ASCII text
 
 
 def _bag(text: str) -> Counter[str]:
+    if text.isascii():
+        return Counter(_ASCII_WORD_RE.findall(text.lower()))
     return Counter(w.casefold() for w in _WORD_RE.findall(text))
 
 

@@ -53,7 +53,7 @@ import os
 import re
 import tempfile
 import time
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -66,7 +66,7 @@ from rapidfuzz.distance import Indel, LCSseq
 
 from quoteverify import normalize
 from quoteverify._confusables import SKELETON
-from quoteverify.models import Document, Fragment, Location, Quotation, Token
+from quoteverify.models import Document, Fragment, Location, Quotation, Token, new_token
 from quoteverify.normalize import fold_token, tokenize
 
 #: fragments this short (in words) are located only when found exactly
@@ -155,6 +155,7 @@ _MAX_CODE_ID = 0x10FFFF - 0x800 - 3
 
 
 _LOW_IDS = 0xD800 - 3  # ids below this are code point id + 3
+_CODE_TABLE = 1 << 18  # vocabularies up to this size keep a table of their ids' characters
 
 
 def _code(wid: int) -> str:
@@ -355,7 +356,16 @@ class SourceIndex:
         # memoryviews: a Python sum over a short slice of one is quicker than numpy's
         self._pair_view: memoryview = arrays["pair_info"].data
         self._ids_view: memoryview = self._ids.data
+        # and bisect finds a word by its offset in one faster than searchsorted
+        self._wstart_view: memoryview = self._wstart.data
+        self._wend_view: memoryview = self._wend.data
+        self._gram_keys_view: memoryview = self._gram_keys.data
+        self._gram_ptr_view: memoryview = self._gram_ptr.data
+        self._word_ptr_view: memoryview = self._word_ptr.data
+        self._word_pos_view: memoryview = self._word_pos.data
         self._seq: str | None = _encode_ids(self._ids)
+        # each word id's character in that string, for vocabularies of common size
+        self._codes: list[str] = list(map(_code, range(len(words)))) if self._seq is not None and len(words) <= _CODE_TABLE else []
         self._norm_ids: dict[str, int] = {}
         self._norms: dict[str, str] = {}
         freq = np.diff(self._word_ptr.astype(np.int64))
@@ -370,6 +380,7 @@ class SourceIndex:
             self._starts.append(offset)
             offset += int(n) + 1
         self._starts_arr = np.array(self._starts, dtype=np.int64)
+        self._ends_arr = np.array([s.offset + s.words for s in self.sources], dtype=np.int64)
         self._by_id = {}
         for i, s in enumerate(self.sources):
             self._by_id.setdefault(s.doc.id, i)
@@ -561,23 +572,18 @@ class SourceIndex:
                 # more, and the nearest is the one the fragments share
                 g = min(exact, key=lambda g: (abs(g - near), g))
                 return g, g + m, m, sig
-        qa = np.array(q, dtype=np.int64)
-        known = qa >= 0
-        valid = known[:-2] & known[1:-1] & known[2:]
-        slot, found = self._lookup(qa[:-2], qa[1:-1], qa[2:])
-        valid &= found
-        sel = np.flatnonzero(valid)
+        sel, slot = self._lookup(q)
         candidates: list[tuple[int, int]] = []
         needed = MIN_SIGNIFICANCE + (0.0 if near is not None else math.log(max(self._words_total, 1)))
         if len(sel):
-            lo = self._gram_ptr[slot[sel]].astype(np.int64)
-            counts = self._gram_ptr[slot[sel] + 1] - lo
+            lo = self._gram_ptr[slot].astype(np.int64)
+            counts = self._gram_ptr[slot + 1] - lo
             if near is None and self.shortcut:
                 hit = self._by_unique_seeds(sel, lo, counts, q, qs, needed)
                 if hit is not None:
                     return hit
-            vote = counts <= MAX_POSTINGS
-            candidates = self._candidates(sel[vote], lo[vote], counts[vote], q)
+            voters = [(g, a, n) for g, a, n in zip(sel.tolist(), lo.tolist(), counts.tolist()) if n <= MAX_POSTINGS]
+            candidates = self._candidates([v[0] for v in voters], [v[1] for v in voters], [v[2] for v in voters], q)
             best = self._align_best(q, qs, candidates, near, best, False)
         if best is None or best[0] < needed or best[4] < MIN_SHARE * m:
             wider = []
@@ -614,14 +620,16 @@ class SourceIndex:
         if not candidates:
             return best
         m = len(q)
+        similarity = LCSseq.similarity
         screened = []
-        for wlo, whi in candidates:
+        for n, (wlo, whi) in enumerate(candidates):
             window = self._window(wlo, whi)
-            screened.append((LCSseq.similarity(window, qs), wlo, window))
-        screened.sort(key=lambda w: (-w[0], w[1]))
+            screened.append((-similarity(window, qs), wlo, n, window))
+        screened.sort()  # most common words first, then by position (n keeps equal windows in order)
         most = best[4] if best is not None else 0
         short = 0  # windows aligned that cannot reproduce the share a fragment needs
-        for lcs, wlo, window in screened:
+        for lcs, wlo, _, window in screened:
+            lcs = -lcs
             if lcs < MIN_WORDS or lcs < most:
                 break
             if lcs < m * MIN_SHARE:
@@ -782,12 +790,26 @@ class SourceIndex:
             return None
         return spans[0][0], spans[-1][1], matched, sig
 
-    def _lookup(self, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(slot in the trigram table, whether the trigram is there) of trigrams (a, b, c)."""
-        keys = _gram_keys(a, b, c, len(self._words_list), self._hashed)
-        slot = np.searchsorted(self._gram_keys, keys)
-        np.minimum(slot, len(self._gram_keys) - 1, out=slot)
-        return slot, self._gram_keys[slot] == keys
+    def _lookup(self, q: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(positions in ``q``, slots in the trigram table) of the trigrams of word ids ``q`` that the sources have."""
+        table = self._gram_keys
+        if self._hashed:
+            qa = np.array(q, dtype=np.int64)
+            known = qa >= 0
+            keys = _gram_keys(qa[:-2], qa[1:-1], qa[2:], len(self._words_list), True)
+            valid = known[:-2] & known[1:-1] & known[2:]
+        else:
+            v = len(self._words_list)
+            # a trigram with a word no source has gets key -1, which no trigram has
+            keys = np.array([(a * v + b) * v + c if a >= 0 and b >= 0 and c >= 0 else -1 for a, b, c in zip(q, q[1:], q[2:])], dtype=np.int64)
+            valid = None
+        slot = np.searchsorted(table, keys)
+        np.minimum(slot, len(table) - 1, out=slot)
+        found = table[slot] == keys
+        if valid is not None:
+            found &= valid
+        sel = np.flatnonzero(found)
+        return sel, slot[sel]
 
     def _exact(self, q: Sequence[int], qs: str | list[int], limit: int = MAX_EXACT_CHECKS) -> list[int]:
         """Global starts of the exact occurrences of word ids ``q`` (all known), ascending.
@@ -804,13 +826,14 @@ class SourceIndex:
         else:
             v = len(self._words_list)
             keys = [(q[p] * v + q[p + 1]) * v + q[p + 2] for p in probes]
-        table = self._gram_keys
-        slots = np.searchsorted(table, keys).tolist()
+        table, ptr = self._gram_keys_view, self._gram_ptr_view
+        size = len(table)
         best = None
-        for p, key, slot in zip(probes, keys, slots):
-            if slot >= len(table) or int(table[slot]) != key:
+        for p, key in zip(probes, keys):
+            slot = bisect_left(table, key)
+            if slot >= size or table[slot] != key:
                 return []  # a trigram of the fragment is in no source
-            lo, hi = int(self._gram_ptr[slot]), int(self._gram_ptr[slot + 1])
+            lo, hi = ptr[slot], ptr[slot + 1]
             if best is None or hi - lo < best[2] - best[1]:
                 best = (p, lo, hi)
         assert best is not None
@@ -829,6 +852,8 @@ class SourceIndex:
         """Word ids as the aligner takes them: a string of one character per word, when the vocabulary allows."""
         if not isinstance(self._seq, str):
             return list(q)
+        if self._codes and min(q) >= 0:
+            return "".join(map(self._codes.__getitem__, q))
         return "".join([chr(x + 3) if 0 <= x < _LOW_IDS else _code(x) for x in q])
 
     def _window(self, lo: int, hi: int) -> str | list[int]:
@@ -856,23 +881,47 @@ class SourceIndex:
         return where if 0 < len(where) <= limit else None
 
     def _word_run_starts(self, q: Sequence[int]) -> np.ndarray:
-        """Global starts of the exact occurrences of word ids ``q`` (all known), by the positions of its first word."""
-        w = q[0]
-        hits = self._word_pos[self._word_ptr[w] : self._word_ptr[w + 1]].astype(np.int64)
-        for k in range(1, len(q)):
-            hits = hits[self._ids[hits + k] == q[k]]
+        """Global starts of the exact occurrences of word ids ``q`` (all known), by the places of its rarest word."""
+        freq = self._freq
+        j = min(range(len(q)), key=lambda k: (freq[q[k]], k))
+        lo = self._word_ptr_view[q[j]]
+        hits = self._word_pos[lo : lo + freq[q[j]]].astype(np.int64)
+        if j:
+            hits -= j
+            hits = hits[hits >= 0]
+        if len(q) > 2:
+            hits = hits[hits <= len(self._ids) - len(q)]
+        for k in range(len(q)):
+            if k != j:
+                hits = hits[self._ids[hits + k] == q[k]]
         return hits
 
     def _exact_short(self, q: Sequence[int], near: int | None) -> Hit | None:
+        """The exact occurrence of a fragment of one or two words (all known) nearest ``near`` (the first without it)."""
         if any(x < 0 for x in q):
             return None
-        hits = self._word_run_starts(q)
-        if not len(hits):
-            return None
-        g = int(hits[0]) if near is None else int(hits[np.argmin(np.abs(hits - near))])
-        return g, g + len(q), len(q), self.significance([(g, g + len(q))], len(q))
+        m = len(q)
+        if m == 1:
+            places = self._word_pos_view
+            lo = self._word_ptr_view[q[0]]
+            hi = lo + self._freq[q[0]]
+            if lo == hi:
+                return None
+            if near is None:
+                g = places[lo]
+            else:  # the nearest place, the earlier of two as near
+                k = bisect_left(places, near, lo, hi)
+                g = places[k] if k < hi else places[k - 1]
+                if k > lo and near - places[k - 1] <= abs(g - near):
+                    g = places[k - 1]
+        else:
+            hits = self._word_run_starts(q)
+            if not len(hits):
+                return None
+            g = int(hits[0]) if near is None else int(hits[np.argmin(np.abs(hits - near))])
+        return g, g + m, m, self.significance([(g, g + m)], m)
 
-    def _candidates(self, grams: np.ndarray, lo: np.ndarray, counts: np.ndarray, q: Sequence[int]) -> list[tuple[int, int]]:
+    def _candidates(self, grams: list[int], lo: list[int], counts: list[int], q: Sequence[int]) -> list[tuple[int, int]]:
         """Word windows around the passages that hold most of the fragment's trigrams and rare words, best first.
 
         The rarest trigrams vote, up to ``HIT_BUDGET`` hits in all (the
@@ -888,14 +937,18 @@ class SourceIndex:
         """
         m = len(q)
         if len(counts) > 1:
-            by_rarity = np.argsort(counts, kind="stable")
-            budget = np.cumsum(counts[by_rarity]) <= HIT_BUDGET
-            budget[0] = True
-            take = np.sort(by_rarity[budget])
-            grams, lo, counts = grams[take], lo[take], counts[take]
+            take: list[int] = []
+            total = 0
+            for k in sorted(range(len(counts)), key=counts.__getitem__):
+                total += counts[k]
+                if total > HIT_BUDGET and take:
+                    break
+                take.append(k)
+            take.sort()
+            grams, lo, counts = [grams[k] for k in take], [lo[k] for k in take], [counts[k] for k in take]
         pos, wpos, wptr, freq = self._gram_pos, self._word_pos, self._word_ptr, self._freq
-        parts = [pos[a : a + n] for a, n in zip(lo.tolist(), counts.tolist())]
-        offsets, sizes = grams.tolist(), counts.tolist()
+        parts = [pos[a : a + n] for a, n in zip(lo, counts)]
+        offsets, sizes = list(grams), list(counts)
         rare = sorted({(freq[w], w, j) for j, w in enumerate(q) if w >= 0 and freq[w] <= MAX_ANCHOR})
         seen: set[int] = set()
         for n, w, j in rare:
@@ -925,12 +978,16 @@ class SourceIndex:
             n = CANDIDATES + int(np.count_nonzero(score[rank[CANDIDATES:]] >= edge - 1e-9))
             rank = rank[: min(n, MAX_SCREEN)]
         last = np.concatenate((cut, [len(diag)])) - 1
-        out = []
-        for d0, d1 in zip(diag[first[rank]].tolist(), diag[last[rank]].tolist()):
-            around = self._around(d0, d1, m)
-            if around is not None:
-                out.append(around)
-        return out
+        return self._windows(diag[first[rank]], diag[last[rank]], m)
+
+    def _windows(self, d0: np.ndarray, d1: np.ndarray, m: int) -> list[tuple[int, int]]:
+        """:meth:`_around` for each pair of diagonals ``d0[i]``, ``d1[i]`` (those with a window left)."""
+        source = np.searchsorted(self._starts_arr, np.maximum(d0, 0), side="right") - 1
+        slack = _slack(m)
+        wlo = np.maximum(self._starts_arr[source], d0 - slack)
+        whi = np.minimum(self._ends_arr[source], d1 + m + slack)
+        keep = wlo < whi
+        return list(zip(wlo[keep].tolist(), whi[keep].tolist()))
 
     def _around(self, d0: int, d1: int, m: int) -> tuple[int, int] | None:
         """The word window where a fragment of ``m`` words starting between diagonals ``d0`` and ``d1`` would lie.
@@ -946,8 +1003,8 @@ class SourceIndex:
 
     # ----------------------------------------------------------------- spans
 
-    def _gap_tokens(self, source: int, g: int, *, after: bool) -> tuple[Token, ...]:
-        """The (non-word) tokens between global word ``g`` and its neighbour before or after it."""
+    def _gap_tokens(self, source: int, g: int, *, after: bool) -> list[tuple[str, int, int]]:
+        """(folded form, start, end) of the (non-word) tokens between global word ``g`` and its neighbour before or after it."""
         s = self.sources[source]
         text = s.doc.text
         if after:
@@ -956,7 +1013,7 @@ class SourceIndex:
         else:
             a = int(self._wend[g - 1]) if g > s.offset else 0
             b = int(self._wstart[g])
-        return tokenize(text, a, b)
+        return [(norm, t0 + a, t1 + a) for _, norm, t0, t1 in _tokenize_gap(text[a:b])]
 
     def char_span(self, start: int, end: int, fragment: Sequence[Token]) -> tuple[int, tuple[int, int]]:
         """(source number, character span) of global words ``start:end``.
@@ -974,17 +1031,17 @@ class SourceIndex:
             before = self._gap_tokens(s, start, after=False)
             k = len(before)
             for norm in reversed(lead):
-                if k > 0 and before[k - 1].norm == norm:
+                if k > 0 and before[k - 1][0] == norm:
                     k -= 1
-                    a = before[k].start
+                    a = before[k][1]
                 else:
                     break
         if trail:
             after = self._gap_tokens(s, end - 1, after=True)
             k = 0
             for norm in trail:
-                if k < len(after) and after[k].norm == norm:
-                    b = after[k].end
+                if k < len(after) and after[k][0] == norm:
+                    b = after[k][2]
                     k += 1
                 else:
                     break
@@ -994,31 +1051,30 @@ class SourceIndex:
         """The tokens of a source that lie inside a character span.
 
         Words come from the index (their spans), with their folded forms
-        cached; only the stretches between words that hold more than white
+        cached; only the stretches between words that hold more than one
         space are tokenised, each whole, which gives exactly the tokens of
         the whole text.
         """
         s = self.sources[source]
         text = s.doc.text
         a, b = span
-        base = s.offset
-        ws = self._wstart[base : base + s.words]
-        we = self._wend[base : base + s.words]
-        k0 = int(np.searchsorted(we, a, side="right"))  # first word ending after a
-        k1 = int(np.searchsorted(ws, b, side="left"))  # words starting before b
-        g0 = int(we[k0 - 1]) if k0 > 0 else 0  # where the gap before the next word starts
-        last = int(ws[k1]) if k1 < s.words else len(text)
+        first, stop = s.offset, s.offset + s.words
+        ws, we = self._wstart_view, self._wend_view
+        k0 = bisect_right(we, a, first, stop)  # first word ending after a
+        k1 = bisect_left(ws, b, k0, stop)  # words starting before b
+        g0 = we[k0 - 1] if k0 > first else 0  # where the gap before the next word starts
+        last = ws[k1] if k1 < stop else len(text)
         out: list[Token] = []
         append = out.append
         norms = self._norms
-        make = Token.make
+        new = new_token
         for w0, w1 in zip(ws[k0:k1].tolist() + [last], we[k0:k1].tolist() + [-1]):
             if w0 > g0 and g0 < b and w0 > a:
                 gap = text[g0:w0]
-                if not gap.isspace():
+                if gap != " " and not gap.isspace():
                     for surface, norm, t0, t1 in _tokenize_gap(gap):
                         if t0 + g0 >= a and t1 + g0 <= b:
-                            append(make(surface, norm, t0 + g0, t1 + g0, False))
+                            append(new(Token, (surface, norm, t0 + g0, t1 + g0, False, False)))
             if w0 >= a and 0 <= w1 <= b:
                 surface = text[w0:w1]
                 norm = norms.get(surface)
@@ -1026,7 +1082,7 @@ class SourceIndex:
                     if len(norms) > 1_000_000:
                         norms.clear()
                     norm = norms[surface] = fold_token(surface)
-                append(make(surface, norm, w0, w1, True))
+                append(new(Token, (surface, norm, w0, w1, True, False)))
             g0 = w1
         return tuple(out)
 
@@ -1144,7 +1200,18 @@ def _verify(q: str | list[int], window: str | list[int], lcs: int, transposed: b
     if lcs <= 0:
         return None
     sim = LCSseq.similarity
-    a, b = 0, len(window) - lcs  # the latest start that keeps the whole subsequence
+    # one alignment of the whole window brackets both searches: the
+    # subsequence it matches lies between its first and last matched words
+    matches = [(s0, s1) for tag, s0, s1, _, _ in Indel.opcodes(window, q).as_list() if tag == "equal"]
+    if not matches:
+        return None
+    first, end = matches[0][0], matches[-1][1]
+    a, b = first, len(window) - lcs  # the latest start that keeps the whole subsequence
+    if a < b:
+        if sim(window[a + 1 :], q, score_cutoff=lcs) < lcs:
+            b = a  # (the usual case) the alignment's own start
+        else:
+            a += 1
     while a < b:
         mid = (a + b + 1) // 2
         if sim(window[mid:], q, score_cutoff=lcs) >= lcs:
@@ -1153,6 +1220,10 @@ def _verify(q: str | list[int], window: str | list[int], lcs: int, transposed: b
             b = mid - 1
     tail = window[a:]
     lo, hi = lcs, len(tail)  # the earliest end after that start
+    if a == first:
+        hi = end - a  # the alignment ends there
+        if lo < hi and sim(tail[: hi - 1], q, score_cutoff=lcs) < lcs:
+            lo = hi
     while lo < hi:
         mid = (lo + hi) // 2
         if sim(tail[:mid], q, score_cutoff=lcs) >= lcs:
@@ -1160,7 +1231,7 @@ def _verify(q: str | list[int], window: str | list[int], lcs: int, transposed: b
         else:
             lo = mid + 1
     tight = tail[:lo]
-    runs = [(a + op.src_start, a + op.src_end, op.dest_start, op.dest_end) for op in Indel.opcodes(tight, q) if op.tag == "equal"]
+    runs = [(a + s0, a + s1, d0, d1) for tag, s0, s1, d0, d1 in Indel.opcodes(tight, q).as_list() if tag == "equal"]
     if not runs:
         return None
     while len(runs) > 1 and (runs[0][1] - runs[0][0]) * 6 < runs[1][0] - runs[0][1]:
@@ -1236,10 +1307,16 @@ def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+_LOG_FACTORIAL = [math.lgamma(n + 1) for n in range(1024)]
+
+
 def _log_choose(n: int, k: int) -> float:
     """The natural log of the binomial coefficient (n choose k); 0 outside 0 <= k <= n."""
     if k <= 0 or k >= n:
         return 0.0
+    if n < 1024:
+        f = _LOG_FACTORIAL
+        return f[n] - f[k] - f[n - k]
     return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
 
 

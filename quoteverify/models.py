@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from quoteverify._confusables import SKELETON
-
-_new = object.__new__
 
 Span = tuple[int, int]
 
@@ -131,14 +129,18 @@ class ArticleRef:
 # --------------------------------------------------------------------------- normalize
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """A word or punctuation mark, with its surface form, folded form and offsets.
 
     ``norm`` is the typographically folded form (quote marks, dashes,
     compatibility forms, invisible characters), case kept. ``start``/``end``
     point into the original text. ``editorial`` marks a bracketed
     interpolation of a quotation, kept whole as one token.
+
+    Tokens are the one result type that is a named tuple rather than a
+    frozen dataclass: every quotation and every source passage it is
+    aligned against is cut into them, and a tuple is made in one step
+    where a dataclass instance takes one per field.
     """
 
     text: str
@@ -158,21 +160,11 @@ class Token:
         """
         return self.norm.translate(SKELETON).casefold()
 
-    @staticmethod
-    def make(text: str, norm: str, start: int, end: int, is_word: bool, editorial: bool = False) -> Token:
-        """``Token(text, norm, start, end, is_word, editorial)``, at a third of the cost.
 
-        The instance's ``__dict__`` is set at once instead of filled field
-        by field through the frozen dataclass's ``__setattr__`` guard; the
-        result equals (and hashes like) the constructor's. Tokenizing makes
-        millions of tokens.
-        """
-        t = _new(Token)
-        _set_dict(t, {"text": text, "norm": norm, "start": start, "end": end, "is_word": is_word, "editorial": editorial})
-        return t
-
-
-_set_dict = Token.__dict__["__dict__"].__set__
+#: ``new_token(Token, (text, norm, start, end, is_word, editorial))``: a
+#: token from all six fields, without the keyword handling of ``Token()``
+#: (the tokenizers' inner loops make millions)
+new_token = tuple.__new__
 
 
 # --------------------------------------------------------------------------- extract

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import regex
 
-from quoteverify.models import Segment, Span, Token
+from quoteverify.models import Segment, Span, Token, new_token
 
 # Characters dropped entirely: zero-width spaces and joiners, word joiner,
 # BOM, soft hyphen, bidi marks.
@@ -217,9 +217,12 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> tuple[Token, 
         end = len(text)
     part = text[start:end]
     others = _NO_OTHERS if part.isascii() else frozenset(c for c in set(part) if not c.isascii())
-    make, fold = Token.make, fold_token
+    new, fold = new_token, fold_token
     return tuple(
-        [make(s := m.group(), fold(s), m.start(), m.end(), m.lastindex == 1) for m in _token_pattern(others).finditer(text, start, end)]
+        [
+            new(Token, ((s := m.group()), fold(s), m.start(), m.end(), m.lastindex == 1, False))
+            for m in _token_pattern(others).finditer(text, start, end)
+        ]
     )
 
 

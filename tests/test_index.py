@@ -140,6 +140,64 @@ def test_unique_seeds_place_a_fragment_wherever_the_vote_does(seed, edits, lengt
     assert on_the_passage(with_seeds) or not on_the_passage(by_vote)
 
 
+def _tight_by_search(q, window, lcs):
+    """The shortest stretch of ``window`` that starts last and holds a longest common subsequence, by plain binary search."""
+    from rapidfuzz.distance import LCSseq
+
+    a, b = 0, len(window) - lcs
+    while a < b:
+        mid = (a + b + 1) // 2
+        if LCSseq.similarity(window[mid:], q) >= lcs:
+            a = mid
+        else:
+            b = mid - 1
+    lo, hi = lcs, len(window) - a
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if LCSseq.similarity(window[a : a + mid], q) >= lcs:
+            hi = mid
+        else:
+            lo = mid + 1
+    return a, a + lo
+
+
+@given(st.text("abcd", min_size=1, max_size=12), st.text("abcde", min_size=1, max_size=40))
+@settings(max_examples=400)
+def test_verify_aligns_the_last_shortest_stretch_holding_the_subsequence(q, window):
+    from rapidfuzz.distance import Indel, LCSseq
+
+    lcs = LCSseq.similarity(window, q)
+    match = loc_mod._verify(q, window, lcs, transposed=False)
+    if lcs == 0:
+        assert match is None
+        return
+    a, b = _tight_by_search(q, window, lcs)
+    runs = [(a + s0, a + s1) for tag, s0, s1, _, _ in Indel.opcodes(window[a:b], q).as_list() if tag == "equal"]
+    # edge runs small beside the gap to the rest are chance matches, dropped
+    while len(runs) > 1 and (runs[0][1] - runs[0][0]) * 6 < runs[1][0] - runs[0][1]:
+        runs.pop(0)
+    while len(runs) > 1 and (runs[-1][1] - runs[-1][0]) * 6 < runs[-1][0] - runs[-2][1]:
+        runs.pop()
+    words = sorted(x for r in runs for x in range(*r))
+    assert match is not None and match.matched == len(words)
+    assert [x for r in match.source for x in range(*r)] == words
+
+
+@given(st.integers(0, 2**31), st.integers(1, 2), st.integers(0, 400), st.booleans())
+@settings(max_examples=60, deadline=None)
+def test_short_fragments_are_found_at_the_nearest_exact_place(seed, length, near, with_near):
+    rng = random.Random(seed)
+    text = " ".join(rng.choice(VOCAB[:12]) for _ in range(400))
+    idx = SourceIndex([source(text)])
+    ids = idx._ids[:400].tolist()
+    start = rng.randrange(0, 400 - length)
+    q = ids[start : start + length]
+    places = [g for g in range(0, 401 - length) if ids[g : g + length] == q]
+    hit = idx._exact_short(q, near if with_near else None)
+    want = places[0] if not with_near else min(places, key=lambda g: (abs(g - near), g))
+    assert hit is not None and hit[:3] == (want, want + length, length)
+
+
 def test_a_fragment_sharing_no_trigram_is_not_located():
     idx = SourceIndex([source(random_text(7, 300))])
     assert idx.find(["silver", "zeppelin", "castle", "zeppelin", "doctor"]) is None
@@ -173,6 +231,9 @@ def test_hashed_trigram_keys_find_the_same(monkeypatch):
     for start in range(0, 380, 37):
         q = " ".join(w[start : start + 15])
         assert find(q, hashed) == find(q, exact) is not None
+        # edited: a word left out and one changed, so that every trigram is looked up
+        edited = " ".join(w[start : start + 4] + w[start + 5 : start + 9] + ["nonesuch"] + w[start + 10 : start + 18])
+        assert find(edited, hashed) == find(edited, exact) is not None
 
 
 def test_pickled_index_finds_the_same():

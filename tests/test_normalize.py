@@ -4,7 +4,7 @@ import regex
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from quoteverify.models import Segment, Token
+from quoteverify.models import Segment, Token, new_token
 from quoteverify.normalize import INVISIBLE, fold, fold_token, quotation_fragments, tokenize, word_pattern, words
 
 TYPO = st.sampled_from(list("\u2018\u2019\u201c\u201d\u2013\u2014\u00a0\u200b\u00ad\u2026\ufb01 \n\t'\"-e\u0301\u00e9aZ.,"))
@@ -92,9 +92,10 @@ def test_tokens_are_those_of_the_unicode_definition(text, data):
 
 
 def test_made_tokens_equal_constructed_ones():
-    made = Token.make("don't", "don't", 3, 8, True)
+    made = new_token(Token, ("don't", "don't", 3, 8, True, False))
     built = Token("don't", "don't", 3, 8, True)
-    assert made == built and hash(made) == hash(built) and not made.editorial
+    assert made == built and hash(made) == hash(built) and type(made) is Token and not made.editorial
+    assert made.key == "don't" and made.start == 3
 
 
 def test_words_keep_inner_apostrophes_and_hyphens():
