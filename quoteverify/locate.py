@@ -516,11 +516,12 @@ class SourceIndex:
     def fragment_ids(self, fragment: Sequence[Token]) -> list[int]:
         """The ids of the words of a quotation fragment (its word tokens, by :attr:`Token.key`)."""
         cache = self._norm_ids
-        words = [t for t in fragment if t.is_word]
-        ids = list(map(cache.get, [t.norm for t in words]))
+        get = cache.get
+        ids = [get(t.norm) for t in fragment if t.is_word]
         if None in ids:
             if len(cache) > 1_000_000:
                 cache.clear()
+            words = [t for t in fragment if t.is_word]
             for k, t in enumerate(words):
                 if ids[k] is None:
                     ids[k] = cache[t.norm] = self._vocab.get(t.key, _UNKNOWN)
@@ -1076,12 +1077,13 @@ class SourceIndex:
                         if t0 + g0 >= a and t1 + g0 <= b:
                             append(new(Token, (surface, norm, t0 + g0, t1 + g0, False, False)))
             if w0 >= a and 0 <= w1 <= b:
-                surface = text[w0:w1]
-                norm = norms.get(surface)
-                if norm is None:
-                    if len(norms) > 1_000_000:
-                        norms.clear()
-                    norm = norms[surface] = fold_token(surface)
+                surface = norm = text[w0:w1]  # an ASCII word folds to itself
+                if not surface.isascii():
+                    norm = norms.get(surface)
+                    if norm is None:
+                        if len(norms) > 1_000_000:
+                            norms.clear()
+                        norm = norms[surface] = fold_token(surface)
                 append(new(Token, (surface, norm, w0, w1, True, False)))
             g0 = w1
         return tuple(out)
@@ -1480,11 +1482,15 @@ def _judge(index: SourceIndex, found: dict[int, Hit], total: int) -> tuple[float
     """
     if not found:
         return None
-    by_source: dict[int, int] = defaultdict(int)
-    for h in found.values():
-        by_source[index.source_of(h[0])] += h[2]
-    source = min(by_source, key=lambda s: (-by_source[s], s))
-    found = {i: h for i, h in found.items() if index.source_of(h[0]) == source}
+    sources = {i: index.source_of(h[0]) for i, h in found.items()}
+    if len(set(sources.values())) > 1:
+        by_source: dict[int, int] = defaultdict(int)
+        for i, h in found.items():
+            by_source[sources[i]] += h[2]
+        source = min(by_source, key=lambda s: (-by_source[s], s))
+        found = {i: h for i, h in found.items() if sources[i] == source}
+    else:
+        source = next(iter(sources.values()))
     if sum(h[2] for h in found.values()) / total < MIN_SHARE:
         return None
     return index.chance(list(found.values())), source, found

@@ -216,8 +216,16 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> tuple[Token, 
     if end is None:
         end = len(text)
     part = text[start:end]
-    others = _NO_OTHERS if part.isascii() else frozenset(c for c in set(part) if not c.isascii())
     new, fold = new_token, fold_token
+    if part.isascii():
+        # an ASCII word folds to itself: only marks and ellipses need folding
+        return tuple(
+            [
+                new(Token, ((s := m.group()), s if (w := m.lastindex == 1) else fold(s), m.start(), m.end(), w, False))
+                for m in _token_pattern(_NO_OTHERS).finditer(text, start, end)
+            ]
+        )
+    others = frozenset(c for c in set(part) if not c.isascii())
     return tuple(
         [
             new(Token, ((s := m.group()), fold(s), m.start(), m.end(), m.lastindex == 1, False))
