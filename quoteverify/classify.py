@@ -151,10 +151,12 @@ def classify_alignment(
     src, quo = alignment.source_tokens, alignment.quote_tokens
     ops = alignment.ops
     found: list[tuple[Variant, int]] = []  # each variant with the op it came from
-    interpolated = any(t.editorial for t in quo)
+    interpolated = None
     for n, op in enumerate(ops):
         if op.op == "equal":
             continue
+        if interpolated is None:
+            interpolated = any(t.editorial for t in quo)
         d = src[op.src[0] : op.src[1]]
         q = quo[op.quo[0] : op.quo[1]]
         first, last = n == 0, n == len(ops) - 1

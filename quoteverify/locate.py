@@ -363,6 +363,7 @@ class SourceIndex:
         self._gram_ptr_view: memoryview = self._gram_ptr.data
         self._word_ptr_view: memoryview = self._word_ptr.data
         self._word_pos_view: memoryview = self._word_pos.data
+        self._gram_pos_view: memoryview = self._gram_pos.data
         self._seq: str | None = _encode_ids(self._ids)
         # each word id's character in that string, for vocabularies of common size
         self._codes: list[str] = list(map(_code, range(len(words)))) if self._seq is not None and len(words) <= _CODE_TABLE else []
@@ -576,14 +577,15 @@ class SourceIndex:
         sel, slot = self._lookup(q)
         candidates: list[tuple[int, int]] = []
         needed = MIN_SIGNIFICANCE + (0.0 if near is not None else math.log(max(self._words_total, 1)))
-        if len(sel):
-            lo = self._gram_ptr[slot].astype(np.int64)
-            counts = self._gram_ptr[slot + 1] - lo
+        if sel:
+            ptr = self._gram_ptr_view
+            lo = [ptr[k] for k in slot]
+            counts = [ptr[k + 1] - a for k, a in zip(slot, lo)]
             if near is None and self.shortcut:
                 hit = self._by_unique_seeds(sel, lo, counts, q, qs, needed)
                 if hit is not None:
                     return hit
-            voters = [(g, a, n) for g, a, n in zip(sel.tolist(), lo.tolist(), counts.tolist()) if n <= MAX_POSTINGS]
+            voters = [(g, a, n) for g, a, n in zip(sel, lo, counts) if n <= MAX_POSTINGS]
             candidates = self._candidates([v[0] for v in voters], [v[1] for v in voters], [v[2] for v in voters], q)
             best = self._align_best(q, qs, candidates, near, best, False)
         if best is None or best[0] < needed or best[4] < MIN_SHARE * m:
@@ -746,7 +748,7 @@ class SourceIndex:
             out += _distance_cost(after[0], before[1])
         return out
 
-    def _by_unique_seeds(self, sel: np.ndarray, lo: np.ndarray, counts: np.ndarray, q: Sequence[int], qs: str | list[int], needed: float) -> Hit | None:
+    def _by_unique_seeds(self, sel: list[int], lo: list[int], counts: list[int], q: Sequence[int], qs: str | list[int], needed: float) -> Hit | None:
         """The passage that most of the fragment's unique trigrams point to, when it plainly renders the fragment.
 
         ``sel``: the fragment positions of its trigrams found in the
@@ -759,10 +761,10 @@ class SourceIndex:
         elect: no vote is held.
         Otherwise None, and the vote decides.
         """
-        once = counts == 1
-        if np.count_nonzero(once) < UNIQUE_SEEDS:
+        if counts.count(1) < UNIQUE_SEEDS:
             return None
-        diags = sorted((self._gram_pos[lo[once]].astype(np.int64) - sel[once]).tolist())
+        places = self._gram_pos_view
+        diags = sorted([places[a] - k for k, a, n in zip(sel, lo, counts) if n == 1])
         m = len(q)
         gap = max(10, m // 2)
         best = (0, 0, 0)  # (seeds, first, last)
@@ -791,7 +793,7 @@ class SourceIndex:
             return None
         return spans[0][0], spans[-1][1], matched, sig
 
-    def _lookup(self, q: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    def _lookup(self, q: Sequence[int]) -> tuple[list[int], list[int]]:
         """(positions in ``q``, slots in the trigram table) of the trigrams of word ids ``q`` that the sources have."""
         table = self._gram_keys
         if self._hashed:
@@ -810,7 +812,7 @@ class SourceIndex:
         if valid is not None:
             found &= valid
         sel = np.flatnonzero(found)
-        return sel, slot[sel]
+        return sel.tolist(), slot[sel].tolist()
 
     def _exact(self, q: Sequence[int], qs: str | list[int], limit: int = MAX_EXACT_CHECKS) -> list[int]:
         """Global starts of the exact occurrences of word ids ``q`` (all known), ascending.
@@ -964,13 +966,16 @@ class SourceIndex:
                 break
         if not parts:
             return []
-        g = parts[0] if len(parts) == 1 else np.concatenate(parts)
-        sizes_a = np.array(sizes, dtype=np.int64)
-        diag = g.astype(np.int64) - np.repeat(np.array(offsets, dtype=np.int64), sizes_a)
-        order = np.argsort(diag, kind="stable")
-        diag = diag[order]
-        weight = np.repeat(1.0 + 1.0 / sizes_a, sizes_a)[order]
-        cut = np.flatnonzero(diag[1:] - diag[:-1] > max(10, m // 2)) + 1
+        # each hit's diagonal and, in its low bits, which list it came from:
+        # sorting these keys orders the hits as a stable sort of the diagonals would
+        shift = len(parts).bit_length()
+        g = (parts[0] if len(parts) == 1 else np.concatenate(parts)).astype(np.int64)
+        g <<= shift
+        g -= np.repeat(np.array([(off << shift) - k for k, off in enumerate(offsets)], dtype=np.int64), sizes)
+        g.sort()
+        diag = g >> shift
+        weight = np.array([1.0 + 1.0 / n for n in sizes])[g & ((1 << shift) - 1)]
+        cut = np.flatnonzero(np.diff(diag) > max(10, m // 2)) + 1
         first = np.concatenate(([0], cut))
         score = np.add.reduceat(weight, first)
         rank = np.argsort(-score, kind="stable")  # ties in order of position

@@ -67,16 +67,28 @@ def _verify(quotation: Quotation, fragments: tuple[tuple[Token, ...], ...], arti
     for i, toks in enumerate(fragments):
         if i not in found and any(t.is_word for t in toks):
             variants.append(Variant(cls.Kind.INSERTION, "", article_text[toks[0].start : toks[-1].end], None, (toks[0].start, toks[-1].end)))
-    markers = [(s.start, s.end) for s in quotation.segments if s.kind == "elision"]
-    markers = _inner_markers(quotation, markers)
-    variants.extend(cls.elision_variants(location, len(fragments), markers, source.text, article_text))
+    if len(location.fragments) > 1:
+        markers = [(s.start, s.end) for s in quotation.segments if s.kind == "elision"]
+        markers = _inner_markers(quotation, markers)
+        variants.extend(cls.elision_variants(location, len(fragments), markers, source.text, article_text))
     variants.sort(key=lambda v: (v.quote_span or (v.source_span or (0, 0)))[0])
-    if sum(1 for f in fragments for t in f if t.is_word) <= SHORT:
+    if not _more_words_than(fragments, SHORT):
         # one or two words: located only when exact, case and all, never judged altered
         if not all(_same_words(al) for al in alignments):
             return QuoteResult(quotation, None, (), (), Verdict.UNVERIFIED)
         variants = [v for v in variants if v.severity is not cls.Severity.MAJOR]
     return QuoteResult(quotation, location, tuple(alignments), tuple(variants), cls.verdict(variants, True))
+
+
+def _more_words_than(fragments: tuple[tuple[Token, ...], ...], n: int) -> bool:
+    """Whether the fragments hold more than ``n`` words (counted only as far as needed)."""
+    for f in fragments:
+        for t in f:
+            if t.is_word:
+                n -= 1
+                if n < 0:
+                    return True
+    return False
 
 
 def _same_words(al: Alignment) -> bool:
