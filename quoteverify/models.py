@@ -1,7 +1,8 @@
 """The result objects that the pipeline stages pass to one another.
 
 Every stage takes and returns frozen dataclasses defined here, never loose
-dicts. All offsets are half-open ``(start, end)`` pairs of code points into the
+dicts; the one exception is :class:`Token`, a named tuple (as immutable and
+typed), because texts are cut into millions of them. All offsets are half-open ``(start, end)`` pairs of code points into the
 *original* decoded text of a document, never into a normalised copy.
 """
 
