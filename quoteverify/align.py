@@ -14,8 +14,8 @@ which the tests check, so the output does not depend on which one ran.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Hashable, Sequence
-from itertools import chain
 
 from diff_match_patch import diff_match_patch
 
@@ -64,15 +64,15 @@ class _Codes(dict[Hashable, str]):
         return code
 
 
-_CODES = _Codes()
 _CODES_KEPT = 1 << 18  # items kept in the table before it starts afresh
+_LOCAL = threading.local()  # one table per thread: a table is filled as it is read
 
 
 def _encode(a: Sequence[Hashable], b: Sequence[Hashable]) -> tuple[str, str]:
     """Both sequences as strings of one character per distinct item."""
-    codes = _CODES
-    if len(codes) + len(a) + len(b) > _CODES_KEPT:
-        codes.clear()
+    codes: _Codes | None = getattr(_LOCAL, "codes", None)
+    if codes is None or len(codes) + len(a) + len(b) > _CODES_KEPT:
+        codes = _LOCAL.codes = _Codes()
     get = codes.__getitem__
     return "".join(map(get, a)), "".join(map(get, b))
 

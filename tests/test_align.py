@@ -81,3 +81,38 @@ def test_the_compiled_port_is_used_where_it_is_installed():
         assert diff_counts is _counts_dmp
     else:
         assert diff_counts is not _counts_dmp
+
+
+@given(st.lists(st.tuples(WORDS, WORDS), min_size=1, max_size=8))
+def test_diffs_do_not_depend_on_the_diffs_before_them(pairs):
+    # word codes are kept from one diff to the next: a diff made after
+    # others is the one made with a fresh table
+    import quoteverify.align as align_mod
+
+    kept = [diff_sequences(a, b) for a, b in pairs]
+    fresh = []
+    for a, b in pairs:
+        align_mod._LOCAL.codes = None
+        fresh.append(diff_sequences(a, b))
+    assert kept == fresh
+
+
+def test_each_thread_keeps_its_own_word_codes():
+    # a table is filled as it is read: threads sharing one could give one
+    # word two codes within a diff
+    import threading
+
+    import quoteverify.align as align_mod
+
+    assert diff_sequences(["a", "b"], ["a", "c"]) == diff_sequences(["x", "b"], ["x", "c"])
+    mine = align_mod._LOCAL.codes
+    theirs = []
+
+    def work():
+        assert diff_sequences(["a", "b"], ["a", "c"])[0].op == "equal"
+        theirs.append(align_mod._LOCAL.codes)
+
+    t = threading.Thread(target=work)
+    t.start()
+    t.join()
+    assert theirs and theirs[0] is not None and theirs[0] is not mine
