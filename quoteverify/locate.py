@@ -81,6 +81,8 @@ MAX_POSTINGS = 2000
 UNIQUE_SEEDS = 2
 #: share of its words the passage they point to must reproduce for that
 SURE_SHARE = 0.8
+#: with fewer unique trigrams, those found in at most this many places are the seeds
+SEED_PLACES = 8
 #: of the windows that cannot reproduce MIN_SHARE of a fragment (only with
 #: its transposed words matched), at most this many are aligned, best first
 SHORT_TRIES = 2
@@ -758,25 +760,38 @@ class SourceIndex:
         than half, fall on one stretch (nearby diagonals), and the passage
         there reproduces at least ``SURE_SHARE`` of the fragment's words with
         the significance ``needed``, that passage is the one the vote would
-        elect: no vote is held.
+        elect: no vote is held. With fewer unique trigrams, those found in
+        at most ``SEED_PLACES`` places are the seeds, on the same terms, and
+        only while no other stretch holds ``UNIQUE_SEEDS`` of them (a near
+        copy of the passage elsewhere is left to the vote).
         Otherwise None, and the vote decides.
         """
-        if counts.count(1) < UNIQUE_SEEDS:
+        limit = 1 if counts.count(1) >= UNIQUE_SEEDS else SEED_PLACES
+        seeds = [(k, a, n) for k, a, n in zip(sel, lo, counts) if n <= limit]
+        if len(seeds) < UNIQUE_SEEDS:
             return None
         places = self._gram_pos_view
-        diags = sorted([places[a] - k for k, a, n in zip(sel, lo, counts) if n == 1])
+        # (diagonal, seed) of every place of every seed
+        diags = sorted([(places[a + i] - k, s) for s, (k, a, n) in enumerate(seeds) for i in range(n)])
         m = len(q)
         gap = max(10, m // 2)
         best = (0, 0, 0)  # (seeds, first, last)
+        second = 0
         first = 0
         for k in range(1, len(diags) + 1):
-            if k == len(diags) or diags[k] - diags[k - 1] > gap:
-                if k - first > best[0]:
-                    best = (k - first, first, k - 1)
+            if k == len(diags) or diags[k][0] - diags[k - 1][0] > gap:
+                held = len({s for _, s in diags[first:k]}) if limit > 1 else k - first
+                if held > best[0]:
+                    second = best[0]
+                    best = (held, first, k - 1)
+                elif held > second:
+                    second = held
                 first = k
-        if best[0] < UNIQUE_SEEDS or best[0] * 2 <= len(diags):
+        if best[0] < UNIQUE_SEEDS or best[0] * 2 <= len(seeds):
             return None
-        around = self._around(diags[best[1]], diags[best[2]], m)
+        if limit > 1 and second >= UNIQUE_SEEDS:
+            return None  # seeds found in several places point to another stretch as well
+        around = self._around(diags[best[1]][0], diags[best[2]][0], m)
         if around is None:
             return None
         wlo, whi = around

@@ -140,6 +140,32 @@ def test_unique_seeds_place_a_fragment_wherever_the_vote_does(seed, edits, lengt
     assert on_the_passage(with_seeds) or not on_the_passage(by_vote)
 
 
+@given(st.integers(0, 10**6), st.integers(0, 2**32), st.integers(6, 40))
+@settings(max_examples=100, deadline=None)
+def test_seeds_found_in_a_few_places_place_a_fragment_wherever_the_vote_does(seed, edits, length):
+    """As above, when each of the passage's trigrams also stands once elsewhere (no trigram of it is unique)."""
+    rng = random.Random(edits)
+    text = random_text(seed, 400)
+    words_ = text.rstrip(".").split()
+    start = rng.randrange(0, 400 - length)
+    passage = words_[start : start + length]
+    filler = random_text(seed + 1, 1000).rstrip(".").split()
+    scattered: list[str] = []
+    for k in range(len(passage) - 2):
+        scattered += passage[k : k + 3] + filler[25 * k : 25 * k + 25]  # apart: each on a stretch of its own
+    quote = " ".join(_edited(passage, rng, rng.randint(0, length // 3)))
+    true_span = (len(" ".join(words_[:start])) + (1 if start else 0), len(" ".join(words_[: start + length])))
+
+    def on_the_passage(loc):
+        return loc is not None and loc.source == "src" and loc.span[0] < true_span[1] and true_span[0] < loc.span[1]
+
+    idx = SourceIndex([source(text), source(" ".join(scattered) + ".", "scattered")])
+    with_seeds = find(quote, idx)
+    idx.shortcut = False
+    by_vote = find(quote, idx)
+    assert on_the_passage(with_seeds) or not on_the_passage(by_vote)
+
+
 def _tight_by_search(q, window, lcs):
     """The shortest stretch of ``window`` that starts last and holds a longest common subsequence, by plain binary search."""
     from rapidfuzz.distance import LCSseq
