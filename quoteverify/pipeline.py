@@ -26,12 +26,14 @@ from quoteverify.models import (
     Case,
     CheckResult,
     Document,
+    Fragment,
     Quotation,
     QuoteResult,
     SourceInfo,
     Token,
     Variant,
     Verdict,
+    new_token,
 )
 from quoteverify.normalize import INVISIBLE, quotation_fragments
 
@@ -59,7 +61,7 @@ def _verify(quotation: Quotation, fragments: tuple[tuple[Token, ...], ...], arti
     alignments = []
     variants: list[Variant] = []
     for frag in location.fragments:
-        al = align(index.tokens_in(src_no, frag.source_span), fragments[frag.index])
+        al = align(_passage_tokens(index, src_no, frag, fragments[frag.index], quotation, article_text), fragments[frag.index])
         alignments.append(al)
         variants.extend(cls.classify_alignment(al, source.text, article_text))
     # fragments that were not found are words the source does not have
@@ -78,6 +80,22 @@ def _verify(quotation: Quotation, fragments: tuple[tuple[Token, ...], ...], arti
             return QuoteResult(quotation, None, (), (), Verdict.UNVERIFIED)
         variants = [v for v in variants if v.severity is not cls.Severity.MAJOR]
     return QuoteResult(quotation, location, tuple(alignments), tuple(variants), cls.verdict(variants, True))
+
+
+def _passage_tokens(index: SourceIndex, source: int, frag: Fragment, tokens: tuple[Token, ...], quotation: Quotation, article_text: str) -> tuple[Token, ...]:
+    """The tokens of the passage a fragment was located at (:meth:`SourceIndex.tokens_in`).
+
+    When the passage is, character for character, the text of a fragment
+    that lies in one run of quoted words, the same text is cut into the
+    same tokens: the fragment's own are moved to the passage.
+    """
+    a, b = frag.source_span
+    q0, q1 = frag.quote_span
+    if b - a == q1 - q0 and any(s.kind == "text" and s.start <= q0 and q1 <= s.end for s in quotation.segments):
+        if index.sources[source].doc.text[a:b] == article_text[q0:q1]:
+            d = a - q0
+            return tuple([new_token(Token, (t.text, t.norm, t.start + d, t.end + d, t.is_word, False)) for t in tokens])
+    return index.tokens_in(source, frag.source_span)
 
 
 def _more_words_than(fragments: tuple[tuple[Token, ...], ...], n: int) -> bool:

@@ -1,11 +1,17 @@
 """The pipeline on the seed case: every quotation of the letter, as a careful fact-checker reads it."""
 
+import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import quoteverify
+from quoteverify.locate import SourceIndex
 from quoteverify.models import Kind, Verdict
+from quoteverify.pipeline import verify_quotation
+from test_locate import VOCAB, quotation, source
 
 CASE = Path(__file__).resolve().parents[1] / "corpus" / "seely-letter"
 
@@ -132,3 +138,29 @@ def test_look_alike_letters_and_invisible_characters():
     assert [(v.kind, v.source_text, v.quote_text) for v in homo.variants] == [(Kind.HOMOGLYPH, "leaving", "le\u0430ving")]
     zw = check_article(document_from_text('He said: "Nobody is lea\u200bving the coun\u00adtry" loudly.', id="b"), idx).quotes[0]
     assert zw.verdict is Verdict.VERBATIM and zw.invisible == 2
+
+
+# --------------------------------------------------------------------------- passage tokens
+
+@given(st.integers(0, 10**6), st.integers(0, 250), st.integers(3, 30), st.sampled_from(["same", "curly", "elided", "gloss"]))
+@settings(max_examples=80, deadline=None)
+def test_a_passage_is_cut_into_the_sources_own_tokens(seed, start, length, how):
+    """Whether the quotation is the passage's very text or not, its alignment holds the tokens the source has there."""
+    rng = random.Random(seed)
+    words = [rng.choice(VOCAB + ["don't", "U.S.", "co-op"]) + rng.choice(["", "", "", ",", ";", "."]) for _ in range(300)]
+    text = " ".join(words) + "."
+    quoted = " ".join(words[start : start + length]).rstrip(",;.")
+    if how == "curly":
+        quoted = quoted.replace("'", "\u2019")
+    elif how == "elided":
+        quoted += " ... " + " ".join(words[start + length + 3 : start + length + 9]).rstrip(",;.")
+    elif how == "gloss":
+        cut = quoted.split(" ")
+        quoted = " ".join(cut[:2] + ["[the group]"] + cut[2:])
+    idx = SourceIndex([source(text)])
+    q = quotation(quoted)
+    result = verify_quotation(q, quoted, idx)
+    if result.location is None:
+        return
+    for al, frag in zip(result.alignment, result.location.fragments):
+        assert al.source_tokens == idx.tokens_in(0, frag.source_span)
