@@ -587,8 +587,7 @@ class SourceIndex:
                 hit = self._by_unique_seeds(sel, lo, counts, q, qs, needed)
                 if hit is not None:
                     return hit
-            voters = [(g, a, n) for g, a, n in zip(sel, lo, counts) if n <= MAX_POSTINGS]
-            candidates = self._candidates([v[0] for v in voters], [v[1] for v in voters], [v[2] for v in voters], q)
+            candidates = self._candidates(sel, lo, counts, q)
             best = self._align_best(q, qs, candidates, near, best, False)
         if best is None or best[0] < needed or best[4] < MIN_SHARE * m:
             wider = []
@@ -943,7 +942,8 @@ class SourceIndex:
         """Word windows around the passages that hold most of the fragment's trigrams and rare words, best first.
 
         The rarest trigrams vote, up to ``HIT_BUDGET`` hits in all (the
-        rarest one always), and so do the ``WORD_ANCHORS`` rarest words of
+        rarest one always; none found in more than ``MAX_POSTINGS``
+        places), and so do the ``WORD_ANCHORS`` rarest words of
         the fragment that occur at most ``MAX_ANCHOR`` times (they find a
         heavily edited quotation whose only intact trigrams are common).
         Each hit votes for the diagonal (source position less position in
@@ -954,16 +954,17 @@ class SourceIndex:
         taken, and any tied with the last of them, up to ``MAX_SCREEN``.
         """
         m = len(q)
-        if len(counts) > 1:
-            take: list[int] = []
-            total = 0
-            for k in sorted(range(len(counts)), key=counts.__getitem__):
-                total += counts[k]
-                if total > HIT_BUDGET and take:
-                    break
-                take.append(k)
-            take.sort()
-            grams, lo, counts = [grams[k] for k in take], [lo[k] for k in take], [counts[k] for k in take]
+        take: list[int] = []
+        total = 0
+        for k in sorted(range(len(counts)), key=counts.__getitem__):
+            if counts[k] > MAX_POSTINGS:
+                break  # this trigram and the rest are too common to vote
+            total += counts[k]
+            if total > HIT_BUDGET and take:
+                break
+            take.append(k)
+        take.sort()
+        grams, lo, counts = [grams[k] for k in take], [lo[k] for k in take], [counts[k] for k in take]
         pos, wpos, wptr, freq = self._gram_pos, self._word_pos, self._word_ptr, self._freq
         parts = [pos[a : a + n] for a, n in zip(lo, counts)]
         offsets, sizes = list(grams), list(counts)

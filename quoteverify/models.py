@@ -2,8 +2,9 @@
 
 Every stage takes and returns frozen dataclasses defined here, never loose
 dicts; the one exception is :class:`Token`, a named tuple (as immutable and
-typed), because texts are cut into millions of them. All offsets are half-open ``(start, end)`` pairs of code points into the
-*original* decoded text of a document, never into a normalised copy.
+typed), because texts are cut into millions of them. All offsets are
+half-open ``(start, end)`` pairs of code points into the *original* decoded
+text of a document, never into a normalised copy.
 """
 
 from __future__ import annotations

@@ -216,20 +216,14 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> tuple[Token, 
     if end is None:
         end = len(text)
     part = text[start:end]
+    in_ascii = part.isascii()
+    pattern = _token_pattern(_NO_OTHERS if in_ascii else frozenset(c for c in set(part) if not c.isascii()))
     new, fold = new_token, fold_token
-    if part.isascii():
-        # an ASCII word folds to itself: only marks and ellipses need folding
-        return tuple(
-            [
-                new(Token, ((s := m.group()), s if (w := m.lastindex == 1) else fold(s), m.start(), m.end(), w, False))
-                for m in _token_pattern(_NO_OTHERS).finditer(text, start, end)
-            ]
-        )
-    others = frozenset(c for c in set(part) if not c.isascii())
+    # an ASCII word folds to itself: in ASCII text only marks and ellipses need folding
     return tuple(
         [
-            new(Token, ((s := m.group()), fold(s), m.start(), m.end(), m.lastindex == 1, False))
-            for m in _token_pattern(others).finditer(text, start, end)
+            new(Token, ((s := m.group()), s if in_ascii and m.lastindex == 1 else fold(s), m.start(), m.end(), m.lastindex == 1, False))
+            for m in pattern.finditer(text, start, end)
         ]
     )
 
