@@ -141,12 +141,15 @@ def classify_alignment(
     quote_text: str,
     *,
     partial: bool = True,
+    fragment: int | None = None,
 ) -> list[Variant]:
     """The variants of one aligned fragment, in order.
 
     ``partial``: the fragment is a stretch cut out of the source, so what
     lies at its very edges (a lower-case first letter, punctuation at either
-    end) is no variant.
+    end) is no variant. ``fragment``: the alignment's place among the
+    quotation's alignments, recorded in each variant with the ops it was
+    read from.
     """
     src, quo = alignment.source_tokens, alignment.quote_tokens
     ops = alignment.ops
@@ -172,6 +175,8 @@ def classify_alignment(
                         " ".join(t.text for t in editorial),
                         _span(d) if alone else None,
                         _span(editorial),
+                        fragment,
+                        (n,),
                     ),
                     n,
                 )
@@ -186,7 +191,7 @@ def classify_alignment(
             continue
         if partial and kind is Kind.CASE and first and op.quo[0] == 0 and _only_first_letter_case(d, q):
             continue
-        found.append((Variant(kind, _text(d, source_text), _text(q, quote_text), _span(d), _span(q)), n))
+        found.append((Variant(kind, _text(d, source_text), _text(q, quote_text), _span(d), _span(q), fragment, (n,)), n))
     return _merge_transpositions(found, alignment, source_text, quote_text)
 
 
@@ -235,7 +240,8 @@ def _merge_transpositions(
                 lo, hi = alignment.ops[na], alignment.ops[nb]
                 d = alignment.source_tokens[lo.src[0] : hi.src[1]]
                 q = alignment.quote_tokens[lo.quo[0] : hi.quo[1]]
-                t = Variant(Kind.TRANSPOSITION, _text(d, source_text), _text(q, quote_text), _span(d), _span(q))
+                steps = tuple(range(min(na, nb), max(na, nb) + 1))
+                t = Variant(Kind.TRANSPOSITION, _text(d, source_text), _text(q, quote_text), _span(d), _span(q), a.fragment, steps)
                 out[i] = (t, na)
                 del out[j]
                 merged = True

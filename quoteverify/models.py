@@ -9,6 +9,7 @@ text of a document, never into a normalised copy.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Literal, NamedTuple
@@ -18,12 +19,32 @@ from quoteverify._confusables import SKELETON
 Span = tuple[int, int]
 
 
+def spans_overlap(a: Span, b: Span) -> bool:
+    """Whether two half-open spans share a code point."""
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def spans_touch(a: Span, b: Span) -> bool:
+    """Whether two spans overlap, or an empty one stands inside or at an edge of the other."""
+    if a[0] == a[1] or b[0] == b[1]:
+        return a[0] <= b[1] and b[0] <= a[1]
+    return a[0] < b[1] and b[0] < a[1]
+
+
 class Severity(str, Enum):
     """How much a variant matters under the newsroom rule for quotations."""
 
     ACCEPTABLE = "acceptable"
     MINOR = "minor"
     MAJOR = "major"
+
+    @property
+    def rank(self) -> int:
+        """0 for acceptable, 1 for minor, 2 for major: the larger, the worse."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.ACCEPTABLE: 0, Severity.MINOR: 1, Severity.MAJOR: 2}
 
 
 class Kind(str, Enum):
@@ -66,6 +87,19 @@ class Verdict(str, Enum):
     FAITHFUL = "faithful"
     ALTERED = "altered"
     UNVERIFIED = "unverified"
+
+
+#: The verdicts of located quotations, worst first.
+WORST_FIRST = (Verdict.ALTERED, Verdict.FAITHFUL, Verdict.VERBATIM)
+
+
+def worst_verdict(verdicts: Iterable[Verdict]) -> Verdict | None:
+    """The worst verdict of located quotations among ``verdicts`` (``unverified`` does not count)."""
+    seen = set(verdicts)
+    for v in WORST_FIRST:
+        if v in seen:
+            return v
+    return None
 
 
 # --------------------------------------------------------------------------- ingest
@@ -258,13 +292,23 @@ class Alignment:
 
 @dataclass(frozen=True)
 class Variant:
-    """A named difference between a quotation and its source."""
+    """A named difference between a quotation and its source.
+
+    ``fragment`` and ``ops`` say which alignment steps the variant was read
+    from: the index of the fragment's :class:`Alignment` in
+    :attr:`QuoteResult.alignment` and the indices of its ops (none for a
+    variant between fragments: an elision, a fragment out of order or not
+    found). They are bookkeeping for renderers, not part of what a variant
+    is, so two variants that differ only there are equal.
+    """
 
     kind: Kind
     source_text: str
     quote_text: str
     source_span: Span | None = None
     quote_span: Span | None = None
+    fragment: int | None = field(default=None, compare=False)
+    ops: tuple[int, ...] = field(default=(), compare=False)
 
     @property
     def severity(self) -> Severity:
@@ -333,11 +377,7 @@ class ArticleResult:
 
     @property
     def worst(self) -> Verdict | None:
-        located = [q.verdict for q in self.quotes if q.verdict is not Verdict.UNVERIFIED]
-        for v in (Verdict.ALTERED, Verdict.FAITHFUL, Verdict.VERBATIM):
-            if v in located:
-                return v
-        return None
+        return worst_verdict(q.verdict for q in self.quotes)
 
 
 @dataclass(frozen=True)

@@ -60,10 +60,10 @@ def _verify(quotation: Quotation, fragments: tuple[tuple[Token, ...], ...], arti
     source = index.sources[src_no].doc
     alignments = []
     variants: list[Variant] = []
-    for frag in location.fragments:
+    for number, frag in enumerate(location.fragments):
         al = align(_passage_tokens(index, src_no, frag, fragments[frag.index], quotation, article_text), fragments[frag.index])
         alignments.append(al)
-        variants.extend(cls.classify_alignment(al, source.text, article_text))
+        variants.extend(cls.classify_alignment(al, source.text, article_text, fragment=number))
     # fragments that were not found are words the source does not have
     found = {f.index for f in location.fragments}
     for i, toks in enumerate(fragments):
