@@ -49,7 +49,7 @@ sys.path.insert(0, str(REPO))
 from quoteverify.align import diff_sequences  # noqa: E402
 from quoteverify.collate import collate  # noqa: E402
 from quoteverify.ingest import document_from_text  # noqa: E402
-from quoteverify.pipeline import check  # noqa: E402
+from quoteverify.run import check  # noqa: E402
 from quoteverify.reconstruct import Reconstruction, collate_witnesses  # noqa: E402
 
 DARWIN = REPO.parent / "shared" / "data" / "darwin-origin" / "paragraphs.json"

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from quoteverify.extract import extract_quotations  # noqa: E402
 from quoteverify.ingest import document_from_text
 from quoteverify.locate import SourceIndex
-from quoteverify.pipeline import check_article
+from quoteverify.verify import check_article
 
 
 def inputs() -> dict[str, str]:

@@ -139,7 +139,7 @@ def rate_label(rate: float) -> str:
 def measure(folder: Path, peers: bool, jobs: bool) -> dict:
     from quoteverify.locate import SourceIndex, locate
     from quoteverify.normalize import quotation_fragments
-    from quoteverify.pipeline import verify_quotation
+    from quoteverify.verify import verify_quotation
 
     out: dict = {"size": folder.name}
     docs, articles, truth = load(folder)
@@ -260,7 +260,7 @@ def end_to_end(folder: Path, index, n: int, jobs: int) -> dict:
 
     from quoteverify.ingest import iter_articles
     from quoteverify.models import SourceInfo
-    from quoteverify.stream import check_stream
+    from quoteverify.run.stream import check_stream
 
     refs = itertools.islice(iter_articles([str(folder / "articles.jsonl.gz")]), n)
     infos = [SourceInfo(d) for d in index.documents]

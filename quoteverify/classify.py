@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from functools import lru_cache
 
 import regex
@@ -62,7 +62,7 @@ def _spelling_key(word: str) -> str:
 
 def _edit_distance(a: str, b: str, limit: int = 2) -> int:
     """The Levenshtein distance of two words, or ``limit + 1`` when it is beyond ``limit``."""
-    return Levenshtein.distance(a, b, score_cutoff=limit)  # type: ignore[no-any-return]
+    return Levenshtein.distance(a, b, score_cutoff=limit)
 
 
 def is_spelling_variant(source: Sequence[str], quote: Sequence[str]) -> bool:
@@ -263,7 +263,6 @@ def _bag(text: str) -> Counter[str]:
 
 def elision_variants(
     location: Location,
-    fragment_count: int,
     markers: Sequence[tuple[int, int]],
     source_text: str,
     quote_text: str,
@@ -298,6 +297,32 @@ def elision_variants(
                 )
             )
     return out
+
+
+def not_found_variants(fragments: Sequence[Sequence[Token]], found: Set[int], quote_text: str) -> list[Variant]:
+    """Fragments of a located quotation that were not found: words the source does not have, so insertions."""
+    out = []
+    for i, toks in enumerate(fragments):
+        if i not in found and any(t.is_word for t in toks):
+            span = (toks[0].start, toks[-1].end)
+            out.append(Variant(Kind.INSERTION, "", quote_text[span[0] : span[1]], None, span))
+    return out
+
+
+def judge_short(alignments: Sequence[Alignment], variants: Sequence[Variant]) -> list[Variant] | None:
+    """The rule for quotations of one or two words: located only when exact, never judged altered.
+
+    Returns the variants that count (the minor ones), or ``None`` when the
+    words are not exactly the source's: then the quotation is not located.
+    """
+    if not all(_same_words(al) for al in alignments):
+        return None
+    return [v for v in variants if v.severity is not Severity.MAJOR]
+
+
+def _same_words(al: Alignment) -> bool:
+    """Whether an alignment's quotation has exactly the source's words (punctuation aside)."""
+    return [t.norm for t in al.source_tokens if t.is_word] == [t.norm for t in al.quote_tokens if t.is_word]
 
 
 def verdict(variants: Sequence[Variant], located: bool) -> Verdict:

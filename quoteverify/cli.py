@@ -20,8 +20,8 @@ import click
 from quoteverify import __version__
 from quoteverify.errors import QuoteverifyError
 from quoteverify.models import ArticleRef, Verdict
-from quoteverify.parallel import ArticleSummary
-from quoteverify.stream import DEFAULT_PAGES, StreamResult
+from quoteverify.models import ArticleSummary, StreamResult
+from quoteverify.run import DEFAULT_PAGES
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -196,7 +196,7 @@ def check(
     """
     from quoteverify.ingest import iter_articles, load_case, read_sources
     from quoteverify.report import safe_name, write_report
-    from quoteverify.stream import RESULTS_NAME, check_stream
+    from quoteverify.run import RESULTS_NAME, check_stream
 
     with _user_errors():
         if sources:
@@ -258,23 +258,14 @@ def extract(article: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def locate(quotation: str, sources: tuple[str, ...], as_json: bool) -> None:
     """Locate one QUOTATION (its words, without the marks) in the sources, and name its variants."""
-    from quoteverify.ingest import document_from_text, read_document
-    from quoteverify.extract import extract_quotations
+    from quoteverify.ingest import read_document
     from quoteverify.locate import SourceIndex
-    from quoteverify.models import Quotation, Segment
-    from quoteverify.pipeline import verify_quotation
+    from quoteverify.verify import locate_quotation
 
     with _user_errors():
         docs = [read_document(p, id=Path(p).stem, role="source") for p in sources]
     index = SourceIndex(docs)
-    # the quotation's own segments (elisions, interpolations) come from extraction
-    wrapped = document_from_text(f"\u201c{quotation}\u201d", id="quotation")
-    found = extract_quotations(wrapped)
-    if found:
-        q = found[0]
-    else:
-        q = Quotation(quotation, ((1, 1 + len(quotation)),), (Segment("text", 1, 1 + len(quotation)),))
-    result = verify_quotation(q, wrapped.text, index)
+    result = locate_quotation(quotation, index)
     loc = result.location
     if as_json:
         payload = {

@@ -383,7 +383,8 @@ def _trim(text: str, s: int, e: int) -> Span:
     return s, e
 
 
-def _segments(text: str, spans: Sequence[Span]) -> tuple[Segment, ...]:
+def quotation_segments(text: str, spans: Sequence[Span]) -> tuple[Segment, ...]:
+    """The quoted words, marked elisions and bracketed interpolations of the quoted ``spans`` of ``text``."""
     out: list[Segment] = []
     for s, e in spans:
         at = s
@@ -597,7 +598,7 @@ def extract_quotations(doc: Document, *, speech_verbs: Sequence[str] = SPEECH_VE
             Quotation(
                 text="\n".join(text[s:e] for s, e in spans),
                 spans=spans,
-                segments=_segments(text, spans),
+                segments=quotation_segments(text, spans),
                 attribution=text[cue[0] : cue[1]] if cue else None,
                 attribution_span=cue,
             )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from enum import Enum
 from typing import Literal, NamedTuple
 
@@ -140,6 +141,11 @@ class Document:
     def paragraph_text(self, index: int) -> str:
         p = self.paragraphs[index]
         return self.text[p.start : p.end]
+
+    @property
+    def paragraphs_or_whole(self) -> tuple[Paragraph, ...]:
+        """The paragraphs; a document without any is one paragraph."""
+        return self.paragraphs or (Paragraph(0, 0, len(self.text)),)
 
 
 @dataclass(frozen=True)
@@ -436,3 +442,76 @@ class CheckResult:
     @property
     def altered(self) -> int:
         return sum(a.count(Verdict.ALTERED) for a in self.articles)
+
+
+# --------------------------------------------------------------------------- runs
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    """What the summary of a run needs of one article: its names and its counts."""
+
+    id: str
+    outlet: str
+    path: str | None
+    quotes: int
+    verbatim: int
+    faithful: int
+    altered: int
+    unverified: int
+    errors: tuple[str, ...]
+
+    @property
+    def findings(self) -> bool:
+        """Whether the article has anything a reader should look at: an error, or a quotation not verbatim."""
+        return bool(self.errors) or self.verbatim != self.quotes
+
+    @classmethod
+    def of(cls, result: ArticleResult) -> ArticleSummary:
+        counts = {v: 0 for v in Verdict}
+        for q in result.quotes:
+            counts[q.verdict] += 1
+        doc = result.article
+        return cls(
+            doc.id,
+            doc.outlet,
+            doc.path,
+            len(result.quotes),
+            counts[Verdict.VERBATIM],
+            counts[Verdict.FAITHFUL],
+            counts[Verdict.ALTERED],
+            counts[Verdict.UNVERIFIED],
+            tuple(result.errors),
+        )
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Counts over a set of articles: quotations by verdict, and errors."""
+
+    articles: int = 0
+    quotes: int = 0
+    verbatim: int = 0
+    faithful: int = 0
+    altered: int = 0
+    unverified: int = 0
+    errors: int = 0
+
+
+@dataclass(frozen=True)
+class StreamResult:
+    """What a streamed check leaves in memory.
+
+    ``check`` holds the sources and the articles kept in full (every article
+    when ``complete``); ``total`` and ``outlets`` count every article;
+    ``errors`` are the first error messages (``total.errors`` counts them
+    all); ``results`` is the ``results.jsonl`` written, if any.
+    """
+
+    check: CheckResult
+    total: Tally
+    outlets: tuple[tuple[str, Tally], ...]
+    complete: bool
+    errors: tuple[str, ...]
+    results: Path | None
+    index: str

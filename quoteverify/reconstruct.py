@@ -1322,7 +1322,7 @@ def reconstruct_check(result: CheckResult, source_id: str | None = None) -> Reco
 
 def reconstruct(case_dir: str | Path, *, source_id: str | None = None) -> Reconstruction:
     """Check a case directory and reconstruct one of its sources from the articles."""
-    from quoteverify.pipeline import check
+    from quoteverify.run import check
 
     return reconstruct_check(check(case_dir), source_id)
 

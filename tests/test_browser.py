@@ -245,11 +245,11 @@ def test_every_page_loads_cleanly(watched: Watched, report_dir: Path) -> None:
 
 
 def test_seed_case_report(browser: Any, tmp_path: Path) -> None:
-    pipeline = pytest.importorskip("quoteverify.pipeline")
+    run = pytest.importorskip("quoteverify.run")
     case = REPO / "corpus" / "seely-letter"
     if not (case / "case.toml").exists():
         pytest.skip("seed case not present")
-    index = write_report(pipeline.check(case), tmp_path)
+    index = write_report(run.check(case), tmp_path)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     w = Watched(context, index.parent)
     page = w.page

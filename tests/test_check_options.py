@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from quoteverify.cli import _Progress, main
-from quoteverify.parallel import ArticleSummary
+from quoteverify.models import ArticleSummary
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE = ROOT / "corpus" / "seely-letter"

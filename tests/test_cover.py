@@ -3,7 +3,7 @@
 from quoteverify import cover
 from quoteverify.ingest import document_from_text
 from quoteverify.locate import SourceIndex
-from quoteverify.pipeline import check_article
+from quoteverify.verify import check_article
 
 SOURCE = "one two three four five six seven eight nine ten.\n\nalpha beta gamma delta epsilon zeta eta theta.\n"
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from quoteverify.cli import main
 from quoteverify.ingest import load_case, read_article, read_document
 from quoteverify.normalize import tokenize
-from quoteverify.pipeline import check_articles
+from quoteverify.run import check_articles
 from quoteverify.reconstruct import (
     LACUNA,
     TEI_NS,

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import quoteverify
 from quoteverify.locate import SourceIndex
 from quoteverify.models import Kind, Verdict
-from quoteverify.pipeline import verify_quotation
+from quoteverify.verify import verify_quotation
 from test_locate import VOCAB, quotation, source
 
 CASE = Path(__file__).resolve().parents[1] / "corpus" / "seely-letter"
@@ -129,7 +129,7 @@ def test_same_input_same_result(result):
 def test_look_alike_letters_and_invisible_characters():
     from quoteverify.ingest import document_from_text
     from quoteverify.locate import SourceIndex
-    from quoteverify.pipeline import check_article
+    from quoteverify.verify import check_article
 
     src = document_from_text("Nobody is leaving the country, the general said firmly.\n", id="s", role="source")
     idx = SourceIndex([src])
@@ -164,3 +164,18 @@ def test_a_passage_is_cut_into_the_sources_own_tokens(seed, start, length, how):
         return
     for al, frag in zip(result.alignment, result.location.fragments):
         assert al.source_tokens == idx.tokens_in(0, frag.source_span)
+
+
+def test_a_quotation_given_alone_is_judged_whole_inner_marks_and_all():
+    from quoteverify.ingest import document_from_text
+    from quoteverify.verify import locate_quotation
+
+    source = document_from_text(
+        "The minister said the plan was fully funded and would start in the spring, with no new taxes.", id="s"
+    )
+    result = locate_quotation('the plan was "fully funded" and would start in the autumn', [source])
+    assert result.location is not None and result.location.source == "s"
+    assert result.verdict.value == "altered"
+    start, end = result.location.span
+    assert source.text[start:end].startswith("the plan was fully funded and would start in the")
+    assert [v.quote_text for v in result.variants if v.severity.value == "major"] == ["autumn"]

@@ -1,7 +1,7 @@
 """Checking an archive as a stream: results written as they come, memory that does not grow.
 
 :func:`check_stream` reads the articles lazily, checks them (in this process,
-in ``jobs`` processes or on a Dask cluster, see :mod:`quoteverify.parallel`)
+in ``jobs`` processes or on a Dask cluster, see :mod:`quoteverify.run.batches`)
 and writes each article's result to ``results.jsonl`` (one JSON object per
 line, the article's entry of ``report.json``, in input order) as soon as it
 and every article before it are done. What it keeps is bounded: the counts
@@ -20,8 +20,8 @@ from types import TracebackType
 from typing import IO
 
 from quoteverify.locate import SourceIndex, case_index
-from quoteverify.models import ArticleRef, ArticleResult, CheckResult, SourceInfo
-from quoteverify.parallel import ArticleSummary, Want, run_articles
+from quoteverify.models import ArticleRef, ArticleResult, ArticleSummary, CheckResult, SourceInfo, StreamResult, Tally
+from quoteverify.run.batches import Want, run_articles
 
 #: the name of the file of per-article results, beside report.json
 RESULTS_NAME = "results.jsonl"
@@ -62,19 +62,6 @@ class ResultsWriter:
         self.close()
 
 
-@dataclass(frozen=True)
-class Tally:
-    """Counts over a set of articles: quotations by verdict, and errors."""
-
-    articles: int = 0
-    quotes: int = 0
-    verbatim: int = 0
-    faithful: int = 0
-    altered: int = 0
-    unverified: int = 0
-    errors: int = 0
-
-
 @dataclass
 class _Counter:
     values: list[int] = field(default_factory=lambda: [0] * 7)
@@ -91,25 +78,6 @@ class _Counter:
 
     def tally(self) -> Tally:
         return Tally(*self.values)
-
-
-@dataclass(frozen=True)
-class StreamResult:
-    """What a streamed check leaves in memory.
-
-    ``check`` holds the sources and the articles kept in full (every article
-    when ``complete``); ``total`` and ``outlets`` count every article;
-    ``errors`` are the first error messages (``total.errors`` counts them
-    all); ``results`` is the ``results.jsonl`` written, if any.
-    """
-
-    check: CheckResult
-    total: Tally
-    outlets: tuple[tuple[str, Tally], ...]
-    complete: bool
-    errors: tuple[str, ...]
-    results: Path | None
-    index: str
 
 
 def check_stream(
@@ -130,7 +98,7 @@ def check_stream(
 
     ``root`` is the case directory (article paths are relative to it, and
     the source index is saved under it). ``jobs``/``scheduler``: see
-    :func:`quoteverify.parallel.run_articles` (``jobs=None``: every core).
+    :func:`quoteverify.run.batches.run_articles` (``jobs=None``: every core).
     ``pages`` bounds the full results kept. ``progress`` is called with each
     article's summary, in input order.
     """
@@ -144,10 +112,11 @@ def check_stream(
     outlets: dict[str, _Counter] = {}
     errors: list[str] = []
 
-    def wanted() -> Want:
-        return Want(first=pages if first is not None else 0, findings=len(flagged) < pages)
-
     writer = ResultsWriter(results) if results is not None else None
+
+    def wanted() -> Want:
+        return Want(first=pages if first is not None else 0, findings=len(flagged) < pages, records=writer is not None)
+
     try:
         for outcome in run_articles(index, articles, root=root, jobs=jobs, scheduler=scheduler, wanted=wanted):
             s = outcome.summary

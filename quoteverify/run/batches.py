@@ -30,50 +30,15 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from quoteverify.errors import InputError, QuoteverifyError
+from quoteverify.ingest import read_article
 from quoteverify.locate import SourceIndex
-from quoteverify.models import ArticleRef, ArticleResult, Document, Paragraph, Verdict
+from quoteverify.models import ArticleRef, ArticleResult, ArticleSummary, Document, Paragraph
+from quoteverify.report import article_json
+from quoteverify.verify import check_article, failed_article
 
 #: articles per task for a local process pool and for a Dask cluster
 LOCAL_BATCH = 16
 DASK_BATCH = 64
-
-
-@dataclass(frozen=True)
-class ArticleSummary:
-    """What the summary of a run needs of one article: its names and its counts."""
-
-    id: str
-    outlet: str
-    path: str | None
-    quotes: int
-    verbatim: int
-    faithful: int
-    altered: int
-    unverified: int
-    errors: tuple[str, ...]
-
-    @property
-    def findings(self) -> bool:
-        """Whether the article has anything a reader should look at: an error, or a quotation not verbatim."""
-        return bool(self.errors) or self.verbatim != self.quotes
-
-    @classmethod
-    def of(cls, result: ArticleResult) -> ArticleSummary:
-        counts = {v: 0 for v in Verdict}
-        for q in result.quotes:
-            counts[q.verdict] += 1
-        doc = result.article
-        return cls(
-            doc.id,
-            doc.outlet,
-            doc.path,
-            len(result.quotes),
-            counts[Verdict.VERBATIM],
-            counts[Verdict.FAITHFUL],
-            counts[Verdict.ALTERED],
-            counts[Verdict.UNVERIFIED],
-            tuple(result.errors),
-        )
 
 
 @dataclass(frozen=True)
@@ -115,26 +80,23 @@ def default_jobs() -> int:
 
 # --------------------------------------------------------------------------- the work of one batch
 
-_paragraphs_cache: dict[int, dict[str, tuple[Paragraph, ...]]] = {}
 
+@dataclass(frozen=True)
+class Checker:
+    """What checking an article needs, sent once to each worker: the index, the case folder, the sources' paragraphs."""
 
-def _paragraphs(index: SourceIndex) -> dict[str, tuple[Paragraph, ...]]:
-    from quoteverify.report import _source_paragraphs
+    index: SourceIndex
+    root: str | Path | None
+    paragraphs: dict[str, tuple[Paragraph, ...]]
 
-    key = id(index)
-    found = _paragraphs_cache.get(key)
-    if found is None:
-        _paragraphs_cache.clear()
-        found = _paragraphs_cache[key] = {d.id: _source_paragraphs(d) for d in index.documents}
-    return found
+    @classmethod
+    def of(cls, index: SourceIndex, root: str | Path | None) -> Checker:
+        return cls(index, root, {d.id: d.paragraphs_or_whole for d in index.documents})
 
-
-def article_record(result: ArticleResult, index: SourceIndex) -> str:
-    """The ``results.jsonl`` line of an article (no newline): its ``report.json`` entry as compact JSON."""
-    from quoteverify.report import article_json
-
-    obj = article_json(result, _paragraphs(index))
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    def record(self, result: ArticleResult) -> str:
+        """The ``results.jsonl`` line of an article (no newline): its ``report.json`` entry as compact JSON."""
+        obj = article_json(result, self.paragraphs)
+        return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 @dataclass(frozen=True)
@@ -150,58 +112,48 @@ Item = ArticleRef | Document | _ReadError
 
 def check_item(item: Item, index: SourceIndex, root: str | Path | None) -> ArticleResult:
     """Check one article, given as a reference (read here), a document, or the error reading it gave."""
-    from quoteverify.ingest import read_article
-    from quoteverify.pipeline import _failed, check_article
-
     if isinstance(item, _ReadError):
-        return _failed(item.ref, item.error)
+        return failed_article(item.ref, item.error)
     if isinstance(item, ArticleRef):
         try:
             doc = read_article(item, root=root)
         except InputError as e:
-            return _failed(item, e)
+            return failed_article(item, e)
         return check_article(doc, index)
     return check_article(item, index)
 
 
-def check_batch(
-    index: SourceIndex,
-    items: Sequence[Item],
-    start: int,
-    want: Want,
-    root: str | Path | None,
-) -> list[Outcome]:
+def check_batch(checker: Checker, items: Sequence[Item], start: int, want: Want) -> list[Outcome]:
     """Check a batch of articles whose first has input position ``start``."""
     out = []
     for k, item in enumerate(items):
-        result = check_item(item, index, root)
+        result = check_item(item, checker.index, checker.root)
         summary = ArticleSummary.of(result)
         position = start + k
-        record = article_record(result, index) if want.records else ""
+        record = checker.record(result) if want.records else ""
         out.append(Outcome(position, record, summary, result if want(position, summary) else None))
     return out
 
 
-_worker_state: tuple[SourceIndex, str | Path | None] | None = None
+_worker_checker: Checker | None = None
 
 
-def _init_worker(index: SourceIndex, root: str | Path | None) -> None:
-    global _worker_state
+def _init_worker(checker: Checker) -> None:
+    global _worker_checker
     # what the worker inherits from the parent (the index among it) lives as
     # long as the worker: kept out of the collector's passes, its pages are
     # not copied by them
     gc.freeze()
-    _worker_state = (index, root)
+    _worker_checker = checker
 
 
 def _pool_batch(items: Sequence[ArticleRef], start: int, want: Want) -> list[Outcome]:
-    assert _worker_state is not None, "worker not initialised"
-    index, root = _worker_state
-    return check_batch(index, items, start, want, root)
+    assert _worker_checker is not None, "worker not initialised"
+    return check_batch(_worker_checker, items, start, want)
 
 
-def _dask_batch(index: SourceIndex, items: Sequence[Document | _ReadError], start: int, want: Want) -> list[Outcome]:
-    return check_batch(index, items, start, want, None)
+def _dask_batch(checker: Checker, items: Sequence[Document | _ReadError], start: int, want: Want) -> list[Outcome]:
+    return check_batch(checker, items, start, want)
 
 
 # --------------------------------------------------------------------------- running
@@ -209,14 +161,6 @@ def _dask_batch(index: SourceIndex, items: Sequence[Document | _ReadError], star
 
 class _Handle(Protocol):
     def result(self) -> list[Outcome]: ...
-
-
-class _Done:
-    def __init__(self, value: list[Outcome]) -> None:
-        self.value = value
-
-    def result(self) -> list[Outcome]:
-        return self.value
 
 
 def _batches(refs: Iterable[Item], size: int) -> Iterator[tuple[int, list[Item]]]:
@@ -248,8 +192,6 @@ def _in_order(
 
 def _read_for_remote(refs: Iterable[ArticleRef], root: str | Path | None) -> Iterator[Document | _ReadError]:
     """Read articles here, for workers that may not see this machine's files."""
-    from quoteverify.ingest import read_article
-
     for ref in refs:
         try:
             yield read_article(ref, root=root)
@@ -279,7 +221,7 @@ def run_articles(
     entry and the run goes on.
     """
     if scheduler:
-        yield from _run_dask(index, refs, root, scheduler, wanted, batch_size or DASK_BATCH)
+        yield from _run_dask(Checker.of(index, None), refs, root, scheduler, wanted, batch_size or DASK_BATCH)
         return
     jobs = jobs or default_jobs()
     size = batch_size or LOCAL_BATCH
@@ -290,11 +232,12 @@ def run_articles(
         if len(head) < jobs:
             jobs = 1
         batches = itertools.chain(head, batches)
+    checker = Checker.of(index, root)
     if jobs == 1:
         for start, batch in batches:
-            yield from check_batch(index, batch, start, wanted(), root)
+            yield from check_batch(checker, batch, start, wanted())
         return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(index, root)) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(checker,)) as pool:
 
         def submit(batch: list[ArticleRef], start: int, want: Want) -> Future[list[Outcome]]:
             return pool.submit(_pool_batch, batch, start, want)
@@ -307,7 +250,7 @@ def run_articles(
 
 
 def _run_dask(
-    index: SourceIndex,
+    checker: Checker,
     refs: Iterable[ArticleRef],
     root: str | Path | None,
     address: str,
@@ -326,11 +269,11 @@ def _run_dask(
         raise QuoteverifyError(f"{address}: cannot reach the Dask scheduler ({e})") from None
     try:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
-        shared = client.scatter(index, broadcast=True, hash=False)
+        shared = client.scatter(checker, broadcast=True, hash=False)
         docs = _read_for_remote(refs, root)
 
         def submit(batch: list[Document | _ReadError], start: int, want: Want) -> _Handle:
-            return client.submit(_dask_batch, shared, batch, start, want, pure=False)  # type: ignore[no-any-return]
+            return client.submit(_dask_batch, shared, batch, start, want, pure=False)
 
         yield from _in_order(_batches(docs, size), submit, wanted, window=workers * 3)
     finally:

@@ -6,14 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from quoteverify import parallel
+from quoteverify.run import batches
 from quoteverify.ingest import iter_articles, load_case
 from quoteverify.locate import SourceIndex
 from quoteverify.models import ArticleRef
-from quoteverify.parallel import KEEP_ALL, Want, run_articles
-from quoteverify.pipeline import check_articles
+from quoteverify.models import ArticleSummary
+from quoteverify.run.batches import KEEP_ALL, Want, run_articles
+from quoteverify.run import check_articles
 from quoteverify.report import report_json
-from quoteverify.stream import ResultsWriter, check_stream
+from quoteverify.run.stream import ResultsWriter, check_stream
 
 CASE = Path(__file__).resolve().parents[1] / "corpus" / "seely-letter"
 
@@ -61,7 +62,7 @@ def test_run_articles_yields_in_input_order_with_any_jobs(case, archive):
 
 
 def test_jobs_2_gives_the_same_report_as_jobs_1(case, archive, monkeypatch):
-    monkeypatch.setattr(parallel, "LOCAL_BATCH", 4)
+    monkeypatch.setattr(batches, "LOCAL_BATCH", 4)
     refs = list(iter_articles([str(archive)]))
     one = check_articles(case.sources, refs, case_id="x", jobs=1)
     two = check_articles(case.sources, iter(refs), case_id="x", jobs=2)
@@ -101,8 +102,8 @@ def test_a_long_stream_keeps_only_pages_results_with_findings(case, archive, tmp
 
 
 def test_want_sends_back_only_what_is_kept():
-    s = parallel.ArticleSummary("a", "", None, 2, 2, 0, 0, 0, ())
-    flagged = parallel.ArticleSummary("b", "", None, 2, 1, 0, 1, 0, ())
+    s = ArticleSummary("a", "", None, 2, 2, 0, 0, 0, ())
+    flagged = ArticleSummary("b", "", None, 2, 1, 0, 1, 0, ())
     assert not s.findings and flagged.findings
     want = Want(first=3, findings=True)
     assert want(2, s) and not want(3, s) and want(10, flagged)
@@ -115,7 +116,7 @@ def test_results_writer_refuses_a_record_over_two_lines(tmp_path):
 
 
 def test_unreadable_article_is_an_error_entry_in_workers_too(case, tmp_path, monkeypatch):
-    monkeypatch.setattr(parallel, "LOCAL_BATCH", 1)
+    monkeypatch.setattr(batches, "LOCAL_BATCH", 1)
     refs = [ArticleRef("gone", str(tmp_path / "missing.txt"))] + list(case.articles)
     result = check_articles(case.sources, refs, case_id="x", root=case.root, jobs=2)
     assert result.articles[0].errors and "missing.txt" in result.articles[0].errors[0]
@@ -124,7 +125,7 @@ def test_unreadable_article_is_an_error_entry_in_workers_too(case, tmp_path, mon
 
 def test_dask_cluster_gives_the_same_report_as_a_local_run(case, archive, monkeypatch):
     distributed = pytest.importorskip("distributed")
-    monkeypatch.setattr(parallel, "DASK_BATCH", 6)
+    monkeypatch.setattr(batches, "DASK_BATCH", 6)
     refs = list(iter_articles([str(archive)]))
     local = check_articles(case.sources, refs, case_id="x")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:

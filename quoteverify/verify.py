@@ -1,0 +1,136 @@
+"""Verify: one quotation, and one article, against the indexed sources.
+
+The engine's stages in order for one article: extract its quotations; for
+each, locate the passage it renders, align them word by word and classify
+the differences (every rule of judgment is :mod:`quoteverify.classify`'s);
+then the article's coverage of each source. Driving many articles (batches,
+processes, results written as they come) is the run layer's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+
+from quoteverify import classify
+from quoteverify.align import align
+from quoteverify.cover import coverage
+from quoteverify.errors import InputError
+from quoteverify.extract import extract_quotations, quotation_segments
+from quoteverify.locate import SHORT, SourceIndex, locate
+from quoteverify.models import (
+    ArticleRef,
+    ArticleResult,
+    Document,
+    Fragment,
+    Quotation,
+    QuoteResult,
+    Segment,
+    Token,
+    Variant,
+    Verdict,
+    new_token,
+)
+from quoteverify.normalize import INVISIBLE, quotation_fragments
+
+_INVISIBLE = re.compile("[" + "".join(sorted(INVISIBLE)) + "]")
+
+
+def verify_quotation(quotation: Quotation, article_text: str, index: SourceIndex) -> QuoteResult:
+    """Locate one quotation, align it against its passage, and classify the differences."""
+    fragments = quotation_fragments(article_text, quotation.segments)
+    invisible = 0
+    if any(_INVISIBLE.search(article_text, s.start, s.end) for s in quotation.segments if s.kind == "text"):
+        invisible = sum(1 for f in fragments for t in f if t.is_word for c in t.text if c in INVISIBLE)
+    result = _verify(quotation, fragments, article_text, index)
+    return dataclasses.replace(result, invisible=invisible) if invisible else result
+
+
+def locate_quotation(text: str, sources: SourceIndex | Sequence[Document]) -> QuoteResult:
+    """Verify a quotation given as its words alone (no quote marks), exactly as given, against sources.
+
+    Marked elisions and bracketed interpolations inside it count as such;
+    quote marks inside it are words of the quotation, not its end.
+    ``sources``: the documents, or their index when it is already built.
+    """
+    index = sources if isinstance(sources, SourceIndex) else SourceIndex(sources)
+    span = (0, len(text))
+    return verify_quotation(Quotation(text, (span,), quotation_segments(text, (span,))), text, index)
+
+
+def _verify(quotation: Quotation, fragments: tuple[tuple[Token, ...], ...], article_text: str, index: SourceIndex) -> QuoteResult:
+    location = locate(quotation, fragments, index)
+    if location is None:
+        return QuoteResult(quotation, None, (), (), Verdict.UNVERIFIED)
+    src_no = index.number(location.source)
+    source = index.sources[src_no].doc
+    alignments = []
+    variants: list[Variant] = []
+    for number, frag in enumerate(location.fragments):
+        al = align(_passage_tokens(index, src_no, frag, fragments[frag.index], quotation, article_text), fragments[frag.index])
+        alignments.append(al)
+        variants.extend(classify.classify_alignment(al, source.text, article_text, fragment=number))
+    variants.extend(classify.not_found_variants(fragments, {f.index for f in location.fragments}, article_text))
+    if len(location.fragments) > 1:
+        markers = _inner_markers(quotation.segments)
+        variants.extend(classify.elision_variants(location, markers, source.text, article_text))
+    variants.sort(key=lambda v: (v.quote_span or (v.source_span or (0, 0)))[0])
+    if not _more_words_than(fragments, SHORT):
+        short = classify.judge_short(alignments, variants)
+        if short is None:
+            return QuoteResult(quotation, None, (), (), Verdict.UNVERIFIED)
+        variants = short
+    return QuoteResult(quotation, location, tuple(alignments), tuple(variants), classify.verdict(variants, True))
+
+
+def _passage_tokens(index: SourceIndex, source: int, frag: Fragment, tokens: tuple[Token, ...], quotation: Quotation, article_text: str) -> tuple[Token, ...]:
+    """The tokens of the passage a fragment was located at (:meth:`SourceIndex.tokens_in`).
+
+    When the passage is, character for character, the text of a fragment
+    that lies in one run of quoted words, the same text is cut into the
+    same tokens: the fragment's own are moved to the passage.
+    """
+    a, b = frag.source_span
+    q0, q1 = frag.quote_span
+    if b - a == q1 - q0 and any(s.kind == "text" and s.start <= q0 and q1 <= s.end for s in quotation.segments):
+        if index.sources[source].doc.text[a:b] == article_text[q0:q1]:
+            d = a - q0
+            return tuple([new_token(Token, (t.text, t.norm, t.start + d, t.end + d, t.is_word, False)) for t in tokens])
+    return index.tokens_in(source, frag.source_span)
+
+
+def _more_words_than(fragments: tuple[tuple[Token, ...], ...], n: int) -> bool:
+    """Whether the fragments hold more than ``n`` words (counted only as far as needed)."""
+    for f in fragments:
+        for t in f:
+            if t.is_word:
+                n -= 1
+                if n < 0:
+                    return True
+    return False
+
+
+def _inner_markers(segments: Sequence[Segment]) -> list[tuple[int, int]]:
+    """Elision markers that stand between two fragments (not at the very start or end)."""
+    inner = []
+    for m in segments:
+        if m.kind != "elision":
+            continue
+        before = any(s.kind != "elision" and s.end <= m.start for s in segments)
+        after = any(s.kind != "elision" and s.start >= m.end for s in segments)
+        if before and after:
+            inner.append((m.start, m.end))
+    return inner
+
+
+def check_article(article: Document, index: SourceIndex) -> ArticleResult:
+    """Every quotation of one article, verified against the indexed sources."""
+    quotes = tuple(verify_quotation(q, article.text, index) for q in extract_quotations(article))
+    return ArticleResult(article, quotes, coverage(quotes, index), ())
+
+
+def failed_article(ref: ArticleRef, error: InputError) -> ArticleResult:
+    """The result of an article that could not be read: an error entry, no quotations."""
+    doc = Document(id=ref.id, text="", path=ref.path, outlet=ref.outlet, date=ref.date, url=ref.url)
+    return ArticleResult(doc, (), (), (str(error),))
