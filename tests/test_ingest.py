@@ -16,7 +16,6 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from quoteverify._boilerplate import dominant_script, find_boilerplate
 from quoteverify.errors import InputError
 from quoteverify.ingest import (
     decode_bytes,
@@ -27,6 +26,7 @@ from quoteverify.ingest import (
     read_article,
     read_document,
 )
+from quoteverify.ingest.boilerplate import dominant_script, find_boilerplate
 from quoteverify.models import ArticleRef, Document
 
 REPO = Path(__file__).resolve().parents[1]
@@ -299,7 +299,7 @@ def test_html_date_given_wins(tmp_path):
 
 
 def test_html_without_trafilatura(tmp_path, monkeypatch):
-    from quoteverify import ingest
+    from quoteverify.ingest import html as ingest
 
     monkeypatch.setattr(ingest, "_trafilatura", "No module named 'trafilatura'")
     doc = read_document(write(tmp_path, "page.html", NEWS_PAGE.format(charset="utf-8")))
@@ -867,7 +867,7 @@ def test_stdin_text_and_jsonl():
 
 
 def test_jsonl_line_over_the_limit(tmp_path, monkeypatch):
-    from quoteverify import ingest
+    from quoteverify.ingest import inputs as ingest
 
     monkeypatch.setattr(ingest, "DEFAULT_MAX_BYTES", 1000)
     lines = [

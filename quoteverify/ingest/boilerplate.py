@@ -18,7 +18,7 @@ from typing import Literal
 
 import regex
 
-from .models import Paragraph, Span
+from quoteverify.models import Paragraph, Span
 
 Reason = Literal["caption", "link list", "script", "embed", "promo", "label"]
 
@@ -71,7 +71,7 @@ _LINK_MARKER = regex.compile(
     _I,
 )
 # Embedded posts, newsletters, channel invitations, comment policies, players.
-_PROMO = [
+_PROMO: list[tuple[Reason, regex.Pattern[str]]] = [
     ("embed", regex.compile(r"\bview original (?:tweet|post)\b", _I)),
     (
         "embed",
@@ -174,6 +174,8 @@ _SCRIPTS = [(name, regex.compile(f"[{cls}]")) for name, cls in _SCRIPT_CLASSES.i
 FOREIGN_SHARE = 0.5
 #: The dominant script of a longer text is read from a sample of this many characters.
 SAMPLE_CHARS = 1 << 18
+# The sample is this many evenly spaced slices of the text.
+_SAMPLE_PIECES = 64
 #: How much longer (in characters) a caption repeated with its credit may be.
 REPEAT_TAIL = 40
 #: A link list's items are headlines: at least this share ends without a full stop.
@@ -233,13 +235,13 @@ def _maybe_foreign(s: str, latin: bool) -> bool:
     return non_ascii > len(ascii_part.translate(None, _ASCII_NON_LETTERS))
 
 
-def _sample(text: str, size: int = SAMPLE_CHARS, pieces: int = 64) -> str:
-    """Evenly spaced slices of a long text, ``size`` characters in all."""
-    if len(text) <= size:
+def _sample(text: str) -> str:
+    """Evenly spaced slices of a long text, :data:`SAMPLE_CHARS` characters in all."""
+    if len(text) <= SAMPLE_CHARS:
         return text
-    step = len(text) // pieces
-    width = size // pieces
-    return "".join(text[i : i + width] for i in range(0, step * pieces, step))
+    step = len(text) // _SAMPLE_PIECES
+    width = SAMPLE_CHARS // _SAMPLE_PIECES
+    return "".join(text[i : i + width] for i in range(0, step * _SAMPLE_PIECES, step))
 
 
 def dominant_script(text: str) -> str | None:
@@ -309,8 +311,7 @@ def _shouting(s: str) -> bool:
     """A short line all in capitals with no quotation in it ("FOLLOW OUR LIVE UPDATES")."""
     if len(s) > 200 or _LOWER.search(s) or _has_double_quote(s) or not 3 <= _words(s) <= 12:
         return False
-    upper = len(_UPPER.findall(s))
-    return upper >= 10 and not _LOWER.search(s)
+    return len(_UPPER.findall(s)) >= 10
 
 
 def find_boilerplate(text: str, paragraphs: Sequence[Paragraph]) -> tuple[Skip, ...]:
@@ -378,7 +379,7 @@ def find_boilerplate(text: str, paragraphs: Sequence[Paragraph]) -> tuple[Skip, 
             if any(k in low for k in _PROMO_KEYS) or s.rstrip().endswith(","):
                 for kind, pattern in _PROMO:
                     if pattern.search(s):
-                        reason = kind  # type: ignore[assignment]
+                        reason = kind
                         break
         if reason is None and len(s) <= 200:
             if _LABEL.match(s):

@@ -1,0 +1,313 @@
+"""Read a case: its ``case.toml``, the sources it lists (with their provenance
+files) and the articles it names; or source files given on their own.
+
+Every fault, a syntax error, a missing key, a value of the wrong type, a
+listed file that does not exist, a duplicate id, raises
+:class:`~quoteverify.errors.InputError` naming the file and the place in it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from quoteverify.errors import InputError
+from quoteverify.ingest.inputs import os_error_message, path_in, read_document, read_file
+from quoteverify.models import (
+    ArticleRef,
+    Case,
+    EditorialChoice,
+    ParagraphWitnesses,
+    Provenance,
+    Reading,
+    SourceInfo,
+)
+
+
+def _toml(path: Path, shown: str) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        raise InputError(shown, f"TOML syntax error: {' '.join(str(e).split())}") from None
+    except UnicodeDecodeError:
+        raise InputError(shown, "TOML syntax error: not UTF-8") from None
+    except OSError as e:
+        raise InputError(shown, os_error_message(e)) from None
+
+
+def _toml_type(value: Any) -> str:
+    names = {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "a boolean",
+        list: "an array",
+        dict: "a table",
+    }
+    return names.get(type(value), type(value).__name__)
+
+
+class _Table:
+    """A TOML table being validated: typed getters whose faults name the file and the place."""
+
+    def __init__(self, data: Any, shown: str, where: str) -> None:
+        self.shown = shown
+        self.where = where
+        if not isinstance(data, dict):
+            raise self.fault(f"expected a table, got {_toml_type(data)}")
+        self.data = data
+
+    def fault(self, message: str) -> InputError:
+        return InputError(self.shown, f"{self.where}: {message}" if self.where else message)
+
+    def get_str(self, key: str, default: str | None = None) -> str:
+        if key not in self.data:
+            if default is None:
+                raise self.fault(f'missing key "{key}"')
+            return default
+        value = self.data[key]
+        if isinstance(value, (_dt.date, _dt.datetime, _dt.time)):
+            return value.isoformat()
+        if not isinstance(value, str):
+            raise self.fault(f'"{key}" must be a string, not {_toml_type(value)}')
+        return value
+
+    def get_int(self, key: str) -> int:
+        if key not in self.data:
+            raise self.fault(f'missing key "{key}"')
+        value = self.data[key]
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fault(f'"{key}" must be an integer, not {_toml_type(value)}')
+        return value
+
+    def get_strs(self, key: str, default: tuple[str, ...] | None = None) -> tuple[str, ...]:
+        if key not in self.data:
+            if default is None:
+                raise self.fault(f'missing key "{key}"')
+            return default
+        value = self.data[key]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fault(f'"{key}" must be a list of strings')
+        return tuple(value)
+
+    def tables(self, key: str, *, required: bool = False) -> list[_Table]:
+        if key not in self.data:
+            if required:
+                raise self.fault(f"no [[{key}]] table")
+            return []
+        value = self.data[key]
+        if not isinstance(value, list):
+            raise self.fault(f'"{key}" must be an array of tables ([[{key}]]), not {_toml_type(value)}')
+        if required and not value:
+            raise self.fault(f"no [[{key}]] table")
+        prefix = f"{self.where}." if self.where else ""
+        return [_Table(v, self.shown, f"{prefix}{key}[{i}]") for i, v in enumerate(value)]
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+def _reading(table: _Table) -> Reading:
+    return Reading(table.get_str("text"), table.get_strs("witnesses"))
+
+
+def load_provenance(path: str | Path, *, paragraphs: int | None = None) -> Provenance:
+    """Read a provenance TOML file (``method``, ``[[paragraph]]``, ``[[reading]]``, ``[[unplaced]]``).
+
+    With ``paragraphs`` (the source's paragraph count), paragraph indices
+    outside the source are faults.
+    """
+    shown = str(path)
+    top = _Table(_toml(Path(path), shown), shown, "")
+
+    def index(t: _Table, key: str) -> int:
+        i = t.get_int(key)
+        if i < 0 or (paragraphs is not None and i >= paragraphs):
+            raise t.fault(f'"{key}" is {i}, but the source has paragraphs 0 to {(paragraphs or 0) - 1}')
+        return i
+
+    witnesses = tuple(
+        ParagraphWitnesses(index(t, "index"), t.get_strs("witnesses"), t.get_str("note", "").strip())
+        for t in top.tables("paragraph")
+    )
+    choices = []
+    for t in top.tables("reading"):
+        rejected = tuple(_reading(r) for r in t.tables("rejected"))
+        choices.append(
+            EditorialChoice(
+                index(t, "paragraph"),
+                Reading(t.get_str("chosen"), t.get_strs("witnesses")),
+                rejected,
+                t.get_str("reason", "").strip(),
+            )
+        )
+    unplaced = tuple(
+        EditorialChoice(
+            None,
+            _reading(t),
+            tuple(_reading(r) for r in t.tables("rejected")),
+            t.get_str("reason", "").strip(),
+        )
+        for t in top.tables("unplaced")
+    )
+    return Provenance(
+        method=top.get_str("method", "").strip(),
+        paragraphs=witnesses,
+        choices=tuple(choices),
+        unplaced=unplaced,
+    )
+
+
+# --------------------------------------------------------------------------- sources given on their own
+
+
+def read_sources(paths: Sequence[str | Path]) -> tuple[SourceInfo, ...]:
+    """Read source files for ad hoc use: ids from the file names, made unique (``a``, ``a-2``...)."""
+    seen: set[str] = set()
+    out = []
+    for path in paths:
+        stem = Path(path).stem or "source"
+        ident, n = stem, 1
+        while ident in seen:
+            n += 1
+            ident = f"{stem}-{n}"
+        seen.add(ident)
+        out.append(SourceInfo(read_document(path, id=ident, role="source")))
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- cases
+
+
+@dataclass(frozen=True)
+class _CaseToml:
+    """Where a case's ``case.toml`` is, the directory its paths are relative to, and that directory as given."""
+
+    path: Path
+    root: Path
+    given: str
+
+
+def _find_case_toml(case_dir: str | Path) -> _CaseToml:
+    """Find the ``case.toml`` of a case directory, or take ``case_dir`` as the ``case.toml`` itself."""
+    root = Path(case_dir)
+    if root.is_file() and root.suffix.lower() == ".toml":
+        found = _CaseToml(root, root.parent, str(root.parent))
+    else:
+        if not root.exists():
+            raise InputError(str(case_dir), "no such case directory")
+        if not root.is_dir():
+            raise InputError(str(case_dir), "not a case directory (expected a directory holding case.toml)")
+        found = _CaseToml(root / "case.toml", root, str(case_dir))
+    if not found.path.is_file():
+        raise InputError(str(found.path), "no such file" if not found.path.exists() else "not a file")
+    return found
+
+
+@dataclass(frozen=True)
+class _ListedSource:
+    """A ``[[sources]]`` table of a case, checked but not read yet: its id, path and provenance path."""
+
+    table: _Table
+    id: str
+    path: str
+    provenance: str | None
+
+
+class _Listing:
+    """Checks of the ``[[sources]]`` and ``[[articles]]`` of a case: unique ids, listed files that exist."""
+
+    def __init__(self, case: _CaseToml) -> None:
+        self.case = case
+        self.seen: set[str] = set()
+
+    def new_id(self, t: _Table) -> str:
+        ident = t.get_str("id")
+        if not ident.strip():
+            raise t.fault('"id" is empty')
+        if ident in self.seen:
+            raise t.fault(f'duplicate id "{ident}"')
+        self.seen.add(ident)
+        return ident
+
+    def existing(self, t: _Table, key: str, what: str, ident: str) -> str:
+        rel = t.get_str(key)
+        target = path_in(self.case.root, rel)
+        if not target.is_file():
+            fault = "is a directory, not a file" if target.is_dir() else "no such file"
+            raise InputError(str(target), f'{fault} ({what} "{ident}" in {self.case.path.name})')
+        return rel
+
+    def source(self, t: _Table) -> _ListedSource:
+        ident = self.new_id(t)
+        rel = self.existing(t, "path", "source", ident)
+        prov = self.existing(t, "provenance", "provenance of source", ident) if "provenance" in t.data else None
+        return _ListedSource(t, ident, rel, prov)
+
+    def article(self, t: _Table) -> ArticleRef:
+        ident = self.new_id(t)
+        rel = self.existing(t, "path", "article", ident)
+        return ArticleRef(
+            ident,
+            rel,
+            outlet=t.get_str("outlet", ""),
+            date=t.get_str("date", ""),
+            url=t.get_str("url", ""),
+        )
+
+
+def _read_source(root: Path, listed: _ListedSource) -> SourceInfo:
+    """Read a case's source and its provenance."""
+    path = path_in(root, listed.path)
+    t = listed.table
+    doc = read_file(
+        path,
+        origin=str(path),
+        document_path=listed.path,
+        id=listed.id,
+        role="source",
+        title=t.get_str("title", ""),
+        date=t.get_str("date", ""),
+        url=t.get_str("url", ""),
+    )
+    if not listed.provenance:
+        return SourceInfo(doc, Provenance())
+    return SourceInfo(doc, load_provenance(path_in(root, listed.provenance), paragraphs=len(doc.paragraphs)))
+
+
+def load_case(case_dir: str | Path) -> Case:
+    """Read and check a case directory: ``case.toml``, its sources (read now) and its articles (named).
+
+    ``case_dir`` may also be the path of the ``case.toml`` itself. The case
+    id is the ``id`` key or the directory's name. Sources are read with
+    ``role="source"`` and their provenance; articles become
+    :class:`ArticleRef` objects with their paths as given in ``case.toml``
+    (relative to the case directory). Every fault, a missing ``case.toml``,
+    a syntax error, a missing key, a listed file that does not exist, a
+    duplicate id, raises :class:`InputError` naming the file.
+    """
+    case = _find_case_toml(case_dir)
+    shown = str(case.path)
+    top = _Table(_toml(case.path, shown), shown, "")
+    case_id = top.get_str("id", "") or os.path.basename(os.path.abspath(case.root))
+    listing = _Listing(case)
+    source_tables = top.tables("sources", required=True)
+    article_tables = top.tables("articles")
+    listed = [listing.source(t) for t in source_tables]
+    articles = tuple(listing.article(t) for t in article_tables)
+    sources = tuple(_read_source(case.root, s) for s in listed)
+    return Case(
+        id=case_id,
+        title=top.get_str("title", "") or case_id,
+        sources=sources,
+        articles=articles,
+        root=case.given,
+        date=top.get_str("date", ""),
+        description=top.get_str("description", "").strip(),
+    )

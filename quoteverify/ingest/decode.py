@@ -1,0 +1,191 @@
+"""Decode the bytes of a text file: byte-order marks, UTF-16 without one,
+UTF-8, a charset an HTML page declares, Windows-1252 and Latin-1.
+
+Undecodable bytes are replaced by U+FFFD and counted in a warning, never
+fatal; binary data (a known magic number, NUL bytes, mostly control
+characters) raises :class:`~quoteverify.errors.InputError`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import threading
+from dataclasses import dataclass
+
+from quoteverify.errors import InputError
+
+# Magic numbers of binary formats that are sometimes saved under a text name.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "PDF"),
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"PK\x03\x04", "ZIP"),
+    (b"PK\x05\x06", "ZIP"),
+    (b"PK\x07\x08", "ZIP"),
+    (b"\x1f\x8b", "gzip"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"7z\xbc\xaf\x27\x1c", "7-Zip"),
+    (b"\x28\xb5\x2f\xfd", "zstd"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "OLE, an old Office document"),
+    (b"\x7fELF", "ELF"),
+    (b"SQLite format 3\x00", "SQLite"),
+)
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+# Code points that no text holds in quantity: C0 controls but the white
+# space ones, DEL, and the C1 controls.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+#: A decoded text with more than this share of control characters is binary.
+CONTROL_SHARE = 0.1
+
+_C1_BYTES = re.compile(rb"[\x80-\x9f]")
+_DECLARED_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:-]+)""",
+    re.IGNORECASE,
+)
+
+_counter = threading.local()
+
+
+def _count_and_replace(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    _counter.bytes = getattr(_counter, "bytes", 0) + (error.end - error.start)
+    return "\ufffd", error.end
+
+
+codecs.register_error("quoteverify.count", _count_and_replace)
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Text decoded from bytes, the codec used, and what went wrong on the way."""
+
+    text: str
+    encoding: str
+    warnings: tuple[str, ...] = ()
+
+
+def _replaced(n: int) -> tuple[str, ...]:
+    if not n:
+        return ()
+    return (f"{n} undecodable byte{'s' if n != 1 else ''} replaced",)
+
+
+def decode_replacing(data: bytes, codec: str) -> Decoded:
+    """Decode with undecodable bytes replaced by U+FFFD, and a warning saying how many there were."""
+    _counter.bytes = 0
+    try:
+        text = data.decode(codec, "quoteverify.count")
+        return Decoded(text, codec, _replaced(_counter.bytes))
+    finally:
+        _counter.bytes = 0
+
+
+def binary_kind(data: bytes) -> str | None:
+    """Name the binary format of ``data`` by its magic number, or ``None``."""
+    for magic, name in _MAGIC:
+        if data.startswith(magic):
+            return name
+    return None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Guess UTF-16 without a byte-order mark from where its NUL bytes fall."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    half = len(data) // 2
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    if odd >= 0.5 * half and even <= 0.02 * half:
+        return "utf-16-le"
+    if even >= 0.5 * half and odd <= 0.02 * half:
+        return "utf-16-be"
+    return None
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset an HTML/XML page declares in its first 4 KB, as a Python codec name."""
+    m = _DECLARED_CHARSET.search(data[:4096])
+    if not m:
+        return None
+    name = (m.group(1) or m.group(2)).decode("ascii", "replace").strip().lower()
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return None
+    # As browsers do: Latin-1 and ASCII labels mean Windows-1252, and a
+    # declared UTF-16 without a byte-order mark is not believed.
+    if codec in ("latin-1", "iso8859-1", "ascii"):
+        return "cp1252"
+    if codec.startswith(("utf-16", "utf-32")):
+        return None
+    return codec
+
+
+def decode_bytes(data: bytes, *, declared: str | None = None, path: str | None = None) -> Decoded:
+    """Decode the bytes of a text file.
+
+    The cascade: a byte-order mark (UTF-32, UTF-8, UTF-16); UTF-16 without a
+    mark when NUL bytes fall on every other byte; strict UTF-8; the
+    ``declared`` charset (an HTML page's); UTF-8 with the odd bad byte
+    replaced when valid multi-byte sequences outnumber bad bytes; else
+    Windows-1252 when bytes 0x80-0x9F occur, Latin-1 when they do not.
+    A leading byte-order mark is not part of the text. Raises
+    :class:`InputError` (naming ``path``) for binary data: a known magic
+    number, NUL bytes outside UTF-16/32, or a text mostly of control
+    characters.
+    """
+    kind = binary_kind(data)
+    if kind:
+        raise InputError(path, f"binary file ({kind}), not text")
+    decoded = _decode_cascade(data, declared)
+    text = decoded.text
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\x00" in text:
+        raise InputError(path, "binary file (NUL bytes), not text")
+    controls = len(_CONTROL.findall(text))
+    if controls and controls > CONTROL_SHARE * len(text):
+        raise InputError(path, "binary file (control characters), not text")
+    return Decoded(text, decoded.encoding, decoded.warnings)
+
+
+def _utf8_evidence(data: bytes) -> tuple[int, int]:
+    """Count the characters of ``data`` over U+007F that decode as UTF-8, and the decoding errors."""
+    text = data.decode("utf-8", "replace")
+    replaced = text.count("\ufffd")
+    errors = replaced - data.count(b"\xef\xbf\xbd")
+    non_ascii = len(text) - len(text.encode("ascii", "ignore")) - replaced
+    return non_ascii, errors
+
+
+def _decode_cascade(data: bytes, declared: str | None) -> Decoded:
+    """Decode ``data`` with the first codec of the cascade :func:`decode_bytes` describes that fits."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return decode_replacing(data if codec == "utf-8-sig" else data[len(bom) :], codec)
+    if b"\x00" in data:
+        utf16 = _utf16_without_bom(data)
+        if utf16:
+            return decode_replacing(data, utf16)
+        return Decoded(data.decode("latin-1"), "latin-1")  # rejected by the caller
+    try:
+        return Decoded(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        pass
+    if declared and declared != "utf-8":
+        return decode_replacing(data, declared)
+    multibyte, stray = _utf8_evidence(data)
+    if declared == "utf-8" or multibyte > stray:
+        return decode_replacing(data, "utf-8")
+    if _C1_BYTES.search(data):
+        return decode_replacing(data, "cp1252")
+    return Decoded(data.decode("latin-1"), "latin-1")

@@ -1,0 +1,185 @@
+"""Take the article body of an HTML page saved from a news site.
+
+trafilatura does the work when it can be imported and finds a body; else
+the text of the page's ``<p>`` elements outside navigation, headers,
+footers, asides and figures stands in, with a warning saying so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any
+
+_HTML_START = re.compile(
+    r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+_HTML_FRAGMENT = re.compile(r"\A\s*<(p|div|article|section|main|h[1-6]|table)\b[^>]*>", re.IGNORECASE)
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether a text starts as an HTML page (a doctype, ``<html>``, ``<head>``, ``<body>``)
+    or a fragment of one (``<p>``, ``<div>``, ``<article>``... closed further on) does."""
+    head = text[:4096]
+    if _HTML_START.match(head):
+        return True
+    m = _HTML_FRAGMENT.match(head)
+    if not m:
+        return False
+    return f"</{m.group(1).lower()}>" in text[:65536].lower()
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """The article body of an HTML page, with the metadata found in it."""
+
+    text: str
+    title: str = ""
+    date: str = ""
+    warnings: tuple[str, ...] = ()
+
+
+class _ParagraphParser(HTMLParser):
+    """Collect the text of ``<p>`` elements outside page furniture, and the title."""
+
+    FURNITURE = frozenset(
+        "script style noscript template svg nav header footer aside figure figcaption "
+        "form button select textarea iframe object".split()
+    )
+    VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.paragraphs: list[str] = []
+        self.title = ""
+        self.h1 = ""
+        self._stack: list[str] = []
+        self._hidden = 0
+        self._para: list[str] | None = None
+        self._in_title = False
+        self._in_h1 = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.VOID:
+            if tag == "br" and self._para is not None:
+                self._para.append("\n")
+            return
+        self._stack.append(tag)
+        if tag in self.FURNITURE:
+            self._hidden += 1
+        elif tag == "p" and not self._hidden:
+            self._flush()
+            self._para = []
+        elif tag == "title":
+            self._in_title = True
+        elif tag == "h1" and not self._hidden:
+            self._in_h1 = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.VOID or tag not in self._stack:
+            return
+        while self._stack:
+            top = self._stack.pop()
+            if top in self.FURNITURE:
+                self._hidden -= 1
+            elif top == "p":
+                self._flush()
+            elif top == "title":
+                self._in_title = False
+            elif top == "h1":
+                self._in_h1 = False
+            if top == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+        if self._hidden:
+            return
+        if self._in_h1:
+            self.h1 += data
+        if self._para is not None:
+            self._para.append(data)
+
+    def _flush(self) -> None:
+        if self._para is not None:
+            lines = ("".join(self._para)).split("\n")
+            text = "\n".join(" ".join(line.split()) for line in lines).strip()
+            if text:
+                self.paragraphs.append(text)
+        self._para = None
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+
+def _extract_paragraphs(html: str) -> Extracted:
+    parser = _ParagraphParser()
+    parser.feed(html)
+    parser.close()
+    title = " ".join((parser.h1 or parser.title).split())
+    return Extracted("\n".join(parser.paragraphs), title)
+
+
+#: The trafilatura module once imported, the reason it cannot be as a string, or ``None`` before the first try.
+_trafilatura: Any = None
+
+
+def _load_trafilatura() -> Any:
+    """The trafilatura module, or why it cannot be imported (tried once)."""
+    global _trafilatura
+    if _trafilatura is None:
+        try:
+            import trafilatura
+
+            _trafilatura = trafilatura
+        except ImportError as e:
+            _trafilatura = (str(e).splitlines() or [type(e).__name__])[0]
+    return _trafilatura
+
+
+def extract_html(html: str) -> Extracted:
+    """Take the article body of an HTML page, leaving navigation, promos and footers out.
+
+    Uses trafilatura (paragraphs separated by ``"\\n"``, title and date from
+    the page's metadata); without it, or when it finds no body, the text of
+    the page's ``<p>`` elements outside navigation, headers, footers, asides
+    and figures, with a warning saying so.
+    """
+    trafilatura = _load_trafilatura()
+    if isinstance(trafilatura, str):
+        found = _extract_paragraphs(html)
+        note = f"trafilatura cannot be imported ({trafilatura}): article text taken from the <p> elements"
+        return Extracted(found.text, found.title, "", (note,))
+    try:
+        result: Any = trafilatura.bare_extraction(
+            html,
+            with_metadata=True,
+            include_comments=False,
+            include_images=False,
+            include_tables=True,
+            include_links=False,
+            include_formatting=False,
+            deduplicate=False,
+            date_extraction_params={"extensive_search": False, "original_date": True},
+        )
+    except Exception as e:  # a page trafilatura cannot parse: fall back below
+        result = None
+        failure = f"trafilatura failed ({type(e).__name__})"
+    else:
+        failure = "trafilatura found no article body"
+
+    def get(key: str) -> str:
+        if result is None:
+            return ""
+        value = result.get(key) if isinstance(result, dict) else getattr(result, key, None)
+        return value if isinstance(value, str) else ""
+
+    text = get("text")
+    if text.strip():
+        return Extracted(text, " ".join(get("title").split()), get("date"))
+    found = _extract_paragraphs(html)
+    return Extracted(found.text, found.title, "", (f"{failure}: article text taken from the <p> elements",))

@@ -1,0 +1,599 @@
+"""Read the inputs a run is given: files, folders, JSON Lines files (``.jsonl``,
+``.jsonl.gz``) and standard input.
+
+:func:`iter_articles` names the articles of the inputs without reading them;
+:func:`read_article` reads one, :func:`read_document` reads a text or HTML
+file. Bad input raises :class:`~quoteverify.errors.InputError` naming the
+file (and line) and the fault.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import stat
+import sys
+import threading
+import unicodedata
+import zlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, NamedTuple, Protocol
+
+from quoteverify.errors import InputError
+from quoteverify.ingest.decode import decode_replacing
+from quoteverify.ingest.document import Role, document_from_bytes
+from quoteverify.models import ArticleRef, Document
+
+#: The largest file read by default (16 MiB).
+DEFAULT_MAX_BYTES = 16 * 2**20
+#: Suffixes of the files a directory given as input contributes.
+TEXT_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
+#: The path of the articles read from standard input.
+STDIN = "<stdin>"
+
+# --------------------------------------------------------------------------- files
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("MB", 2**20), ("KB", 2**10)):
+        if n >= scale:
+            return f"{n / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{n} byte{'s' if n != 1 else ''}"
+
+
+def os_error_message(e: OSError) -> str:
+    """Say why a file cannot be read, for an :class:`InputError`."""
+    if isinstance(e, FileNotFoundError):
+        return "no such file"
+    if isinstance(e, IsADirectoryError):
+        return "is a directory, not a file"
+    if isinstance(e, NotADirectoryError):
+        return "no such file (a part of the path is not a directory)"
+    if isinstance(e, PermissionError):
+        return "cannot read file (permission denied)"
+    return f"cannot read file ({e.strerror or type(e).__name__})"
+
+
+def path_in(root: Path, path: str) -> Path:
+    """``path`` taken relative to the directory ``root``, unless it is absolute."""
+    p = Path(path)
+    return p if p.is_absolute() else root / p
+
+
+def read_bytes(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, origin: str | None = None) -> bytes:
+    """Read a file's bytes (read-only), refusing directories, empty files and files over ``max_bytes``."""
+    where = origin if origin is not None else str(path)
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        raise InputError(where, os_error_message(e)) from None
+    except ValueError as e:  # a NUL byte in the path
+        raise InputError(where, f"bad file name ({e})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(where, "is a directory, not a file")
+    if stat.S_ISREG(st.st_mode):
+        if st.st_size > max_bytes:
+            raise InputError(where, f"{_size(st.st_size)}, over the {_size(max_bytes)} limit")
+        if st.st_size == 0:
+            raise InputError(where, "empty file")
+    try:
+        with open(path, "rb") as f:
+            data = f.read(max_bytes + 1)
+    except OSError as e:
+        raise InputError(where, os_error_message(e)) from None
+    if len(data) > max_bytes:
+        raise InputError(where, f"over the {_size(max_bytes)} limit")
+    if not data:
+        raise InputError(where, "empty file")
+    return data
+
+
+def _stem(name: str) -> str:
+    """An id made of a file name: its base name without the suffix (``.jsonl.gz`` whole), NFC."""
+    base = os.path.basename(name.rstrip("/\\")) or name
+    if base.lower().endswith(".jsonl.gz") and len(base) > len(".jsonl.gz"):
+        return unicodedata.normalize("NFC", base[: -len(".jsonl.gz")])
+    return unicodedata.normalize("NFC", Path(base).stem or base)
+
+
+def read_file(
+    path: Path,
+    *,
+    origin: str,
+    document_path: str,
+    id: str,
+    role: Role,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    title: str = "",
+    outlet: str = "",
+    date: str = "",
+    url: str = "",
+) -> Document:
+    """Read the file at ``path`` into a :class:`Document` whose path is ``document_path``.
+
+    Faults name ``origin``. A file whose name, as ``origin`` gives it, ends
+    with an HTML suffix is an HTML page; any other is sniffed.
+    """
+    data = read_bytes(path, max_bytes=max_bytes, origin=origin)
+    html = True if origin.lower().endswith(HTML_SUFFIXES) else None
+    return document_from_bytes(
+        data,
+        id=id,
+        path=document_path,
+        role=role,
+        html=html,
+        origin=origin,
+        title=title,
+        outlet=outlet,
+        date=date,
+        url=url,
+    )
+
+
+def read_document(
+    path: str | Path,
+    *,
+    id: str | None = None,
+    outlet: str = "",
+    date: str = "",
+    url: str = "",
+    title: str = "",
+    role: Role = "article",
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Document:
+    """Read a text or HTML file into a :class:`Document`.
+
+    ``id`` defaults to the file's stem; ``Document.path`` is ``path`` as given.
+    An ``.html``/``.htm`` file, or a file whose content starts as HTML, is
+    reduced to its article body (see :func:`extract_html`). Raises
+    :class:`InputError` for a missing, unreadable, empty, binary or too large
+    file.
+    """
+    shown = str(path)
+    return read_file(
+        Path(path),
+        origin=shown,
+        document_path=shown,
+        id=id if id is not None else _stem(shown),
+        outlet=outlet,
+        date=date,
+        url=url,
+        title=title,
+        role=role,
+        max_bytes=max_bytes,
+    )
+
+
+# --------------------------------------------------------------------------- folders
+
+
+def _walk(directory: str, seen: frozenset[str] = frozenset()) -> Iterator[str]:
+    """Files with a text suffix under ``directory``, recursively, in sorted path order.
+
+    Hidden names are skipped; a linked directory already being walked is not
+    walked again.
+    """
+    real = os.path.realpath(directory)
+    if real in seen:
+        return
+    seen = seen | {real}
+    try:
+        with os.scandir(directory) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as e:
+        raise InputError(directory, f"cannot list directory ({e.strerror or type(e).__name__})") from None
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        full = os.path.join(directory, entry.name)
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            continue
+        if is_dir:
+            yield from _walk(full, seen)
+        elif entry.name.lower().endswith(TEXT_SUFFIXES):
+            yield full
+
+
+# --------------------------------------------------------------------------- JSON Lines
+
+
+class _LineStream(Protocol):
+    """A binary stream read line by line: an open file, a gzip stream, standard input."""
+
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+
+def _open_jsonl(path: str | Path) -> gzip.GzipFile | IO[bytes]:
+    if str(path).lower().endswith(".gz"):
+        return gzip.open(path, "rb")
+    return open(path, "rb")
+
+
+_STREAM_ERRORS = (OSError, EOFError, zlib.error)
+
+
+class _LineTooLong(ValueError):
+    """A JSON line over the size limit (its bytes were skipped, not kept)."""
+
+    def __init__(self, size: int | None, limit: int) -> None:
+        what = f"line of {_size(size)}" if size is not None else "line"
+        super().__init__(f"{what}, over the {_size(limit)} limit")
+        self.size = size or 0
+
+
+def _read_line(stream: _LineStream) -> bytes | _LineTooLong:
+    """Read one line, keeping at most :data:`DEFAULT_MAX_BYTES` of it in memory.
+
+    A longer line is read to its end and thrown away: the result is then a
+    :class:`_LineTooLong` whose ``size`` says how many bytes it had.
+    """
+    limit = DEFAULT_MAX_BYTES
+    raw = stream.readline(limit + 1)
+    if len(raw) <= limit or raw.endswith(b"\n"):
+        return raw
+    size = len(raw)
+    while True:
+        more = stream.readline(2**20)
+        size += len(more)
+        if not more or more.endswith(b"\n"):
+            return _LineTooLong(size, limit)
+
+
+class _JsonLine(NamedTuple):
+    """A non-blank line of a JSON Lines stream: its 1-based number, its byte offset, its bytes or the read's failure."""
+
+    number: int
+    offset: int
+    raw: bytes | Exception
+
+
+def _jsonl_lines(stream: _LineStream) -> Iterator[_JsonLine]:
+    """The non-blank lines of a JSON Lines stream; a read failure ends them with the error."""
+    lineno = 0
+    offset = 0
+    while True:
+        try:
+            raw = _read_line(stream)
+        except _STREAM_ERRORS as e:
+            yield _JsonLine(lineno + 1, offset, e)
+            return
+        if isinstance(raw, _LineTooLong):
+            lineno += 1
+            yield _JsonLine(lineno, offset, raw)
+            offset += raw.size
+            continue
+        if not raw:
+            return
+        lineno += 1
+        if raw.strip():
+            yield _JsonLine(lineno, offset, raw)
+        offset += len(raw)
+
+
+@dataclass(frozen=True)
+class _Member:
+    """An article of a JSON Lines file, as its line gives it, and the decoding's warnings."""
+
+    id: str | None
+    title: str
+    outlet: str
+    date: str
+    url: str
+    text: str | None
+    html: str | None
+    warnings: tuple[str, ...] = ()
+
+
+def _json_type(value: Any) -> str:
+    names = {
+        dict: "an object",
+        list: "an array",
+        str: "a string",
+        int: "a number",
+        float: "a number",
+        bool: "a boolean",
+        type(None): "null",
+    }
+    return names.get(type(value), type(value).__name__)
+
+
+def _parse_member(raw: bytes | Exception, where: str) -> _Member:
+    """Parse one JSON line; raise :class:`InputError` naming ``where`` when it is bad."""
+    if isinstance(raw, _LineTooLong):
+        raise InputError(where, str(raw))
+    if isinstance(raw, Exception):
+        reason = str(raw) or type(raw).__name__
+        raise InputError(where, f"cannot read ({reason})")
+    line = decode_replacing(raw, "utf-8")
+    try:
+        obj = json.loads(line.text)
+    except json.JSONDecodeError as e:
+        raise InputError(where, f"not JSON ({e.msg} at column {e.colno})") from None
+    except RecursionError:
+        raise InputError(where, "not JSON (nested too deeply)") from None
+    if not isinstance(obj, dict):
+        raise InputError(where, f"not a JSON object but {_json_type(obj)}")
+    fields: dict[str, str | None] = {}
+    for key in ("id", "title", "outlet", "date", "url", "text", "html"):
+        value = obj.get(key)
+        if value is not None and not isinstance(value, str):
+            raise InputError(where, f'"{key}" must be a string, not {_json_type(value)}')
+        fields[key] = value
+    if fields["text"] is None and fields["html"] is None:
+        raise InputError(where, 'no "text" or "html" field')
+    return _Member(
+        fields["id"] or None,
+        fields["title"] or "",
+        fields["outlet"] or "",
+        fields["date"] or "",
+        fields["url"] or "",
+        fields["text"],
+        fields["html"],
+        line.warnings,
+    )
+
+
+class _Ids:
+    """Make ids unique in the order they come: ``x``, ``x-2``, ``x-3``..."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def __call__(self, wanted: str) -> str:
+        wanted = wanted or "article"
+        ident, n = wanted, 1
+        while ident in self.seen:
+            n += 1
+            ident = f"{wanted}-{n}"
+        self.seen.add(ident)
+        return ident
+
+
+def _member_ref(
+    raw: bytes | Exception,
+    path: str,
+    stem: str,
+    lineno: int,
+    offset: int | None,
+    ids: _Ids,
+    data: bytes | None = None,
+) -> ArticleRef:
+    """Name the member of a JSON Lines file on line ``lineno``; a bad line keeps a reference, read as a fault."""
+    where = f"{path} line {lineno}"
+    try:
+        member = _parse_member(raw, where)
+    except InputError:
+        return ArticleRef(ids(f"{stem}-{lineno}"), path, line=lineno, offset=offset, data=data)
+    return ArticleRef(
+        ids(member.id or f"{stem}-{lineno}"),
+        path,
+        outlet=member.outlet,
+        date=member.date,
+        url=member.url,
+        line=lineno,
+        offset=offset,
+        data=data,
+    )
+
+
+def _iter_jsonl(path: str, ids: _Ids) -> Iterator[ArticleRef]:
+    stem = _stem(path)
+    try:
+        stream = _open_jsonl(path)
+    except OSError:  # read_article names the fault
+        yield ArticleRef(ids(stem), path)
+        return
+    with stream:
+        for line in _jsonl_lines(stream):
+            yield _member_ref(line.raw, path, stem, line.number, line.offset, ids)
+
+
+class _GzipCursor:
+    """The last JSON Lines gzip stream read from, so that reading its members in order is linear."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.key: tuple[str, int, int] | None = None
+        self.stream: gzip.GzipFile | None = None
+
+    def line_at(self, path: Path, offset: int) -> bytes | _LineTooLong:
+        st = os.stat(path)
+        key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+        with self.lock:
+            stream = self.stream
+            if stream is None or self.key != key or stream.tell() > offset:
+                if stream is not None:
+                    stream.close()
+                self.stream = None
+                stream = self.stream = gzip.open(path, "rb")
+                self.key = key
+            try:
+                stream.seek(offset)
+                return _read_line(stream)
+            except BaseException:
+                stream.close()
+                self.stream = None
+                raise
+
+
+_gzip_cursor = _GzipCursor()
+
+
+def _member_bytes(path: Path, ref: ArticleRef) -> bytes | Exception:
+    """The bytes of a JSON Lines member, found by offset (or by counting lines)."""
+    if ref.offset is not None:
+        try:
+            if str(path).lower().endswith(".gz"):
+                return _gzip_cursor.line_at(path, ref.offset)
+            with open(path, "rb") as f:
+                f.seek(ref.offset)
+                return _read_line(f)
+        except _STREAM_ERRORS as e:
+            return e
+    try:
+        with _open_jsonl(path) as stream:
+            for line in _jsonl_lines(stream):
+                if line.number == ref.line or isinstance(line.raw, Exception):
+                    return line.raw
+    except _STREAM_ERRORS as e:
+        return e
+    return b""
+
+
+# --------------------------------------------------------------------------- standard input
+
+
+def _iter_stdin(ids: _Ids, stream: IO[bytes]) -> Iterator[ArticleRef]:
+    """Standard input: JSON Lines if its first non-blank byte is ``{``, else one article.
+
+    Each reference carries its bytes; a JSON line over the size limit, which
+    cannot be kept, carries none (``b""``, which no kept line is).
+    """
+    prefix = b""
+    while True:
+        byte = stream.read(1)
+        prefix += byte
+        if not byte or not byte.isspace():
+            break
+    if byte != b"{":
+        rest = stream.read(DEFAULT_MAX_BYTES + 1 - len(prefix)) if byte else b""
+        yield ArticleRef(ids("stdin"), STDIN, data=prefix + rest)
+        return
+    lineno = prefix.count(b"\n")
+    raw: bytes | _LineTooLong
+    while True:
+        try:
+            raw = _read_line(stream)
+        except _STREAM_ERRORS:
+            return
+        if prefix:
+            raw = prefix + raw if isinstance(raw, bytes) else raw
+            prefix = b""
+        if isinstance(raw, _LineTooLong):
+            lineno += 1
+            yield ArticleRef(ids(f"stdin-{lineno}"), STDIN, line=lineno, data=b"")
+            continue
+        if not raw:
+            return
+        lineno += 1
+        if raw.strip():
+            yield _member_ref(raw, STDIN, "stdin", lineno, None, ids, data=raw)
+
+
+# --------------------------------------------------------------------------- articles
+
+
+def iter_articles(inputs: Sequence[str], *, stdin: IO[bytes] | None = None) -> Iterator[ArticleRef]:
+    """Name the articles of ad hoc inputs, lazily, in order.
+
+    Each input is a file, a directory (its ``.txt .text .md .html .htm
+    .jsonl .jsonl.gz`` files, recursively, in sorted order, hidden names
+    skipped), a JSON Lines file (``.jsonl``, ``.jsonl.gz``: one article per
+    line, ``{"id", "outlet", "date", "url", "text" | "html"}``) or ``"-"``
+    for standard input (read once: JSON Lines if it starts with ``{``, else
+    one article). Ids come from the file stem or the member's ``id``, made
+    unique with ``-2``, ``-3``. Nothing is read but JSON Lines metadata; a
+    missing file or a bad JSON line still yields a reference, whose
+    :func:`read_article` raises the :class:`InputError`.
+    """
+    ids = _Ids()
+    stdin_read = False
+    for given in inputs:
+        if given == "-":
+            if not stdin_read:
+                stdin_read = True
+                yield from _iter_stdin(ids, stdin if stdin is not None else sys.stdin.buffer)
+            continue
+        if os.path.isdir(given):
+            files: Iterator[str] = _walk(given)
+        else:
+            files = iter((given,))
+        for path in files:
+            if path.lower().endswith(JSONL_SUFFIXES) and os.path.isfile(path):
+                yield from _iter_jsonl(path, ids)
+            else:
+                yield ArticleRef(ids(_stem(path)), path)
+
+
+def _read_member(ref: ArticleRef, real: Path, where: str, max_bytes: int) -> Document:
+    """Read the JSON Lines member ``ref`` names, from its bytes or from the file ``real``; faults name ``where``."""
+    if ref.data is not None:
+        raw: bytes | Exception = ref.data or _LineTooLong(None, DEFAULT_MAX_BYTES)
+    else:
+        if not real.is_file():
+            raise InputError(str(real), "no such file" if not real.exists() else "not a file")
+        raw = _member_bytes(real, ref)
+    if not isinstance(raw, Exception) and not raw.strip():
+        raise InputError(where, "no such line (the file has changed)")
+    member = _parse_member(raw, where)
+    if member.text is not None:
+        text, html, field_name = member.text, False, "text"
+    else:
+        text, html, field_name = member.html or "", True, "html"
+    if not text.strip():
+        raise InputError(where, f'empty "{field_name}"')
+    data = text.encode("utf-8", "surrogatepass")
+    if len(data) > max_bytes:
+        raise InputError(where, f"{_size(len(data))}, over the {_size(max_bytes)} limit")
+    return document_from_bytes(
+        data,
+        id=ref.id,
+        path=f"{ref.path}:{ref.line}",
+        role="article",
+        html=html,
+        origin=where,
+        warnings=member.warnings,
+        title=member.title,
+        outlet=ref.outlet or member.outlet,
+        date=ref.date or member.date,
+        url=ref.url or member.url,
+    )
+
+
+def read_article(
+    ref: ArticleRef, *, root: str | Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Document:
+    """Read the article a reference names (a file, a JSON Lines member, or standard input).
+
+    A relative path is resolved against ``root`` (a case directory);
+    ``Document.path`` keeps the path as the reference gives it (for a JSON
+    Lines member: ``"<path>:<line>"``). Raises :class:`InputError` naming the
+    file (and line) for any fault.
+    """
+    base = Path(root) if root is not None else None
+    real = Path(ref.path) if base is None else path_in(base, ref.path)
+    shown = str(real)
+    if ref.line is not None:
+        where = f"{ref.path if base is None else shown} line {ref.line}"
+        return _read_member(ref, real, where, max_bytes)
+    if ref.data is not None:
+        if len(ref.data) > max_bytes:
+            raise InputError(ref.path, f"over the {_size(max_bytes)} limit")
+        return document_from_bytes(
+            ref.data,
+            id=ref.id,
+            path=ref.path,
+            role="article",
+            origin=ref.path,
+            outlet=ref.outlet,
+            date=ref.date,
+            url=ref.url,
+        )
+    return read_file(
+        real,
+        origin=shown,
+        document_path=ref.path,
+        id=ref.id,
+        role="article",
+        max_bytes=max_bytes,
+        outlet=ref.outlet,
+        date=ref.date,
+        url=ref.url,
+    )
