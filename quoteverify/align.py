@@ -10,22 +10,34 @@ The diff is computed by fast-diff-match-patch, the C++ port of the same
 algorithm, when it is installed (it has no wheels for every Python), and by
 diff-match-patch otherwise: with no time limit both compute the same diff,
 which the tests check, so the output does not depend on which one ran.
+
+Every word alignment of the package is made here: :func:`align` for a
+quotation against its source passage; :func:`word_diff`,
+:func:`diff_words_first` and :func:`diff_between_anchors` for long texts
+(documents, whole witnesses), which fix anchors first and diff between them;
+and :func:`trim_stray_runs`, the rule that drops chance matches at the edges
+of a local alignment.
 """
 
 from __future__ import annotations
 
 import threading
+from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 
 from diff_match_patch import diff_match_patch
 
-from quoteverify.models import AlignOp, Alignment, Token
+from quoteverify.models import AlignOp, Alignment, OpName, Token
 
 _DMP = diff_match_patch()
 _DMP.Diff_Timeout = 0  # exact and reproducible, whatever the machine
 _OP = {-1: "-", 0: "=", 1: "+"}
 
 Counts = Callable[[str, str], list[tuple[str, int]]]
+
+#: inputs (items on both sides) above which :func:`word_diff` anchors the diff first
+ANCHOR_ABOVE = 3000
 
 
 def _counts_dmp(a: str, b: str) -> list[tuple[str, int]]:
@@ -40,7 +52,7 @@ def _fast_counts() -> Counts | None:
         return None
 
     def counts(a: str, b: str) -> list[tuple[str, int]]:
-        return diff(a, b, timelimit=0, checklines=False, cleanup="No", counts_only=True)  # type: ignore[no-any-return]
+        return diff(a, b, timelimit=0, checklines=False, cleanup="No", counts_only=True)
 
     return counts
 
@@ -136,7 +148,7 @@ def _push(ops: list[AlignOp], op: str, a0: int, a1: int, b0: int, b1: int) -> No
         return
     if ops and ops[-1].op == op:
         last = ops.pop()
-        ops.append(AlignOp(op, (last.src[0], a1), (last.quo[0], b1)))  # type: ignore[arg-type]
+        ops.append(AlignOp(op, (last.src[0], a1), (last.quo[0], b1)))
     else:
         ops.append(AlignOp(op, (a0, a1), (b0, b1)))  # type: ignore[arg-type]
 
@@ -150,3 +162,246 @@ def align(source_tokens: Sequence[Token], quote_tokens: Sequence[Token]) -> Alig
     """
     ops = diff_sequences([t.norm for t in source_tokens], [t.norm for t in quote_tokens])
     return Alignment(tuple(source_tokens), tuple(quote_tokens), ops)
+
+
+# --------------------------------------------------------------------------- long texts: the anchored diff
+
+
+def word_diff(a: Sequence[Hashable], b: Sequence[Hashable], *, anchor_above: int = ANCHOR_ABOVE) -> tuple[AlignOp, ...]:
+    """Diff two long sequences of word keys with :func:`diff_sequences`.
+
+    Inputs with at most ``anchor_above`` items in all are diffed whole.
+    Longer ones are cut at anchors first: items that occur once in each
+    sequence with a matching neighbour, kept in the longest chain that is in
+    order in both (patience diff); the stretches between anchors are diffed
+    (and cut again when still long). The ops have the same shape and
+    guarantees as those of ``diff_sequences``.
+    """
+    out: list[AlignOp] = []
+    _diff_range(a, b, 0, len(a), 0, len(b), out, anchor_above)
+    return tuple(_coalesce(out))
+
+
+def diff_words_first(
+    a: Sequence[Hashable],
+    b: Sequence[Hashable],
+    a_words: Sequence[bool],
+    b_words: Sequence[bool],
+    *,
+    anchor_above: int = ANCHOR_ABOVE,
+) -> tuple[AlignOp, ...]:
+    """Diff two token sequences by their words first, then the punctuation between the matched words.
+
+    Of two alignments as long as each other, plain diffing may match a comma
+    and leave a word out ("There is, also, some" against "There is also, I
+    think, some"); matching the words first never lets punctuation decide
+    which words correspond. ``a_words[i]`` says whether ``a[i]`` is a word.
+    The ops have the shape of :func:`diff_sequences`.
+    """
+    wa = [i for i, w in enumerate(a_words) if w]
+    wb = [j for j, w in enumerate(b_words) if w]
+    word_ops = word_diff([a[i] for i in wa], [b[j] for j in wb], anchor_above=anchor_above)
+    out: list[AlignOp] = []
+    i0 = j0 = 0
+    for op in word_ops:
+        if op.op != "equal":
+            continue
+        for x, y in zip(range(*op.src), range(*op.quo)):
+            i, j = wa[x], wb[y]
+            _diff_range(a, b, i0, i, j0, j, out, anchor_above)
+            out.append(AlignOp("equal", (i, i + 1), (j, j + 1)))
+            i0, j0 = i + 1, j + 1
+    _diff_range(a, b, i0, len(a), j0, len(b), out, anchor_above)
+    return tuple(_coalesce(out))
+
+
+def diff_between_anchors(
+    a: Sequence[Hashable],
+    b: Sequence[Hashable],
+    a_words: Sequence[bool],
+    b_words: Sequence[bool],
+    anchors: Sequence[tuple[int, int]],
+) -> tuple[AlignOp, ...]:
+    """Diff two token sequences known to match at the ``anchors`` (pairs ``(i, j)``, increasing in both).
+
+    The stretches between anchors are diffed words first
+    (:func:`diff_words_first`). Used to align a witness through a witness
+    already aligned that it resembles, so that alike witnesses are aligned
+    alike.
+    """
+    out: list[AlignOp] = []
+    i0 = j0 = 0
+    for i, j in [*anchors, (len(a), len(b))]:
+        if i > i0 and j > j0:
+            sub = diff_words_first(a[i0:i], b[j0:j], a_words[i0:i], b_words[j0:j])
+            out.extend(AlignOp(op.op, (op.src[0] + i0, op.src[1] + i0), (op.quo[0] + j0, op.quo[1] + j0)) for op in sub)
+        elif i > i0:
+            out.append(AlignOp("delete", (i0, i), (j0, j0)))
+        elif j > j0:
+            out.append(AlignOp("insert", (i0, i0), (j0, j)))
+        if i < len(a) and j < len(b):
+            out.append(AlignOp("equal", (i, i + 1), (j, j + 1)))
+        i0, j0 = i + 1, j + 1
+    return tuple(_coalesce(out))
+
+
+def _diff_range(
+    a: Sequence[Hashable], b: Sequence[Hashable], a0: int, a1: int, b0: int, b1: int, out: list[AlignOp], limit: int
+) -> None:
+    # common prefix and suffix first: cheap and they anchor themselves
+    p = 0
+    while a0 + p < a1 and b0 + p < b1 and a[a0 + p] == b[b0 + p]:
+        p += 1
+    if p:
+        out.append(AlignOp("equal", (a0, a0 + p), (b0, b0 + p)))
+        a0 += p
+        b0 += p
+    s = 0
+    while a1 - s > a0 and b1 - s > b0 and a[a1 - 1 - s] == b[b1 - 1 - s]:
+        s += 1
+    tail = AlignOp("equal", (a1 - s, a1), (b1 - s, b1)) if s else None
+    a1 -= s
+    b1 -= s
+    if a0 == a1 and b0 == b1:
+        pass
+    elif a0 == a1:
+        out.append(AlignOp("insert", (a0, a0), (b0, b1)))
+    elif b0 == b1:
+        out.append(AlignOp("delete", (a0, a1), (b0, b0)))
+    else:
+        anchors = _anchors(a, b, a0, a1, b0, b1) if (a1 - a0) + (b1 - b0) > limit else []
+        if not anchors:
+            for op in diff_sequences(a[a0:a1], b[b0:b1]):
+                out.append(AlignOp(op.op, (op.src[0] + a0, op.src[1] + a0), (op.quo[0] + b0, op.quo[1] + b0)))
+        else:
+            i0, j0 = a0, b0
+            for i, j in anchors:
+                _diff_range(a, b, i0, i, j0, j, out, limit)
+                out.append(AlignOp("equal", (i, i + 1), (j, j + 1)))
+                i0, j0 = i + 1, j + 1
+            _diff_range(a, b, i0, a1, j0, b1, out, limit)
+    if tail is not None:
+        out.append(tail)
+
+
+def _anchors(a: Sequence[Hashable], b: Sequence[Hashable], a0: int, a1: int, b0: int, b1: int) -> list[tuple[int, int]]:
+    """Anchor positions (i, j), in the longest chain that is in order in both ranges.
+
+    An anchor is an item found once in each range with a matching
+    neighbour; when there is none (texts that repeat themselves), a run of
+    two, then three, items found once in each range.
+    """
+    for n in (1, 2, 3):
+        ka = [tuple(a[i : i + n]) for i in range(a0, a1 - n + 1)]
+        kb = [tuple(b[j : j + n]) for j in range(b0, b1 - n + 1)]
+        ca, cb = Counter(ka), Counter(kb)
+        where_b = {k: b0 + j for j, k in enumerate(kb) if cb[k] == 1 and ca.get(k) == 1}
+        pairs = []
+        for i, k in enumerate(ka, a0):
+            j = where_b.get(k)
+            if j is None:
+                continue
+            before = i > a0 and j > b0 and a[i - 1] == b[j - 1]
+            after = i + n < a1 and j + n < b1 and a[i + n] == b[j + n]
+            if n > 1 or before or after:
+                pairs.append((i, j))
+        chain = _longest_increasing(pairs)
+        if n > 1:
+            # the items of a run anchor each other; keep the runs that do not overlap
+            out: list[tuple[int, int]] = []
+            for i, j in chain:
+                for d in range(n):
+                    if not out or (i + d > out[-1][0] and j + d > out[-1][1]):
+                        out.append((i + d, j + d))
+            chain = out
+        if chain:
+            return chain
+    return []
+
+
+def _longest_increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest subsequence of ``pairs`` (sorted by i) whose j increase too (patience sorting)."""
+    tops: list[int] = []  # j of the last pair of each pile
+    top_idx: list[int] = []
+    back: list[int] = [-1] * len(pairs)
+    for n, (_, j) in enumerate(pairs):
+        k = bisect_right(tops, j)
+        if k and tops[k - 1] == j:
+            continue
+        if k:
+            back[n] = top_idx[k - 1]
+        if k == len(tops):
+            tops.append(j)
+            top_idx.append(n)
+        else:
+            tops[k] = j
+            top_idx[k] = n
+    chain = []
+    n = top_idx[-1] if top_idx else -1
+    while n >= 0:
+        chain.append(pairs[n])
+        n = back[n]
+    return chain[::-1]
+
+
+def _coalesce(ops: list[AlignOp]) -> list[AlignOp]:
+    """Join adjacent ops of one kind, and a deletion next to an insertion into a replacement."""
+    out: list[AlignOp] = []
+    for op in ops:
+        if op.src[0] == op.src[1] and op.quo[0] == op.quo[1]:
+            continue
+        if out:
+            last = out[-1]
+            both_change = last.op != "equal" and op.op != "equal"
+            if last.op == op.op or both_change:
+                kind: OpName = op.op if last.op == op.op else "replace"
+                out[-1] = AlignOp(kind, (last.src[0], op.src[1]), (last.quo[0], op.quo[1]))
+                continue
+        out.append(op)
+    return out
+
+
+# --------------------------------------------------------------------------- chance matches at the edges
+
+
+def trim_stray_runs(
+    runs: Sequence[AlignOp],
+    words: Callable[[AlignOp], int],
+    *,
+    gap_per_word: int,
+    lone_word_gap: int | None = None,
+    gap_counts_quote: bool = True,
+    drop_wordless: bool = False,
+) -> list[AlignOp]:
+    """The equal runs of a local alignment without the chance matches at its edges.
+
+    A run at either end is a chance match when it is small beside the gap to
+    the next run: ``words(run)`` is ``n`` and the gap is wider than
+    ``gap_per_word * n`` tokens, or, for a run of one word, wider than
+    ``lone_word_gap`` tokens (when given). Runs are dropped from each end
+    until one is not a chance match; one run is always kept. The gap counts
+    the tokens skipped on the source side, and on the quotation side too
+    when ``gap_counts_quote``. With ``drop_wordless``, runs with no words
+    are dropped first wherever they stand, so that gaps are measured
+    between runs of words.
+
+    The document diff (:mod:`quoteverify.collate`) trims a re-aligned move
+    with ``gap_per_word=4`` over both sides; the reconstruction
+    (:mod:`quoteverify.reconstruct`) trims a quotation's window on the text
+    with ``gap_per_word=8, lone_word_gap=3`` over the text's side only.
+    """
+    kept = [r for r in runs if words(r)] if drop_wordless else list(runs)
+
+    def gap(x: AlignOp, y: AlignOp) -> int:
+        skipped = y.src[0] - x.src[1]
+        return skipped + (y.quo[0] - x.quo[1]) if gap_counts_quote else skipped
+
+    def stray(r: AlignOp, width: int) -> bool:
+        n = words(r)
+        return (lone_word_gap is not None and n == 1 and lone_word_gap < width) or gap_per_word * n < width
+
+    while len(kept) > 1 and stray(kept[0], gap(kept[0], kept[1])):
+        kept.pop(0)
+    while len(kept) > 1 and stray(kept[-1], gap(kept[-2], kept[-1])):
+        kept.pop()
+    return kept

@@ -97,6 +97,53 @@ def is_homoglyph(source: Sequence[str], quote: Sequence[str]) -> bool:
     return swapped
 
 
+def is_transposition(source_words: Sequence[str], quote_words: Sequence[str], *, min_words: int) -> bool:
+    """Whether two runs hold the same words in another order ("A and B" for "B and A").
+
+    The words are compared as bags, case folded. ``min_words``: the fewest
+    words a transposition has. Within one change of an alignment it is two
+    (one word cannot be reordered); across the changes of a document's
+    cluster, or an omission matched with an insertion, one (a word dropped
+    in one place and added in another has moved).
+    """
+    if len(source_words) < min_words or len(source_words) != len(quote_words):
+        return False
+    return Counter(w.casefold() for w in source_words) == Counter(w.casefold() for w in quote_words)
+
+
+def only_first_letter_case(source: Sequence[str], quote: Sequence[str]) -> bool:
+    """Whether two runs differ at most in the case of their first letter ("we will" for "We will")."""
+    if len(source) != len(quote) or not source:
+        return False
+    if source[0][1:] != quote[0][1:] or source[0][:1].casefold() != quote[0][:1].casefold():
+        return False
+    return source[1:] == quote[1:]
+
+
+def no_variant_at_partial_edge(
+    source: Sequence[str],
+    quote: Sequence[str],
+    *,
+    source_has_words: bool,
+    quote_has_words: bool,
+    at_start: bool,
+) -> bool:
+    """Whether a change at the very edge of a partial quotation is no variant.
+
+    A partial quotation is a stretch cut out of its source, and at its edges
+    two differences come from the cut, not from a change of wording:
+    punctuation at either end (a change with no words on either side: a
+    comma taken inside the closing mark, a full stop dropped), and at the
+    start a first letter in another case, the rest alike ("we will" for
+    "... and We will"). ``source``/``quote`` are the forms the first-letter
+    test compares: the change's words in a quotation check, every token
+    (punctuation too) in a reconstruction.
+    """
+    if not source_has_words and not quote_has_words:
+        return True
+    return at_start and only_first_letter_case(source, quote)
+
+
 def _words(tokens: Sequence[Token]) -> list[str]:
     return [t.norm for t in tokens if t.is_word]
 
@@ -130,7 +177,7 @@ def _kind_of(src: Sequence[Token], quo: Sequence[Token]) -> Kind | None:
         return Kind.HOMOGLYPH
     if is_spelling_variant(sw, qw):
         return Kind.SPELLING
-    if len(sw) > 1 and Counter(w.casefold() for w in sw) == Counter(w.casefold() for w in qw):
+    if is_transposition(sw, qw, min_words=2):
         return Kind.TRANSPOSITION
     return Kind.SUBSTITUTION
 
@@ -187,21 +234,13 @@ def classify_alignment(
         kind = _kind_of(d, q)
         if kind is None:
             continue
-        if partial and kind is Kind.PUNCTUATION and (first or last):
-            continue
-        if partial and kind is Kind.CASE and first and op.quo[0] == 0 and _only_first_letter_case(d, q):
-            continue
+        if partial and (first or last):
+            sw, qw = _words(d), _words(q)
+            at_start = first and op.quo[0] == 0
+            if no_variant_at_partial_edge(sw, qw, source_has_words=bool(sw), quote_has_words=bool(qw), at_start=at_start):
+                continue
         found.append((Variant(kind, _text(d, source_text), _text(q, quote_text), _span(d), _span(q), fragment, (n,)), n))
     return _merge_transpositions(found, alignment, source_text, quote_text)
-
-
-def _only_first_letter_case(d: Sequence[Token], q: Sequence[Token]) -> bool:
-    sw, qw = _words(d), _words(q)
-    if len(sw) != len(qw) or not sw:
-        return False
-    if sw[0][1:] != qw[0][1:] or sw[0][:1].casefold() != qw[0][:1].casefold():
-        return False
-    return sw[1:] == qw[1:]
 
 
 def _merge_transpositions(
@@ -216,12 +255,12 @@ def _merge_transpositions(
     kinds = {v.kind for v, _ in out}
     if Kind.OMISSION not in kinds or Kind.INSERTION not in kinds:
         return [v for v, _ in out]
-    bags: dict[str, Counter[str]] = {}
+    read: dict[str, list[str]] = {}
 
-    def bag(text: str) -> Counter[str]:
-        known = bags.get(text)
+    def words(text: str) -> list[str]:
+        known = read.get(text)
         if known is None:
-            known = bags[text] = _bag(text)
+            known = read[text] = _text_words(text)
         return known
 
     merged = True
@@ -235,7 +274,7 @@ def _merge_transpositions(
                 if b.kind is a.kind or b.kind not in (Kind.OMISSION, Kind.INSERTION):
                     continue
                 om, ins = (a, b) if a.kind is Kind.OMISSION else (b, a)
-                if not bag(om.source_text) or bag(om.source_text) != bag(ins.quote_text):
+                if not is_transposition(words(om.source_text), words(ins.quote_text), min_words=1):
                     continue
                 lo, hi = alignment.ops[na], alignment.ops[nb]
                 d = alignment.source_tokens[lo.src[0] : hi.src[1]]
@@ -255,10 +294,11 @@ _WORD_RE = regex.compile(r"[\p{L}\p{N}]+(?:['\-][\p{L}\p{N}]+)*")
 _ASCII_WORD_RE = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*")  # the same words, in lower-cased ASCII text
 
 
-def _bag(text: str) -> Counter[str]:
+def _text_words(text: str) -> list[str]:
+    """The words of a stretch of text, case folded."""
     if text.isascii():
-        return Counter(_ASCII_WORD_RE.findall(text.lower()))
-    return Counter(w.casefold() for w in _WORD_RE.findall(text))
+        return _ASCII_WORD_RE.findall(text.lower())
+    return [w.casefold() for w in _WORD_RE.findall(text)]
 
 
 def elision_variants(

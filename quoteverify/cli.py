@@ -337,12 +337,13 @@ def reconstruct(inputs: tuple[str, ...], source_id: str | None, fmt: str, output
     the reconstruction and FILE differ; 2 on an error.
     """
     from quoteverify import reconstruct as rec
+    from quoteverify.run import reconstruct_case
     from quoteverify.ingest import iter_articles, read_article, read_document
 
     with _user_errors():
         single = Path(inputs[0]) if len(inputs) == 1 else None
         if single is not None and (single.name == "case.toml" or (single / "case.toml").is_file() or not source_id):
-            result = rec.reconstruct(inputs[0], source_id=source_id)
+            result = reconstruct_case(inputs[0], source_id=source_id)
         elif inputs and source_id:
             docs = [read_article(r) for r in iter_articles(inputs)]
             result = rec.reconstruct_articles(docs, source_id=source_id)

@@ -1,7 +1,7 @@
 """Collate: two whole documents, two witnesses of one text, compared word by word.
 
 ``quoteverify diff BASE OTHER`` is :func:`collate` and a rendering. The word
-diff is :func:`quoteverify.align.diff_sequences` on the folded tokens of both
+diff is :func:`quoteverify.align.diff_words_first` on the folded tokens of both
 texts; for long texts it first fixes anchors (words found once in each text,
 in the same order, with a matching neighbour) and diffs between them, so that
 a pair of 70,000-word documents takes seconds. The changes are then named with
@@ -24,16 +24,17 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import jinja2
 
-from quoteverify.align import diff_sequences
-from quoteverify.classify import classify_alignment
+from quoteverify.align import ANCHOR_ABOVE as ANCHOR_ABOVE  # re-exported: documents are diffed with the word diff's default
+from quoteverify.align import diff_sequences, diff_words_first, trim_stray_runs
+from quoteverify.classify import classify_alignment, is_transposition
 from quoteverify.ingest import find_paragraphs
-from quoteverify.models import AlignOp, Alignment, Document, Kind, OpName, Severity, Span, Token
+from quoteverify.models import AlignOp, Alignment, Document, Kind, Severity, Span, Token
 from quoteverify.normalize import tokenize
 
 #: the fewest matched words a move must carry
@@ -45,14 +46,15 @@ MIN_MOVE_SHARE = 0.6
 SURE_MOVE_WORDS = 12
 #: a shorter one only within this many tokens of where it was
 NEAR_MOVE_TOKENS = 150
-#: inputs (tokens on both sides) above which the diff is anchored first
-ANCHOR_ABOVE = 3000
 #: changes closer than this many equal tokens are classified together
 CLUSTER_GAP = 3
 #: how many deleted or inserted stretches a moved passage is compared with
 MOVE_CANDIDATES = 4
 #: stretches longer than this (tokens, both sides) are narrowed before they are re-aligned
 MATCH_WINDOW = 600
+#: a matched run at the edge of a re-aligned move is a chance match when the gap
+#: to the next run (tokens skipped on both sides) is more than this many times its words
+STRAY_GAP_PER_WORD = 4
 #: a whole sentence dropped or added has at least this many words
 MIN_UNIT_WORDS = 3
 #: and a run of at most this many sentences is tried as one unit
@@ -134,203 +136,6 @@ class Collation:
     def identical(self) -> bool:
         """True when the two texts differ in typography at most."""
         return not self.variants and not self.layout
-
-
-# --------------------------------------------------------------------------- word diff
-
-
-def word_diff(a: Sequence[Hashable], b: Sequence[Hashable], *, anchor_above: int = ANCHOR_ABOVE) -> tuple[AlignOp, ...]:
-    """Diff two long sequences of word keys with :func:`~quoteverify.align.diff_sequences`.
-
-    Inputs with at most ``anchor_above`` items in all are diffed whole.
-    Longer ones are cut at anchors first: items that occur once in each
-    sequence with a matching neighbour, kept in the longest chain that is in
-    order in both (patience diff); the stretches between anchors are diffed
-    (and cut again when still long). The ops have the same shape and
-    guarantees as those of ``diff_sequences``.
-    """
-    out: list[AlignOp] = []
-    _diff_range(a, b, 0, len(a), 0, len(b), out, anchor_above)
-    return tuple(_coalesce(out))
-
-
-def diff_words_first(
-    a: Sequence[Hashable],
-    b: Sequence[Hashable],
-    a_words: Sequence[bool],
-    b_words: Sequence[bool],
-    *,
-    anchor_above: int = ANCHOR_ABOVE,
-) -> tuple[AlignOp, ...]:
-    """Diff two token sequences by their words first, then the punctuation between the matched words.
-
-    Of two alignments as long as each other, plain diffing may match a comma
-    and leave a word out ("There is, also, some" against "There is also, I
-    think, some"); matching the words first never lets punctuation decide
-    which words correspond. ``a_words[i]`` says whether ``a[i]`` is a word.
-    The ops have the shape of :func:`~quoteverify.align.diff_sequences`.
-    """
-    wa = [i for i, w in enumerate(a_words) if w]
-    wb = [j for j, w in enumerate(b_words) if w]
-    word_ops = word_diff([a[i] for i in wa], [b[j] for j in wb], anchor_above=anchor_above)
-    out: list[AlignOp] = []
-    i0 = j0 = 0
-    for op in word_ops:
-        if op.op != "equal":
-            continue
-        for x, y in zip(range(*op.src), range(*op.quo)):
-            i, j = wa[x], wb[y]
-            _diff_range(a, b, i0, i, j0, j, out, anchor_above)
-            out.append(AlignOp("equal", (i, i + 1), (j, j + 1)))
-            i0, j0 = i + 1, j + 1
-    _diff_range(a, b, i0, len(a), j0, len(b), out, anchor_above)
-    return tuple(_coalesce(out))
-
-
-def diff_between_anchors(
-    a: Sequence[Hashable],
-    b: Sequence[Hashable],
-    a_words: Sequence[bool],
-    b_words: Sequence[bool],
-    anchors: Sequence[tuple[int, int]],
-) -> tuple[AlignOp, ...]:
-    """Diff two token sequences known to match at the ``anchors`` (pairs ``(i, j)``, increasing in both).
-
-    The stretches between anchors are diffed words first
-    (:func:`diff_words_first`). Used to align a witness through a witness
-    already aligned that it resembles, so that alike witnesses are aligned
-    alike.
-    """
-    out: list[AlignOp] = []
-    i0 = j0 = 0
-    for i, j in [*anchors, (len(a), len(b))]:
-        if i > i0 and j > j0:
-            sub = diff_words_first(a[i0:i], b[j0:j], a_words[i0:i], b_words[j0:j])
-            out.extend(AlignOp(op.op, (op.src[0] + i0, op.src[1] + i0), (op.quo[0] + j0, op.quo[1] + j0)) for op in sub)
-        elif i > i0:
-            out.append(AlignOp("delete", (i0, i), (j0, j0)))
-        elif j > j0:
-            out.append(AlignOp("insert", (i0, i0), (j0, j)))
-        if i < len(a) and j < len(b):
-            out.append(AlignOp("equal", (i, i + 1), (j, j + 1)))
-        i0, j0 = i + 1, j + 1
-    return tuple(_coalesce(out))
-
-
-def _diff_range(
-    a: Sequence[Hashable], b: Sequence[Hashable], a0: int, a1: int, b0: int, b1: int, out: list[AlignOp], limit: int
-) -> None:
-    # common prefix and suffix first: cheap and they anchor themselves
-    p = 0
-    while a0 + p < a1 and b0 + p < b1 and a[a0 + p] == b[b0 + p]:
-        p += 1
-    if p:
-        out.append(AlignOp("equal", (a0, a0 + p), (b0, b0 + p)))
-        a0 += p
-        b0 += p
-    s = 0
-    while a1 - s > a0 and b1 - s > b0 and a[a1 - 1 - s] == b[b1 - 1 - s]:
-        s += 1
-    tail = AlignOp("equal", (a1 - s, a1), (b1 - s, b1)) if s else None
-    a1 -= s
-    b1 -= s
-    if a0 == a1 and b0 == b1:
-        pass
-    elif a0 == a1:
-        out.append(AlignOp("insert", (a0, a0), (b0, b1)))
-    elif b0 == b1:
-        out.append(AlignOp("delete", (a0, a1), (b0, b0)))
-    else:
-        anchors = _anchors(a, b, a0, a1, b0, b1) if (a1 - a0) + (b1 - b0) > limit else []
-        if not anchors:
-            for op in diff_sequences(a[a0:a1], b[b0:b1]):
-                out.append(AlignOp(op.op, (op.src[0] + a0, op.src[1] + a0), (op.quo[0] + b0, op.quo[1] + b0)))
-        else:
-            i0, j0 = a0, b0
-            for i, j in anchors:
-                _diff_range(a, b, i0, i, j0, j, out, limit)
-                out.append(AlignOp("equal", (i, i + 1), (j, j + 1)))
-                i0, j0 = i + 1, j + 1
-            _diff_range(a, b, i0, a1, j0, b1, out, limit)
-    if tail is not None:
-        out.append(tail)
-
-
-def _anchors(a: Sequence[Hashable], b: Sequence[Hashable], a0: int, a1: int, b0: int, b1: int) -> list[tuple[int, int]]:
-    """Anchor positions (i, j), in the longest chain that is in order in both ranges.
-
-    An anchor is an item found once in each range with a matching
-    neighbour; when there is none (texts that repeat themselves), a run of
-    two, then three, items found once in each range.
-    """
-    for n in (1, 2, 3):
-        ka = [tuple(a[i : i + n]) for i in range(a0, a1 - n + 1)]
-        kb = [tuple(b[j : j + n]) for j in range(b0, b1 - n + 1)]
-        ca, cb = Counter(ka), Counter(kb)
-        where_b = {k: b0 + j for j, k in enumerate(kb) if cb[k] == 1 and ca.get(k) == 1}
-        pairs = []
-        for i, k in enumerate(ka, a0):
-            j = where_b.get(k)
-            if j is None:
-                continue
-            before = i > a0 and j > b0 and a[i - 1] == b[j - 1]
-            after = i + n < a1 and j + n < b1 and a[i + n] == b[j + n]
-            if n > 1 or before or after:
-                pairs.append((i, j))
-        chain = _longest_increasing(pairs)
-        if n > 1:
-            # the items of a run anchor each other; keep the runs that do not overlap
-            out: list[tuple[int, int]] = []
-            for i, j in chain:
-                for d in range(n):
-                    if not out or (i + d > out[-1][0] and j + d > out[-1][1]):
-                        out.append((i + d, j + d))
-            chain = out
-        if chain:
-            return chain
-    return []
-
-
-def _longest_increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The longest subsequence of ``pairs`` (sorted by i) whose j increase too (patience sorting)."""
-    tops: list[int] = []  # j of the last pair of each pile
-    top_idx: list[int] = []
-    back: list[int] = [-1] * len(pairs)
-    for n, (_, j) in enumerate(pairs):
-        k = bisect_right(tops, j)
-        if k and tops[k - 1] == j:
-            continue
-        if k:
-            back[n] = top_idx[k - 1]
-        if k == len(tops):
-            tops.append(j)
-            top_idx.append(n)
-        else:
-            tops[k] = j
-            top_idx[k] = n
-    chain = []
-    n = top_idx[-1] if top_idx else -1
-    while n >= 0:
-        chain.append(pairs[n])
-        n = back[n]
-    return chain[::-1]
-
-
-def _coalesce(ops: list[AlignOp]) -> list[AlignOp]:
-    """Join adjacent ops of one kind, and a deletion next to an insertion into a replacement."""
-    out: list[AlignOp] = []
-    for op in ops:
-        if op.src[0] == op.src[1] and op.quo[0] == op.quo[1]:
-            continue
-        if out:
-            last = out[-1]
-            both_change = last.op != "equal" and op.op != "equal"
-            if last.op == op.op or both_change:
-                kind: OpName = op.op if last.op == op.op else "replace"
-                out[-1] = AlignOp(kind, (last.src[0], op.src[1]), (last.quo[0], op.quo[1]))
-                continue
-        out.append(op)
-    return out
 
 
 # --------------------------------------------------------------------------- the two texts
@@ -840,14 +645,8 @@ def _match(a: _Side, b: _Side, d: tuple[int, int], i: tuple[int, int]) -> _Match
     def words_in(op: AlignOp) -> int:
         return va.word_count(d[0] + op.src[0], d[0] + op.src[1])
 
-    def gap(x: AlignOp, y: AlignOp) -> int:
-        return y.src[0] - x.src[1] + y.quo[0] - x.quo[1]
-
     # drop equal runs at the edges that are small beside the gap to the rest
-    while len(runs) > 1 and words_in(runs[0]) * 4 < gap(runs[0], runs[1]):
-        runs.pop(0)
-    while len(runs) > 1 and words_in(runs[-1]) * 4 < gap(runs[-2], runs[-1]):
-        runs.pop()
+    runs = trim_stray_runs(runs, words_in, gap_per_word=STRAY_GAP_PER_WORD)
     matched = sum(words_in(r) for r in runs)
     if matched < MIN_MOVE_WORDS:
         return None
@@ -961,7 +760,8 @@ def _lift(ops: Sequence[AlignOp], a: _View, b: _View, a_start: int, b_start: int
             return view.index[c] if c == 0 else view.index[c - 1] + 1
         return view.index[-1] + 1 if view.index else start
 
-    def pieces(view: _View, c0: int, c1: int) -> list[tuple[int, int]]:
+    def runs_of(view: _View, c0: int, c1: int) -> list[tuple[int, int]]:
+        """The document ranges of view tokens ``c0:c1``: one per run of neighbouring tokens."""
         if c0 == c1:
             return []
         runs = [[view.index[c0], view.index[c0] + 1]]
@@ -989,8 +789,8 @@ def _lift(ops: Sequence[AlignOp], a: _View, b: _View, a_start: int, b_start: int
                 out.append(AlignOp("equal", (s, s + m), (q, q + m)))
                 k += m
             continue
-        sp = pieces(a, *op.src)
-        qp = pieces(b, *op.quo)
+        sp = runs_of(a, *op.src)
+        qp = runs_of(b, *op.quo)
         if sp and qp:
             out.append(AlignOp("replace", sp[0], qp[0]))
             out.extend(AlignOp("delete", r, (qp[0][1], qp[0][1])) for r in sp[1:])
@@ -1025,9 +825,9 @@ def _name(cluster: Sequence[AlignOp], a: _Side, b: _Side) -> list[DocVariant]:
     if len(changes) > 1:
         s0, s1 = changes[0].src[0], changes[-1].src[1]
         q0, q1 = changes[0].quo[0], changes[-1].quo[1]
-        bag_a = Counter(t.key for t in a.tokens[s0:s1] if t.is_word)
-        bag_b = Counter(t.key for t in b.tokens[q0:q1] if t.is_word)
-        if bag_a and bag_a == bag_b:
+        words_a = [t.key for t in a.tokens[s0:s1] if t.is_word]
+        words_b = [t.key for t in b.tokens[q0:q1] if t.is_word]
+        if is_transposition(words_a, words_b, min_words=1):
             # "north and then south" -> "south and then north": the same words in another order
             return [DocVariant(Kind.TRANSPOSITION, a.text(s0, s1), b.text(q0, q1), a.span(s0, s1), b.span(q0, q1))]
     al = Alignment(a.tokens, b.tokens, tuple(cluster))

@@ -11,8 +11,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from quoteverify import collate as collate_module
+from quoteverify.align import diff_words_first, word_diff
 from quoteverify.cli import main
-from quoteverify.collate import collate, collation_json, diff_words_first, render_html, word_diff
+from quoteverify.collate import collate, collation_json, render_html
 from quoteverify.ingest import document_from_text, read_document
 from quoteverify.models import Kind
 

@@ -14,13 +14,13 @@ from quoteverify.cli import main
 from quoteverify.ingest import load_case, read_article, read_document
 from quoteverify.normalize import tokenize
 from quoteverify.run import check_articles
+from quoteverify.run import reconstruct_case as reconstruct
 from quoteverify.reconstruct import (
     LACUNA,
     TEI_NS,
     WitnessText,
     against,
     collate_witnesses,
-    reconstruct,
     reconstruct_articles,
     reconstruct_check,
     reconstruct_pieces,

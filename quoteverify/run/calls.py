@@ -16,6 +16,7 @@ from pathlib import Path
 
 from quoteverify.ingest import load_case, read_sources
 from quoteverify.models import ArticleRef, ArticleSummary, Case, CheckResult, SourceInfo
+from quoteverify.reconstruct import Reconstruction, reconstruct_check
 from quoteverify.run.stream import check_stream
 
 Progress = Callable[[ArticleSummary], None]
@@ -70,3 +71,8 @@ def check_files(
 ) -> CheckResult:
     """Ad hoc use without a case directory: source files and article references."""
     return check_articles(read_sources(sources), articles, case_id=case_id, title=title, progress=progress)
+
+
+def reconstruct_case(case_dir: str | Path, *, source_id: str | None = None) -> Reconstruction:
+    """Check a case directory and reconstruct one of its sources from the quotations of its articles."""
+    return reconstruct_check(check(case_dir), source_id)
