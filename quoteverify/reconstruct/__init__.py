@@ -47,7 +47,6 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 from quoteverify.collate import collate
 from quoteverify.errors import InputError
