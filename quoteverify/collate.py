@@ -30,7 +30,6 @@ from typing import Any, Literal
 
 import jinja2
 
-from quoteverify.align import ANCHOR_ABOVE as ANCHOR_ABOVE  # re-exported: documents are diffed with the word diff's default
 from quoteverify.align import diff_sequences, diff_words_first, trim_stray_runs
 from quoteverify.classify import classify_alignment, is_transposition
 from quoteverify.ingest import find_paragraphs

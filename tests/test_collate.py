@@ -265,13 +265,6 @@ def test_generated_word_substitution(paragraphs, data):
     assert kinds(c) == [("substitution", old, "zzyzx")]
 
 
-def test_anchored_diff_gives_the_same_variants(monkeypatch, speech):
-    monkeypatch.setattr(collate_module, "ANCHOR_ABOVE", 20)
-    again = collate(speech.base, speech.other)
-    assert kinds(again) == kinds(speech)
-    assert again.layout == speech.layout
-
-
 # ---------------------------------------------------------------- the word diff
 
 
