@@ -10,7 +10,6 @@ from click.testing import CliRunner
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from quoteverify import collate as collate_module
 from quoteverify.align import diff_words_first, word_diff
 from quoteverify.cli import main
 from quoteverify.collate import collate, collation_json, render_html
