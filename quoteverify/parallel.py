@@ -119,7 +119,7 @@ _paragraphs_cache: dict[int, dict[str, tuple[Paragraph, ...]]] = {}
 
 
 def _paragraphs(index: SourceIndex) -> dict[str, tuple[Paragraph, ...]]:
-    from quoteverify.report import _source_paragraphs
+    from quoteverify.render.json import source_paragraphs as _source_paragraphs
 
     key = id(index)
     found = _paragraphs_cache.get(key)
@@ -131,7 +131,7 @@ def _paragraphs(index: SourceIndex) -> dict[str, tuple[Paragraph, ...]]:
 
 def article_record(result: ArticleResult, index: SourceIndex) -> str:
     """The ``results.jsonl`` line of an article (no newline): its ``report.json`` entry as compact JSON."""
-    from quoteverify.report import article_json
+    from quoteverify.render.json import article_json
 
     obj = article_json(result, _paragraphs(index))
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)

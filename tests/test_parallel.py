@@ -12,7 +12,7 @@ from quoteverify.locate import SourceIndex
 from quoteverify.models import ArticleRef
 from quoteverify.parallel import KEEP_ALL, Want, run_articles
 from quoteverify.pipeline import check_articles
-from quoteverify.report import report_json
+from quoteverify.render import report_json
 from quoteverify.stream import ResultsWriter, check_stream
 
 CASE = Path(__file__).resolve().parents[1] / "corpus" / "seely-letter"

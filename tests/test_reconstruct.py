@@ -16,7 +16,6 @@ from quoteverify.normalize import tokenize
 from quoteverify.pipeline import check_articles
 from quoteverify.reconstruct import (
     LACUNA,
-    TEI_NS,
     WitnessText,
     against,
     collate_witnesses,
@@ -24,10 +23,11 @@ from quoteverify.reconstruct import (
     reconstruct_articles,
     reconstruct_check,
     reconstruct_pieces,
-    reconstruction_json,
-    render_html,
-    render_tei,
 )
+from quoteverify.render.exports import TEI_NS
+from quoteverify.render.exports import reconstruction_tei as render_tei
+from quoteverify.render.html import render_reconstruction as render_html
+from quoteverify.render.json import reconstruction_json
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "corpus" / "seely-letter"

@@ -14,7 +14,7 @@ from quoteverify.ingest import document_from_text, iter_articles
 from quoteverify.locate import SourceIndex
 from quoteverify.models import CheckResult, SourceInfo
 from quoteverify.pipeline import check_article, check_files
-from quoteverify.report import render_report, report_json, write_report
+from quoteverify.render import render_report, report_json, write_report
 
 jsonschema = pytest.importorskip("jsonschema")
 
