@@ -6,14 +6,13 @@ input error (one line naming the file and the fault, never a traceback).
 
 from __future__ import annotations
 
-import json
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import TextIO
 
 import click
 
@@ -22,8 +21,6 @@ from quoteverify.errors import QuoteverifyError
 from quoteverify.models import ArticleRef, Verdict
 from quoteverify.models import ArticleSummary, StreamResult
 from quoteverify.run import DEFAULT_PAGES
-
-F = TypeVar("F", bound=Callable[..., object])
 
 EXIT_OK, EXIT_ALTERED, EXIT_ERROR = 0, 1, 2
 
@@ -122,45 +119,15 @@ def _count_in_background(inputs: Sequence[str], progress: _Progress) -> None:
 
 
 def _summary(result: StreamResult, index: Path) -> None:
-    head = ("quotes", "verbatim", "faithful", "altered", "unverified", "errors")
-    if result.complete:
-        rows = [("article", "outlet", *head)]
-        for a in result.check.articles:
-            rows.append(
-                (
-                    a.article.id,
-                    a.article.outlet or "-",
-                    str(len(a.quotes)),
-                    str(a.count(Verdict.VERBATIM)),
-                    str(a.count(Verdict.FAITHFUL)),
-                    str(a.count(Verdict.ALTERED)),
-                    str(a.count(Verdict.UNVERIFIED)),
-                    str(len(a.errors)),
-                )
-            )
-    else:
-        rows = [("outlet", "articles", *head)]
-        for name, t in [*result.outlets, ("total", result.total)]:
-            rows.append(
-                (name or "-", f"{t.articles:,}", f"{t.quotes:,}", f"{t.verbatim:,}", f"{t.faithful:,}",
-                 f"{t.altered:,}", f"{t.unverified:,}", f"{t.errors:,}")
-            )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for n, r in enumerate(rows):
-        cells = [c.ljust(w) if i < (2 if result.complete else 1) else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))]
-        click.echo("  ".join(cells).rstrip())
-        if n == 0 or (not result.complete and n == len(rows) - 2):
-            click.echo("  ".join("-" * w for w in widths))
-    for err in result.errors:
-        click.echo(f"error: {err}", err=True)
-    if result.total.errors > len(result.errors):
-        click.echo(f"... and {result.total.errors - len(result.errors):,} more errors (see {result.results})", err=True)
-    if not result.complete:
-        click.echo(
-            f"\n{result.total.articles:,} articles; pages for {len(result.check.articles):,} with findings;"
-            f" every article in {result.results}"
-        )
-    click.echo(f"\nReport: {index}")
+    """Print the summary table of a run, its errors (on standard error) and where the report is."""
+    from quoteverify.render.terminal import check_errors, check_footer, check_table
+
+    for line in check_table(result):
+        click.echo(line)
+    for line in check_errors(result):
+        click.echo(line, err=True)
+    for line in check_footer(result, index):
+        click.echo(line)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -195,7 +162,7 @@ def check(
     goes).
     """
     from quoteverify.ingest import iter_articles, load_case, read_sources
-    from quoteverify.report import safe_name, write_report
+    from quoteverify.render import safe_name, write_report
     from quoteverify.run import RESULTS_NAME, check_stream
 
     with _user_errors():
@@ -234,6 +201,8 @@ def extract(article: str, as_json: bool) -> None:
     """List the direct quotations of one ARTICLE, with their spans and attribution."""
     from quoteverify.extract import extract_quotations
     from quoteverify.ingest import iter_articles, read_article
+    from quoteverify.render.json import extract_json, json_text
+    from quoteverify.render.terminal import extract_lines
 
     with _user_errors():
         refs = list(iter_articles([article]))
@@ -241,15 +210,10 @@ def extract(article: str, as_json: bool) -> None:
     for doc in docs:
         quotes = extract_quotations(doc)
         if as_json:
-            payload = [
-                {"text": q.text, "spans": [list(s) for s in q.spans], "attribution": q.attribution}
-                for q in quotes
-            ]
-            click.echo(json.dumps({"article": doc.id, "quotes": payload}, ensure_ascii=False, indent=2))
+            click.echo(json_text(extract_json(doc, quotes)))
             continue
-        for n, q in enumerate(quotes, 1):
-            cue = f"  ({q.attribution})" if q.attribution else ""
-            click.echo(f"{n:3}. [{q.spans[0][0]}:{q.spans[-1][1]}] {q.text!r}{cue}")
+        for line in extract_lines(quotes):
+            click.echo(line)
 
 
 @main.command()
@@ -260,6 +224,8 @@ def locate(quotation: str, sources: tuple[str, ...], as_json: bool) -> None:
     """Locate one QUOTATION (its words, without the marks) in the sources, and name its variants."""
     from quoteverify.ingest import read_document
     from quoteverify.locate import SourceIndex
+    from quoteverify.render.json import json_text, locate_json
+    from quoteverify.render.terminal import locate_lines
     from quoteverify.verify import locate_quotation
 
     with _user_errors():
@@ -268,26 +234,10 @@ def locate(quotation: str, sources: tuple[str, ...], as_json: bool) -> None:
     result = locate_quotation(quotation, index)
     loc = result.location
     if as_json:
-        payload = {
-            "text": quotation,
-            "source": loc.source if loc else None,
-            "source_span": list(loc.span) if loc else None,
-            "verdict": result.verdict.value,
-            "variants": [
-                {"kind": v.kind.value, "severity": v.severity.value, "source_text": v.source_text, "quote_text": v.quote_text}
-                for v in result.variants
-            ],
-        }
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        click.echo(json_text(locate_json(quotation, result)))
     else:
-        if loc is None:
-            click.echo("unverified: no source passage renders this quotation")
-        else:
-            doc = index.document(loc.source)
-            click.echo(f"{result.verdict.value}: {loc.source} [{loc.span[0]}:{loc.span[1]}]")
-            click.echo(f"  source: {doc.text[loc.span[0]:loc.span[1]]}")
-            for v in result.variants:
-                click.echo(f"  {v.kind.value} ({v.severity.value}): {v.source_text!r} -> {v.quote_text!r}")
+        for line in locate_lines(result, index.document(loc.source) if loc else None):
+            click.echo(line)
     sys.exit(EXIT_ALTERED if result.verdict is Verdict.ALTERED else EXIT_OK)
 
 
@@ -305,19 +255,22 @@ def diff(base: str, other: str, as_json: bool, html_path: str | None) -> None:
     they differ, 2 on an error.
     """
     from quoteverify._files import write_atomic
-    from quoteverify.collate import collate, collation_json, render_html, text_lines
+    from quoteverify.collate import collate
     from quoteverify.ingest import read_document
+    from quoteverify.render.html import render_collation
+    from quoteverify.render.json import collation_json, json_text
+    from quoteverify.render.terminal import collation_lines
 
     with _user_errors():
         a = read_document(base, role="source")
         b = read_document(other, role="source")
         result = collate(a, b)
         if html_path:
-            write_atomic(html_path, render_html(result))
+            write_atomic(html_path, render_collation(result))
     if as_json:
-        click.echo(json.dumps(collation_json(result), ensure_ascii=False, indent=2))
+        click.echo(json_text(collation_json(result)))
     else:
-        for line in text_lines(result):
+        for line in collation_lines(result):
             click.echo(line)
     sys.exit(EXIT_OK if result.identical else EXIT_ALTERED)
 
@@ -337,8 +290,13 @@ def reconstruct(inputs: tuple[str, ...], source_id: str | None, fmt: str, output
     the reconstruction and FILE differ; 2 on an error.
     """
     from quoteverify import reconstruct as rec
+    from quoteverify._files import write_atomic
     from quoteverify.run import reconstruct_case
     from quoteverify.ingest import iter_articles, read_article, read_document
+    from quoteverify.render.exports import reconstruction_tei
+    from quoteverify.render.html import render_reconstruction
+    from quoteverify.render.json import json_text, reconstruction_json
+    from quoteverify.render.terminal import reconstruction_lines
 
     with _user_errors():
         single = Path(inputs[0]) if len(inputs) == 1 else None
@@ -351,15 +309,15 @@ def reconstruct(inputs: tuple[str, ...], source_id: str | None, fmt: str, output
             raise click.UsageError("give one CASE_DIR, or --source-id ID and ARTICLE files")
         comparison = rec.against(result, read_document(against_path, role="source")) if against_path else None
         if fmt == "json":
-            out = json.dumps(rec.reconstruction_json(result, comparison), ensure_ascii=False, indent=2) + "\n"
+            out = json_text(reconstruction_json(result, comparison)) + "\n"
         elif fmt == "html":
-            out = rec.render_html(result, comparison)
+            out = render_reconstruction(result, comparison)
         elif fmt == "tei":
-            out = rec.render_tei(result)
+            out = reconstruction_tei(result)
         else:
-            out = "\n".join(rec.text_lines(result, comparison)) + "\n"
+            out = "\n".join(reconstruction_lines(result, comparison)) + "\n"
         if output:
-            rec.write(output, out)
+            write_atomic(output, out)
     if not output:
         click.echo(out, nl=False)
     sys.exit(EXIT_ALTERED if comparison is not None and not comparison.identical else EXIT_OK)

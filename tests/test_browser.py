@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from quoteverify.report import write_report
+from quoteverify.render import write_report
 
 from report_fixtures import HOSTILE_IMG, HOSTILE_OUTLET, HOSTILE_SCRIPT, sample_result
 

@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from quoteverify.align import diff_words_first, word_diff
 from quoteverify.cli import main
-from quoteverify.collate import collate, collation_json, render_html
+from quoteverify.collate import collate
+from quoteverify.render.html import render_collation as render_html
+from quoteverify.render.json import collation_json
 from quoteverify.ingest import document_from_text, read_document
 from quoteverify.models import Kind
 

@@ -17,17 +17,17 @@ from quoteverify.run import check_articles
 from quoteverify.run import reconstruct_case as reconstruct
 from quoteverify.reconstruct import (
     LACUNA,
-    TEI_NS,
     WitnessText,
     against,
     collate_witnesses,
     reconstruct_articles,
     reconstruct_check,
     reconstruct_pieces,
-    reconstruction_json,
-    render_html,
-    render_tei,
 )
+from quoteverify.render.exports import TEI_NS
+from quoteverify.render.exports import reconstruction_tei as render_tei
+from quoteverify.render.html import render_reconstruction as render_html
+from quoteverify.render.json import reconstruction_json
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "corpus" / "seely-letter"

@@ -16,9 +16,13 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from quoteverify import report
+import quoteverify
 from quoteverify.models import SEVERITY, CheckResult, Kind, Verdict
-from quoteverify.report import render_report, report_json, safe_name, write_report
+from quoteverify.render import render_report, report_json, safe_name, write_report
+from quoteverify.render.exports import csv_cell
+from quoteverify.render.html import environment
+from quoteverify.render.json import quote_anchors
+from quoteverify.render.views import coverage_shade, unique_names
 
 from report_fixtures import (
     HOSTILE_ID,
@@ -32,7 +36,7 @@ from report_fixtures import (
     sample_sources,
 )
 
-STATIC = Path(report.__file__).parent / "static"
+STATIC = Path(quoteverify.__file__).parent / "static"
 KINDS = {k.value for k in Kind}
 VERDICTS = {v.value for v in Verdict}
 
@@ -150,7 +154,7 @@ def data(result: CheckResult) -> dict:
 
 def article_page(files: dict[str, bytes], result: CheckResult, article_id: str) -> str:
     index = [a.article.id for a in result.articles].index(article_id)
-    slug = report._unique_names([a.article.id for a in result.articles])[index]
+    slug = unique_names([a.article.id for a in result.articles])[index]
     return files[f"articles/{slug}.html"].decode("utf-8")
 
 
@@ -232,7 +236,7 @@ def test_write_report_writes_every_page(tmp_path: Path, result: CheckResult) -> 
     root = tmp_path / result.case
     assert index == root / "index.html"
     names = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
-    slugs = report._unique_names([a.article.id for a in result.articles])
+    slugs = unique_names([a.article.id for a in result.articles])
     assert names == sorted(
         ["index.html", "report.json", "quotations.csv", "annotations.jsonld"]
         + [f"articles/{s}.html" for s in slugs]
@@ -357,7 +361,7 @@ def test_hostile_case_title_and_id_are_escaped(files: dict[str, bytes]) -> None:
 
 
 def test_templates_escape_by_default_and_fail_on_undefined() -> None:
-    env = report._environment()
+    env = environment()
     assert env.from_string("{{ x }}").render(x="<a>&'\"") == "&lt;a&gt;&amp;&#39;&#34;"
     assert env.get_template("base.html").environment.autoescape
     with pytest.raises(jinja2.UndefinedError):
@@ -392,7 +396,7 @@ def test_any_text_is_escaped_everywhere(quote: str, outlet: str, cue: str, other
                 assert squash(s) in squash(data)
     rows = list(csv.reader(io.StringIO(files["quotations.csv"].decode("utf-8"), newline="")))
     assert len(rows) == 3
-    assert [r[2] for r in rows[1:]] == [report._csv_cell(quote), report._csv_cell(other)]
+    assert [r[2] for r in rows[1:]] == [csv_cell(quote), csv_cell(other)]
     json.loads(files["report.json"])
     json.loads(files["annotations.jsonld"])
 
@@ -406,7 +410,7 @@ def test_index_counts_each_outlet(files: dict[str, bytes], result: CheckResult) 
     assert result.title in page.data
     table = html[html.index('<table class="outlets">') : html.index("</table>", html.index('<table class="outlets">'))]
     rows = re.findall(r'<tr(?: class="has-altered")?>\s*<th scope="row"><a href="(articles/[^"]+)">(.*?)</tr>', table, re.S)
-    assert [href for href, _ in rows] == [f"articles/{s}.html" for s in report._unique_names([a.article.id for a in result.articles])]
+    assert [href for href, _ in rows] == [f"articles/{s}.html" for s in unique_names([a.article.id for a in result.articles])]
     for (_, row), a in zip(rows, result.articles):
         numbers = [int(n) for n in re.findall(r'<td class="num[^"]*">(\d+)</td>', row)]
         expected = [a.count(v) for v in (Verdict.VERBATIM, Verdict.FAITHFUL, Verdict.ALTERED, Verdict.UNVERIFIED)]
@@ -416,10 +420,10 @@ def test_index_counts_each_outlet(files: dict[str, bytes], result: CheckResult) 
 def test_index_lists_altered_quotations_most_serious_first(files: dict[str, bytes], result: CheckResult) -> None:
     html = files["index.html"].decode("utf-8")
     listed = re.findall(r'<p class="aq-head"><a href="([^"]+)">', html)
-    slugs = report._unique_names([a.article.id for a in result.articles])
+    slugs = unique_names([a.article.id for a in result.articles])
     expected = []
     for ai, (a, slug) in enumerate(zip(result.articles, slugs)):
-        anchors = report._anchors(a)
+        anchors = quote_anchors(a)
         for qi, q in enumerate(a.quotes):
             if q.verdict is Verdict.ALTERED:
                 major = sum(1 for v in q.variants if v.severity.value == "major")
@@ -440,7 +444,7 @@ def test_coverage_matrix_shades_and_marks_cells(files: dict[str, bytes], result:
         for index, (classes, content) in enumerate(cells):
             quoted = coverage.get(index, 0.0)
             if quoted > 0:
-                assert f"cov-{report._shade(quoted)}" in classes.split()
+                assert f"cov-{coverage_shade(quoted)}" in classes.split()
                 assert re.search(r">(\d+|<1|>99)%<", content.replace("&lt;", "<").replace("&gt;", ">"))
             elif "cov-none" in classes:
                 assert "not quoted" in content
@@ -464,7 +468,7 @@ def test_index_lists_errors(files: dict[str, bytes], result: CheckResult) -> Non
 
 def quote_result(result: CheckResult, article_id: str, anchor: str):
     a = next(a for a in result.articles if a.article.id == article_id)
-    return a, a.quotes[report._anchors(a).index(anchor)]
+    return a, a.quotes[quote_anchors(a).index(anchor)]
 
 
 def test_inline_diff_rebuilds_the_quotation_and_the_passage(files: dict[str, bytes], result: CheckResult) -> None:
@@ -472,7 +476,7 @@ def test_inline_diff_rebuilds_the_quotation_and_the_passage(files: dict[str, byt
     checked = 0
     for a in result.articles:
         html = article_page(files, result, a.article.id)
-        for q, anchor in zip(a.quotes, report._anchors(a)):
+        for q, anchor in zip(a.quotes, quote_anchors(a)):
             if q.location is None:
                 continue
             quoted = squash(" ".join(a.article.text[s:e] for s, e in q.quotation.spans))
@@ -540,7 +544,7 @@ def test_variant_chips_have_anchors(files: dict[str, bytes], result: CheckResult
     for a in result.articles:
         page = Page(article_page(files, result, a.article.id))
         ids = {attrs.get("id") for _, attrs in page.tags}
-        for q, anchor in zip(a.quotes, report._anchors(a)):
+        for q, anchor in zip(a.quotes, quote_anchors(a)):
             for k in range(len(q.variants) if q.location else 0):
                 assert f"{anchor}-v{k + 1}" in ids
 
@@ -565,7 +569,7 @@ def test_correction_notes(files: dict[str, bytes], result: CheckResult) -> None:
     a = next(a for a in result.articles if a.article.id == "gazette")
     expected = {
         anchor
-        for q, anchor in zip(a.quotes, report._anchors(a))
+        for q, anchor in zip(a.quotes, quote_anchors(a))
         if q.verdict in (Verdict.ALTERED, Verdict.FAITHFUL) and any(v.severity.value != "acceptable" for v in q.variants)
     }
     assert set(notes) == expected
@@ -582,7 +586,7 @@ def test_article_text_highlights_quotations_and_skipped_text(files: dict[str, by
     a = next(a for a in result.articles if a.article.id == "gazette")
     text = html[html.index('<div class="article-text">') :]
     marks = re.findall(r'<mark class="qmark v-(\w+)"(?: id="t-(\w+)")?><a href="#(\w+)">', text)
-    anchors = report._anchors(a)
+    anchors = quote_anchors(a)
     firsts = [m[1] for m in marks if m[1]]
     assert firsts == anchors
     for verdict, _, href in marks:
@@ -661,9 +665,9 @@ def test_quotations_csv(files: dict[str, bytes], result: CheckResult) -> None:
 
 
 def test_csv_cells_never_start_a_formula() -> None:
-    assert report._csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-    assert report._csv_cell("@SUM") == "'@SUM"
-    assert report._csv_cell("plain") == "plain"
+    assert csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert csv_cell("@SUM") == "'@SUM"
+    assert csv_cell("plain") == "plain"
 
 
 def test_annotations_jsonld(files: dict[str, bytes], result: CheckResult) -> None:
@@ -727,5 +731,5 @@ def test_static_assets_load_nothing() -> None:
 
 def test_report_json_validates_against_the_shipped_schema(data: dict) -> None:
     jsonschema = pytest.importorskip("jsonschema")
-    schema = json.loads((Path(report.__file__).parent / "schema" / "report.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads((Path(quoteverify.__file__).parent / "schema" / "report.schema.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator(schema).validate(data)

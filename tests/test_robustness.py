@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from quoteverify.ingest import document_from_text, iter_articles
 from quoteverify.locate import SourceIndex
 from quoteverify.models import CheckResult, SourceInfo
+from quoteverify.render import render_report, report_json, write_report
 from quoteverify.run import check_files
 from quoteverify.verify import check_article
-from quoteverify.report import render_report, report_json, write_report
 
 jsonschema = pytest.importorskip("jsonschema")
 

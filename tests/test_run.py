@@ -11,9 +11,9 @@ from quoteverify.ingest import iter_articles, load_case
 from quoteverify.locate import SourceIndex
 from quoteverify.models import ArticleRef
 from quoteverify.models import ArticleSummary
-from quoteverify.run.batches import KEEP_ALL, Want, run_articles
+from quoteverify.render import report_json
 from quoteverify.run import check_articles
-from quoteverify.report import report_json
+from quoteverify.run.batches import KEEP_ALL, Want, run_articles
 from quoteverify.run.stream import ResultsWriter, check_stream
 
 CASE = Path(__file__).resolve().parents[1] / "corpus" / "seely-letter"

@@ -39,7 +39,6 @@ Each quotation fragment (or whole text) a witness gives is an *excerpt*
   the multiple alignment of whole texts;
 - :mod:`.vote`: places, readings, the majority vote, the text, its
   apparatus and columns;
-- :mod:`.output`: JSON, text, TEI and HTML;
 - this module: the entry points.
 """
 
@@ -63,26 +62,14 @@ from quoteverify.reconstruct.models import (
     Witness,
     WitnessText,
 )
-from quoteverify.reconstruct.output import (
-    TEI_NS,
-    XML_NS,
-    comparison_json,
-    reconstruction_json,
-    render_html,
-    render_tei,
-    text_lines,
-    write,
-)
 from quoteverify.reconstruct.vote import LACUNA, TIE_RULE, build_reconstruction
 
 __all__ = [
     "LACUNA",
     "MIN_OVERLAP_SHARE",
     "MIN_OVERLAP_WORDS",
-    "TEI_NS",
     "TIE_RULE",
     "WINDOW_SLACK",
-    "XML_NS",
     "ApparatusEntry",
     "Column",
     "Comparison",
@@ -93,15 +80,9 @@ __all__ = [
     "WitnessText",
     "against",
     "collate_witnesses",
-    "comparison_json",
     "reconstruct_articles",
     "reconstruct_check",
     "reconstruct_pieces",
-    "reconstruction_json",
-    "render_html",
-    "render_tei",
-    "text_lines",
-    "write",
 ]
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import gc
 import itertools
-import json
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -33,7 +32,7 @@ from quoteverify.errors import InputError, QuoteverifyError
 from quoteverify.ingest import read_article
 from quoteverify.locate import SourceIndex
 from quoteverify.models import ArticleRef, ArticleResult, ArticleSummary, Document, Paragraph
-from quoteverify.report import article_json
+from quoteverify.render.json import results_line
 from quoteverify.verify import check_article, failed_article
 
 #: articles per task for a local process pool and for a Dask cluster
@@ -95,8 +94,7 @@ class Checker:
 
     def record(self, result: ArticleResult) -> str:
         """The ``results.jsonl`` line of an article (no newline): its ``report.json`` entry as compact JSON."""
-        obj = article_json(result, self.paragraphs)
-        return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        return results_line(result, self.paragraphs)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,296 @@
+"""Exports for other tools: CSV of quotations, W3C Web Annotations (JSON-LD), and TEI of a reconstruction."""
+
+from __future__ import annotations
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote as _urlquote
+
+import regex
+
+from quoteverify.models import ArticleResult, CheckResult, Document, QuoteResult, Span, Variant
+from quoteverify.reconstruct import TIE_RULE, ApparatusEntry, Reconstruction
+from quoteverify.render.json import quote_anchors, quote_source_spans
+
+#: Characters of context in a TextQuoteSelector's prefix and suffix.
+SELECTOR_CONTEXT = 32
+
+TEI_NS = "http://www.tei-c.org/ns/1.0"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+
+_NCNAME = regex.compile(r"^[\p{L}_][\p{L}\p{N}._\-]*$")
+
+# --------------------------------------------------------------------------- CSV
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+_CSV_COLUMNS = (
+    "article",
+    "outlet",
+    "quotation",
+    "verdict",
+    "variants",
+    "source",
+    "source_passage",
+    "attribution",
+    "anchor",
+    "spans",
+    "source_span",
+)
+
+
+def csv_cell(value: str) -> str:
+    """A CSV cell; text a spreadsheet would run as a formula is prefixed with an apostrophe."""
+    if value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _variants_text(variants: Iterable[Variant]) -> str:
+    return "; ".join(f"{v.kind.value}: {v.source_text} -> {v.quote_text}" for v in variants)
+
+
+def _csv_row(a: ArticleResult, q: QuoteResult, anchor: str, sources: dict[str, Document]) -> list[str]:
+    loc = q.location
+    passage = ""
+    if loc is not None and loc.source in sources:
+        passage = sources[loc.source].text[loc.span[0] : loc.span[1]]
+    return [
+        a.article.id,
+        a.article.outlet,
+        q.quotation.text,
+        q.verdict.value,
+        _variants_text(q.variants),
+        loc.source if loc else "",
+        passage,
+        q.quotation.attribution or "",
+        anchor,
+        " ".join(f"{s}-{e}" for s, e in q.quotation.spans),
+        f"{loc.span[0]}-{loc.span[1]}" if loc else "",
+    ]
+
+
+def quotations_csv(result: CheckResult) -> str:
+    """``quotations.csv``: one row per quotation, in report order (RFC 4180: CRLF, minimal quoting).
+
+    Columns: article, outlet, quotation, verdict, variants (``"kind: source ->
+    quote; ..."``), source, source_passage, attribution, anchor, spans,
+    source_span. Cells that a spreadsheet would take for a formula (starting
+    with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) are prefixed
+    with ``'``.
+    """
+    sources = {s.document.id: s.document for s in result.sources}
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(list(_CSV_COLUMNS))
+    for a in result.articles:
+        for q, anchor in zip(a.quotes, quote_anchors(a)):
+            writer.writerow([csv_cell(c) for c in _csv_row(a, q, anchor, sources)])
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- Web Annotations
+
+
+def _urn(*parts: str) -> str:
+    return "urn:quoteverify:" + ":".join(_urlquote(p, safe="") for p in parts)
+
+
+def _selectors(text: str, span: Span) -> list[dict[str, Any]]:
+    s, e = span
+    return [
+        {
+            "type": "TextQuoteSelector",
+            "exact": text[s:e],
+            "prefix": text[max(0, s - SELECTOR_CONTEXT) : s],
+            "suffix": text[e : e + SELECTOR_CONTEXT],
+        },
+        {"type": "TextPositionSelector", "start": s, "end": e},
+    ]
+
+
+def _targets(case: str, doc: Document, q: QuoteResult, source_doc: Document | None) -> list[dict[str, Any]]:
+    """The quotation's spans in the article, then the source passages of its fragments."""
+    assert q.location is not None
+    targets: list[dict[str, Any]] = []
+    article_iri = _urn(case, "article", doc.id)
+    for span in q.quotation.spans:
+        target: dict[str, Any] = {"source": article_iri, "selector": _selectors(doc.text, span)}
+        if doc.url:
+            target["scope"] = doc.url
+        targets.append(target)
+    if source_doc is not None:
+        for span in quote_source_spans(q):
+            targets.append(
+                {
+                    "source": _urn(case, "source", q.location.source),
+                    "selector": _selectors(source_doc.text, span),
+                }
+            )
+    return targets
+
+
+def _bodies(q: QuoteResult) -> list[dict[str, Any]]:
+    """The verdict as a tag, a one-line assessment, and a description of each variant."""
+    variants = _variants_text(q.variants)
+    description = f"{q.verdict.value}: " + (variants if variants else "no variants")
+    bodies: list[dict[str, Any]] = [
+        {"type": "TextualBody", "purpose": "tagging", "value": q.verdict.value},
+        {"type": "TextualBody", "purpose": "assessing", "format": "text/plain", "value": description},
+    ]
+    for v in q.variants:
+        bodies.append(
+            {
+                "type": "TextualBody",
+                "purpose": "describing",
+                "format": "text/plain",
+                "value": f"{v.kind.value} ({v.severity.value}): {v.source_text!r} -> {v.quote_text!r}",
+            }
+        )
+    return bodies
+
+
+def annotations_jsonld(result: CheckResult) -> dict[str, Any]:
+    """``annotations.jsonld``: a W3C Web Annotation collection, one annotation per located quotation.
+
+    Each annotation targets the quotation's spans in the article and the
+    source passages of its fragments, each by a TextQuoteSelector (exact text
+    with 32 characters of prefix and suffix) and an equivalent
+    TextPositionSelector (code-point offsets into the article's or source's
+    text). Its bodies tag the verdict and describe the variants.
+    """
+    sources = {s.document.id: s.document for s in result.sources}
+    items: list[dict[str, Any]] = []
+    for a in result.articles:
+        doc = a.article
+        for q, anchor in zip(a.quotes, quote_anchors(a)):
+            if q.location is None:
+                continue
+            items.append(
+                {
+                    "id": _urn(result.case, "article", doc.id, anchor),
+                    "type": "Annotation",
+                    "motivation": "assessing",
+                    "body": _bodies(q),
+                    "target": _targets(result.case, doc, q, sources.get(q.location.source)),
+                }
+            )
+    return {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "id": _urn(result.case, "annotations"),
+        "type": "AnnotationCollection",
+        "label": result.title or result.case,
+        "total": len(items),
+        "first": {"id": _urn(result.case, "annotations", "page1"), "type": "AnnotationPage", "items": items},
+    }
+
+
+# --------------------------------------------------------------------------- TEI
+
+
+def _t(name: str) -> str:
+    return f"{{{TEI_NS}}}{name}"
+
+
+class _WitnessIds:
+    """The ``xml:id`` of each witness: its id when that is an XML name, else a made one; distinct."""
+
+    def __init__(self) -> None:
+        self.used: dict[str, str] = {}
+
+    def __call__(self, wid: str) -> str:
+        if wid in self.used:
+            return self.used[wid]
+        base = wid if _NCNAME.match(wid) else "w-" + regex.sub(r"[^\p{L}\p{N}._\-]", "-", wid)
+        out, n = base, 1
+        while out in self.used.values():
+            n += 1
+            out = f"{base}-{n}"
+        self.used[wid] = out
+        return out
+
+
+def _tei_header(root: ET.Element, recon: Reconstruction, ids: _WitnessIds) -> None:
+    header = ET.SubElement(root, _t("teiHeader"))
+    fdesc = ET.SubElement(header, _t("fileDesc"))
+    tstmt = ET.SubElement(fdesc, _t("titleStmt"))
+    ET.SubElement(tstmt, _t("title")).text = recon.title
+    pub = ET.SubElement(fdesc, _t("publicationStmt"))
+    ET.SubElement(pub, _t("p")).text = "Reconstructed by quoteverify from the witnesses listed below."
+    sdesc = ET.SubElement(fdesc, _t("sourceDesc"))
+    lw = ET.SubElement(sdesc, _t("listWit"))
+    for w in recon.witnesses:
+        el = ET.SubElement(lw, _t("witness"), {f"{{{XML_NS}}}id": ids(w.id)})
+        el.text = w.outlet or w.id
+    enc = ET.SubElement(header, _t("encodingDesc"))
+    ET.SubElement(enc, _t("variantEncoding"), {"method": "parallel-segmentation", "location": "internal"})
+    ed = ET.SubElement(enc, _t("editorialDecl"))
+    ET.SubElement(ed, _t("p")).text = recon.method
+
+
+def _tei_app(p: ET.Element, a: ApparatusEntry, ids: _WitnessIds) -> ET.Element:
+    """An apparatus entry: ``<app>`` with the chosen reading as ``<lem>`` and the others as ``<rdg>``."""
+    app = ET.SubElement(p, _t("app"))
+    if a.tie:
+        app.set("type", "tie")
+    for k, (r, _votes) in enumerate(zip(a.readings, a.votes)):
+        el = ET.SubElement(app, _t("lem" if k == 0 else "rdg"), {"wit": " ".join("#" + ids(w) for w in r.witnesses)})
+        el.text = r.text or None
+    if a.tie:
+        ET.SubElement(app, _t("note")).text = f"{a.reason}. Rule: {TIE_RULE}."
+    return app
+
+
+def _tei_paragraph(
+    body: ET.Element, recon: Reconstruction, pn: int, events: list[tuple[int, int, str, Any]], ids: _WitnessIds
+) -> None:
+    """Paragraph ``pn`` as a ``<p>``: its text, with its apparatus entries and lacunae (``<gap>``) in place."""
+    ps, pe = recon.paragraph_spans[pn]
+    text = recon.text
+    p = ET.SubElement(body, _t("p"))
+    last: ET.Element | None = None
+    pos = ps
+
+    def put(chunk: str) -> None:
+        if not chunk:
+            return
+        if last is None:
+            p.text = (p.text or "") + chunk
+        else:
+            last.tail = (last.tail or "") + chunk
+
+    for start, _, kind, obj in events:
+        if not (ps <= start <= pe) or start < pos:
+            continue
+        if kind == "app" and obj.paragraph != pn:
+            continue
+        put(text[pos:start])
+        if kind == "gap":
+            last = ET.SubElement(p, _t("gap"), {"reason": "lacuna"})
+            pos = obj[1]
+            continue
+        last = _tei_app(p, obj, ids)
+        pos = obj.span[1]
+    put(text[pos:pe])
+
+
+def reconstruction_tei(recon: Reconstruction) -> str:
+    """TEI P5 XML, parallel segmentation: ``<app>`` with ``<lem>`` (chosen) and ``<rdg>`` (the others)."""
+    ET.register_namespace("", TEI_NS)
+    ids = _WitnessIds()
+    root = ET.Element(_t("TEI"))
+    _tei_header(root, recon, ids)
+    body = ET.SubElement(ET.SubElement(root, _t("text")), _t("body"))
+    events: list[tuple[int, int, str, Any]] = []
+    for a in recon.apparatus:
+        events.append((a.span[0], 1, "app", a))
+    for s in recon.lacunae:
+        events.append((s[0], 0, "gap", s))
+    events.sort(key=lambda e: (e[0], e[1]))
+    for pn in range(len(recon.paragraph_spans)):
+        _tei_paragraph(body, recon, pn, events, ids)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

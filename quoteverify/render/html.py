@@ -1,0 +1,225 @@
+"""The HTML pages: one jinja environment for the report, the diff page and the reconstruction page.
+
+A check report is a directory of files, all rendered from one
+:class:`CheckResult` (:func:`render_report`, :func:`write_report`)::
+
+    <case>/index.html             the overview: counts per outlet, coverage matrix, altered quotations
+    <case>/articles/<slug>.html   one page per article: each quotation with its word-level diff
+    <case>/sources/<slug>.html    one page per source: its paragraphs, who quotes them, provenance
+    <case>/report.json            the report.json object of the design notes
+    <case>/quotations.csv         one row per quotation
+    <case>/annotations.jsonld     W3C Web Annotations, one per located quotation
+
+The JSON object and the HTML pages are two renderings of the same result
+object, so they can never disagree. Everything written is deterministic (no
+timestamps, no absolute paths, a fixed key order) and every file is written
+atomically.
+
+Every report page is a single self-contained file: the style sheet and the
+script are inlined and allowed by a Content-Security-Policy that names their
+sha256 hashes and nothing else, so a page loads nothing from the network and
+no string of the input can ever run as script. The pages work with script
+disabled; the script only adds filters, keyboard navigation and copy
+buttons. The diff and reconstruction pages carry their own small style sheet
+and no script.
+
+Templates autoescape everything and fail on an undefined name; they get the
+view objects of :mod:`quoteverify.render.views`.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from quoteverify import __version__
+from quoteverify._files import write_atomic
+from quoteverify.collate import Collation
+from quoteverify.models import CheckResult, Kind, Verdict
+from quoteverify.reconstruct import Comparison, Reconstruction
+from quoteverify.render.exports import annotations_jsonld, quotations_csv
+from quoteverify.render.json import json_file_bytes, report_json
+from quoteverify.render.views import collation_page, reconstruction_page, report_view, safe_name
+
+#: How a verdict is shown besides its colour: an icon and a word.
+VERDICT_ICON: dict[str, str] = {
+    Verdict.VERBATIM.value: "=",
+    Verdict.FAITHFUL.value: "\u2248",
+    Verdict.ALTERED.value: "\u2260",
+    Verdict.UNVERIFIED.value: "?",
+}
+
+#: What each verdict means, for the legend.
+VERDICT_HELP: dict[str, str] = {
+    Verdict.VERBATIM.value: "the words match the source exactly (typography aside)",
+    Verdict.FAITHFUL.value: "only acceptable or minor variants",
+    Verdict.ALTERED.value: "at least one major variant",
+    Verdict.UNVERIFIED.value: "no source passage found: somebody else's words, or a fabrication",
+}
+
+#: What each variant kind is, for the legend.
+KIND_HELP: dict[str, str] = {
+    Kind.ELISION.value: "source words replaced by a marked ellipsis",
+    Kind.INTERPOLATION.value: "words in square brackets, not in the source",
+    Kind.SPELLING.value: "the same word spelled otherwise",
+    Kind.PUNCTUATION.value: "punctuation added, dropped or changed",
+    Kind.CASE.value: "only capitalisation differs",
+    Kind.OMISSION.value: "source words missing, with no ellipsis",
+    Kind.INSERTION.value: "words added that are not in square brackets",
+    Kind.SUBSTITUTION.value: "source words replaced by other words",
+    Kind.TRANSPOSITION.value: "the same words in another order",
+    Kind.HOMOGLYPH.value: "letters swapped for look-alikes from another script",
+}
+
+# --------------------------------------------------------------------------- the environment
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The jinja environment of every page: autoescaping always on, undefined names an error."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("quoteverify", "templates"),
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(
+        VERDICT_ICON=VERDICT_ICON,
+        VERDICT_HELP=VERDICT_HELP,
+        KIND_HELP=KIND_HELP,
+        KINDS=[(k.value, k.severity.value) for k in Kind],
+        VERDICTS=[v.value for v in Verdict],
+        version=__version__,
+    )
+    env.filters["http_url"] = _http_url
+    return env
+
+
+def _http_url(url: str) -> str:
+    """``url`` when it is an http(s) address fit for a link, else ``""`` (never ``javascript:``)."""
+    if re.match(r"(?i)^https?://[^\s\"'<>]+$", url or ""):
+        return url
+    return ""
+
+
+# --------------------------------------------------------------------------- inlined assets
+
+
+@dataclass(frozen=True)
+class _Assets:
+    css: str
+    js: str
+
+    @property
+    def csp(self) -> str:
+        """The Content-Security-Policy of a report page: the inlined style and script by hash, nothing else."""
+        return (
+            "default-src 'none'; "
+            f"script-src '{_sha256_source(self.js)}'; "
+            f"style-src '{_sha256_source(self.css)}'; "
+            "img-src data:; base-uri 'none'; form-action 'none'"
+        )
+
+
+def _sha256_source(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
+@lru_cache(maxsize=1)
+def _assets() -> _Assets:
+    static = resources.files("quoteverify") / "static"
+    css = (static / "report.css").read_text(encoding="utf-8")
+    js = (static / "report.js").read_text(encoding="utf-8")
+    for name, text, end in (("report.css", css, "</style"), ("report.js", js, "</script")):
+        if end in text.lower() or "<!--" in text:
+            raise ValueError(f"static/{name} must not contain {end!r} or '<!--'")
+    return _Assets(css, js)
+
+
+# --------------------------------------------------------------------------- the report
+
+
+def _report_page(template: str, assets: _Assets, **context: Any) -> bytes:
+    page = environment().get_template(template).render(
+        css=Markup(assets.css), js=Markup(assets.js), csp=assets.csp, **context
+    )
+    return page.encode("utf-8")
+
+
+def render_report(result: CheckResult) -> dict[str, bytes]:
+    """Every file of the report of ``result``, keyed by its path relative to the case directory.
+
+    A pure function: the same result always gives the same bytes.
+    """
+    view = report_view(result)
+    assets = _assets()
+    files: dict[str, bytes] = {}
+    title = result.title or result.case
+    files["index.html"] = _report_page(
+        "index.html",
+        assets,
+        root="",
+        result=result,
+        title=title,
+        views=view,
+        totals=view.totals,
+        matrix=view.matrix,
+        altered=view.altered,
+    )
+    for a in view.articles:
+        files[a.href] = _report_page("article.html", assets, root="../", title=title, result=result, a=a, views=view)
+    for s in view.sources:
+        files[s.href] = _report_page("source.html", assets, root="../", title=title, result=result, s=s, views=view)
+    files["report.json"] = json_file_bytes(report_json(result))
+    files["quotations.csv"] = quotations_csv(result).encode("utf-8")
+    files["annotations.jsonld"] = json_file_bytes(annotations_jsonld(result))
+    return files
+
+
+def write_report(result: CheckResult, out_dir: str | Path) -> Path:
+    """Write the report of ``result`` into ``out_dir/<case>/`` and return the path of its ``index.html``.
+
+    Writes ``index.html``, ``articles/<slug>.html``, ``sources/<slug>.html``,
+    ``report.json``, ``quotations.csv`` and ``annotations.jsonld``, each
+    atomically. File names come from :func:`safe_name`, so no id can place a
+    file outside ``out_dir/<case>/``.
+    """
+    root = Path(out_dir) / safe_name(result.case)
+    resolved_root = root.resolve()
+    for rel, data in render_report(result).items():
+        path = root / rel
+        if not path.resolve().is_relative_to(resolved_root):
+            raise ValueError(f"{rel}: report file outside {root}")
+        write_atomic(path, data, make_dirs=True)
+    return root / "index.html"
+
+
+# --------------------------------------------------------------------------- diff and reconstruct
+
+
+def _fields(view: Any) -> dict[str, Any]:
+    """A view's fields as a template's context (not :func:`dataclasses.asdict`: nested views stay objects)."""
+    return {f.name: getattr(view, f.name) for f in dataclasses.fields(view)}
+
+
+def render_collation(c: Collation) -> str:
+    """A self-contained side-by-side page of a collation (no scripts, no network)."""
+    return environment().get_template("diff.html").render(**_fields(collation_page(c)))
+
+
+def render_reconstruction(recon: Reconstruction, comparison: Comparison | None = None) -> str:
+    """A self-contained page: the text with its apparatus marks, the apparatus, witnesses and paragraphs."""
+    return environment().get_template("reconstruct.html").render(**_fields(reconstruction_page(recon, comparison)))

@@ -1,0 +1,389 @@
+"""Every JSON object quoteverify writes, and the facts about a result that every rendering shares.
+
+The shapes: ``report.json`` (:func:`report_json`; an article's entry,
+:func:`article_json`, is also a line of ``results.jsonl``), the collation of
+``quoteverify diff --json`` (:func:`collation_json`), the reconstruction of
+``quoteverify reconstruct --format json`` (:func:`reconstruction_json`,
+:func:`comparison_json`), and the ``--json`` output of ``extract`` and
+``locate``. A variant, a quotation, a reading and a layout change each have
+one function that writes the fields they share wherever they appear, so a
+field is spelled once.
+
+The shared facts: a quotation's anchor, the paragraphs of a source and those
+a quotation touches, how a path or a document is named. The HTML pages and
+the exports read them from here, so that every rendering names things alike.
+
+Everything is deterministic: no timestamps, no absolute paths, a fixed key
+order, floats rounded to 4 decimals.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Sequence
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import Any
+
+from quoteverify import __version__
+from quoteverify.collate import Collation, DocVariant, LayoutChange
+from quoteverify.models import (
+    ArticleResult,
+    CheckResult,
+    Document,
+    EditorialChoice,
+    Paragraph,
+    Quotation,
+    QuoteResult,
+    Reading,
+    SourceInfo,
+    Span,
+    Variant,
+    Verdict,
+    spans_overlap,
+)
+from quoteverify.reconstruct import TIE_RULE, Comparison, Reconstruction
+
+SCHEMA = "quoteverify/report@1"
+RECONSTRUCTION_SCHEMA = "quoteverify/reconstruction@1"
+
+#: paragraphs of each source, by source id (see :func:`source_paragraphs`)
+ParagraphsBySource = dict[str, tuple[Paragraph, ...]]
+
+# --------------------------------------------------------------------------- shared facts
+
+
+def source_paragraphs(doc: Document) -> tuple[Paragraph, ...]:
+    """A source's paragraphs; a document without any is one paragraph."""
+    if doc.paragraphs:
+        return doc.paragraphs
+    return (Paragraph(0, 0, len(doc.text)),)
+
+
+def quote_anchors(article: ArticleResult) -> list[str]:
+    """The stable anchor of each quotation: ``q1, q2, ...`` for located ones, ``u1, ...`` for the others."""
+    located = unverified = 0
+    out: list[str] = []
+    for q in article.quotes:
+        if q.location is None:
+            unverified += 1
+            out.append(f"u{unverified}")
+        else:
+            located += 1
+            out.append(f"q{located}")
+    return out
+
+
+def quote_source_spans(q: QuoteResult) -> list[Span]:
+    """The source spans a located quotation renders: one per fragment (none when it is unverified)."""
+    if q.location is None:
+        return []
+    if q.location.fragments:
+        return [f.source_span for f in q.location.fragments]
+    return [q.location.span]
+
+
+def touched_paragraphs(q: QuoteResult, paragraphs: Sequence[Paragraph]) -> list[int]:
+    """The indexes of the ``paragraphs`` that the quotation's source spans share a code point with."""
+    spans = quote_source_spans(q)
+    return [p.index for p in paragraphs if any(spans_overlap((p.start, p.end), s) for s in spans)]
+
+
+def portable_path(path: str | None) -> str | None:
+    """A path as reported: relative paths with forward slashes; an absolute path only by its name."""
+    if not path:
+        return None
+    if PurePosixPath(path).is_absolute() or PureWindowsPath(path).is_absolute():
+        return PureWindowsPath(path).name if "\\" in path else PurePosixPath(path).name
+    return path.replace("\\", "/")
+
+
+def document_name(doc: Document) -> str:
+    """How the ``diff`` and ``reconstruct`` outputs name a document they were given: its path, else its id."""
+    return doc.path or doc.id
+
+
+def verdict_counts(article: ArticleResult) -> dict[str, int]:
+    """The number of the article's quotations with each verdict, by verdict name."""
+    return {v.value: article.count(v) for v in Verdict}
+
+
+def _round(x: float) -> float:
+    value = float(x)
+    if not math.isfinite(value):
+        return 0.0
+    return round(value, 4)
+
+
+def _span(span: Span | None) -> list[int] | None:
+    return None if span is None else [int(span[0]), int(span[1])]
+
+
+# --------------------------------------------------------------------------- writing JSON
+
+
+def json_text(obj: Any) -> str:
+    """``obj`` as the command line prints it: indented, non-ASCII characters kept, no final newline."""
+    return json.dumps(obj, ensure_ascii=False, indent=2)
+
+
+def json_file_bytes(obj: Any) -> bytes:
+    """``obj`` as a report file holds it: indented UTF-8 with a final newline; NaN is refused."""
+    return (json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode("utf-8")
+
+
+def results_line(article: ArticleResult, paragraphs: ParagraphsBySource) -> str:
+    """An article's line of ``results.jsonl`` (no newline): its ``report.json`` entry as compact JSON."""
+    return json.dumps(article_json(article, paragraphs), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+# --------------------------------------------------------------------------- variants and quotations
+
+
+def variant_words_json(v: Variant | DocVariant) -> dict[str, Any]:
+    """What every variant object starts with: kind, severity and the words on each side.
+
+    ``locate --json`` shows only these; :func:`variant_json` and
+    :func:`doc_variant_json` add where the words are.
+    """
+    return {
+        "kind": v.kind.value,
+        "severity": v.severity.value,
+        "source_text": v.source_text,
+        "quote_text": v.quote_text,
+    }
+
+
+def variant_json(v: Variant) -> dict[str, Any]:
+    """A variant of a quotation (``report.json``): its words and their spans in the source and the article."""
+    return {**variant_words_json(v), "source_span": _span(v.source_span), "quote_span": _span(v.quote_span)}
+
+
+def doc_variant_json(v: DocVariant) -> dict[str, Any]:
+    """A variant between two whole documents, with spans in both texts; a move lists the variants inside it."""
+    out: dict[str, Any] = {**variant_words_json(v), "base_span": list(v.base_span), "other_span": list(v.other_span)}
+    if v.unit != "words":
+        out["unit"] = v.unit
+    if v.moved:
+        out["moved"] = True
+        out["variants"] = [doc_variant_json(i) for i in v.inner]
+    return out
+
+
+def quotation_json(q: Quotation) -> dict[str, Any]:
+    """A quotation as extracted: its text, spans and attribution (all of ``extract --json``)."""
+    return {"text": q.text, "spans": [_span(s) for s in q.spans], "attribution": q.attribution}
+
+
+def finding_json(q: QuoteResult, variant: Callable[[Variant], dict[str, Any]]) -> dict[str, Any]:
+    """What verifying a quotation found: the source and passage, the verdict, the variants (as ``variant`` writes them)."""
+    loc = q.location
+    return {
+        "source": loc.source if loc else None,
+        "source_span": _span(loc.span) if loc else None,
+        "verdict": q.verdict.value,
+        "variants": [variant(v) for v in q.variants],
+    }
+
+
+def _quote_json(q: QuoteResult, anchor: str, paragraphs: ParagraphsBySource) -> dict[str, Any]:
+    loc = q.location
+    touched: list[int] = []
+    if loc is not None and loc.source in paragraphs:
+        touched = touched_paragraphs(q, paragraphs[loc.source])
+    return {
+        **quotation_json(q.quotation),
+        **finding_json(q, variant_json),
+        "anchor": anchor,
+        "attribution_span": _span(q.quotation.attribution_span),
+        "segments": [{"kind": s.kind, "span": [s.start, s.end]} for s in q.quotation.segments],
+        "fragments": [
+            {"quote_span": _span(f.quote_span), "source_span": _span(f.source_span)}
+            for f in (loc.fragments if loc else ())
+        ],
+        "source_paragraphs": touched,
+        "score": _round(loc.score) if loc else None,
+        "invisible": q.invisible,
+    }
+
+
+def reading_json(r: Reading) -> dict[str, Any]:
+    """A reading of a place in a text, with the witnesses that support it."""
+    return {"text": r.text, "witnesses": list(r.witnesses)}
+
+
+# --------------------------------------------------------------------------- report.json
+
+
+def _choice_json(c: EditorialChoice) -> dict[str, Any]:
+    return {
+        "paragraph": c.paragraph,
+        "chosen": reading_json(c.chosen),
+        "rejected": [reading_json(r) for r in c.rejected],
+        "reason": c.reason,
+    }
+
+
+def _source_json(info: SourceInfo) -> dict[str, Any]:
+    doc = info.document
+    prov = info.provenance
+    return {
+        "id": doc.id,
+        "title": doc.title,
+        "paragraphs": [
+            {"index": p.index, "text": doc.text[p.start : p.end], "start": p.start, "end": p.end}
+            for p in source_paragraphs(doc)
+        ],
+        "path": portable_path(doc.path),
+        "sha256": doc.sha256,
+        "date": doc.date,
+        "provenance": {
+            "method": prov.method,
+            "paragraphs": [
+                {"index": p.index, "witnesses": list(p.witnesses), "note": p.note} for p in prov.paragraphs
+            ],
+            "choices": [_choice_json(c) for c in prov.choices],
+            "unplaced": [_choice_json(c) for c in prov.unplaced],
+        },
+    }
+
+
+def article_json(a: ArticleResult, paragraphs: ParagraphsBySource) -> dict[str, Any]:
+    """One article's entry of report.json (also a line of results.jsonl); ``paragraphs`` by source id."""
+    doc = a.article
+    return {
+        "id": doc.id,
+        "outlet": doc.outlet,
+        "path": portable_path(doc.path),
+        "sha256": doc.sha256,
+        "quotes": [_quote_json(q, anchor, paragraphs) for q, anchor in zip(a.quotes, quote_anchors(a))],
+        "coverage": [
+            {
+                "source": c.source,
+                "paragraphs": [{"index": p.index, "quoted": _round(p.quoted)} for p in c.paragraphs],
+            }
+            for c in a.coverage
+        ],
+        "errors": list(a.errors),
+        "date": doc.date,
+        "title": doc.title,
+        "url": doc.url,
+        "encoding": doc.encoding,
+        "counts": verdict_counts(a),
+        "skipped": [_span(s) for s in doc.skipped],
+        "warnings": list(doc.warnings),
+    }
+
+
+def report_json(result: CheckResult) -> dict[str, Any]:
+    """The ``report.json`` object of the design notes for ``result``.
+
+    The fields of the design notes come first, in their documented order;
+    extra fields follow (quotation anchors matching the HTML pages, variant
+    and fragment spans, counts, provenance). Floats are rounded to 4
+    decimals; no timestamp or absolute path is included.
+    """
+    paragraphs = {s.document.id: source_paragraphs(s.document) for s in result.sources}
+    totals = {v.value: sum(a.count(v) for a in result.articles) for v in Verdict}
+    return {
+        "schema": SCHEMA,
+        "case": result.case,
+        "sources": [_source_json(s) for s in result.sources],
+        "articles": [article_json(a, paragraphs) for a in result.articles],
+        "title": result.title,
+        "summary": {
+            "articles": len(result.articles),
+            "quotes": sum(len(a.quotes) for a in result.articles),
+            **totals,
+            "errors": sum(len(a.errors) for a in result.articles),
+        },
+        "meta": {k: v for k, v in result.meta},
+        "generator": f"quoteverify {__version__}",
+    }
+
+
+# --------------------------------------------------------------------------- diff and reconstruct
+
+
+def _layout_change_json(ch: LayoutChange) -> dict[str, Any]:
+    return {
+        "kind": ch.kind,
+        "change": ch.change,
+        "base_paragraphs": list(ch.base_paragraphs),
+        "other_paragraphs": list(ch.other_paragraphs),
+    }
+
+
+def collation_json(c: Collation) -> dict[str, Any]:
+    """``{"base": ..., "other": ..., "variants": [...], "layout": [...]}``, the ``--json`` output."""
+    return {
+        "base": document_name(c.base),
+        "other": document_name(c.other),
+        "identical": c.identical,
+        "variants": [doc_variant_json(v) for v in c.variants],
+        "layout": [
+            {**_layout_change_json(ch), "base_span": list(ch.base_span), "other_span": list(ch.other_span)}
+            for ch in c.layout
+        ],
+    }
+
+
+def reconstruction_json(recon: Reconstruction, comparison: Comparison | None = None) -> dict[str, Any]:
+    """The reconstruction as JSON: text, witnesses, paragraphs, stretches, apparatus, lacunae, unplaced."""
+    out: dict[str, Any] = {
+        "schema": RECONSTRUCTION_SCHEMA,
+        "source": recon.source_id,
+        "title": recon.title,
+        "method": recon.method,
+        "tie_rule": TIE_RULE,
+        "text": recon.text,
+        "witnesses": [{"id": w.id, "outlet": w.outlet, "words": w.words, "fragments": w.pieces} for w in recon.witnesses],
+        "paragraphs": [
+            {"index": p.index, "span": list(recon.paragraph_spans[p.index]), "witnesses": list(p.witnesses)}
+            for p in recon.paragraphs
+        ],
+        "stretches": [{"span": list(s.span), "witnesses": list(s.witnesses)} for s in recon.stretches],
+        "apparatus": [
+            {
+                "span": list(a.span),
+                "paragraph": a.paragraph,
+                "chosen": a.readings[0].text,
+                "tie": a.tie,
+                "reason": a.reason,
+                "readings": [{**reading_json(r), "votes": v} for r, v in zip(a.readings, a.votes)],
+            }
+            for a in recon.apparatus
+        ],
+        "lacunae": [list(s) for s in recon.lacunae],
+        "unplaced": [reading_json(r) for r in recon.unplaced],
+    }
+    if comparison is not None:
+        out["against"] = comparison_json(comparison)
+    return out
+
+
+def comparison_json(comparison: Comparison) -> dict[str, Any]:
+    """A reconstruction set against a given text: each difference with the apparatus entries that explain it."""
+    col = comparison.collation
+    return {
+        "base": document_name(col.base),
+        "identical": comparison.identical,
+        "differences": [
+            {**doc_variant_json(d.variant), "apparatus": [n + 1 for n in d.entries], "explanation": d.explanation}
+            for d in comparison.differences
+        ],
+        "layout": [_layout_change_json(c) for c in col.layout],
+    }
+
+
+# --------------------------------------------------------------------------- extract and locate
+
+
+def extract_json(article: Document, quotes: Sequence[Quotation]) -> dict[str, Any]:
+    """``extract --json``: the article's id and its quotations as extracted."""
+    return {"article": article.id, "quotes": [quotation_json(q) for q in quotes]}
+
+
+def locate_json(text: str, result: QuoteResult) -> dict[str, Any]:
+    """``locate --json``: the quotation as given, and what verifying it found (variants without spans)."""
+    return {"text": text, **finding_json(result, variant_words_json)}
