@@ -1019,10 +1019,14 @@ def test_decode_round_trip(text, encoding):
 
 @given(st.text(alphabet=st.characters(codec="cp1252"), min_size=1, max_size=200))
 @example("00\x00\xa0")
+@example("\u00fe\u00ff")
 def test_cp1252_round_trip(text):
     if "\x00" in text:
         return  # NUL: binary, or a guess at UTF-16
     data = text.encode("cp1252")
+    if data[:2] in (b"\xfe\xff", b"\xff\xfe"):
+        assert decode_bytes(data).encoding.startswith("utf-16")  # a byte-order mark decides
+        return
     try:
         data.decode("utf-8")
         return  # valid UTF-8 as well: read as UTF-8, by design
