@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from quoteverify._version import __version__
 from quoteverify.errors import InputError, QuoteverifyError
 
 if TYPE_CHECKING:
     from quoteverify.run import check, check_files
-
-__version__ = "0.1.0"
 
 __all__ = ["InputError", "QuoteverifyError", "__version__", "check", "check_files"]
 

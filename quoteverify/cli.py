@@ -16,7 +16,7 @@ from typing import TextIO
 
 import click
 
-from quoteverify import __version__
+from quoteverify._version import __version__
 from quoteverify.errors import QuoteverifyError
 from quoteverify.models import ArticleRef, Verdict
 from quoteverify.models import ArticleSummary, StreamResult

@@ -42,7 +42,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from quoteverify import __version__
+from quoteverify._version import __version__
 from quoteverify._files import write_atomic
 from quoteverify.collate import Collation
 from quoteverify.models import CheckResult, Kind, Verdict

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
-from quoteverify import __version__
+from quoteverify._version import __version__
 from quoteverify.collate import Collation, DocVariant, LayoutChange
 from quoteverify.models import (
     ArticleResult,
