@@ -8,8 +8,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from quoteverify import locate as loc_mod
-from quoteverify.locate import SourceIndex, fingerprint
+from quoteverify.locate import SourceIndex, fingerprint, score, search
+from quoteverify.locate import index as loc_mod
 from quoteverify.normalize import tokenize, words
 from test_locate import VOCAB, find, random_text, source
 
@@ -135,8 +135,7 @@ def test_unique_seeds_place_a_fragment_wherever_the_vote_does(seed, edits, lengt
 
     idx = SourceIndex(docs)
     with_seeds = find(quote, idx)
-    idx.shortcut = False
-    by_vote = find(quote, idx)
+    by_vote = find(quote, idx, shortcut=False)
     assert on_the_passage(with_seeds) or not on_the_passage(by_vote)
 
 
@@ -161,8 +160,7 @@ def test_seeds_found_in_a_few_places_place_a_fragment_wherever_the_vote_does(see
 
     idx = SourceIndex([source(text), source(" ".join(scattered) + ".", "scattered")])
     with_seeds = find(quote, idx)
-    idx.shortcut = False
-    by_vote = find(quote, idx)
+    by_vote = find(quote, idx, shortcut=False)
     assert on_the_passage(with_seeds) or not on_the_passage(by_vote)
 
 
@@ -193,7 +191,7 @@ def test_verify_aligns_the_last_shortest_stretch_holding_the_subsequence(q, wind
     from rapidfuzz.distance import Indel, LCSseq
 
     lcs = LCSseq.similarity(window, q)
-    match = loc_mod._verify(q, window, lcs, transposed=False)
+    match = score._verify(q, window, lcs, transposed=False)
     if lcs == 0:
         assert match is None
         return
@@ -219,14 +217,14 @@ def test_short_fragments_are_found_at_the_nearest_exact_place(seed, length, near
     start = rng.randrange(0, 400 - length)
     q = ids[start : start + length]
     places = [g for g in range(0, 401 - length) if ids[g : g + length] == q]
-    hit = idx._exact_short(q, near if with_near else None)
+    hit = search._exact_short(idx, q, near if with_near else None)
     want = places[0] if not with_near else min(places, key=lambda g: (abs(g - near), g))
     assert hit is not None and hit[:3] == (want, want + length, length)
 
 
 def test_a_fragment_sharing_no_trigram_is_not_located():
     idx = SourceIndex([source(random_text(7, 300))])
-    assert idx.find(["silver", "zeppelin", "castle", "zeppelin", "doctor"]) is None
+    assert search.find(idx, ["silver", "zeppelin", "castle", "zeppelin", "doctor"]) is None
     assert find("stones of the castle river", SourceIndex([source("a castle by the river of stones")])) is None
 
 

@@ -36,9 +36,9 @@ def quotation(text):
     return Quotation(text, ((0, len(text)),), tuple(segs))
 
 
-def find(text, index):
+def find(text, index, **options):
     q = quotation(text)
-    return locate(q, quotation_fragments(text, q.segments), index)
+    return locate(q, quotation_fragments(text, q.segments), index, **options)
 
 
 def random_text(seed, n):

@@ -1,0 +1,736 @@
+"""The source index: every word of a case's sources as an integer id, in compact sorted arrays.
+
+The sources are indexed once: every word becomes an integer id (its folded,
+case-folded form), every word trigram a 64-bit key, and the positions of
+each trigram and each word are kept in sorted arrays (numpy), with the
+information of each word given the one before it (the sources' word-pair
+model, :func:`_pair_information`), so that the index of a 10 MB archive
+takes about 46 MB and can be saved beside the case and loaded again
+(:meth:`SourceIndex.cached`, :func:`case_index`).
+
+Three coordinate systems meet in the index, and names say which one a
+number is in:
+
+- a *global word position* (``global_start``, ``g``) counts the words of all
+  the sources as one sequence, source after source, with one empty position
+  between two sources (see :class:`IndexedSource`); the search works in these;
+- a *source word* position counts the words of one source from 0: a global
+  position less the source's ``offset`` (:meth:`SourceIndex.word_starts`);
+- a *character offset* (``char_start``) is a place in one source's text:
+  the arrays ``wstart`` and ``wend`` give the character offsets of the word
+  at each global position (:meth:`SourceIndex.char_span`,
+  :meth:`SourceIndex.tokens_in`).
+
+This module builds, saves and loads the index, looks word ids and trigram
+keys up, and maps word positions to characters; searching the index is
+:mod:`quoteverify.locate.search`'s work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+import time
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal, NamedTuple
+
+import numpy as np
+
+from quoteverify import normalize
+from quoteverify._confusables import SKELETON
+from quoteverify.models import Document, Token, new_token
+from quoteverify.normalize import fold_token, tokenize
+
+#: weight, in words, of a word's frequency in the chance of a word after
+#: another (Dirichlet smoothing of the word-pair counts): a pair seen once,
+#: after a word seen once, is not taken for a certainty
+PAIR_PRIOR = 10.0
+
+#: version of the saved index layout; part of every index file's name
+INDEX_FORMAT = 2
+#: the folder, inside a case directory, where the index is saved
+CACHE_DIR = ".quoteverify"
+
+_SENTINEL = -1  # word id between two sources: matches nothing
+_UNKNOWN = -2  # word id of a quotation word that no source has
+_EXACT_VOCAB = 1 << 21  # below this vocabulary size trigram keys are exact, not hashed
+_H1 = np.uint64(0x9E3779B97F4A7C15)
+_H2 = np.uint64(0xC2B2AE3D27D4EB4F)
+
+#: The index keeps the folded form of each quotation word it has looked up
+#: (:meth:`SourceIndex.fragment_ids`) and of each non-ASCII source word it
+#: has cut out (:meth:`SourceIndex.tokens_in`), for as long as the index
+#: lives: a worker holds one index for a whole run. The words of a run's
+#: quotations are mostly the sources' own, but names and misspellings keep
+#: coming over millions of articles, so each cache is emptied when it holds
+#: this many words: about 130 MB (ids) and 160 MB (folded forms) of short
+#: words, measured. Emptying one costs only the lookups again.
+_CACHE_WORDS = 1_000_000
+
+# Word ids are also kept as a string of one character per word (the lines-to-
+# characters trick of diff-match-patch, applied to words): slicing it is a
+# copy of memory, and rapidfuzz compares such strings without hashing each
+# word. Code points 1 and 2 stand for an unknown word and a source boundary;
+# id n is code point n + 3, past the surrogates.
+_MAX_CODE_ID = 0x10FFFF - 0x800 - 3
+
+
+_LOW_IDS = 0xD800 - 3  # ids below this are code point id + 3
+_CODE_TABLE = 1 << 18  # vocabularies up to this size keep a table of their ids' characters
+
+#: word ids as the aligner takes them: a string of one character per word
+#: (see above), or a list of ids when the vocabulary is too large for one
+Aligned = str | list[int]
+
+
+def _code(wid: int) -> str:
+    if wid < 0:
+        return "\x01" if wid == _UNKNOWN else "\x02"
+    c = wid + 3
+    return chr(c if c < 0xD800 else c + 0x800)
+
+
+def _encode_ids(ids: np.ndarray) -> str | None:
+    """The string of word ids ``ids`` (see :func:`_code`), or None when the vocabulary is too large for one."""
+    if not len(ids):
+        return ""
+    if int(ids.max()) > _MAX_CODE_ID:
+        return None
+    codes = ids.astype(np.int64) + 3
+    codes[ids == _SENTINEL] = 2
+    codes[codes >= 0xD800] += 0x800
+    return codes.astype("<u4").tobytes().decode("utf-32-le")
+
+
+@dataclass(frozen=True)
+class IndexedSource:
+    """One indexed source: its document and its place in the global word sequence.
+
+    Global word positions ``offset .. offset + words - 1`` are this source's
+    words, in order; one position after them is left empty, so that no
+    trigram spans two sources.
+    """
+
+    doc: Document
+    offset: int
+    words: int
+
+
+class _GapToken(NamedTuple):
+    """A token between two words of a source."""
+
+    norm: str  # its folded form
+    char_start: int  # character offsets in the source's text
+    char_end: int
+
+
+# --------------------------------------------------------------------------- word scanning
+
+_CHUNK = 1 << 20
+_SPACE = re.compile(r"\s")
+
+
+def _chunks(text: str) -> list[tuple[int, int]]:
+    """Split ``text`` into spans of about a megabyte that end on white space (never inside a word)."""
+    out = []
+    start, n = 0, len(text)
+    while start < n:
+        end = min(start + _CHUNK, n)
+        if end < n:
+            space = _SPACE.search(text, end)
+            end = space.start() if space else n
+        out.append((start, end))
+        start = end
+    return out
+
+
+class _Builder:
+    """Turns source texts into word ids and word spans, one source at a time."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.vocab: dict[str, int] = {}
+        self._surface: dict[str, int] = {}
+
+    def _id(self, surface: str) -> int:
+        key = fold_token(surface).translate(SKELETON).casefold()
+        wid = self.vocab.get(key)
+        if wid is None:
+            wid = self.vocab[key] = len(self.vocab)
+        self._surface[surface] = wid
+        return wid
+
+    def scan(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(ids, starts, ends) of the words of ``text``."""
+        ids: list[np.ndarray] = []
+        starts: list[np.ndarray] = []
+        ends: list[np.ndarray] = []
+        cache = self._surface
+        for a, b in _chunks(text):
+            parts = self.pattern.split(text[a:b])
+            if len(parts) < 2:
+                continue
+            lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+            bounds = np.cumsum(lengths) + a
+            starts.append(bounds[0:-1:2])
+            ends.append(bounds[1::2])
+            surfaces = parts[1::2]
+            get = cache.get
+            ids.append(
+                np.fromiter(
+                    (w if (w := get(s)) is not None else self._id(s) for s in surfaces),
+                    dtype=np.int32,
+                    count=len(surfaces),
+                )
+            )
+        if not ids:
+            empty = np.zeros(0, dtype=np.int64)
+            return np.zeros(0, dtype=np.int32), empty, empty
+        return np.concatenate(ids), np.concatenate(starts), np.concatenate(ends)
+
+
+def _gram_keys(a: np.ndarray, b: np.ndarray, c: np.ndarray, vocab_size: int, hashed: bool) -> np.ndarray:
+    """64-bit keys of the trigrams (a, b, c) of word ids: exact, or hashed for vocabularies of 2**21 words and more."""
+    a = a.astype(np.int64)
+    b = b.astype(np.int64)
+    c = c.astype(np.int64)
+    if not hashed:
+        return (a * vocab_size + b) * vocab_size + c
+    with np.errstate(over="ignore"):
+        h = (a.astype(np.uint64) * _H1 + b.astype(np.uint64)) * _H2 + c.astype(np.uint64)
+    return h.view(np.int64)
+
+
+def _int_dtype(n: int) -> type[np.signedinteger[Any]]:
+    return np.int32 if n < 2**31 - 1 else np.int64
+
+
+def _code_version() -> str:
+    """A digest of the code that decides what the index holds and how it is searched.
+
+    That is the tokenizer and every module of this package (the index
+    layout, and the search and scoring that read it), as the whole of
+    ``locate.py`` was before it became a package.
+    """
+    h = hashlib.sha256(str(INDEX_FORMAT).encode())
+    package = sorted(Path(__file__).parent.glob("*.py"))
+    module_files: list[str | Path] = [normalize.__file__, *package]
+    for module_file in module_files:
+        try:
+            h.update(Path(module_file).read_bytes())
+        except (OSError, TypeError):
+            h.update(str(module_file).encode())
+    return h.hexdigest()
+
+
+#: :func:`_code_version`, read on the first fingerprint of a process: the code does not change under it
+_CODE_VERSION: str | None = None
+
+
+def fingerprint(sources: Sequence[Document]) -> str:
+    """A digest of the sources (ids and texts) and of the indexing code: the name of a saved index."""
+    global _CODE_VERSION
+    if _CODE_VERSION is None:
+        _CODE_VERSION = _code_version()
+    h = hashlib.sha256(_CODE_VERSION.encode())
+    for doc in sources:
+        for part in (doc.id.encode("utf-8", "surrogatepass"), doc.text.encode("utf-8", "surrogatepass")):
+            h.update(len(part).to_bytes(8, "little"))
+            h.update(part)
+    return h.hexdigest()[:32]
+
+
+_ARRAYS = ("hashed", "ids", "wstart", "wend", "word_pos", "word_ptr", "gram_keys", "gram_ptr", "gram_pos", "pair_info")
+
+
+class SourceIndex:
+    """Word indexes over every source document of a case, built once.
+
+    ``origin`` says whether the index was ``"built"`` here or ``"loaded"``
+    from a saved file; ``build_seconds`` how long that took.
+
+    The arrays (attributes with a leading underscore) belong to this
+    package: :mod:`~quoteverify.locate.search` and
+    :mod:`~quoteverify.locate.score` read them directly in their inner
+    loops. Outside the package, use the methods.
+    """
+
+    origin: Literal["built", "loaded"]
+    build_seconds: float
+
+    def __init__(self, sources: Sequence[Document]) -> None:
+        t0 = time.perf_counter()
+        docs = list(sources)
+        chars: set[str] = set()
+        for doc in docs:
+            chars.update(doc.text)
+        builder = _Builder(normalize.word_pattern(chars))
+        ids, wstart, wend, counts = [], [], [], []
+        for doc in docs:
+            i, s, e = builder.scan(doc.text)
+            ids += [i, np.array([_SENTINEL], dtype=np.int32)]
+            wstart += [s, np.array([-1])]
+            wend += [e, np.array([-1])]
+            counts.append(len(i))
+        vocab = builder.vocab
+        arrays = _build_arrays(
+            np.concatenate(ids) if ids else np.zeros(0, np.int32),
+            np.concatenate(wstart) if wstart else np.zeros(0, np.int64),
+            np.concatenate(wend) if wend else np.zeros(0, np.int64),
+            len(vocab),
+        )
+        self._setup(docs, counts, list(vocab), arrays)
+        self.origin = "built"
+        self.build_seconds = time.perf_counter() - t0
+
+    def _setup(self, docs: list[Document], counts: Sequence[int], words: list[str], arrays: dict[str, np.ndarray]) -> None:
+        self._words_list = words
+        self._vocab = {w: i for i, w in enumerate(words)}
+        self._arrays = arrays
+        self._ids: np.ndarray = arrays["ids"]
+        self._wstart: np.ndarray = arrays["wstart"]
+        self._wend: np.ndarray = arrays["wend"]
+        self._word_pos: np.ndarray = arrays["word_pos"]
+        self._word_ptr: np.ndarray = arrays["word_ptr"]
+        self._gram_keys: np.ndarray = arrays["gram_keys"]
+        self._gram_ptr: np.ndarray = arrays["gram_ptr"]
+        self._gram_pos: np.ndarray = arrays["gram_pos"]
+        self._hashed = bool(arrays["hashed"][0])
+        # memoryviews: a Python sum over a short slice of one is quicker than numpy's
+        self._pair_view: memoryview = arrays["pair_info"].data
+        self._ids_view: memoryview = self._ids.data
+        # and bisect finds a word by its offset in one faster than searchsorted
+        self._wstart_view: memoryview = self._wstart.data
+        self._wend_view: memoryview = self._wend.data
+        self._gram_keys_view: memoryview = self._gram_keys.data
+        self._gram_ptr_view: memoryview = self._gram_ptr.data
+        self._word_ptr_view: memoryview = self._word_ptr.data
+        self._word_pos_view: memoryview = self._word_pos.data
+        self._gram_pos_view: memoryview = self._gram_pos.data
+        self._seq: str | None = _encode_ids(self._ids)
+        # each word id's character in that string, for vocabularies of common size
+        self._codes: list[str] = list(map(_code, range(len(words)))) if self._seq is not None and len(words) <= _CODE_TABLE else []
+        # caches of folded forms (see _CACHE_WORDS)
+        self._norm_ids: dict[str, int] = {}
+        self._norms: dict[str, str] = {}
+        freq = np.diff(self._word_ptr.astype(np.int64))
+        self._idf: list[float] = (-np.log(_word_chance(freq))).tolist()
+        self._freq: list[int] = freq.tolist()
+        self._words_total = int(freq.sum())
+        self.sources: list[IndexedSource] = []
+        self._starts: list[int] = []
+        offset = 0
+        for doc, n in zip(docs, counts):
+            self.sources.append(IndexedSource(doc, offset, int(n)))
+            self._starts.append(offset)
+            offset += int(n) + 1
+        self._starts_arr = np.array(self._starts, dtype=np.int64)
+        self._ends_arr = np.array([s.offset + s.words for s in self.sources], dtype=np.int64)
+        self._by_id: dict[str, int] = {}
+        for i, s in enumerate(self.sources):
+            self._by_id.setdefault(s.doc.id, i)
+        self._documents = tuple(s.doc for s in self.sources)
+
+    # ----------------------------------------------------------------- saving
+
+    @classmethod
+    def cached(cls, sources: Sequence[Document], directory: str | Path | None) -> SourceIndex:
+        """The index of ``sources``, loaded from ``directory`` when saved there before, else built and saved.
+
+        The file is ``directory/index-<fingerprint>.npz``: a change of the
+        sources (or of the indexing code) gives another name, so a stale
+        index is never used. When ``directory`` cannot be written (a
+        read-only case), the index is built and not saved, silently. Older
+        index files in ``directory`` are removed.
+        """
+        if directory is None:
+            return cls(sources)
+        folder = Path(directory)
+        key = fingerprint(sources)
+        path = folder / f"index-{key}.npz"
+        if path.is_file():
+            try:
+                return cls.load(path, sources, key=key)
+            except (OSError, ValueError, KeyError, EOFError):
+                pass  # unreadable or foreign: build it again
+        index = cls(sources)
+        index._save_quietly(folder, path)
+        return index
+
+    def _save_quietly(self, folder: Path, path: Path) -> None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.save(path)
+        except OSError:
+            return
+        for old in folder.glob("index-*.npz"):
+            if old != path:
+                try:
+                    old.unlink()
+                except OSError:
+                    pass
+
+    def save(self, path: str | Path, *, key: str | None = None) -> None:
+        """Write the index to ``path`` (numpy ``.npz``, no pickles), atomically."""
+        path = Path(path)
+        meta = {
+            "format": INDEX_FORMAT,
+            "fingerprint": key or fingerprint(self._documents),
+            "sources": [s.doc.id for s in self.sources],
+            "counts": [s.words for s in self.sources],
+        }
+        vocab = "\n".join(self._words_list).encode("utf-8", "surrogatepass")
+        # the members of the file, in this order: its metadata, the vocabulary, the arrays
+        members: dict[str, Any] = {
+            "meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+            "vocab": np.frombuffer(vocab, dtype=np.uint8),
+            **self._arrays,
+        }
+        fd, tmp = tempfile.mkstemp(prefix=".index-", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.savez(f, **members)
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+
+    @classmethod
+    def load(cls, path: str | Path, sources: Sequence[Document], *, key: str | None = None) -> SourceIndex:
+        """Load an index saved by :meth:`save` for exactly these ``sources`` (``ValueError`` if it is another's)."""
+        t0 = time.perf_counter()
+        docs = list(sources)
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(data["meta"].tobytes().decode())
+            if meta.get("format") != INDEX_FORMAT:
+                raise ValueError(f"{path}: index format {meta.get('format')}, not {INDEX_FORMAT}")
+            if meta.get("fingerprint") != (key or fingerprint(docs)):
+                raise ValueError(f"{path}: index of other sources")
+            if meta.get("sources") != [d.id for d in docs]:
+                raise ValueError(f"{path}: index of other sources")
+            vocab_bytes = data["vocab"].tobytes()
+            arrays = {name: data[name] for name in _ARRAYS}
+        words = vocab_bytes.decode("utf-8", "surrogatepass").split("\n") if vocab_bytes else []
+        self = cls.__new__(cls)
+        self._setup(docs, meta["counts"], words, arrays)
+        self.origin = "loaded"
+        self.build_seconds = time.perf_counter() - t0
+        return self
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"docs": list(self._documents), "counts": [s.words for s in self.sources],
+                "words": self._words_list, "arrays": self._arrays,
+                "origin": self.origin, "build_seconds": self.build_seconds}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._setup(state["docs"], state["counts"], state["words"], state["arrays"])
+        self.origin = state["origin"]
+        self.build_seconds = state["build_seconds"]
+
+    # ----------------------------------------------------------------- documents
+
+    @property
+    def documents(self) -> tuple[Document, ...]:
+        return self._documents
+
+    @property
+    def vocabulary_size(self) -> int:
+        """How many distinct words (folded, case-folded) the sources have."""
+        return len(self._words_list)
+
+    @property
+    def nbytes(self) -> int:
+        """The size of the index arrays, in bytes (the documents' texts not counted)."""
+        return int(sum(a.nbytes for a in self._arrays.values()))
+
+    def number(self, source_id: str) -> int:
+        """The position of a source among the indexed ones, by id."""
+        try:
+            return self._by_id[source_id]
+        except KeyError:
+            raise KeyError(source_id) from None
+
+    def document(self, source_id: str) -> Document:
+        return self.sources[self.number(source_id)].doc
+
+    def word_starts(self, source: int) -> np.ndarray:
+        """The character offsets where a source's words start, by source word position (a view into the index)."""
+        s = self.sources[source]
+        return self._wstart[s.offset : s.offset + s.words]
+
+    def source_of(self, g: int) -> int:
+        """The number of the source that global word position ``g`` belongs to."""
+        return bisect_right(self._starts, g) - 1
+
+    # ----------------------------------------------------------------- word ids and trigram keys
+
+    def word_ids(self, keys: Sequence[str]) -> list[int]:
+        """The ids of word keys (:attr:`Token.key`); a word no source has gets an id that matches nothing."""
+        get = self._vocab.get
+        return [get(k, _UNKNOWN) for k in keys]
+
+    def fragment_ids(self, fragment: Sequence[Token]) -> list[int]:
+        """The ids of the words of a quotation fragment (its word tokens, by :attr:`Token.key`)."""
+        cache = self._norm_ids
+        get = cache.get
+        ids = [get(t.norm) for t in fragment if t.is_word]
+        if None in ids:
+            if len(cache) > _CACHE_WORDS:
+                cache.clear()
+            words = [t for t in fragment if t.is_word]
+            for k, t in enumerate(words):
+                if ids[k] is None:
+                    ids[k] = cache[t.norm] = self._vocab.get(t.key, _UNKNOWN)
+        return ids  # type: ignore[return-value]
+
+    def trigram_slots(self, q: Sequence[int]) -> tuple[list[int], list[int]]:
+        """(fragment positions, slots in the trigram table) of the trigrams of word ids ``q`` that the sources have."""
+        table = self._gram_keys
+        if self._hashed:
+            qa = np.array(q, dtype=np.int64)
+            known = qa >= 0
+            keys = _gram_keys(qa[:-2], qa[1:-1], qa[2:], len(self._words_list), True)
+            valid = known[:-2] & known[1:-1] & known[2:]
+        else:
+            v = len(self._words_list)
+            # a trigram with a word no source has gets key -1, which no trigram has
+            keys = np.array([(a * v + b) * v + c if a >= 0 and b >= 0 and c >= 0 else -1 for a, b, c in zip(q, q[1:], q[2:])], dtype=np.int64)
+            valid = None
+        slot = np.searchsorted(table, keys)
+        np.minimum(slot, len(table) - 1, out=slot)
+        found = table[slot] == keys
+        if valid is not None:
+            found &= valid
+        sel = np.flatnonzero(found)
+        return sel.tolist(), slot[sel].tolist()
+
+    def trigram_keys(self, q: Sequence[int], starts: Sequence[int]) -> list[int]:
+        """The keys of the trigrams of word ids ``q`` (all known) that start at the fragment positions ``starts``."""
+        if self._hashed:
+            qa = np.array([q[p : p + 3] for p in starts], dtype=np.int64)
+            return _gram_keys(qa[:, 0], qa[:, 1], qa[:, 2], len(self._words_list), True).tolist()
+        v = len(self._words_list)
+        return [(q[p] * v + q[p + 1]) * v + q[p + 2] for p in starts]
+
+    def seq_of(self, q: Sequence[int]) -> Aligned:
+        """Word ids as the aligner takes them: a string of one character per word, when the vocabulary allows."""
+        if not isinstance(self._seq, str):
+            return list(q)
+        if self._codes and min(q) >= 0:
+            return "".join(map(self._codes.__getitem__, q))
+        return "".join([chr(x + 3) if 0 <= x < _LOW_IDS else _code(x) for x in q])
+
+    def window(self, lo: int, hi: int) -> Aligned:
+        """Global words ``lo:hi`` as the aligner takes them."""
+        if isinstance(self._seq, str):
+            return self._seq[lo:hi]
+        return self._ids[lo:hi].tolist()
+
+    # ----------------------------------------------------------------- character offsets
+
+    def _gap_tokens(self, source: int, g: int, *, after: bool) -> list[_GapToken]:
+        """The (non-word) tokens between global word ``g`` and its neighbour before or after it."""
+        s = self.sources[source]
+        text = s.doc.text
+        if after:
+            a = int(self._wend[g])
+            b = int(self._wstart[g + 1]) if g + 1 < s.offset + s.words else len(text)
+        else:
+            a = int(self._wend[g - 1]) if g > s.offset else 0
+            b = int(self._wstart[g])
+        return [_GapToken(norm, t0 + a, t1 + a) for _, norm, t0, t1 in _tokenize_gap(text[a:b])]
+
+    def char_span(self, start: int, end: int, fragment: Sequence[Token]) -> tuple[int, tuple[int, int]]:
+        """(source number, character span) of global words ``start:end``.
+
+        The span is widened over punctuation that the fragment also has just
+        inside its first or last word (a full stop taken inside the closing
+        mark, an opening parenthesis).
+        """
+        s = self.source_of(start)
+        a = int(self._wstart[start])
+        b = int(self._wend[end - 1])
+        lead = _punct_run(fragment, reverse=False)
+        trail = _punct_run(fragment, reverse=True)
+        if lead:
+            before = self._gap_tokens(s, start, after=False)
+            k = len(before)
+            for norm in reversed(lead):
+                if k > 0 and before[k - 1].norm == norm:
+                    k -= 1
+                    a = before[k].char_start
+                else:
+                    break
+        if trail:
+            after = self._gap_tokens(s, end - 1, after=True)
+            k = 0
+            for norm in trail:
+                if k < len(after) and after[k].norm == norm:
+                    b = after[k].char_end
+                    k += 1
+                else:
+                    break
+        return s, (a, b)
+
+    def tokens_in(self, source: int, span: tuple[int, int]) -> tuple[Token, ...]:
+        """The tokens of a source that lie inside a character span.
+
+        Words come from the index (their spans), with their folded forms
+        cached; only the stretches between words that hold more than one
+        space are tokenised, each whole, which gives exactly the tokens of
+        the whole text.
+        """
+        s = self.sources[source]
+        text = s.doc.text
+        a, b = span
+        first, stop = s.offset, s.offset + s.words
+        ws, we = self._wstart_view, self._wend_view
+        k0 = bisect_right(we, a, first, stop)  # first word ending after a
+        k1 = bisect_left(ws, b, k0, stop)  # words starting before b
+        g0 = we[k0 - 1] if k0 > first else 0  # where the gap before the next word starts
+        last = ws[k1] if k1 < stop else len(text)
+        out: list[Token] = []
+        append = out.append
+        norms = self._norms
+        new = new_token
+        for w0, w1 in zip(ws[k0:k1].tolist() + [last], we[k0:k1].tolist() + [-1]):
+            if w0 > g0 and g0 < b and w0 > a:
+                gap = text[g0:w0]
+                if gap != " " and not gap.isspace():
+                    for surface, norm, t0, t1 in _tokenize_gap(gap):
+                        if t0 + g0 >= a and t1 + g0 <= b:
+                            append(new(Token, (surface, norm, t0 + g0, t1 + g0, False, False)))
+            if w0 >= a and 0 <= w1 <= b:
+                surface = norm = text[w0:w1]  # an ASCII word folds to itself
+                if not surface.isascii():
+                    folded = norms.get(surface)
+                    if folded is None:
+                        if len(norms) > _CACHE_WORDS:
+                            norms.clear()
+                        folded = norms[surface] = fold_token(surface)
+                    norm = folded
+                append(new(Token, (surface, norm, w0, w1, True, False)))
+            g0 = w1
+        return tuple(out)
+
+
+# The stretches between words repeat across a source (", ", ". ", " — "): a
+# few thousand of them cover a text, and the cache is per process, shared by
+# every index, as the stretches are plain text.
+@lru_cache(maxsize=4096)
+def _tokenize_gap(gap: str) -> tuple[tuple[str, str, int, int], ...]:
+    """(surface, folded form, start, end) of the tokens of the text between two words.
+
+    Such a stretch starts and ends on token boundaries, so it tokenises
+    alone as it does inside the whole text.
+    """
+    return tuple((t.text, t.norm, t.start, t.end) for t in tokenize(gap))
+
+
+def _punct_run(fragment: Sequence[Token], *, reverse: bool) -> list[str]:
+    run = []
+    seq = reversed(fragment) if reverse else iter(fragment)
+    for t in seq:
+        if t.is_word or t.editorial:
+            break
+        run.append(t.norm)
+    return run
+
+
+# --------------------------------------------------------------------------- the arrays
+
+
+def _build_arrays(ids: np.ndarray, wstart: np.ndarray, wend: np.ndarray, vocab_size: int) -> dict[str, np.ndarray]:
+    """The sorted position arrays of the words and trigrams of the global word sequence."""
+    hashed = vocab_size >= _EXACT_VOCAB
+    n = len(ids)
+    pos_t = _int_dtype(n + 1)
+    off_t = _int_dtype(int(wend.max()) + 1 if n else 1)
+    real = np.flatnonzero(ids >= 0)
+    real_ids = ids[real]
+    word_pos = real[np.argsort(real_ids, kind="stable")].astype(pos_t)
+    word_ptr = np.zeros(vocab_size + 1, dtype=pos_t)
+    np.cumsum(np.bincount(real_ids, minlength=vocab_size), out=word_ptr[1:])
+    if n >= 3:
+        a, b, c = ids[:-2], ids[1:-1], ids[2:]
+        gpos = np.flatnonzero((a >= 0) & (b >= 0) & (c >= 0))
+        keys = _gram_keys(a[gpos], b[gpos], c[gpos], vocab_size, hashed)
+    else:
+        gpos = np.zeros(0, dtype=np.int64)
+        keys = np.zeros(0, dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    skeys = keys[order]
+    if len(skeys):
+        new = np.empty(len(skeys), dtype=bool)
+        new[0] = True
+        new[1:] = skeys[1:] != skeys[:-1]
+        first = np.flatnonzero(new)
+    else:
+        first = np.zeros(0, dtype=np.int64)
+    return {
+        "pair_info": _pair_information(ids, np.diff(word_ptr.astype(np.int64)), vocab_size),
+        "hashed": np.array([hashed]),
+        "ids": ids.astype(np.int32),
+        "wstart": wstart.astype(off_t),
+        "wend": wend.astype(off_t),
+        "word_pos": word_pos,
+        "word_ptr": word_ptr,
+        "gram_keys": skeys[first],
+        "gram_ptr": np.append(first, len(skeys)).astype(pos_t),
+        "gram_pos": gpos[order].astype(pos_t),
+    }
+
+
+def _word_chance(freq: np.ndarray) -> np.ndarray:
+    """The chance of each word of the vocabulary at a place of the sources, from its frequency ``freq``.
+
+    Half a word is added to each count (Jeffreys' prior), so that in small
+    sources a word seen once is not taken for common.
+    """
+    return (freq + 0.5) / (float(freq.sum()) + 0.5 * len(freq))
+
+
+def _pair_information(ids: np.ndarray, freq: np.ndarray, vocab_size: int) -> np.ndarray:
+    """The information (in nats) of each word of the global sequence given the word before it.
+
+    The chance of word b after word a is that of the sources' own word-pair
+    model, smoothed towards b's chance anywhere (see ``PAIR_PRIOR`` and
+    :func:`_word_chance`): ``(pairs ab + PAIR_PRIOR * p(b)) / (words a +
+    PAIR_PRIOR)``. After a word found only there, and for the first word of
+    a source, it is b's chance anywhere: a pair seen once, in the passage
+    under test, says nothing of how often it comes.
+    """
+    n = len(ids)
+    p_word = _word_chance(freq)
+    out = np.zeros(n, dtype=np.float64)
+    real = ids >= 0
+    out[real] = -np.log(p_word[ids[real]])
+    if n > 1:
+        pair = np.flatnonzero(real[1:] & real[:-1]) + 1
+        if len(pair):
+            a = ids[pair - 1].astype(np.int64)
+            b = ids[pair].astype(np.int64)
+            _, inverse, counts = np.unique(a * vocab_size + b, return_inverse=True, return_counts=True)
+            given = (counts[inverse] + PAIR_PRIOR * p_word[b]) / (freq[a] + PAIR_PRIOR)
+            # after a word found nowhere else, the pair says nothing: the word alone
+            out[pair] = -np.log(np.where(freq[a] > 1, given, p_word[b]))
+    return out.astype(np.float32)
+
+
+def case_index(sources: Sequence[Document], root: str | Path | None) -> SourceIndex:
+    """The index of a case's sources, saved under ``root/.quoteverify`` and loaded from there next time.
+
+    Without a case directory (``root`` empty or None) the index is built
+    and not saved.
+    """
+    return SourceIndex.cached(sources, Path(root) / CACHE_DIR if root else None)
