@@ -258,12 +258,16 @@ class Fragment:
 
 @dataclass(frozen=True)
 class Location:
-    """The source passage a quotation renders."""
+    """The source passage a quotation renders.
+
+    ``share``: the share of the quotation's words found in the passage (0 to
+    1, rounded to 4 decimals); report.json gives it as ``score``.
+    """
 
     source: str
     span: Span
     fragments: tuple[Fragment, ...]
-    score: float
+    share: float
 
 
 # --------------------------------------------------------------------------- align

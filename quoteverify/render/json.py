@@ -202,7 +202,7 @@ def _quote_json(q: QuoteResult, anchor: str, paragraphs: ParagraphsBySource) -> 
             for f in (loc.fragments if loc else ())
         ],
         "source_paragraphs": touched,
-        "score": _round(loc.score) if loc else None,
+        "score": _round(loc.share) if loc else None,
         "invisible": q.invisible,
     }
 
