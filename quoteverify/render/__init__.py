@@ -21,7 +21,6 @@ from quoteverify.render.json import (
     locate_json,
     reconstruction_json,
     report_json,
-    source_paragraphs,
 )
 from quoteverify.render.views import safe_name
 
@@ -41,6 +40,5 @@ __all__ = [
     "render_report",
     "report_json",
     "safe_name",
-    "source_paragraphs",
     "write_report",
 ]

@@ -47,17 +47,10 @@ from quoteverify.reconstruct import TIE_RULE, Comparison, Reconstruction
 SCHEMA = "quoteverify/report@1"
 RECONSTRUCTION_SCHEMA = "quoteverify/reconstruction@1"
 
-#: paragraphs of each source, by source id (see :func:`source_paragraphs`)
+#: paragraphs of each source, by source id (see :attr:`Document.paragraphs_or_whole`)
 ParagraphsBySource = dict[str, tuple[Paragraph, ...]]
 
 # --------------------------------------------------------------------------- shared facts
-
-
-def source_paragraphs(doc: Document) -> tuple[Paragraph, ...]:
-    """A source's paragraphs; a document without any is one paragraph."""
-    if doc.paragraphs:
-        return doc.paragraphs
-    return (Paragraph(0, 0, len(doc.text)),)
 
 
 def quote_anchors(article: ArticleResult) -> list[str]:
@@ -232,7 +225,7 @@ def _source_json(info: SourceInfo) -> dict[str, Any]:
         "title": doc.title,
         "paragraphs": [
             {"index": p.index, "text": doc.text[p.start : p.end], "start": p.start, "end": p.end}
-            for p in source_paragraphs(doc)
+            for p in doc.paragraphs_or_whole
         ],
         "path": portable_path(doc.path),
         "sha256": doc.sha256,
@@ -283,7 +276,7 @@ def report_json(result: CheckResult) -> dict[str, Any]:
     and fragment spans, counts, provenance). Floats are rounded to 4
     decimals; no timestamp or absolute path is included.
     """
-    paragraphs = {s.document.id: source_paragraphs(s.document) for s in result.sources}
+    paragraphs = {s.document.id: s.document.paragraphs_or_whole for s in result.sources}
     totals = {v.value: sum(a.count(v) for a in result.articles) for v in Verdict}
     return {
         "schema": SCHEMA,

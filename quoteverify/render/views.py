@@ -45,7 +45,6 @@ from quoteverify.render.json import (
     document_name,
     portable_path,
     quote_anchors,
-    source_paragraphs,
     touched_paragraphs,
     verdict_counts,
 )
@@ -256,16 +255,6 @@ class OutletRow:
 
 
 @dataclass(frozen=True)
-class ChoiceView:
-    """An editorial choice of a source's provenance."""
-
-    paragraph: int | None
-    chosen: Reading
-    rejected: tuple[Reading, ...]
-    reason: str
-
-
-@dataclass(frozen=True)
 class ParagraphView:
     """A source paragraph: its text, witnesses, editorial choices and the articles quoting it."""
 
@@ -274,7 +263,7 @@ class ParagraphView:
     witnesses: tuple[str, ...]
     note: str
     rows: tuple[OutletRow, ...]
-    choices: tuple[ChoiceView, ...]
+    choices: tuple[EditorialChoice, ...]
     first_words: str
 
 
@@ -289,8 +278,8 @@ class SourceView:
     path: str | None
     method: str
     paragraphs: tuple[ParagraphView, ...]
-    general_choices: tuple[ChoiceView, ...]
-    unplaced: tuple[ChoiceView, ...]
+    general_choices: tuple[EditorialChoice, ...]
+    unplaced: tuple[EditorialChoice, ...]
 
 
 #: per source, each article's cells (the index's coverage matrix)
@@ -336,10 +325,6 @@ def _variant_view(v: Variant, ref: str) -> VariantView:
         _shorten(v.source_text) if v.source_text else "",
         _shorten(v.quote_text) if v.quote_text else "",
     )
-
-
-def _choice_view(c: EditorialChoice) -> ChoiceView:
-    return ChoiceView(c.paragraph, c.chosen, tuple(c.rejected), c.reason)
 
 
 def report_view(result: CheckResult) -> ReportView:
@@ -395,7 +380,7 @@ class _ReportBuilder:
             source_href = self._source_href(loc.source, "../")
         if loc is not None and info is not None:
             diff = quote_diff(q, doc, info.document, refs, _outlet(doc), _source_label(info, loc.source))
-            paras = touched_paragraphs(q, source_paragraphs(info.document))
+            paras = touched_paragraphs(q, info.document.paragraphs_or_whole)
             paragraphs = tuple(ParaRef(i, f"{source_href}#p{i}") for i in paras)
         variants = tuple(_variant_view(v, r) for v, r in zip(q.variants, refs))
         return QuoteView(
@@ -449,7 +434,7 @@ class _ReportBuilder:
                 for p in c.paragraphs:
                     if p.index == index:
                         quoted = float(p.quoted)
-        paragraphs = {p.index: p for p in source_paragraphs(source.document)}
+        paragraphs = {p.index: p for p in source.document.paragraphs_or_whole}
         para = paragraphs.get(index)
         refs: list[QuoteView] = []
         verdicts: list[Verdict] = []
@@ -484,8 +469,8 @@ class _ReportBuilder:
         doc = info.document
         prov = info.provenance
         witnesses = {p.index: p for p in prov.paragraphs}
-        choices = [_choice_view(c) for c in prov.choices]
-        indexes = {p.index for p in source_paragraphs(doc)}
+        choices = prov.choices
+        indexes = {p.index for p in doc.paragraphs_or_whole}
         paragraphs = tuple(
             ParagraphView(
                 index=p.index,
@@ -496,7 +481,7 @@ class _ReportBuilder:
                 choices=tuple(c for c in choices if c.paragraph == p.index),
                 first_words=_excerpt(doc.text[p.start : p.end], 60),
             )
-            for p in source_paragraphs(doc)
+            for p in doc.paragraphs_or_whole
         )
         return SourceView(
             id=doc.id,
@@ -507,7 +492,7 @@ class _ReportBuilder:
             method=prov.method,
             paragraphs=paragraphs,
             general_choices=tuple(c for c in choices if c.paragraph not in indexes),
-            unplaced=tuple(_choice_view(c) for c in prov.unplaced),
+            unplaced=prov.unplaced,
         )
 
     def _with_rows(self, sv: SourceView) -> SourceView:
