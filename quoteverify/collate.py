@@ -22,6 +22,7 @@ first word is an omission.
 
 from __future__ import annotations
 
+import dataclasses
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -858,19 +859,34 @@ def _missing_span(cluster: Sequence[AlignOp], a: _Side, b: _Side, known: Span | 
 
 
 def _move_variant(move: _Move, a: _Side, b: _Side) -> DocVariant:
+    base_span, other_span = a.span(*move.src), b.span(*move.quo)
     inner: list[DocVariant] = []
     if any(op.op != "equal" for op in move.ops):
-        inner = _doc_variants(move.ops, a, b)
+        # a change at the very edge of the moved words has its empty side
+        # between two words: it is placed inside the moved passage, not in
+        # the space before it
+        inner = [
+            dataclasses.replace(v, base_span=_within(v.base_span, base_span), other_span=_within(v.other_span, other_span))
+            for v in _doc_variants(move.ops, a, b)
+        ]
     return DocVariant(
         Kind.TRANSPOSITION,
         a.text(*move.src),
         b.text(*move.quo),
-        a.span(*move.src),
-        b.span(*move.quo),
+        base_span,
+        other_span,
         a.unit(*move.src),
         True,
         tuple(inner),
     )
+
+
+def _within(span: Span, outer: Span) -> Span:
+    """An empty span moved to the nearest edge of ``outer`` when it lies outside it."""
+    if span[0] != span[1] or outer[0] <= span[0] <= outer[1]:
+        return span
+    point = min(max(span[0], outer[0]), outer[1])
+    return (point, point)
 
 
 # --------------------------------------------------------------------------- layout

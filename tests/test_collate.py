@@ -156,6 +156,8 @@ PHRASES = st.lists(st.sampled_from("a b c the of , . ; The A".split()), max_size
 
 @given(PHRASES, PHRASES)
 @settings(max_examples=150)
+@example("c c c A a a a b a a a a a a a a a a a", "b a a b a b")
+@example("a a A b a a a a a b", "a b A b a")
 def test_repetitive_texts(x, y):
     check_spans(collate(doc(x, "a"), doc(y, "b")))
 
