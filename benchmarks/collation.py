@@ -50,7 +50,7 @@ from quoteverify.align import diff_sequences  # noqa: E402
 from quoteverify.collate import collate  # noqa: E402
 from quoteverify.ingest import document_from_text  # noqa: E402
 from quoteverify.run import check  # noqa: E402
-from quoteverify.reconstruct import Reconstruction, collate_witnesses  # noqa: E402
+from quoteverify.reconstruct import Reconstruction, reconstruct_witnesses  # noqa: E402
 
 DARWIN = REPO.parent / "shared" / "data" / "darwin-origin" / "paragraphs.json"
 SEED = REPO / "corpus" / "seely-letter"
@@ -108,7 +108,7 @@ def darwin_sets(path: Path) -> list[Witnesses]:
 
 
 def ours(witnesses: Witnesses) -> Reconstruction:
-    return collate_witnesses(witnesses)
+    return reconstruct_witnesses(witnesses)
 
 
 def our_grid(recon: Reconstruction) -> Grid:
@@ -116,7 +116,7 @@ def our_grid(recon: Reconstruction) -> Grid:
     for col in recon.columns:
         cells = {}
         for wid, n, toks in col.cells:
-            piece = recon.pieces[n]
+            piece = recon.excerpts[n]
             cells[wid] = " ".join(piece.tokens[k].text for k in toks)
         grid.append(cells)
     return grid
@@ -126,7 +126,7 @@ def our_pairs(recon: Reconstruction) -> set[Pair]:
     """Pairs of identical words (case folded) that our alignment puts in one column."""
     pairs: set[Pair] = set()
     for col in recon.columns:
-        cells = [(wid, recon.pieces[n], toks) for wid, n, toks in col.cells]
+        cells = [(wid, recon.excerpts[n], toks) for wid, n, toks in col.cells]
         for (w1, p1, t1), (w2, p2, t2) in itertools.combinations(cells, 2):
             k1 = [p1.tokens[k].norm.casefold() for k in t1]
             k2 = [p2.tokens[k].norm.casefold() for k in t2]
@@ -220,7 +220,7 @@ def agreement(a: set[Pair], b: set[Pair]) -> tuple[int, int, int]:
 
 def common_words(recon: Reconstruction, table: dict[str, Any], witnesses: Witnesses) -> set[tuple[str, int]]:
     """(witness, offset) of the words both tools tokenise alike (CJTF-OIR is one token here, three there)."""
-    mine = {(p.witness, t.start, t.text) for p in recon.pieces for t in p.tokens if t.is_word}
+    mine = {(p.witness, t.start, t.text) for p in recon.excerpts for t in p.tokens if t.is_word}
     texts = dict(witnesses)
     theirs: set[tuple[str, int, str]] = set()
     for s, row in zip(table["witnesses"], table["table"]):
@@ -244,7 +244,7 @@ def column_of(grid_offsets: list[dict[str, list[int]]], witness: str, start: int
 
 def our_offsets(recon: Reconstruction) -> list[dict[str, list[int]]]:
     return [
-        {wid: [recon.pieces[n].tokens[k].start for k in toks] for wid, n, toks in col.cells} for col in recon.columns
+        {wid: [recon.excerpts[n].tokens[k].start for k in toks] for wid, n, toks in col.cells} for col in recon.columns
     ]
 
 

@@ -19,10 +19,10 @@ from quoteverify.reconstruct import (
     LACUNA,
     WitnessText,
     against,
-    collate_witnesses,
+    reconstruct_witnesses,
     reconstruct_articles,
     reconstruct_check,
-    reconstruct_pieces,
+    reconstruct_excerpts,
 )
 from quoteverify.render.exports import TEI_NS
 from quoteverify.render.exports import reconstruction_tei as render_tei
@@ -243,7 +243,7 @@ def test_majority_restores_a_corrupted_witness(seed_, step, edit):
     else:
         ws.insert(k, "zzyzx")
     pieces[n] = piece(f"w{n}", " ".join(ws))
-    recon = reconstruct_pieces(pieces, source_id="t")
+    recon = reconstruct_excerpts(pieces, source_id="t")
     assert recon.text.split() == words
     assert len(recon.apparatus) == 1
     (e,) = recon.apparatus
@@ -257,7 +257,7 @@ PHRASES = st.lists(st.sampled_from("a b c the of , . ; The A".split()), min_size
 @given(st.lists(PHRASES, min_size=1, max_size=5))
 @settings(max_examples=100)
 def test_any_witnesses_give_a_consistent_apparatus(texts):
-    recon = collate_witnesses([(f"w{i}", t) for i, t in enumerate(texts)])
+    recon = reconstruct_witnesses([(f"w{i}", t) for i, t in enumerate(texts)])
     check_spans(recon)
     if len(set(texts)) == 1:
         assert recon.text == texts[0] and not recon.apparatus
@@ -265,7 +265,7 @@ def test_any_witnesses_give_a_consistent_apparatus(texts):
 
 def test_collate_whole_witnesses():
     texts = {"a": "The cat sat on the mat.", "b": "The cat sat on a mat.", "c": "The cat sat on the mat!"}
-    recon = collate_witnesses(list(texts.items()))
+    recon = reconstruct_witnesses(list(texts.items()))
     assert recon.text == "The cat sat on the mat."
     assert [(tuple(r.text for r in e.readings), e.votes) for e in recon.apparatus] == [
         (("the", "a"), (2, 1)),
@@ -292,7 +292,7 @@ def test_json_shape(bridge):
 
 
 def test_html_escapes_witness_text():
-    recon = collate_witnesses([("a", "Say <b>bold</b> & go."), ("b", "Say <b>bald</b> & go."), ("c", "Say <b>bold</b> & go.")])
+    recon = reconstruct_witnesses([("a", "Say <b>bold</b> & go."), ("b", "Say <b>bald</b> & go."), ("c", "Say <b>bold</b> & go.")])
     page = render_html(recon)
     assert "<b>" not in page and "&lt;b&gt;" in page
     assert "http://" not in page and "https://" not in page

@@ -12,7 +12,7 @@ witnesses into one multiple alignment, on one base sequence of tokens:
   quotation is aligned onto it with :func:`~quoteverify.align.diff_sequences`
   (words first, see :func:`~quoteverify.align.diff_words_first`)
   where it overlaps it, and extends it where it runs past its ends
-  (:func:`reconstruct_articles`, :func:`collate_witnesses`).
+  (:func:`reconstruct_articles`, :func:`reconstruct_witnesses`).
 
 At every place where the witnesses that cover it disagree, the apparatus
 lists each reading with the witnesses (articles) that support it, and the
@@ -79,10 +79,10 @@ __all__ = [
     "Witness",
     "WitnessText",
     "against",
-    "collate_witnesses",
+    "reconstruct_witnesses",
     "reconstruct_articles",
     "reconstruct_check",
-    "reconstruct_pieces",
+    "reconstruct_excerpts",
 ]
 
 
@@ -184,8 +184,8 @@ def reconstruct_articles(articles: Sequence[Document], *, source_id: str, title:
     return _assembled(excerpts, source_id=source_id, title=title or source_id, outlets=outlets, method=method)
 
 
-def collate_witnesses(witnesses: Sequence[tuple[str, str]], *, source_id: str = "text", title: str = "") -> Reconstruction:
-    """Collate whole texts, each a witness ``(id, text)``: one multiple alignment, its apparatus and majority text."""
+def reconstruct_witnesses(witnesses: Sequence[tuple[str, str]], *, source_id: str = "text", title: str = "") -> Reconstruction:
+    """Reconstruct a text from whole texts, each a witness ``(id, text)``: one multiple alignment, its apparatus and majority text."""
     excerpts = []
     for wid, text in witnesses:
         toks = tokenize(text)
@@ -199,21 +199,21 @@ def _blank_line_breaks(text: str, toks: Sequence[Token]) -> frozenset[int]:
     return frozenset(k for k in range(1, len(toks)) if "\n\n" in text[toks[k - 1].end : toks[k].start].replace("\r", ""))
 
 
-def reconstruct_pieces(
-    pieces: Sequence[WitnessText],
+def reconstruct_excerpts(
+    excerpts: Sequence[WitnessText],
     *,
     source_id: str,
     title: str = "",
     outlets: dict[str, str] | None = None,
     method: str = "",
 ) -> Reconstruction:
-    """Reconstruct a text from witnesses' excerpts (``pieces``) with no source: grow it from the longest by overlap."""
+    """Reconstruct a text from witnesses' excerpts with no source: grow it from the longest by overlap."""
     return _assembled(
-        list(pieces),
+        list(excerpts),
         source_id=source_id,
         title=title or source_id,
         outlets=outlets or {},
-        method=method or f"Grown from the longest of {len(pieces)} witness pieces by overlap; majority readings; ties: {TIE_RULE}.",
+        method=method or f"Grown from the longest of {len(excerpts)} witness excerpts by overlap; majority readings; ties: {TIE_RULE}.",
     )
 
 

@@ -52,14 +52,14 @@ class WitnessText:
 class Witness:
     """A witness (an article) of the reconstruction: id, outlet and how many words of the text it covers.
 
-    ``pieces`` is the number of its excerpts placed in the text (the
+    ``excerpts`` is the number of its excerpts placed in the text (the
     ``fragments`` of the JSON output).
     """
 
     id: str
     outlet: str = ""
     words: int = 0
-    pieces: int = 0
+    excerpts: int = 0
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ class Column:
 class Reconstruction:
     """A text rebuilt from witnesses, with its apparatus and where every stretch comes from.
 
-    ``pieces`` are the excerpts it was rebuilt from, numbered as the cells
+    ``excerpts`` are the excerpts it was rebuilt from, numbered as the cells
     of ``columns`` number them.
     """
 
@@ -124,7 +124,7 @@ class Reconstruction:
     lacunae: tuple[Span, ...]
     unplaced: tuple[Reading, ...] = ()
     method: str = ""
-    pieces: tuple[WitnessText, ...] = field(default=(), repr=False)
+    excerpts: tuple[WitnessText, ...] = field(default=(), repr=False)
     columns: tuple[Column, ...] = field(default=(), repr=False)
 
     def provenance(self) -> Provenance:

@@ -330,7 +330,7 @@ def reconstruction_json(recon: Reconstruction, comparison: Comparison | None = N
         "method": recon.method,
         "tie_rule": TIE_RULE,
         "text": recon.text,
-        "witnesses": [{"id": w.id, "outlet": w.outlet, "words": w.words, "fragments": w.pieces} for w in recon.witnesses],
+        "witnesses": [{"id": w.id, "outlet": w.outlet, "words": w.words, "fragments": w.excerpts} for w in recon.witnesses],
         "paragraphs": [
             {"index": p.index, "span": list(recon.paragraph_spans[p.index]), "witnesses": list(p.witnesses)}
             for p in recon.paragraphs
