@@ -72,9 +72,9 @@ MAX_UNIT_TRIES = 6
 #: changes with at most this many shared words between them may be one rewritten passage
 REWRITE_GAP_WORDS = 3
 #: a stretch is rewritten when its two sides share at most this share of the words of the longer side
-REWRITE_SHARE = 0.5
+REWRITE_SHARE = 1 / 3
 #: and each side has at least this many words of its own
-REWRITE_MIN_WORDS = 3
+REWRITE_MIN_WORDS = 4
 #: punctuation at the edge of a word change is a change of its own when the words are at most this many
 SPLIT_PUNCTUATION_WORDS = 3
 
