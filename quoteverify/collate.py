@@ -860,7 +860,7 @@ def _rewritten_groups(ops: Sequence[AlignOp], a: _View, b: _View) -> list[tuple[
     """Index ranges of ops that are passages rewritten from end to end.
 
     Changes are grouped while at most :data:`REWRITE_GAP_WORDS` shared words
-    (and no paragraph break) stand between them; a group of two changes or
+    (and no sentence break) stand between them; a group of two changes or
     more is rewritten when its shared words are at most
     :data:`REWRITE_SHARE` of the longer side and each side has
     :data:`REWRITE_MIN_WORDS` changed words. A reader sees "this passage was
@@ -883,7 +883,8 @@ def _rewritten_groups(ops: Sequence[AlignOp], a: _View, b: _View) -> list[tuple[
 
     for n, op in enumerate(ops):
         if op.op == "equal":
-            breaks = any(a.cuts[t] >= _PARAGRAPH for t in range(op.src[0] + 1, op.src[1]))
+            # a sentence that ends between two changes ends the rewritten passage
+            breaks = any(a.cuts[t] >= _SENTENCE for t in range(op.src[0], op.src[1] + 1))
             if start is not None and (breaks or a.word_count(*op.src) > REWRITE_GAP_WORDS):
                 close()
                 start, changes = None, 0
@@ -897,7 +898,19 @@ def _rewritten_groups(ops: Sequence[AlignOp], a: _View, b: _View) -> list[tuple[
         last = n
         changes += 1
     close()
-    return groups
+    return [_with_adjacent_changes(ops, g0, g1) for g0, g1 in groups]
+
+
+def _with_adjacent_changes(ops: Sequence[AlignOp], g0: int, g1: int) -> tuple[int, int]:
+    """A rewritten group widened over the changes that touch it (a sentence dropped right before it).
+
+    With no shared word between them, a reader sees one replaced passage.
+    """
+    while g0 > 0 and ops[g0 - 1].op != "equal":
+        g0 -= 1
+    while g1 < len(ops) and ops[g1].op != "equal":
+        g1 += 1
+    return g0, g1
 
 
 def _rewritten_variant(ops: Sequence[AlignOp], a: _Side, b: _Side) -> DocVariant:
@@ -921,7 +934,11 @@ def _split_punctuation(op: AlignOp, a: _View, b: _View) -> list[AlignOp]:
     if op.op != "replace":
         return [op]
     (s0, s1), (q0, q1) = op.src, op.quo
-    if not any(a.words[s0:s1]) or not any(b.words[q0:q1]):
+    words_a, words_b = any(a.words[s0:s1]), any(b.words[q0:q1])
+    if words_a != words_b:
+        # punctuation replaced by words (or words by punctuation): the one dropped, the other added
+        return [AlignOp("delete", op.src, (q0, q0)), AlignOp("insert", (s1, s1), op.quo)]
+    if not words_a:
         return [op]
     ls, lq = s0, q0
     while not a.words[ls]:

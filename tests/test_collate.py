@@ -458,3 +458,35 @@ def test_darwin_rewritten_paragraph_is_a_few_variants():
     rewritten = [v for v in c.variants if v.rewritten]
     assert rewritten and max(len(v.source_text.split()) for v in rewritten) > 100
     assert len(c.variants) < 30
+
+
+# ---------------------------------------------------------------- two manuscript copies of the Gettysburg Address
+
+
+@pytest.fixture(scope="module")
+def gettysburg():
+    a = read_document(FIXTURES / "gettysburg" / "nicolay.txt", role="source")
+    b = read_document(FIXTURES / "gettysburg" / "bliss.txt", role="source")
+    return collate(a, b)
+
+
+def test_gettysburg_punctuation_apart_from_words(gettysburg):
+    found = kinds(gettysburg)
+    check_spans(gettysburg)
+    assert ("punctuation", ",", "") in found and ("substitution", "upon", "on") in found
+    assert ("punctuation", ";", ",") in found and ("substitution", "while", "but") in found
+    assert ("punctuation", ",", "--") in found and ("punctuation", "--", ".") in found
+
+
+def test_gettysburg_commas_added_move_nothing(gettysburg):
+    # "of the people by the people for the people" -> "of the people, by the people, for the people"
+    assert not [v for v in gettysburg.variants if v.kind is Kind.TRANSPOSITION and "by the people" in v.source_text]
+    assert kinds(gettysburg)[-2:] == [("punctuation", "", ","), ("punctuation", "", ",")]
+
+
+def test_gettysburg_rewritten_sentence(gettysburg):
+    (v,) = [v for v in gettysburg.variants if v.rewritten]
+    assert (v.source_text, v.quote_text) == (
+        "This we may, in all propriety do",
+        "It is altogether fitting and proper that we should do this",
+    )
