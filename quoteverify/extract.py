@@ -142,10 +142,10 @@ _CLOSING_PUNCT = frozenset(".,;:!?)]}")
 # a decade or a year after an apostrophe: the '90s, class of '98
 _DECADE_RE = re.compile(r"\d\ds?(?!\w)")
 # words whose first letters an apostrophe stands for ('Tis, 'em, 'n' in rock 'n' roll);
-# only those that cannot open a quotation in their own right
+# only those that cannot open a quotation in their own right, and, in lower case only,
+# those that can ('Cause I said so,' she said)
 _ELIDED_RE = re.compile(
-    r"(?:tis|twas|twere|twill|twould|em|cause|cos|til|bout|gainst|neath|nuff|n(?=['\u2019]))(?![\w'\u2019-])",
-    re.IGNORECASE,
+    r"(?:(?i:tis|twas|twere|twill|twould|em|gainst|neath)|cause|cos|til|bout|nuff|n(?=['\u2019]))(?![\w'\u2019-])"
 )
 _MARK_RE = re.compile("[" + re.escape("".join(_GLYPHS)) + "]")
 _TEX_MARK_RE = re.compile("``|''|[" + re.escape("".join(_GLYPHS)) + "`]")

@@ -795,3 +795,7 @@ def test_hard_wrapped_article_quotation_over_a_line_break():
     (s, e), = q.spans
     assert text[s:e] == "We have worked for years on this crossing, and the people of\nthis city deserve it,"
     assert q.attribution and q.attribution.startswith("she told reporters")
+
+
+def test_capitalised_elided_word_may_open_a_quotation():
+    assert texts("'Cause I said so,' she said, 'cause it was late.") == ["Cause I said so,"]
