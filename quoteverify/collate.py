@@ -952,8 +952,15 @@ def _split_punctuation(op: AlignOp, a: _View, b: _View) -> list[AlignOp]:
         tq -= 1
     if max(a.word_count(ls, ts), b.word_count(lq, tq)) > SPLIT_PUNCTUATION_WORDS:
         return [op]  # a clause rewritten: its punctuation is part of the new wording
+    # a word at the edge that differs only in case is a change of its own ("; but how many" -> ". Many")
+    ls2, lq2, ts2, tq2 = ls, lq, ts, tq
+    while ts2 > ls2 and tq2 > lq2 and ts2 - ls2 + tq2 - lq2 > 2 and a.keys[ts2 - 1].casefold() == b.keys[tq2 - 1].casefold():
+        ts2, tq2 = ts2 - 1, tq2 - 1
+    while ts2 > ls2 and tq2 > lq2 and ts2 - ls2 + tq2 - lq2 > 2 and a.keys[ls2].casefold() == b.keys[lq2].casefold():
+        ls2, lq2 = ls2 + 1, lq2 + 1
+    pieces = [((s0, ls), (q0, lq)), ((ls, ls2), (lq, lq2)), ((ls2, ts2), (lq2, tq2)), ((ts2, ts), (tq2, tq)), ((ts, s1), (tq, q1))]
     out: list[AlignOp] = []
-    for (x0, x1), (y0, y1) in (((s0, ls), (q0, lq)), ((ls, ts), (lq, tq)), ((ts, s1), (tq, q1))):
+    for (x0, x1), (y0, y1) in pieces:
         if x0 == x1 and y0 == y1:
             continue
         if a.keys[x0:x1] == b.keys[y0:y1]:

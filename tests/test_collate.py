@@ -490,3 +490,9 @@ def test_gettysburg_rewritten_sentence(gettysburg):
         "This we may, in all propriety do",
         "It is altogether fitting and proper that we should do this",
     )
+
+
+def test_word_differing_only_in_case_at_the_edge_of_a_change_is_apart():
+    c = collate(doc("vitiated instincts; but how many cultivated plants"), doc("vitiated instincts. Many cultivated plants"))
+    check_spans(c)
+    assert kinds(c) == [("punctuation", ";", "."), ("omission", "but how", ""), ("case", "many", "Many")]
