@@ -15,7 +15,7 @@ close. The glyph decides when the context does not: ``“`` opens and ``”``
 closes unless the context clearly says otherwise, so a ``”`` used to open
 (``reporters: ”Here’s``) and the German ``„…“`` both read right. A single mark
 between two letters (``don't``, ``Ana’s``) is an apostrophe, and so is one
-before a decade or a year (``the ’90s``, ``class of '98``) and one that
+before a decade (``the ’90s``) and one that
 stands for the letters left out of a word (``'Tis``, ``'em``, ``rock 'n'
 roll``). In a text that uses TeX's marks (plain-text editions of books),
 ````…''`` is a double quotation and ```…'`` a single one.
@@ -131,7 +131,7 @@ _GLYPHS: dict[str, tuple[int, int]] = {
     "\u2039": (_SINGLE_GUILLEMET, _OPENING),  # ‹
     "\u203a": (_SINGLE_GUILLEMET, _CLOSING),  # ›
 }
-# TeX's marks, read only in a text that has a ``\`\``` (else ``''`` is two apostrophes or marks)
+# TeX's marks, read only in a text with two backticks in a row (elsewhere '' is two single marks)
 _TEX_GLYPHS: dict[str, tuple[int, int]] = {
     "``": (_DOUBLE, _OPENING),
     "''": (_DOUBLE, _CLOSING),
@@ -139,8 +139,7 @@ _TEX_GLYPHS: dict[str, tuple[int, int]] = {
 }
 _OPENING_PUNCT = frozenset("([{\u00bf\u00a1")
 _CLOSING_PUNCT = frozenset(".,;:!?)]}")
-# a decade or a year after an apostrophe: the '90s, class of '98
-_DECADE_RE = re.compile(r"\d\ds?(?!\w)")
+_DECADE_RE = re.compile(r"\d\ds(?!\w)")
 # words whose first letters an apostrophe stands for ('Tis, 'em, 'n' in rock 'n' roll);
 # only those that cannot open a quotation in their own right, and, in lower case only,
 # those that can ('Cause I said so,' she said)
@@ -210,7 +209,7 @@ def _classify(text: str, pos: int, lo: int, hi: int, glyph_text: str) -> _Mark |
             return None  # don't, Ana’s, John`s: an apostrophe
         if left and not right and (_DECADE_RE.match(text, pos + 1, hi) or _ELIDED_RE.match(text, pos + 1, hi)):
             return None  # the ’90s, 'Tis, 'em
-        if prev in "nN" and pos - 2 >= lo and text[pos - 2] in "'\u2018\u2019" and (pos - 3 < lo or not text[pos - 3].isalnum()):
+        if prev and prev in "nN" and pos - 2 >= lo and text[pos - 2] in "'\u2018\u2019" and (pos - 3 < lo or not text[pos - 3].isalnum()):
             return None  # the second mark of 'n'
     if glyph == _AMBIGUOUS:
         if left or right:
