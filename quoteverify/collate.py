@@ -14,7 +14,14 @@ have:
 - a sentence or paragraph present in one text only is one variant covering
   it, its edges slid to the sentence or paragraph boundaries;
 - paragraphs split or merged are layout changes (``paragraphing``), not
-  wording variants.
+  wording variants;
+- a stretch the two texts share little of (changes with a few shared words
+  between them, the changed words the larger part) is one rewritten
+  passage, a ``substitution`` listing the shared words, not dozens of
+  one-word variants;
+- punctuation that changes next to a changed word is a ``punctuation``
+  variant of its own (``", but"`` for ``"; while"`` is a punctuation change
+  and a substitution), and quote marks put around words move nothing.
 
 Edges matter here: whole documents are not partial quotations, so a dropped
 first word is an omission.
@@ -63,6 +70,15 @@ MAX_UNIT_REGION = 600
 #: trying at most this many units (those with most words the other side lacks)
 MAX_UNIT_TRIES = 6
 
+#: changes with at most this many shared words between them may be one rewritten passage
+REWRITE_GAP_WORDS = 3
+#: a stretch is rewritten when its two sides share at most this share of the words of the longer side
+REWRITE_SHARE = 1 / 3
+#: and each side has at least this many words of its own
+REWRITE_MIN_WORDS = 4
+#: punctuation at the edge of a word change is a change of its own when the words are at most this many
+SPLIT_PUNCTUATION_WORDS = 3
+
 Unit = Literal["words", "sentence", "paragraph"]
 
 # boundary strength between two tokens
@@ -86,7 +102,9 @@ class DocVariant:
     where they would stand. ``unit`` says whether an omission or insertion
     covers whole sentences or paragraphs. A moved passage is a
     ``transposition`` whose ``inner`` variants are the wording changes inside
-    the moved text.
+    the moved text. A passage rewritten from end to end is one
+    ``substitution`` whose ``shared`` lists the few words the two sides still
+    have in common, as pairs of spans (BASE's, OTHER's).
     """
 
     kind: Kind
@@ -97,6 +115,12 @@ class DocVariant:
     unit: Unit = "words"
     moved: bool = False
     inner: tuple["DocVariant", ...] = ()
+    shared: tuple[tuple[Span, Span], ...] = ()
+
+    @property
+    def rewritten(self) -> bool:
+        """Whether this is a passage rewritten from end to end (one variant for many small ones)."""
+        return bool(self.shared)
 
     @property
     def severity(self) -> Severity:
@@ -813,20 +837,152 @@ def _clusters(ops: Sequence[AlignOp]) -> list[list[AlignOp]]:
 
 def _doc_variants(ops: Sequence[AlignOp], a: _Side, b: _Side) -> list[DocVariant]:
     out: list[DocVariant] = []
-    for cluster in _clusters(ops):
+    done = 0
+    for g0, g1 in _rewritten_groups(ops, a.view, b.view):
+        for cluster in _clusters(ops[done:g0]):
+            out.extend(_name(cluster, a, b))
+        out.append(_rewritten_variant(ops[g0:g1], a, b))
+        done = g1
+    for cluster in _clusters(ops[done:]):
         out.extend(_name(cluster, a, b))
+    return out
+
+
+def _whole_unit_change(op: AlignOp, a: _View, b: _View) -> bool:
+    """Whether an op drops or adds whole sentences (which stay variants of their own)."""
+    if op.op == "delete":
+        return a.cuts[op.src[0]] >= _SENTENCE and a.cuts[op.src[1]] >= _SENTENCE
+    if op.op == "insert":
+        return b.cuts[op.quo[0]] >= _SENTENCE and b.cuts[op.quo[1]] >= _SENTENCE
+    return False
+
+
+def _rewritten_groups(ops: Sequence[AlignOp], a: _View, b: _View) -> list[tuple[int, int]]:
+    """Index ranges of ops that are passages rewritten from end to end.
+
+    Changes are grouped while at most :data:`REWRITE_GAP_WORDS` shared words
+    (and no sentence break) stand between them; a group of two changes or
+    more is rewritten when its shared words are at most
+    :data:`REWRITE_SHARE` of the longer side and each side has
+    :data:`REWRITE_MIN_WORDS` changed words. A reader sees "this passage was
+    rewritten", as a side-by-side diff shows a rewritten line, not a run of
+    one-word substitutions.
+    """
+    groups: list[tuple[int, int]] = []
+    start: int | None = None
+    last = -1
+    changes = 0
+
+    def close() -> None:
+        if start is None or changes < 2:
+            return
+        s0, s1, q0, q1 = ops[start].src[0], ops[last].src[1], ops[start].quo[0], ops[last].quo[1]
+        wa, wb = a.word_count(s0, s1), b.word_count(q0, q1)
+        shared = sum(a.word_count(*op.src) for op in ops[start : last + 1] if op.op == "equal")
+        if shared <= REWRITE_SHARE * max(wa, wb) and min(wa, wb) - shared >= REWRITE_MIN_WORDS:
+            groups.append((start, last + 1))
+
+    for n, op in enumerate(ops):
+        if op.op == "equal":
+            # a sentence that ends between two changes ends the rewritten passage
+            breaks = any(a.cuts[t] >= _SENTENCE for t in range(op.src[0], op.src[1] + 1))
+            if start is not None and (breaks or a.word_count(*op.src) > REWRITE_GAP_WORDS):
+                close()
+                start, changes = None, 0
+            continue
+        if _whole_unit_change(op, a, b) or a.word_count(*op.src) + b.word_count(*op.quo) == 0:
+            close()
+            start, changes = None, 0
+            continue
+        if start is None:
+            start = n
+        last = n
+        changes += 1
+    close()
+    return [_with_adjacent_changes(ops, g0, g1) for g0, g1 in groups]
+
+
+def _with_adjacent_changes(ops: Sequence[AlignOp], g0: int, g1: int) -> tuple[int, int]:
+    """A rewritten group widened over the changes that touch it (a sentence dropped right before it).
+
+    With no shared word between them, a reader sees one replaced passage.
+    """
+    while g0 > 0 and ops[g0 - 1].op != "equal":
+        g0 -= 1
+    while g1 < len(ops) and ops[g1].op != "equal":
+        g1 += 1
+    return g0, g1
+
+
+def _rewritten_variant(ops: Sequence[AlignOp], a: _Side, b: _Side) -> DocVariant:
+    """One substitution for a rewritten passage, with the words both sides still share."""
+    s0, s1, q0, q1 = ops[0].src[0], ops[-1].src[1], ops[0].quo[0], ops[-1].quo[1]
+    shared = tuple(
+        (a.span(*op.src), b.span(*op.quo)) for op in ops if op.op == "equal" and a.view.word_count(*op.src)
+    )
+    return DocVariant(
+        Kind.SUBSTITUTION, a.text(s0, s1), b.text(q0, q1), a.span(s0, s1), b.span(q0, q1), shared=shared
+    )
+
+
+def _split_punctuation(op: AlignOp, a: _View, b: _View) -> list[AlignOp]:
+    """A replacement with punctuation at its edges cut into the punctuation change and the word change.
+
+    "on" -> ", upon" is a comma added and a word changed; ", but" -> "; while"
+    a comma changed to a semicolon and a word changed: a reader sees two
+    changes, and neither is a change of words into punctuation.
+    """
+    if op.op != "replace":
+        return [op]
+    (s0, s1), (q0, q1) = op.src, op.quo
+    words_a, words_b = any(a.words[s0:s1]), any(b.words[q0:q1])
+    if words_a != words_b:
+        # punctuation replaced by words (or words by punctuation): the one dropped, the other added
+        return [AlignOp("delete", op.src, (q0, q0)), AlignOp("insert", (s1, s1), op.quo)]
+    if not words_a:
+        return [op]
+    ls, lq = s0, q0
+    while not a.words[ls]:
+        ls += 1
+    while not b.words[lq]:
+        lq += 1
+    ts, tq = s1, q1
+    while not a.words[ts - 1]:
+        ts -= 1
+    while not b.words[tq - 1]:
+        tq -= 1
+    if max(a.word_count(ls, ts), b.word_count(lq, tq)) > SPLIT_PUNCTUATION_WORDS:
+        return [op]  # a clause rewritten: its punctuation is part of the new wording
+    # a word at the edge that differs only in case is a change of its own ("; but how many" -> ". Many")
+    ls2, lq2, ts2, tq2 = ls, lq, ts, tq
+    while ts2 > ls2 and tq2 > lq2 and ts2 - ls2 + tq2 - lq2 > 2 and a.keys[ts2 - 1].casefold() == b.keys[tq2 - 1].casefold():
+        ts2, tq2 = ts2 - 1, tq2 - 1
+    while ts2 > ls2 and tq2 > lq2 and ts2 - ls2 + tq2 - lq2 > 2 and a.keys[ls2].casefold() == b.keys[lq2].casefold():
+        ls2, lq2 = ls2 + 1, lq2 + 1
+    pieces = [((s0, ls), (q0, lq)), ((ls, ls2), (lq, lq2)), ((ls2, ts2), (lq2, tq2)), ((ts2, ts), (tq2, tq)), ((ts, s1), (tq, q1))]
+    out: list[AlignOp] = []
+    for (x0, x1), (y0, y1) in pieces:
+        if x0 == x1 and y0 == y1:
+            continue
+        if a.keys[x0:x1] == b.keys[y0:y1]:
+            kind = "equal"
+        else:
+            kind = "replace" if x1 > x0 and y1 > y0 else ("delete" if x1 > x0 else "insert")
+        out.append(AlignOp(kind, (x0, x1), (y0, y1)))  # type: ignore[arg-type]
     return out
 
 
 def _name(cluster: Sequence[AlignOp], a: _Side, b: _Side) -> list[DocVariant]:
     """Name the changes of one cluster with :func:`classify_alignment` (edges count: not partial)."""
+    cluster = [part for op in cluster for part in _split_punctuation(op, a.view, b.view)]
     changes = [op for op in cluster if op.op != "equal"]
     if len(changes) > 1:
         s0, s1 = changes[0].src[0], changes[-1].src[1]
         q0, q1 = changes[0].quo[0], changes[-1].quo[1]
         words_a = [t.key for t in a.tokens[s0:s1] if t.is_word]
         words_b = [t.key for t in b.tokens[q0:q1] if t.is_word]
-        if is_transposition(words_a, words_b, min_words=1):
+        # the same words in the same order have not moved (quote marks put around them)
+        if words_a != words_b and is_transposition(words_a, words_b, min_words=1):
             # "north and then south" -> "south and then north": the same words in another order
             return [DocVariant(Kind.TRANSPOSITION, a.text(s0, s1), b.text(q0, q1), a.span(s0, s1), b.span(q0, q1))]
     al = Alignment(a.tokens, b.tokens, tuple(cluster))

@@ -15,11 +15,18 @@ close. The glyph decides when the context does not: ``“`` opens and ``”``
 closes unless the context clearly says otherwise, so a ``”`` used to open
 (``reporters: ”Here’s``) and the German ``„…“`` both read right. A single mark
 between two letters (``don't``, ``Ana’s``) is an apostrophe, and so is one
-before a decade (``the ’90s``).
+before a decade (``the ’90s``) and one that
+stands for the letters left out of a word (``'Tis``, ``'em``, ``rock 'n'
+roll``). In a text that uses TeX's marks (plain-text editions of books),
+````…''`` is a double quotation and ```…'`` a single one.
 
 A quotation opens at a mark that may open and closes at the next mark of the
 same family that may close; marks of other families inside it (a quotation
-within the quotation, apostrophes) are part of its text. Single marks need
+within the quotation, apostrophes) are part of its text. A quotation within
+one of the same family (``"how "are" you"``, ``“a “b” c”``) is part of the
+outer one too: the marks are read as nested when they balance within the
+paragraph; when they do not, a second opening mark of the family ends an
+unclosed quotation and starts the next one. Single marks need
 more care, because a closing-looking single mark is often a plural possessive
 (``forces' vote``): of the closing candidates that follow a single opener
 before the next single opener, the first one next to punctuation or followed
@@ -28,7 +35,10 @@ single mark with no opener is an apostrophe.
 
 A quotation left open at the end of its paragraph continues into the next
 paragraph if that paragraph begins with an opening mark of the same family
-(each paragraph of a long quotation reopens, only the last closes). Skipped
+(each paragraph of a long quotation reopens, only the last closes), or if
+the two are lines joined by a single line break and a later line, with no
+mark of the family before, closes it (a quotation hard-wrapped over lines
+that were not joined into one paragraph). Skipped
 (boilerplate) paragraphs and at most :data:`MAX_GAP_PARAGRAPHS` short
 paragraphs with no opening mark (an unrecognised caption) may sit between.
 Otherwise the quotation ends at the end of its paragraph: an unclosed mark
@@ -47,7 +57,7 @@ from typing import NamedTuple
 
 from quoteverify.models import Document, Quotation, Segment, SegmentKind, Span
 
-__all__ = ["SPEECH_VERBS", "MAX_GAP_PARAGRAPHS", "SHORT_PARAGRAPH", "extract_quotations"]
+__all__ = ["SPEECH_VERBS", "MAX_GAP_PARAGRAPHS", "MAX_WRAPPED_LINES", "SHORT_PARAGRAPH", "extract_quotations"]
 
 #: English verbs and phrases that introduce reported speech, in any inflection
 #: that commonly stands next to a quotation. Matched as whole words, ignoring case.
@@ -92,6 +102,9 @@ SPEECH_VERBS: tuple[str, ...] = (
 #: paragraphs of one quotation (a caption the ingest stage did not recognise).
 MAX_GAP_PARAGRAPHS = 2
 
+#: How many lines a quotation left open at the end of a line may run on to find its closing mark.
+MAX_WRAPPED_LINES = 8
+
 #: The longest paragraph, in code points, that counts as short for that purpose.
 SHORT_PARAGRAPH = 500
 
@@ -118,11 +131,26 @@ _GLYPHS: dict[str, tuple[int, int]] = {
     "\u2039": (_SINGLE_GUILLEMET, _OPENING),  # ‹
     "\u203a": (_SINGLE_GUILLEMET, _CLOSING),  # ›
 }
+# TeX's marks, read only in a text with two backticks in a row (elsewhere '' is two single marks)
+_TEX_GLYPHS: dict[str, tuple[int, int]] = {
+    "``": (_DOUBLE, _OPENING),
+    "''": (_DOUBLE, _CLOSING),
+    "`": (_SINGLE, _OPENING),
+}
 _OPENING_PUNCT = frozenset("([{\u00bf\u00a1")
 _CLOSING_PUNCT = frozenset(".,;:!?)]}")
 _DECADE_RE = re.compile(r"\d\ds(?!\w)")
+# words whose first letters an apostrophe stands for ('Tis, 'em, 'n' in rock 'n' roll);
+# only those that cannot open a quotation in their own right, and, in lower case only,
+# those that can ('Cause I said so,' she said)
+_ELIDED_RE = re.compile(
+    r"(?:(?i:tis|twas|twere|twill|twould|em|gainst|neath)|cause|cos|til|bout|nuff|n(?=['\u2019]))(?![\w'\u2019-])"
+)
 _MARK_RE = re.compile("[" + re.escape("".join(_GLYPHS)) + "]")
+_TEX_MARK_RE = re.compile("``|''|[" + re.escape("".join(_GLYPHS)) + "`]")
 _QUOTE_CHARS = frozenset(_GLYPHS)
+_LINE_BREAK_RE = re.compile(r"\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
+_MARK_CHARS = _QUOTE_CHARS | {"`"}
 
 
 class _Mark(NamedTuple):
@@ -132,6 +160,7 @@ class _Mark(NamedTuple):
     family: int
     can_open: bool
     can_close: bool
+    width: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,11 +191,12 @@ def _is_punct(ch: str) -> bool:
     return unicodedata.category(ch)[0] in "PS"
 
 
-def _classify(text: str, pos: int, lo: int, hi: int) -> _Mark | None:
-    """Decide what the mark at ``pos`` may do, from its glyph and its neighbours in ``[lo, hi)``."""
-    family, glyph = _GLYPHS[text[pos]]
+def _classify(text: str, pos: int, lo: int, hi: int, glyph_text: str) -> _Mark | None:
+    """Decide what the mark ``glyph_text`` at ``pos`` may do, from its glyph and its neighbours in ``[lo, hi)``."""
+    family, glyph = _TEX_GLYPHS[glyph_text] if glyph_text in _TEX_GLYPHS else _GLYPHS[glyph_text]
+    width = len(glyph_text)
     prev = text[pos - 1] if pos > lo else ""
-    nxt = text[pos + 1] if pos + 1 < hi else ""
+    nxt = text[pos + width] if pos + width < hi else ""
     prev_space = not prev or prev.isspace()
     next_space = not nxt or nxt.isspace()
     prev_punct = bool(prev) and not prev_space and _is_punct(prev)
@@ -176,25 +206,27 @@ def _classify(text: str, pos: int, lo: int, hi: int) -> _Mark | None:
 
     if family == _SINGLE and glyph != _LOW:
         if prev.isalnum() and nxt.isalnum():
-            return None  # don't, Ana’s: an apostrophe
-        if left and not right and _DECADE_RE.match(text, pos + 1, hi):
-            return None  # the ’90s
+            return None  # don't, Ana’s, John`s: an apostrophe
+        if left and not right and (_DECADE_RE.match(text, pos + 1, hi) or _ELIDED_RE.match(text, pos + 1, hi)):
+            return None  # the ’90s, 'Tis, 'em
+        if prev and prev in "nN" and pos - 2 >= lo and text[pos - 2] in "'\u2018\u2019" and (pos - 3 < lo or not text[pos - 3].isalnum()):
+            return None  # the second mark of 'n'
     if glyph == _AMBIGUOUS:
         if left or right:
             return _Mark(pos, family, left, right)
         # spaces on both sides: a straight double mark still toggles, a single one is stray
         return _Mark(pos, family, True, True) if family == _DOUBLE else None
-    after_words = right and prev not in _OPENING_PUNCT and prev not in _GLYPHS
-    before_words = left and nxt not in _CLOSING_PUNCT and nxt not in _GLYPHS
+    after_words = right and prev not in _OPENING_PUNCT and prev not in _MARK_CHARS
+    before_words = left and nxt not in _CLOSING_PUNCT and nxt not in _MARK_CHARS
     if glyph == _OPENING:
         # “ closes only right after words and not before them (German „…“, a typo)
         closes = after_words and not before_words
-        return _Mark(pos, family, not closes, closes)
+        return _Mark(pos, family, not closes, closes, width)
     if glyph == _CLOSING:
         # ” opens only right before words and not after them (reporters: ”Here’s),
         # never before a comma (« oui »,)
         opens = before_words and not after_words
-        return _Mark(pos, family, opens, not opens)
+        return _Mark(pos, family, opens, not opens, width)
     # low-9 marks („ ‚) only ever open, and only before text
     return _Mark(pos, family, True, False) if not next_space else None
 
@@ -246,14 +278,15 @@ def _paragraphs(doc: Document) -> list[_Para]:
     text = doc.text
     skipped = _merge_spans(doc.skipped, len(text))
     starts = [s for s, _ in skipped]
+    mark_re = _TEX_MARK_RE if "``" in text else _MARK_RE
     paras: list[_Para] = []
     for s, e in _paragraph_bounds(doc):
         marks = []
-        for m in _MARK_RE.finditer(text, s, e):
+        for m in mark_re.finditer(text, s, e):
             pos = m.start()
             if skipped and _covered(skipped, starts, pos, pos + 1):
                 continue
-            mark = _classify(text, pos, s, e)
+            mark = _classify(text, pos, s, e, m.group())
             if mark is not None:
                 marks.append(mark)
         paras.append(_Para(s, e, bool(skipped) and _covered(skipped, starts, s, e), tuple(marks)))
@@ -263,17 +296,29 @@ def _paragraphs(doc: Document) -> list[_Para]:
 # --------------------------------------------------------------------------- pairing
 
 _CLOSED, _STOPPED, _OPEN = range(3)
+_NESTED_OPEN = -2
+# quotations nest at most this deep, over at most this many marks of their family, in any prose
+# (the bounds keep a paragraph of 20,000 unclosed marks linear: without them it took a minute)
+MAX_NESTING = 3
+MAX_NESTED_MARKS = 64
 
 
-def _find_close(text: str, para: _Para, first: int, family: int) -> tuple[int, int]:
+def _find_close(text: str, para: _Para, first: int, family: int, *, nest_open: bool = True) -> tuple[int, int]:
     """Look for the mark closing a quotation of ``family`` among ``para.marks[first:]``.
 
     Returns ``(_CLOSED, i)`` for a closing mark, ``(_STOPPED, i)`` when an
     opening mark of the same family comes first, ``(_OPEN, -1)`` when the
-    paragraph ends with the quotation still open.
+    paragraph ends with the quotation still open. With ``nest_open`` false,
+    quotations nested in it that balance leave it open to the end of the
+    paragraph (the next line closes it).
     """
     marks = para.marks
     if family != _SINGLE:
+        nested = _find_nested_close(marks, first, family)
+        if nested >= 0:
+            return _CLOSED, nested
+        if nested == _NESTED_OPEN and not nest_open:
+            return _OPEN, -1
         for i in range(first, len(marks)):
             m = marks[i]
             if m.family != family:
@@ -291,7 +336,7 @@ def _find_close(text: str, para: _Para, first: int, family: int) -> tuple[int, i
         if m.can_close:
             # a mark after punctuation ('the end.') or before it ('the end', he) closes;
             # one between two words may be a plural possessive ('the forces' vote')
-            after = m.pos + 1
+            after = m.pos + m.width
             if after >= para.end or _is_punct(text[after]) or _is_punct(text[m.pos - 1]):
                 return _CLOSED, i
             last = i
@@ -300,21 +345,78 @@ def _find_close(text: str, para: _Para, first: int, family: int) -> tuple[int, i
     return (_CLOSED, last) if last >= 0 else (_OPEN, -1)
 
 
-def _reopening(paras: list[_Para], after: int, family: int) -> int:
-    """The index of the paragraph that continues a quotation left open in paragraph ``after``, or -1."""
+def _find_nested_close(marks: Sequence[_Mark], first: int, family: int) -> int:
+    """The mark closing a quotation of ``family`` when the marks after it nest (``"a "b" c"``), else -1.
+
+    Every opening mark of the family raises the depth and every closing one
+    lowers it; the quotation closes where the depth comes back to zero. A
+    paragraph whose marks never come back to zero is no nesting (an unclosed
+    quotation followed by another): -1.
+    """
+    depth = 0
+    nested = False
+    seen = 0
+    for i in range(first, len(marks)):
+        m = marks[i]
+        if m.family != family:
+            continue
+        seen += 1
+        if m.can_close:
+            if not depth:
+                return i
+            depth -= 1
+        elif m.can_open:
+            depth += 1
+            nested = True
+            if depth > MAX_NESTING or seen > MAX_NESTED_MARKS:
+                return -1  # no prose nests so deep or so long: a run of unclosed marks
+    return _NESTED_OPEN if nested and not depth else -1
+
+
+def _reopening(text: str, paras: list[_Para], after: int, family: int) -> tuple[int, int]:
+    """The paragraph that continues a quotation left open in paragraph ``after``, and where its words start.
+
+    ``(-1, -1)`` when no paragraph continues it.
+    """
+    wrapped = _wrapped_close(text, paras, after, family)
+    if wrapped >= 0:
+        return wrapped, paras[wrapped].start
     gaps = 0
     for j in range(after + 1, len(paras)):
         p = paras[j]
         if p.skipped:
             continue
         if p.marks and p.marks[0].pos == p.start and p.marks[0].family == family and p.marks[0].can_open:
-            return j
+            return j, p.start + p.marks[0].width
         if gaps < MAX_GAP_PARAGRAPHS and p.end - p.start <= SHORT_PARAGRAPH and not any(
             m.can_open for m in p.marks
         ):
             gaps += 1
             continue
-        return -1
+        return -1, -1
+    return -1, -1
+
+
+def _wrapped_close(text: str, paras: list[_Para], after: int, family: int) -> int:
+    """The next paragraph, if it continues a quotation wrapped over lines read as paragraphs; else -1.
+
+    It must be the next line (one line break between), and a line of the
+    next :data:`MAX_WRAPPED_LINES`, each joined to the one before by one line
+    break, must close the quotation with the first mark of its family
+    (``"Hello,\nI am the last." he said``).
+    """
+    for j in range(after + 1, min(len(paras), after + 1 + MAX_WRAPPED_LINES)):
+        p, prev = paras[j], paras[j - 1]
+        if p.skipped or len(_LINE_BREAK_RE.findall(text, prev.end, p.start)) != 1:
+            return -1
+        m = next((m for m in p.marks if m.family == family), None)
+        if m is None:
+            continue
+        if not m.can_close or m.can_open:
+            return -1
+        if family == _SINGLE and not (_is_punct(text[m.pos - 1]) or m.pos + 1 >= p.end or _is_punct(text[m.pos + 1])):
+            return -1  # a plural possessive, not a closing mark
+        return after + 1
     return -1
 
 
@@ -333,13 +435,16 @@ def _pair(text: str, paras: list[_Para]) -> list[_Found]:
             continue
         family = opener.family
         spans: list[Span] = []
-        pi, cur, content, first = i, para, opener.pos + 1, k + 1
+        pi, cur, content, first = i, para, opener.pos + opener.width, k + 1
         while True:
             status, j = _find_close(text, cur, first, family)
+            if status == _STOPPED and family != _SINGLE and _wrapped_close(text, paras, pi, family) >= 0:
+                # the inner quotations balance and the next lines close the outer one
+                status, j = _find_close(text, cur, first, family, nest_open=False)
             if status == _CLOSED:
                 close = cur.marks[j]
                 spans.append((content, close.pos))
-                found.append(_Found(opener.pos, close.pos + 1, tuple(spans), True, i, pi))
+                found.append(_Found(opener.pos, close.pos + close.width, tuple(spans), True, i, pi))
                 i, k = pi, j + 1
                 break
             if status == _STOPPED:
@@ -352,7 +457,7 @@ def _pair(text: str, paras: list[_Para]) -> list[_Found]:
                     i, k = pi, j
                 break
             spans.append((content, cur.end))
-            nxt = _reopening(paras, pi, family)
+            nxt, content = _reopening(text, paras, pi, family)
             if nxt < 0:
                 if family == _SINGLE and len(spans) == 1:
                     k += 1
@@ -361,7 +466,8 @@ def _pair(text: str, paras: list[_Para]) -> list[_Found]:
                     i, k = pi + 1, 0
                 break
             pi, cur = nxt, paras[nxt]
-            content, first = cur.marks[0].pos + 1, 1
+            # from the mark that reopens the paragraph, or from the start of a wrapped line
+            first = 1 if cur.marks and content > cur.marks[0].pos else 0
     return found
 
 

@@ -151,3 +151,12 @@ def test_a_folder_of_pages_and_odd_files(tmp_path):
     assert not any("close the bridge" in t or "headline quote" in t or "is closed" in t for t in texts)
     verdicts = {q["text"]: q["verdict"] for q in page["quotes"]}
     assert verdicts["the engineers for their hard work"] == "altered"
+
+
+def test_locate_judges_the_quotation_exactly_as_given(tmp_path):
+    src = tmp_path / "plan.txt"
+    src.write_text("The minister said the plan was fully funded and would start in the spring.\n")
+    r = run("locate", "--source", src, 'the plan was "fully funded" and would start in the autumn')
+    assert r.exit_code == 1 and r.output.startswith("altered") and "autumn" in r.output
+    r = run("locate", "--source", src, "--json", 'the plan was "fully funded" and would start in the autumn')
+    assert '"verbatim"' not in r.output

@@ -383,3 +383,118 @@ def test_cli_errors_are_one_line(tmp_path):
     assert "missing.txt" in r.output
     r = runner.invoke(main, ["diff", d1, d1, "--html", str(tmp_path / "no" / "such" / "dir.html")])
     assert r.exit_code == 2 and "dir.html" in r.output and "Traceback" not in r.output
+
+
+# ---------------------------------------------------------------- what a reader expects
+
+
+def test_shared_opening_words_are_paired():
+    c = collate(
+        doc("The cat sat on the mat and looked out of the window at the rain."),
+        doc("The cat sat quietly while the dog barked loudly at every passing car."),
+    )
+    check_spans(c)
+    assert [v.kind for v in c.variants] == [Kind.SUBSTITUTION]
+    (v,) = c.variants
+    assert v.source_text.startswith("on the mat") and v.quote_text.startswith("quietly")
+    assert not {Kind.OMISSION, Kind.INSERTION} & {v.kind for v in c.variants}
+
+
+def test_quote_marks_put_around_words_move_nothing():
+    c = collate(doc("and then he said we would go home."), doc("and then \u201che said\u201d we would go home."))
+    assert Kind.TRANSPOSITION not in [v.kind for v in c.variants]
+    assert {v.kind for v in c.variants} == {Kind.PUNCTUATION}
+
+
+def test_dash_for_comma_is_punctuation_not_a_move():
+    c = collate(
+        doc("we can not dedicate -- we can not consecrate -- this ground."),
+        doc("we can not dedicate, we can not consecrate, this ground."),
+    )
+    assert kinds(c) == [("punctuation", "--", ","), ("punctuation", "--", ",")]
+
+
+@pytest.mark.parametrize(
+    "a, b, expected",
+    [
+        (
+            "we met on the field of battle.",
+            "we met, upon the field of battle.",
+            [("punctuation", "", ","), ("substitution", "on", "upon")],
+        ),
+        (
+            "it was cold, but we went out.",
+            "it was cold; while we went out.",
+            [("punctuation", ",", ";"), ("substitution", "but", "while")],
+        ),
+    ],
+)
+def test_punctuation_and_word_changes_apart(a, b, expected):
+    c = collate(doc(a), doc(b))
+    check_spans(c)
+    assert kinds(c) == expected
+
+
+def test_rewritten_passage_is_one_variant_with_its_shared_words():
+    a = doc("It was late. The old mill by the river was closed in the spring of that year. We left.")
+    b = doc("It was late. The old mill by the river burned down one cold night in December after a storm. We left.")
+    c = collate(a, b)
+    check_spans(c)
+    (v,) = c.variants
+    assert v.kind is Kind.SUBSTITUTION and v.rewritten
+    assert (v.source_text, v.quote_text) == ("was closed in the spring of that year", "burned down one cold night in December after a storm")
+    assert [(a.text[x[0] : x[1]], b.text[y[0] : y[1]]) for x, y in v.shared] == [("in", "in")]
+
+
+def test_few_scattered_edits_stay_apart():
+    c = collate(doc("We will go north and then we will turn south at noon."), doc("We shall go north and then we will turn west at noon."))
+    assert kinds(c) == [("substitution", "will", "shall"), ("substitution", "south", "west")]
+
+
+@pytest.mark.skipif(not DARWIN.exists(), reason="needs the shared Darwin data beside the repository")
+def test_darwin_rewritten_paragraph_is_a_few_variants():
+    sets = json.loads(DARWIN.read_text(encoding="utf-8"))
+    w = {x["id"]: x["content"] for x in sets[3]["witnesses"]}
+    c = collate(doc(w["1859"]), doc(w["1872"]))
+    check_spans(c)
+    rewritten = [v for v in c.variants if v.rewritten]
+    assert rewritten and max(len(v.source_text.split()) for v in rewritten) > 100
+    assert len(c.variants) < 30
+
+
+# ---------------------------------------------------------------- two manuscript copies of the Gettysburg Address
+
+
+@pytest.fixture(scope="module")
+def gettysburg():
+    a = read_document(FIXTURES / "gettysburg" / "nicolay.txt", role="source")
+    b = read_document(FIXTURES / "gettysburg" / "bliss.txt", role="source")
+    return collate(a, b)
+
+
+def test_gettysburg_punctuation_apart_from_words(gettysburg):
+    found = kinds(gettysburg)
+    check_spans(gettysburg)
+    assert ("punctuation", ",", "") in found and ("substitution", "upon", "on") in found
+    assert ("punctuation", ";", ",") in found and ("substitution", "while", "but") in found
+    assert ("punctuation", ",", "--") in found and ("punctuation", "--", ".") in found
+
+
+def test_gettysburg_commas_added_move_nothing(gettysburg):
+    # "of the people by the people for the people" -> "of the people, by the people, for the people"
+    assert not [v for v in gettysburg.variants if v.kind is Kind.TRANSPOSITION and "by the people" in v.source_text]
+    assert kinds(gettysburg)[-2:] == [("punctuation", "", ","), ("punctuation", "", ",")]
+
+
+def test_gettysburg_rewritten_sentence(gettysburg):
+    (v,) = [v for v in gettysburg.variants if v.rewritten]
+    assert (v.source_text, v.quote_text) == (
+        "This we may, in all propriety do",
+        "It is altogether fitting and proper that we should do this",
+    )
+
+
+def test_word_differing_only_in_case_at_the_edge_of_a_change_is_apart():
+    c = collate(doc("vitiated instincts; but how many cultivated plants"), doc("vitiated instincts. Many cultivated plants"))
+    check_spans(c)
+    assert kinds(c) == [("punctuation", ";", "."), ("omission", "but how", ""), ("case", "many", "Many")]

@@ -88,11 +88,14 @@ def check_invariants(d: Document, quotes: tuple[Quotation, ...]) -> None:
         else:
             s, e = q.attribution_span
             assert text[s:e] == q.attribution
-        # a quotation only continues into a paragraph that reopens with a quote mark
-        for s, _ in q.spans[1:]:
+        # a quotation only continues into a paragraph that reopens with a quote mark,
+        # or onto the next line when it is wrapped (one line break between)
+        for (_, prev_end), (s, _) in zip(q.spans, q.spans[1:]):
             line_start = text.rfind("\n", 0, s) + 1
             head = text[line_start:s].strip()
-            assert head and head[0] in QUOTE_CHARS, (text, q)
+            between = text[prev_end:s]
+            wrapped = between.count("\n") == 1 or not "".join(c for c in between if c not in QUOTE_CHARS).strip()
+            assert wrapped or (head and head[0] in QUOTE_CHARS), (text, q)
 
 
 # --------------------------------------------------------------------------- the seed articles
@@ -708,3 +711,91 @@ def test_multi_paragraph_quotation_is_one_quotation(case):
     quotes = extract_quotations(d)
     check_invariants(d, quotes)
     assert [q.spans for q in quotes] == [spans], text
+
+
+# --------------------------------------------------------------------------- nesting, elided words, TeX marks, wrapped lines
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('"Hello," he said, "how "are" you doing?"', ["Hello,", 'how "are" you doing?']),
+        ("\u201cHello,\u201d he said, \u201chow \u201care\u201d you doing?\u201d", ["Hello,", "how \u201care\u201d you doing?"]),
+        ("\u201cThey said \u201cno\u201d and \u201cnever\u201d to us,\u201d she said.", ["They said \u201cno\u201d and \u201cnever\u201d to us,"]),
+        # marks that do not balance: an unclosed quotation, then the next one
+        ('"I was there, he said. "It was fine."', ["I was there, he said.", "It was fine."]),
+    ],
+)
+def test_quotation_nested_in_one_with_the_same_marks_is_part_of_it(text, expected):
+    assert texts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("'Tis the season, they say.", []),
+        ("He said 'give 'em hell' and left.", ["give 'em hell"]),
+        ("They played rock 'n' roll all night.", []),
+        ("They played rock \u2019n\u2019 roll in the \u201990s.", []),
+        ("Back in the '90s, they said 'never again.'", ["never again."]),
+        ("''Tis nobler' he said, 'to suffer.'", ["'Tis nobler", "to suffer."]),
+    ],
+)
+def test_apostrophe_at_the_start_of_a_word_is_no_quote_mark(text, expected):
+    assert texts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("`Hello,' he said, ``how are you doing?''", ["Hello,", "how are you doing?"]),
+        ("John`s he said, ``how are you doing?''", ["how are you doing?"]),
+        ("``Hello ``how are you doing?''''", ["Hello ``how are you doing?''"]),
+        # without a `` in the text, '' is two marks, not TeX's closing mark
+        ("He said ''Tis late' and left.", ["'Tis late"]),
+    ],
+)
+def test_tex_marks(text, expected):
+    assert texts(text) == expected
+
+
+def test_tex_quotation_spans_leave_both_marks_out():
+    text = "He said ``no more.'' Then left."
+    (q,) = extract_quotations(doc(text))
+    (s, e), = q.spans
+    assert text[s - 2 : s] == "``" and text[e : e + 2] == "''"
+
+
+def test_quotation_wrapped_over_lines_is_one_quotation():
+    text = 'Words blah "Hello,\nI am the second line.\nI am the last." followed by more words\nNext "one" here.'
+    quotes = extract_quotations(doc(text))
+    assert [q.text for q in quotes] == ["Hello,\nI am the second line.\nI am the last.", "one"]
+    assert len(quotes[0].spans) == 3
+
+
+def test_wrapped_line_continues_only_to_a_closing_mark():
+    # the next line opens a quotation of its own: the first one ends at its line
+    text = 'He said "this never closes\nand then "but this" does.'
+    assert texts(text) == ["this never closes", "but this"]
+
+
+def test_hard_wrapped_article_quotation_over_a_line_break():
+    from quoteverify.ingest import document_from_text
+
+    text = (
+        "FOR IMMEDIATE RELEASE\n\n"
+        "The mayor said on Tuesday that the new bridge would open in the\n"
+        'spring. "We have worked for years on this crossing, and the people of\n'
+        'this city deserve it," she told reporters at the site of the works.\n\n'
+        "Engineers said the last span would be lifted into place next month,\n"
+        "weeks ahead of the schedule set when the contract was signed in 2021.\n"
+    )
+    d = document_from_text(text, id="release")
+    (q,) = extract_quotations(d)
+    (s, e), = q.spans
+    assert text[s:e] == "We have worked for years on this crossing, and the people of\nthis city deserve it,"
+    assert q.attribution and q.attribution.startswith("she told reporters")
+
+
+def test_capitalised_elided_word_may_open_a_quotation():
+    assert texts("'Cause I said so,' she said, 'cause it was late.") == ["Cause I said so,"]

@@ -1042,3 +1042,50 @@ def test_cp1252_round_trip(text):
         return
     assert decoded.encoding in ("cp1252", "latin-1")
     assert decoded.text == text
+
+
+# --------------------------------------------------------------------------- hard-wrapped text
+
+WRAPPED = (
+    "Dear colleagues,\n\n"
+    "The committee met on Monday and agreed that the new rules would take\n"
+    "effect in the spring. \u201cWe have heard every side of this question, and\n"
+    "the members are agreed,\u201d the chair wrote in her note to the staff.\n\n"
+    "The minutes of the meeting are attached, with the votes of each member\n"
+    "and the objections raised by two of them, which will be answered in\n"
+    "writing before the end of the month.\n\n"
+    "Yours,\nThe secretary\n"
+)
+
+ONE_PER_LINE = (
+    "A headline about the harbour\n\n"
+    "The minister denied on Tuesday that the harbour would be sold to a private buyer, and said so twice.\n"
+    "\u201cWe have no plan to sell the harbour,\u201d she told reporters in the capital on Tuesday afternoon.\n\n"
+    "Opposition members called the denial unconvincing and asked for an inquiry into the letter.\n"
+    "A council spokesman declined to comment.\n"
+)
+
+
+def test_hard_wrapped_text_is_read_by_blocks():
+    from quoteverify.ingest.document import is_hard_wrapped
+
+    assert is_hard_wrapped(WRAPPED)
+    paras = [WRAPPED[p.start : p.end] for p in find_paragraphs(WRAPPED, role="article")]
+    assert len(paras) == 4
+    assert paras[1].startswith("The committee") and paras[1].endswith("to the staff.")
+    assert paras[3] == "Yours,\nThe secretary"  # offsets into the text as it is
+
+
+def test_one_paragraph_per_line_text_stays_one_paragraph_per_line():
+    from quoteverify.ingest.document import is_hard_wrapped
+
+    assert not is_hard_wrapped(ONE_PER_LINE)
+    paras = find_paragraphs(ONE_PER_LINE, role="article")
+    assert len(paras) == 5
+
+
+def test_short_lines_are_no_hard_wrapping():
+    from quoteverify.ingest.document import is_hard_wrapped
+
+    assert not is_hard_wrapped("a\nb\nc\nd\n\ne\nf\n")
+    assert not is_hard_wrapped("Name: Ann\nStreet: High Street 4\nTown: Leeds\nPhone: 0113\n\nThanks\n")

@@ -57,27 +57,68 @@ def _lines(text: str) -> list[_Line]:
     return out
 
 
+#: hard-wrapped text is wrapped at no fewer and no more than these many columns
+MIN_WRAP_COLUMNS, MAX_WRAP_COLUMNS = 40, 100
+#: the share of lines that continue a block which must reach near the wrap column
+WRAPPED_SHARE = 0.75
+#: how near, in columns and as a share of the wrap column, for that
+WRAP_SLACK, WRAP_SHARE_OF_WIDTH = 30, 0.6
+#: and how many such lines there must be at the least
+MIN_WRAPPED_LINES = 3
+
+
+def _blocks(lines: Sequence[_Line]) -> list[list[_Line]]:
+    """The lines grouped into blocks separated by blank lines."""
+    blocks: list[list[_Line]] = []
+    for line in lines:
+        if line.blank_before or not blocks:
+            blocks.append([line])
+        else:
+            blocks[-1].append(line)
+    return blocks
+
+
+def is_hard_wrapped(text: str, lines: Sequence[_Line] | None = None) -> bool:
+    """Whether ``text`` is hard-wrapped prose: paragraphs between blank lines, their lines broken near one width.
+
+    Press releases, e-mails, transcripts and plain-text books are wrapped at
+    60-80 columns: every line of a paragraph but its last ends near the wrap
+    column, and no line is much longer. Text written one paragraph per line
+    has lines of any length, most far longer, and the few blocks of several
+    lines (an address, a list) have short lines.
+    """
+    lines = _lines(text) if lines is None else lines
+    widths = [_column_width(text, line) for line in lines]
+    if not widths or not MIN_WRAP_COLUMNS <= max(widths) <= MAX_WRAP_COLUMNS:
+        return False
+    width = max(widths)
+    continuing = [_column_width(text, line) for block in _blocks(lines) for line in block[:-1]]
+    if len(continuing) < MIN_WRAPPED_LINES:
+        return False
+    near = sum(1 for w in continuing if w >= max(width - WRAP_SLACK, WRAP_SHARE_OF_WIDTH * width))
+    return near >= WRAPPED_SHARE * len(continuing)
+
+
+def _column_width(text: str, line: _Line) -> int:
+    """The columns a line takes, its indentation included."""
+    start = max(text.rfind("\n", 0, line.start), text.rfind("\r", 0, line.start)) + 1
+    return line.end - start
+
+
 def find_paragraphs(text: str, *, role: Role = "article") -> tuple[Paragraph, ...]:
     """Split a text into paragraphs, as spans from first to last non-space character.
 
     Lines end at ``\\n``, ``\\r\\n``, ``\\r`` and the other Unicode line
-    breaks. In an article every non-blank line is a paragraph. In a source,
-    blocks of lines separated by blank lines are paragraphs (a hard-wrapped
-    block is one paragraph); a source without blank lines has one paragraph
-    per line.
+    breaks. In an article every non-blank line is a paragraph, unless the
+    text is hard-wrapped (:func:`is_hard_wrapped`): then, as in a source,
+    blocks of lines separated by blank lines are paragraphs. A source without
+    blank lines has one paragraph per line. A paragraph's span keeps the
+    line breaks inside it: offsets point into the text as it is.
     """
     lines = _lines(text)
-    if role == "article" or not any(line.blank_before for line in lines):
+    if not any(line.blank_before for line in lines) or (role == "article" and not is_hard_wrapped(text, lines)):
         return tuple(Paragraph(i, line.start, line.end) for i, line in enumerate(lines))
-    starts: list[int] = []
-    ends: list[int] = []
-    for line in lines:
-        if line.blank_before or not starts:
-            starts.append(line.start)
-            ends.append(line.end)
-        else:
-            ends[-1] = line.end
-    return tuple(Paragraph(i, a, b) for i, (a, b) in enumerate(zip(starts, ends)))
+    return tuple(Paragraph(i, block[0].start, block[-1].end) for i, block in enumerate(_blocks(lines)))
 
 
 def _title_from_first_paragraph(text: str, paragraphs: Sequence[Paragraph], skips: Sequence[Skip]) -> str:

@@ -160,6 +160,9 @@ def doc_variant_json(v: DocVariant) -> dict[str, Any]:
     if v.moved:
         out["moved"] = True
         out["variants"] = [doc_variant_json(i) for i in v.inner]
+    if v.shared:
+        out["rewritten"] = True
+        out["shared"] = [{"base_span": list(x), "other_span": list(y)} for x, y in v.shared]
     return out
 
 

@@ -169,7 +169,7 @@ def collation_lines(c: Collation) -> list[str]:
 
 def _doc_variant_lines(v: DocVariant, indent: str) -> list[str]:
     unit = f", {v.unit}" if v.unit != "words" else ""
-    moved = ", moved" if v.moved else ""
+    moved = ", moved" if v.moved else ", rewritten" if v.shared else ""
     line = (
         f"{indent}{v.kind.value} ({v.severity.value}{unit}{moved})"
         f" [{v.base_span[0]}:{v.base_span[1]} | {v.other_span[0]}:{v.other_span[1]}]:"

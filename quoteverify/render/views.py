@@ -626,6 +626,7 @@ class CollationVariantRow:
     severity: str
     unit: str
     moved: bool
+    rewritten: bool
     source_text: str
     quote_text: str
     inner: tuple["CollationVariantRow", ...]
@@ -672,9 +673,16 @@ def _marks(variants: Sequence[DocVariant], side: str, prefix: str = "v") -> list
         ref = f"{prefix}{n}"
         cls = f"{v.kind.value} {v.severity.value}" + (" moved" if v.moved else "") + (" empty" if span[0] == span[1] else "")
         title = f"{ref}: {v.kind.value}" + (" (moved)" if v.moved else "")
-        children = tuple(_marks(v.inner, side, f"{ref}.")) if v.inner else ()
+        children = tuple(_marks(v.inner, side, f"{ref}.")) if v.inner else _shared_marks(v, side)
+        if v.shared:
+            title += " (rewritten; the words left plain are shared)"
         out.append(_Mark(span[0], span[1], cls, ref, title, children))
     return out
+
+
+def _shared_marks(v: DocVariant, side: str) -> tuple[_Mark, ...]:
+    """The words a rewritten passage shares with the other text, drawn plain inside it (no reference of their own)."""
+    return tuple(_Mark(*(b if side == "b" else o), "shared", "", "shared with the other text") for b, o in v.shared)
 
 
 def _variant_rows(variants: Sequence[DocVariant], prefix: str = "v") -> tuple[CollationVariantRow, ...]:
@@ -688,6 +696,7 @@ def _variant_rows(variants: Sequence[DocVariant], prefix: str = "v") -> tuple[Co
                 severity=v.severity.value,
                 unit=v.unit,
                 moved=v.moved,
+                rewritten=v.rewritten,
                 source_text=v.source_text,
                 quote_text=v.quote_text,
                 inner=_variant_rows(v.inner, f"{ref}."),
