@@ -462,6 +462,7 @@ def _carried(reader: _Reader, q: Quotation, previous: Quotation | None, previous
     gap = (previous.spans[-1][1], q.spans[0][0])
     if reader.paragraph_of(gap[0]) != reader.paragraph_of(gap[1]):
         return Credit()
-    if any(gap[0] <= m.pos < gap[1] for m in reader.mentions):
+    cue = previous.attribution_span or (0, 0)
+    if any(gap[0] <= m.pos < gap[1] and not cue[0] <= m.pos < cue[1] for m in reader.mentions):
         return Credit()
     return previous_credit

@@ -60,6 +60,9 @@ def verify_quotation(
     if result.location is not None:
         source_speaker = passage_speaker(index.sources[index.number(result.location.source)].doc, result.location)
     verdict, reason = classify.attributed_verdict(result.verdict, credit, source_speaker, sources_name_speakers=bool(roster))
+    if verdict is Verdict.UNVERIFIED:
+        # of another occasion: what the words resemble is no finding
+        return QuoteResult(quotation, None, (), (), verdict, result.invisible, speaker=credit.speaker, reason=reason)
     return dataclasses.replace(
         result, verdict=verdict, reason=reason, speaker=credit.speaker, source_speaker=source_speaker
     )
