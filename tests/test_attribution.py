@@ -113,3 +113,19 @@ def test_without_speakers_every_quotation_is_looked_for() -> None:
     article = document_from_text('Mr Jones said: "The quay will close on Monday for repairs to the wall."', id="a")
     (q,) = check_article(article, SourceIndex([source])).quotes
     assert q.verdict is Verdict.VERBATIM and q.speaker == "Mr Jones" and q.source_speaker is None
+
+
+def test_the_seed_case_credits_the_letter_to_its_writer_and_others_to_no_source() -> None:
+    import quoteverify
+
+    result = quoteverify.check(Path(__file__).resolve().parents[1] / "corpus" / "seely-letter")
+    quotes = [q for a in result.articles for q in a.quotes]
+    others = [q for q in quotes if q.speaker and any(n in q.speaker for n in ("Milley", "Esper", "Farah"))]
+    assert len(others) >= 15
+    assert all(q.verdict is Verdict.UNVERIFIED and q.reason == "other-speaker" for q in others)
+    located = [q for q in quotes if q.location is not None]
+    assert located and all(q.source_speaker == "Brig. Gen. William H. Seely III" for q in located)
+    assert not any(q.verdict is Verdict.MISATTRIBUTED for q in quotes)
+    (lbc,) = [a for a in result.articles if a.article.id == "lbc"]
+    cut = [q for q in lbc.quotes if q.quotation.text.startswith("repositioning forces to prepare")]
+    assert [q.verdict for q in cut] == [Verdict.ALTERED]

@@ -282,6 +282,8 @@ class ParagraphView:
     rows: tuple[OutletRow, ...]
     choices: tuple[ChoiceView, ...]
     first_words: str
+    #: whose words the paragraph holds, when the source says (a transcript's turn)
+    speaker: str | None = None
 
 
 @dataclass(frozen=True)
@@ -507,6 +509,7 @@ class _ReportBuilder:
                 rows=(),
                 choices=tuple(c for c in choices if c.paragraph == p.index),
                 first_words=_excerpt(doc.text[p.start : p.end], 60),
+                speaker=p.speaker or doc.speaker,
             )
             for p in source_paragraphs(doc)
         )
