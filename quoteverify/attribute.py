@@ -25,10 +25,10 @@ unless a source is dated that year.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Literal, NamedTuple
 
 from quoteverify.extract import SPEECH_VERBS
@@ -79,7 +79,8 @@ _RELATIVE_PAST_RE = re.compile(r"\b(?:last year|years? ago|a year earlier|the ye
 _TOKEN_RE = re.compile(r"[^\W\d_][\w'\u2019.\-]*|\d+")
 _SENTENCE_END_RE = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])")
 _MAX_DESCRIPTION_WORDS = 5  # a longer subject without a name is a clause, not a description of a speaker
-_ANTECEDENT_WINDOW = 1500  # how far back, in code points, a pronoun looks for its antecedent
+_ANTECEDENT_WINDOW = 1500
+_SENTENCE_WINDOW = 400  # how far back, in code points, a sentence is read for a cue's subject or a date  # how far back, in code points, a pronoun looks for its antecedent
 
 
 def _fold(word: str) -> str:
@@ -171,6 +172,14 @@ class Roster:
         found = self.find_all(words, raw)
         return (found[0][2], found[0][0]) if found else None
 
+    @cached_property
+    def _by_first_word(self) -> dict[str, list[tuple[tuple[str, ...], Person]]]:
+        out: dict[str, list[tuple[tuple[str, ...], Person]]] = {}
+        for person in self.people:
+            for key in sorted(person.keys):
+                out.setdefault(key[0], []).append((key, person))
+        return out
+
     def find_all(self, words: Sequence[str], raw: Sequence[str] = ()) -> list[tuple[int, int, Person]]:
         """Every name of a roster person in folded ``words``: ``(start, end, person)``, the longest at each place.
 
@@ -178,19 +187,19 @@ class Roster:
         puts another first name before it ("Heather Smith" is not "John Smith").
         """
         found: dict[int, tuple[int, int, Person]] = {}
-        for person in self.people:
-            for key in person.keys:
+        keys = self._by_first_word
+        for i, word in enumerate(words):
+            for key, person in keys.get(word, ()):
                 n = len(key)
-                for i in range(len(words) - n + 1):
-                    if tuple(words[i : i + n]) != key:
+                if tuple(words[i : i + n]) != key:
+                    continue
+                if n == 1 and person.first_names and i > 0 and raw:
+                    before = raw[i - 1]
+                    folded = _fold(before)
+                    if before[:1].isupper() and len(folded) > 1 and folded not in TITLES and folded not in person.first_names:
                         continue
-                    if n == 1 and person.first_names and i > 0 and raw:
-                        before = raw[i - 1]
-                        folded = _fold(before)
-                        if before[:1].isupper() and len(folded) > 1 and folded not in TITLES and folded not in person.first_names:
-                            continue
-                    if i not in found or n > found[i][1] - found[i][0]:
-                        found[i] = (i, i + n, person)
+                if i not in found or n > found[i][1] - found[i][0]:
+                    found[i] = (i, i + n, person)
         out: list[tuple[int, int, Person]] = []
         for i in sorted(found):
             if out and i < out[-1][1]:
@@ -279,17 +288,27 @@ class _Reader:
         self.text = article.text
         self.roster = roster
         self.quotations = quotations
-        self.quoted = sorted((q.spans[0][0] - 1, q.spans[-1][1] + 1) for q in quotations)
+        quoted = sorted((q.spans[0][0] - 1, q.spans[-1][1] + 1) for q in quotations)
+        self.quoted_starts = [a for a, _ in quoted]
+        # the furthest end of the quotations starting at or before each one (they may touch)
+        self.quoted_ends: list[int] = []
+        for _, b in quoted:
+            self.quoted_ends.append(max(b, self.quoted_ends[-1]) if self.quoted_ends else b)
         self.para_starts = [p.start for p in article.paragraphs_or_whole]
         self.article_year = _year(article.date)
         self.mentions = self._mentions()
+        self.mention_pos = [m.pos for m in self.mentions]
+        self.sentence_starts = [
+            m.end() for m in _SENTENCE_END_RE.finditer(self.text) if not self._inside_quotation(m.start())
+        ]
 
     def paragraph_of(self, pos: int) -> int:
         """The index of the paragraph ``pos`` stands in."""
         return max(0, bisect_right(self.para_starts, pos) - 1)
 
     def _inside_quotation(self, pos: int) -> bool:
-        return any(a <= pos < b for a, b in self.quoted)
+        i = bisect_right(self.quoted_starts, pos) - 1
+        return i >= 0 and pos < self.quoted_ends[i]
 
     def _mentions(self) -> list[Mention]:
         """People and documents named in the article's own text, in text order."""
@@ -302,8 +321,9 @@ class _Reader:
         for line in by_line.values():
             folded = [_fold(w) for w, _ in line]
             raw = [w for w, _ in line]
+            at = {p: k for k, (_, p) in enumerate(line)}
             for run in _name_runs(line, self.text):
-                i = line.index(run[0])
+                i = at[run[0][1]]
                 found = self.roster.find(folded[i : i + len(run)], raw[i : i + len(run)])
                 if found:
                     out.append(Mention(run[0][1], "person", Credit(found[0].name, True)))
@@ -354,37 +374,44 @@ class _Reader:
         return "none", Credit(), start
 
     def antecedent(self, pos: int, kind: _Subject, earlier: Sequence[tuple[int, Credit]]) -> Credit:
-        """The nearest person (or, for "it", document) named or credited before ``pos``."""
+        """The nearest person (or, for "it", document) named or credited before ``pos``, within a window."""
         want: set[MentionKind] = {"document"} if kind == "pronoun-thing" else (
             {"person"} if kind == "pronoun-person" else {"person", "document"}
         )
         best: tuple[int, Credit] | None = None
-        for m in self.mentions:
-            if m.pos >= pos:
+        for i in range(bisect_left(self.mention_pos, pos) - 1, -1, -1):
+            m = self.mentions[i]
+            if pos - m.pos > _ANTECEDENT_WINDOW:
                 break
-            if m.kind in want and pos - m.pos <= _ANTECEDENT_WINDOW:
+            if m.kind in want:
                 best = (m.pos, m.credit)
-        for at, credit in earlier:
-            if at < pos and pos - at <= _ANTECEDENT_WINDOW and (best is None or at >= best[0]):
-                is_doc = credit.speaker is not None and self._credit_is_document(credit)
-                if kind != "pronoun-thing" or is_doc:
-                    best = (at, credit)
+                break
+        for at, credit in reversed(earlier):
+            if at >= pos:
+                continue
+            if pos - at > _ANTECEDENT_WINDOW or (best is not None and at < best[0]):
+                break
+            if kind != "pronoun-thing" or self._credit_is_document(credit):
+                best = (at, credit)
+                break
         return best[1] if best else Credit()
 
     def _credit_is_document(self, credit: Credit) -> bool:
         return any(speaker == credit.speaker for _, speaker in self.roster.documents)
 
     def sentence_start(self, pos: int) -> int:
-        para = self.paragraph_of(pos)
-        lo = self._paragraph_start(para)
-        start = lo
-        for m in _SENTENCE_END_RE.finditer(self.text, lo, pos):
-            if not self._inside_quotation(m.start()):
-                start = m.end()
-        return start
+        """Where the sentence holding ``pos`` starts: after the last sentence end before it in its paragraph."""
+        lo = self._paragraph_start(self.paragraph_of(pos))
+        i = bisect_right(self.sentence_starts, pos) - 1
+        start = self.sentence_starts[i] if i >= 0 else lo
+        # a long sentence is read near its end only ("said", "told reporters" and their subject)
+        return max(start, lo, pos - _SENTENCE_WINDOW)
 
     def _paragraph_start(self, para: int) -> int:
         return self.para_starts[para] if self.para_starts else 0
+
+    def mentions_between(self, start: int, end: int) -> list[Mention]:
+        return self.mentions[bisect_left(self.mention_pos, start) : bisect_left(self.mention_pos, end)]
 
     def other_occasion(self, start: int, end: int) -> bool:
         """Whether the text from ``start`` to ``end`` dates the words to a year no source is of."""
@@ -463,6 +490,6 @@ def _carried(reader: _Reader, q: Quotation, previous: Quotation | None, previous
     if reader.paragraph_of(gap[0]) != reader.paragraph_of(gap[1]):
         return Credit()
     cue = previous.attribution_span or (0, 0)
-    if any(gap[0] <= m.pos < gap[1] and not cue[0] <= m.pos < cue[1] for m in reader.mentions):
+    if any(not cue[0] <= m.pos < cue[1] for m in reader.mentions_between(*gap)):
         return Credit()
     return previous_credit

@@ -418,7 +418,7 @@ def test_index_counts_each_outlet(files: dict[str, bytes], result: CheckResult) 
     assert [href for href, _ in rows] == [f"articles/{s}.html" for s in unique_names([a.article.id for a in result.articles])]
     for (_, row), a in zip(rows, result.articles):
         numbers = [int(n) for n in re.findall(r'<td class="num[^"]*">(\d+)</td>', row)]
-        expected = [a.count(v) for v in (Verdict.VERBATIM, Verdict.FAITHFUL, Verdict.ALTERED, Verdict.UNVERIFIED)]
+        expected = [a.count(v) for v in (Verdict.VERBATIM, Verdict.FAITHFUL, Verdict.ALTERED, Verdict.MISATTRIBUTED, Verdict.UNVERIFIED)]
         assert numbers == [*expected, len(a.errors)]
 
 
