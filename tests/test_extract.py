@@ -708,3 +708,19 @@ def test_multi_paragraph_quotation_is_one_quotation(case):
     quotes = extract_quotations(d)
     check_invariants(d, quotes)
     assert [q.spans for q in quotes] == [spans], text
+
+
+@pytest.mark.parametrize(
+    "text, cue",
+    [
+        ("The BBC's Nick Robinson asked her: \"Will you resign?\"", "The BBC's Nick Robinson asked her"),
+        ("Sen. John Smith conceded: \"We lost.\"", "Sen. John Smith conceded"),
+        ("\"We lost,\" said Heather C. Smith.", "said Heather C. Smith"),
+        ("\"We lost,\" said Brig. Gen. William Seely.", "said Brig. Gen. William Seely"),
+        ("\"A rising tide lifts all yachts,\" he quipped.", "he quipped"),
+    ],
+)
+def test_cues_keep_possessives_initials_and_titles_whole(text: str, cue: str) -> None:
+    doc = Document(id="a", text=text, paragraphs=(Paragraph(0, 0, len(text)),))
+    (q,) = extract_quotations(doc)
+    assert q.attribution == cue
