@@ -96,7 +96,8 @@ def _name_keys(name: str) -> set[tuple[str, ...]]:
     words = [_fold(w) for w in _TOKEN_RE.findall(name)]
     words = [w for w in words if w]
     keys = {tuple(words)} if words else set()
-    core = [w for w in words if w not in TITLES and w not in _SUFFIXES and len(w) > 1]
+    # "of" in "THE SECRETARY OF STATE" is no name of anyone's
+    core = [w for w in words if w not in TITLES and w not in _SUFFIXES and w not in _FUNCTION_WORDS and len(w) > 1]
     if core:
         keys.add(tuple(core))
         keys.add((core[-1],))
@@ -134,7 +135,7 @@ class Roster:
                 keys.update({(w,) for w in _PRESS_WORDS} | {("q",)})
             keys.update(_name_keys(person))
             core = [_fold(w) for w in _TOKEN_RE.findall(person)]
-            core = [w for w in core if w and w not in TITLES and len(w) > 1]
+            core = [w for w in core if w and w not in TITLES and w not in _FUNCTION_WORDS and len(w) > 1]
             if len(core) > 1:
                 first.setdefault(person, set()).add(core[0])
             if label:
