@@ -13,6 +13,12 @@ to 20 % (half of them verbatim, the rest at 5, 10, 15 or 20 %: omissions, insert
 interpolations, marked elisions, transposed words or fragments) and
 fabricated quotations (from the filler chain, so in no source).
 
+Each source has a speaker (a made-up name). A quotation is credited to the
+speaker of its source ("Ada Quill said: ..."), except planted
+misattributions (a quotation of source A credited to the speaker of
+source B); fabricated quotations are credited to a source's speaker or to
+someone who speaks in no source.
+
 Layout of ``OUT/<size>/``::
 
     case.toml            the sources (no articles: they are in the JSONL file)
@@ -45,6 +51,18 @@ RATES = (0.05, 0.1, 0.15, 0.2)
 VERBATIM_SHARE = 0.5
 KINDS = ("omission", "insertion", "substitution", "spelling", "interpolation", "elision", "transposition")
 FABRICATED_SHARE = 0.15
+#: share of real quotations credited to the speaker of another source
+MISATTRIBUTED_SHARE = 0.1
+_FIRST = (
+    "Ada Bela Cyril Dora Emil Fenna Gideon Hester Ivo Juno Kasimir Lenka Milo Nessa Otto Petra Quentin "
+    "Rhoda Silas Tilde Ulric Vera Wendel Xenia Yorick"
+).split()
+_LAST = (
+    "Abernathy Brackwater Calloway Dunmore Elsworth Fairweather Grimsby Halloran Ingleby Jessop Kilbride "
+    "Lockhart Merriman Northcote Ollerton Pemberton Quillfeather Ravenscroft Sutterby Thistlewood Underhill "
+    "Vantongeren Whitcombe Yardley Zellweger Ashdown Blenkinsop Cartwright Dewhurst Eastwood Fothergill "
+    "Gainsford Hollingworth Ironside Juniper Kettering Lazenby Mortimer Nettleton Oakshott"
+).split()
 _TOKEN = re.compile(r"[A-Za-z]+(?:['-][A-Za-z]+)*|[0-9]+|[.,;:!?]")
 
 
@@ -144,6 +162,14 @@ class SourceDoc:
     text: str
     tokens: list[str]
     spans: list[tuple[int, int]]
+    speaker: str = ""
+
+
+def speaker_name(k: int) -> str:
+    """The made-up name of the speaker of source number ``k``: unique for the first 1,000 sources."""
+    first, rest = k % len(_FIRST), k // len(_FIRST)
+    # neighbouring sources differ in both names (and some share a surname, as people do)
+    return f"{_FIRST[first]} {_LAST[(rest + first) % len(_LAST)]}"
 
 
 def make_source(chain: Chain, rare: RareWords, rng: random.Random, doc_id: str, size: int) -> SourceDoc:
@@ -339,7 +365,14 @@ def make_article(
             src_id = doc.id
             src_span = (doc.spans[start][0], doc.spans[end - 1][1])
         text, segs = quote_text(q.pieces)
-        speaker = rng.choice(SPEAKERS)
+        misattributed = False
+        if fabricated:
+            speaker = rng.choice(sources).speaker if rng.random() < 0.5 else rng.choice(SPEAKERS)
+        elif len(sources) > 1 and rng.random() < MISATTRIBUTED_SHARE:
+            speaker = rng.choice([s for s in sources if s.id != doc.id]).speaker
+            misattributed = True
+        else:
+            speaker = doc.speaker
         lead = f"{speaker[0].upper()}{speaker[1:]} said: \u201c"
         para_prefix = "\n\n".join(parts) + "\n\n"
         q_start = len(para_prefix) + len(lead)
@@ -354,6 +387,9 @@ def make_article(
                 "source_span": list(src_span) if src_span else None,
                 "edits": q.edits,
                 "rate": rate,
+                "speaker": speaker,
+                "source_speaker": None if fabricated else doc.speaker,
+                "misattributed": misattributed,
             }
         )
         parts.append(filler_text(rng.randint(1, 2)))
@@ -391,11 +427,12 @@ def generate(out: Path, size: int, articles: int, seed: int, name: str | None = 
     n_docs = max(1, round(size / DOC_BYTES))
     for k in range(n_docs):
         doc = make_source(chain, rare, rng, f"doc-{k + 1:04d}", size // n_docs)
+        doc.speaker = speaker_name(k)
         (folder / "sources" / f"{doc.id}.txt").write_text(doc.text, encoding="utf-8")
         docs.append(doc)
     lines = [f'id = "bench-{folder.name}"', f'title = "Generated archive of {folder.name}"', ""]
     for doc in docs:
-        lines += ["[[sources]]", f'id = "{doc.id}"', f'path = "sources/{doc.id}.txt"', ""]
+        lines += ["[[sources]]", f'id = "{doc.id}"', f'path = "sources/{doc.id}.txt"', f'speaker = "{doc.speaker}"', ""]
     (folder / "case.toml").write_text("\n".join(lines), encoding="utf-8")
     art_rng = random.Random(f"{seed}-{size}-articles")
     with gzip.open(folder / "articles.jsonl.gz", "wt", encoding="utf-8", compresslevel=3) as fa, gzip.open(

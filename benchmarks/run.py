@@ -13,6 +13,12 @@ process so that its peak memory is its own, this prints:
   by edit rate, precision, and how many fabricated quotations were located;
 - accuracy of the variant kinds (the multiset of kinds equals the edits
   made) and of the verdicts;
+- attribution, over the articles of the first ``ATTRIBUTION_ARTICLES``
+  (the whole check of each: extract, credit, locate): how many planted
+  misattributions come back ``misattributed``, how many quotations credited
+  to their own speaker are wrongly judged so, and how many fabricated
+  quotations get the right reason (``not-found`` when credited to a
+  source's speaker, ``other-speaker`` otherwise);
 - articles/s and quotations/s end to end (read, extract, locate, align,
   classify, cover) on one core, over 2,000 articles, and
   ``--jobs 2`` against ``--jobs 1`` on 10,000 articles of the ``--jobs-data``
@@ -75,6 +81,8 @@ QUOTE_ARTICLES = 2_000
 #: fastest pass is reported (the others were slowed by the rest of the
 #: machine: the same work, the same results), with every pass's figure
 PASSES = 5
+#: attribution is scored over the quotations of the first this many articles
+ATTRIBUTION_ARTICLES = 500
 ACCEPTABLE = {"elision", "interpolation"}
 MINOR = {"spelling", "punctuation", "case"}
 
@@ -83,9 +91,10 @@ MINOR = {"spelling", "punctuation", "case"}
 
 
 def load(folder: Path) -> tuple[list, list[dict], list[dict]]:
-    from quoteverify.ingest import read_document
+    from quoteverify.ingest import load_case
 
-    docs = [read_document(p, id=p.stem, role="source") for p in sorted((folder / "sources").glob("*.txt"))]
+    # the case names each source's speaker
+    docs = sorted((s.document for s in load_case(folder).sources), key=lambda d: d.id)
     with gzip.open(folder / "articles.jsonl.gz", "rt", encoding="utf-8") as f:
         articles = [json.loads(line) for line in f]
     with gzip.open(folder / "truth.jsonl.gz", "rt", encoding="utf-8") as f:
@@ -225,6 +234,7 @@ def measure(folder: Path, peers: bool, jobs: bool) -> dict:
     out["verdicts_right"] = round(verdict_ok / n, 4)
     out["kind_recall"] = {k: round(a / b, 3) for k, (a, b) in sorted(per_kind.items())}
 
+    out.update(attribution(index, articles[:ATTRIBUTION_ARTICLES], truth[:ATTRIBUTION_ARTICLES]))
     out.update(end_to_end(folder, index, min(len(articles), QUOTE_ARTICLES), jobs=1))
     if jobs and len(articles) >= JOBS_ARTICLES:
         runs: dict[int, list[dict]] = {1: [], 2: []}
@@ -252,6 +262,39 @@ def _cpu(who: int) -> float:
     """CPU seconds (user and system) used so far by this process, or by its finished children."""
     u = resource.getrusage(who)
     return u.ru_utime + u.ru_stime
+
+
+def attribution(index, articles: list[dict], truth: list[dict]) -> dict:
+    """How often the attribution verdicts come back right, over whole articles (extract, credit, locate)."""
+    from quoteverify.ingest.document import document_from_text
+    from quoteverify.verify import check_article
+
+    planted = [0, 0]  # misattributions planted, judged misattributed
+    own = [0, 0]  # located quotations credited to their own speaker, wrongly judged misattributed
+    reasons = [0, 0]  # fabricated quotations, with the right reason
+    for a, t in zip(articles, truth):
+        doc = document_from_text(a["text"], id=a["id"], date=a["date"])
+        got = {q.quotation.spans[0][0]: q for q in check_article(doc, index).quotes}
+        for tq in t["quotes"]:
+            q = got.get(tq["span"][0])
+            if q is None:
+                continue
+            if tq["fabricated"]:
+                speaks = any(d.speaker == tq["speaker"] for d in index.documents)
+                reasons[0] += 1
+                reasons[1] += q.reason == ("not-found" if speaks else "other-speaker")
+            elif tq["misattributed"]:
+                planted[0] += 1
+                planted[1] += q.verdict.value == "misattributed"
+            elif q.location is not None and correct(q.location, tq):
+                own[0] += 1
+                own[1] += q.verdict.value == "misattributed"
+    return {
+        "misattributions_planted": planted[0],
+        "misattributed_right": round(planted[1] / planted[0], 4) if planted[0] else None,
+        "misattributed_false": round(own[1] / own[0], 4) if own[0] else None,
+        "unverified_reason_right": round(reasons[1] / reasons[0], 4) if reasons[0] else None,
+    }
 
 
 def end_to_end(folder: Path, index, n: int, jobs: int) -> dict:
@@ -418,6 +461,9 @@ def show(r: dict) -> None:
     print(f"precision {r['precision']}; fabricated located: {r['fabricated_located']} of {r['fabricated']}")
     print(f"variant kinds exactly right {r['kinds_exact']}, verdicts right {r['verdicts_right']}; recall by kind: "
           + ", ".join(f"{k} {v}" for k, v in r["kind_recall"].items()))
+    print(f"attribution: {r['misattributions_planted']} misattributions planted, judged misattributed {r['misattributed_right']};"
+          f" wrongly misattributed {r['misattributed_false']} of those credited rightly;"
+          f" reason of fabricated quotations right {r['unverified_reason_right']}")
     print(f"end to end, 1 core: {r['articles_per_s']} articles/s, {r['e2e_quotations_per_s']:,} extracted quotations/s"
           f" ({r['e2e_articles']:,} articles)")
     if "jobs2_speedup" in r:

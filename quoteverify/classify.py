@@ -22,10 +22,14 @@ from rapidfuzz.distance import Levenshtein
 
 from quoteverify._confusables import SKELETON
 from quoteverify.models import (
+    NOT_FOUND,
+    OTHER_SPEAKER,
     Alignment,
+    Credit,
     Fragment,
     Kind,
     Location,
+    Reason,
     Severity,
     Token,
     Variant,
@@ -374,3 +378,38 @@ def verdict(variants: Sequence[Variant], located: bool) -> Verdict:
     if variants:
         return Verdict.FAITHFUL
     return Verdict.VERBATIM
+
+
+# --------------------------------------------------------------------------- attribution
+
+
+def judged_against_sources(credit: Credit, sources_name_speakers: bool) -> bool:
+    """Whether a quotation is to be looked for in the sources at all.
+
+    Not when the article credits it to someone who speaks in none of them
+    (a rebuttal that reuses a sentence of the source, a heckler's cry, a
+    parody): those words are someone else's, however much they resemble
+    the source's. When no source names its speaker, every quotation is.
+    """
+    return not (sources_name_speakers and credit.speaker is not None and not credit.in_sources)
+
+
+def attributed_verdict(
+    words_verdict: Verdict, credit: Credit, source_speaker: str | None, *, sources_name_speakers: bool
+) -> tuple[Verdict, Reason | None]:
+    """The verdict of a quotation once its attribution is known, and the reason of an ``unverified`` one.
+
+    ``words_verdict`` is the verdict of the words alone (:func:`verdict`).
+    Credited to someone who speaks in no source: ``unverified``,
+    ``other-speaker``. Dated by the article to an occasion no source is of,
+    or found nowhere: ``unverified``, ``not-found``. Found, but in the mouth
+    of someone other than the person credited: ``misattributed``, whatever
+    the variants (they are still listed).
+    """
+    if not judged_against_sources(credit, sources_name_speakers):
+        return Verdict.UNVERIFIED, OTHER_SPEAKER
+    if words_verdict is Verdict.UNVERIFIED or credit.other_occasion:
+        return Verdict.UNVERIFIED, NOT_FOUND
+    if credit.speaker is not None and source_speaker is not None and credit.speaker != source_speaker:
+        return Verdict.MISATTRIBUTED, None
+    return words_verdict, None

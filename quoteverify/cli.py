@@ -139,6 +139,7 @@ def main() -> None:
 @main.command()
 @click.argument("inputs", nargs=-1, metavar="CASE_DIR | ARTICLE...")
 @click.option("--source", "sources", multiple=True, metavar="FILE", help="A source document (ad hoc use, without a case directory). Repeatable.")
+@click.option("--speaker", "speakers", multiple=True, metavar="NAME", help="Who speaks or wrote a --source: the first --speaker names the first --source, the second the second (\"\" for none). Repeatable.")
 @click.option("--out", "out", default="reports", show_default=True, type=click.Path(file_okay=False), help="Where the report folder is written.")
 @click.option("--case-id", default=None, help="Name of the report folder in ad hoc use (default: adhoc).")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, metavar="N", help="Worker processes on this machine (default 0: one per core; 1: none). The report is the same for any N.")
@@ -147,6 +148,7 @@ def main() -> None:
 def check(
     inputs: tuple[str, ...],
     sources: tuple[str, ...],
+    speakers: tuple[str, ...],
     out: str,
     case_id: str | None,
     jobs: int,
@@ -155,8 +157,8 @@ def check(
 ) -> None:
     """Verify every quotation of the articles against the sources.
 
-    Either CASE_DIR, a folder with a case.toml, or --source FILE ... and the
-    articles (files, folders, JSON Lines batches, or - for standard input).
+    Either CASE_DIR, a folder with a case.toml, or --source FILE ... (each
+    optionally with its --speaker NAME, in the same order) and the articles (files, folders, JSON Lines batches, or - for standard input).
     Writes OUT/<case>/index.html, a page per article, report.json, and
     results.jsonl (one line per article, in input order, written as the run
     goes).
@@ -169,12 +171,16 @@ def check(
         if sources:
             if not inputs:
                 raise click.UsageError("give at least one ARTICLE with --source")
-            infos = read_sources(sources)
+            if len(speakers) > len(sources):
+                raise click.UsageError("more --speaker than --source: each --speaker names the --source of the same rank")
+            infos = read_sources(sources, speakers)
             refs: Iterable[ArticleRef] = iter_articles(inputs)
             ident, title, root, total = case_id or "adhoc", "", None, None
         else:
             if len(inputs) != 1:
                 raise click.UsageError("give one CASE_DIR, or --source FILE and ARTICLE files")
+            if speakers:
+                raise click.UsageError("--speaker names a --source; a case gives speakers in its case.toml")
             case = load_case(inputs[0])
             infos, refs, ident, title, root = case.sources, case.articles, case.id, case.title, case.root
             total = len(case.articles)
@@ -191,7 +197,7 @@ def check(
             progress.close()
         index = write_report(result.check, out)
     _summary(result, index)
-    sys.exit(EXIT_ALTERED if result.total.altered else EXIT_OK)
+    sys.exit(EXIT_ALTERED if result.total.altered or result.total.misattributed else EXIT_OK)
 
 
 @main.command()

@@ -66,36 +66,75 @@ SPEECH_VERBS: tuple[str, ...] = (
     "acknowledged", "acknowledges",
     "added", "adds", "adding",
     "admitted", "admits",
+    "agreed",
+    "alleged",
     "announced", "announces",
+    "answered",
     "argued", "argues",
     "asked", "asks",
+    "asserted",
+    "assured",
+    "boasted",
+    "cautioned",
     "claimed", "claims",
     "commented",
+    "complained",
+    "conceded", "concedes",
     "concluded", "concludes",
+    "confessed",
     "confirmed", "confirms",
     "continued", "continues",
+    "contended",
+    "countered",
+    "cried",
     "declared", "declares",
-    "denied",
+    "denied", "denies",
+    "disclosed",
     "emphasised", "emphasized",
+    "exclaimed",
     "explained", "explains",
+    "heckled",
     "insisted", "insists",
+    "interjected",
+    "joked", "jokes",
+    "lamented",
+    "maintained",
+    "mused",
     "noted", "notes",
+    "objected",
+    "observed",
+    "pleaded",
     "posted",
+    "predicted",
+    "proclaimed",
+    "promised",
+    "protested",
+    "quipped", "quips",
     "read", "reads",
     "recalled",
     "remarked",
     "replied", "replies",
     "responded",
+    "retorted",
+    "revealed",
     "reiterated",
     "said", "says", "saying",
+    "shouted",
+    "snapped",
     "starts", "begins",
     "stated", "states",
     "stressed",
+    "suggested",
     "tell", "told", "tells", "telling",
+    "testified",
+    "thundered",
     "tweeted", "tweets",
+    "vowed",
     "warned", "warns",
     "went on",
+    "whispered",
     "wrote", "writes", "writing",
+    "yelled",
 )
 
 #: How many short paragraphs without an opening mark may separate two
@@ -539,6 +578,29 @@ _MAX_AFTER_TAIL = 3  # words kept after that verb ("said the letter")
 _WINDOW = 300  # how far a cue is looked for, in code points
 
 
+#: abbreviations whose full stop ends no sentence ("Sen. John Smith said", "said Heather C. Smith")
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr sen gen rep gov lt col brig maj capt sgt adm prof rev st jr sr hon cmdr insp supt det".split()
+)
+_WORD_BEFORE_RE = re.compile(r"(\w+)$")
+
+
+def _abbreviation_dot(text: str, pos: int) -> bool:
+    """Whether the full stop at ``pos`` ends an initial or a title's abbreviation, not a sentence."""
+    if text[pos] != ".":
+        return False
+    m = _WORD_BEFORE_RE.search(text, max(0, pos - 12), pos)
+    if not m:
+        return False
+    word = m.group(1)
+    return (len(word) == 1 and word.isupper()) or word.lower() in _ABBREVIATIONS
+
+
+def _is_apostrophe(text: str, pos: int) -> bool:
+    """Whether the single mark at ``pos`` stands between two letters (``The BBC's Nick Robinson``)."""
+    return text[pos] in "'\u2019" and 0 < pos < len(text) - 1 and text[pos - 1].isalnum() and text[pos + 1].isalnum()
+
+
 def _skip_blanks(text: str, i: int, end: int) -> int:
     """The first position from ``i`` that is not a space or tab on the same line."""
     m = _BLANKS_RE.match(text, i, end)
@@ -564,7 +626,8 @@ class _Cues:
         self.paras = paras
         self.open_starts = [f.open_pos for f in found]
         self.ends = [f.end for f in found]
-        self.bounds = [e for _, e in self._outside((m.end(), m.end()) for m in _SENTENCE_END_RE.finditer(text))]
+        ends = (m for m in _SENTENCE_END_RE.finditer(text) if not _abbreviation_dot(text, m.start()))
+        self.bounds = [e for _, e in self._outside((m.end(), m.end()) for m in ends)]
         pattern = _verb_re(verbs)
         self.verbs = [] if pattern is None else self._outside(m.span() for m in pattern.finditer(text))
         self.verb_starts = [s for s, _ in self.verbs]
@@ -617,7 +680,8 @@ class _Cues:
                     end = ve + len(tail.rstrip())
         piece = max(sent, vs - _WINDOW)
         for m in _PIECE_STOP_RE.finditer(text, piece, vs):
-            piece = m.end()
+            if not _is_apostrophe(text, m.start()):
+                piece = m.end()
         start = vs
         taken: list[str] = []
         for m in reversed(list(_WORD_RE.finditer(text, piece, vs))):
@@ -635,7 +699,7 @@ class _Cues:
                 words = list(_WORD_RE.finditer(text, sent, vs))
                 if (
                     words
-                    and not _SUBJECT_STOPS.intersection(head)
+                    and not any(c in _SUBJECT_STOPS and not _is_apostrophe(text, sent + i) for i, c in enumerate(head))
                     and len(words) <= _MAX_LONG_SUBJECT_WORDS
                     and not any(w.group().lower() in _CLAUSE_WORDS for w in words)
                 ):
@@ -662,11 +726,15 @@ class _Cues:
         if len(_WORD_RE.findall(text, j, vs)) > _MAX_AFTER_LEAD:
             return None
         limit = min(end, ve + _WINDOW)
-        m = _CLAUSE_STOP_RE.search(text, ve, limit)
-        stop = m.start() if m else limit
+        stop = limit
+        for m in _CLAUSE_STOP_RE.finditer(text, ve, limit):
+            if not _abbreviation_dot(text, m.start()):
+                stop = m.start()
+                break
         cue_end = ve
         for n, m in enumerate(_WORD_RE.finditer(text, ve, stop)):
-            if n >= _MAX_AFTER_TAIL:
+            # a name runs on past the usual tail ("said Brig. Gen. William Seely")
+            if n >= _MAX_AFTER_TAIL and (n >= 2 * _MAX_AFTER_TAIL or not m.group()[0].isupper()):
                 break
             cue_end = m.end()
         first = _WORD_RE.search(text, j, vs)

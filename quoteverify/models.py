@@ -82,16 +82,28 @@ SEVERITY: dict[Kind, Severity] = {
 
 
 class Verdict(str, Enum):
-    """A quotation's verdict, from best to worst (``unverified`` stands apart)."""
+    """A quotation's verdict, from best to worst (``unverified`` stands apart).
+
+    ``misattributed``: found in a source, but in the mouth of someone other
+    than the person the article credits (worse than ``altered``).
+    """
 
     VERBATIM = "verbatim"
     FAITHFUL = "faithful"
     ALTERED = "altered"
+    MISATTRIBUTED = "misattributed"
     UNVERIFIED = "unverified"
 
 
 #: The verdicts of located quotations, worst first.
-WORST_FIRST = (Verdict.ALTERED, Verdict.FAITHFUL, Verdict.VERBATIM)
+WORST_FIRST = (Verdict.MISATTRIBUTED, Verdict.ALTERED, Verdict.FAITHFUL, Verdict.VERBATIM)
+
+#: Why a quotation is ``unverified``: credited to someone who speaks in none
+#: of the sources (not judged against them), or credited to a source's
+#: speaker or document, or to nobody, and found nowhere.
+Reason = Literal["other-speaker", "not-found"]
+OTHER_SPEAKER: Reason = "other-speaker"
+NOT_FOUND: Reason = "not-found"
 
 
 def worst_verdict(verdicts: Iterable[Verdict]) -> Verdict | None:
@@ -108,11 +120,16 @@ def worst_verdict(verdicts: Iterable[Verdict]) -> Verdict | None:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A paragraph of a document: its index and its span in the document text."""
+    """A paragraph of a document: its index and its span in the document text.
+
+    ``speaker`` is the person whose words the paragraph holds (a source's
+    speaker, or the speaker of a transcript's turn), when known.
+    """
 
     index: int
     start: int
     end: int
+    speaker: str | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +154,10 @@ class Document:
     outlet: str = ""
     date: str = ""
     url: str = ""
+    #: the person who speaks or writes the document (a source), when known
+    speaker: str | None = None
+    #: a transcript's speaker labels and the people they name (``("THE PRESIDENT", "Joe Biden")``)
+    speaker_labels: tuple[tuple[str, str], ...] = ()
 
     def paragraph_text(self, index: int) -> str:
         p = self.paragraphs[index]
@@ -240,6 +261,22 @@ class Quotation:
     attribution_span: Span | None = None
 
 
+@dataclass(frozen=True)
+class Credit:
+    """The person an article credits with a quotation.
+
+    ``speaker`` is the person as the sources name them when they speak in
+    one (``in_sources``), else as the article names or describes them ("Mr
+    Jones", "a heckler"); ``None`` when the article credits nobody.
+    ``other_occasion``: the article dates the words to an occasion that no
+    source is of ("In 2019 she told the party conference").
+    """
+
+    speaker: str | None = None
+    in_sources: bool = False
+    other_occasion: bool = False
+
+
 # --------------------------------------------------------------------------- locate
 
 
@@ -336,6 +373,12 @@ class QuoteResult:
     verdict: Verdict
     #: invisible characters (zero-width spaces, soft hyphens...) inside the quoted words, folded away
     invisible: int = 0
+    #: the person the article credits with the quotation, when it names one
+    speaker: str | None = None
+    #: the speaker of the source passage the quotation was located in, when known
+    source_speaker: str | None = None
+    #: why an ``unverified`` quotation is so (``None`` for the other verdicts)
+    reason: Reason | None = None
 
 
 # --------------------------------------------------------------------------- cover
@@ -432,6 +475,11 @@ class SourceInfo:
     document: Document
     provenance: Provenance = Provenance()
 
+    @property
+    def speaker(self) -> str | None:
+        """The person who speaks or writes the source, when known."""
+        return self.document.speaker
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -464,6 +512,9 @@ class ArticleSummary:
     altered: int
     unverified: int
     errors: tuple[str, ...]
+    misattributed: int = 0
+    #: unverified quotations credited to a source's speaker or document, or to nobody, found nowhere
+    not_found: int = 0
 
     @property
     def findings(self) -> bool:
@@ -486,6 +537,8 @@ class ArticleSummary:
             counts[Verdict.ALTERED],
             counts[Verdict.UNVERIFIED],
             tuple(result.errors),
+            counts[Verdict.MISATTRIBUTED],
+            sum(1 for q in result.quotes if q.reason == NOT_FOUND),
         )
 
 
@@ -500,6 +553,8 @@ class Tally:
     altered: int = 0
     unverified: int = 0
     errors: int = 0
+    misattributed: int = 0
+    not_found: int = 0
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import weakref
 from collections.abc import Sequence
 
 from quoteverify import classify
 from quoteverify.align import align
+from quoteverify.attribute import Roster, credit_quotations
 from quoteverify.cover import coverage
 from quoteverify.errors import InputError
 from quoteverify.extract import extract_quotations, quotation_segments
@@ -22,6 +24,7 @@ from quoteverify.locate import SHORT, SourceIndex, locate
 from quoteverify.models import (
     ArticleRef,
     ArticleResult,
+    Credit,
     Document,
     Fragment,
     Quotation,
@@ -33,12 +36,51 @@ from quoteverify.models import (
     new_token,
 )
 from quoteverify.normalize import INVISIBLE, quotation_fragments
+from quoteverify.speakers import passage_speaker
 
 _INVISIBLE = re.compile("[" + "".join(sorted(INVISIBLE)) + "]")
 
 
-def verify_quotation(quotation: Quotation, article_text: str, index: SourceIndex) -> QuoteResult:
-    """Locate one quotation, align it against its passage, and classify the differences."""
+def verify_quotation(
+    quotation: Quotation, article_text: str, index: SourceIndex, credit: Credit | None = None
+) -> QuoteResult:
+    """Locate one quotation, align it against its passage, classify the differences, and judge its attribution.
+
+    ``credit``: the person the article credits with it (:mod:`quoteverify.attribute`);
+    without one, the quotation is credited to nobody.
+    """
+    credit = credit or Credit()
+    roster = roster_of(index)
+    if not classify.judged_against_sources(credit, bool(roster)):
+        return QuoteResult(
+            quotation, None, (), (), Verdict.UNVERIFIED, speaker=credit.speaker, reason=classify.OTHER_SPEAKER
+        )
+    result = _verify_words(quotation, article_text, index)
+    source_speaker = None
+    if result.location is not None:
+        source_speaker = passage_speaker(index.sources[index.number(result.location.source)].doc, result.location)
+    verdict, reason = classify.attributed_verdict(result.verdict, credit, source_speaker, sources_name_speakers=bool(roster))
+    if verdict is Verdict.UNVERIFIED:
+        # of another occasion: what the words resemble is no finding
+        return QuoteResult(quotation, None, (), (), verdict, result.invisible, speaker=credit.speaker, reason=reason)
+    return dataclasses.replace(
+        result, verdict=verdict, reason=reason, speaker=credit.speaker, source_speaker=source_speaker
+    )
+
+
+_ROSTERS: weakref.WeakKeyDictionary[SourceIndex, Roster] = weakref.WeakKeyDictionary()
+
+
+def roster_of(index: SourceIndex) -> Roster:
+    """The people who speak in the indexed sources (worked out once per index)."""
+    roster = _ROSTERS.get(index)
+    if roster is None:
+        roster = _ROSTERS[index] = Roster.of([s.doc for s in index.sources])
+    return roster
+
+
+def _verify_words(quotation: Quotation, article_text: str, index: SourceIndex) -> QuoteResult:
+    """Locate one quotation, align it against its passage, and classify the differences of its words."""
     fragments = quotation_fragments(article_text, quotation.segments)
     invisible = 0
     if any(_INVISIBLE.search(article_text, s.start, s.end) for s in quotation.segments if s.kind == "text"):
@@ -126,7 +168,9 @@ def _inner_markers(segments: Sequence[Segment]) -> list[tuple[int, int]]:
 
 def check_article(article: Document, index: SourceIndex) -> ArticleResult:
     """Every quotation of one article, verified against the indexed sources."""
-    quotes = tuple(verify_quotation(q, article.text, index) for q in extract_quotations(article))
+    quotations = extract_quotations(article)
+    credits = credit_quotations(article, quotations, roster_of(index))
+    quotes = tuple(verify_quotation(q, article.text, index, c) for q, c in zip(quotations, credits))
     return ArticleResult(article, quotes, coverage(quotes, index), ())
 
 

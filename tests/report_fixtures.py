@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 
 from quoteverify.models import (
+    NOT_FOUND,
     AlignOp,
     Alignment,
     ArticleResult,
@@ -161,7 +162,7 @@ class ArticleBuilder:
         quotation = Quotation(
             "\n".join(self.article.text[s:e] for s, e in spans), spans, _segments(self.article.text, spans), cue, cue_span
         )
-        q = QuoteResult(quotation, None, (), (), Verdict.UNVERIFIED)
+        q = QuoteResult(quotation, None, (), (), Verdict.UNVERIFIED, reason=NOT_FOUND)
         self.quotes.append(q)
         return q
 

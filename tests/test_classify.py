@@ -125,3 +125,23 @@ def test_severity_follows_the_taxonomy():
     assert Kind.ELISION.severity is Severity.ACCEPTABLE
     assert Kind.SPELLING.severity is Severity.MINOR
     assert Kind.OMISSION.severity is Severity.MAJOR
+
+
+def test_attribution_rules() -> None:
+    from quoteverify.classify import attributed_verdict, judged_against_sources
+    from quoteverify.models import Credit
+
+    minister = Credit("Jane Roe", in_sources=True)
+    heckler = Credit("a heckler")
+    assert not judged_against_sources(heckler, True) and judged_against_sources(heckler, False)
+    assert judged_against_sources(minister, True) and judged_against_sources(Credit(), True)
+    on = {"sources_name_speakers": True}
+    assert attributed_verdict(Verdict.ALTERED, heckler, None, **on) == (Verdict.UNVERIFIED, "other-speaker")
+    assert attributed_verdict(Verdict.ALTERED, minister, "the press", **on) == (Verdict.MISATTRIBUTED, None)
+    assert attributed_verdict(Verdict.VERBATIM, minister, "Jane Roe", **on) == (Verdict.VERBATIM, None)
+    assert attributed_verdict(Verdict.UNVERIFIED, minister, None, **on) == (Verdict.UNVERIFIED, "not-found")
+    assert attributed_verdict(Verdict.UNVERIFIED, Credit(), None, **on) == (Verdict.UNVERIFIED, "not-found")
+    earlier = Credit("Jane Roe", in_sources=True, other_occasion=True)
+    assert attributed_verdict(Verdict.VERBATIM, earlier, "Jane Roe", **on) == (Verdict.UNVERIFIED, "not-found")
+    # credited to nobody: the words are judged, whoever speaks them
+    assert attributed_verdict(Verdict.FAITHFUL, Credit(), "the press", **on) == (Verdict.FAITHFUL, None)

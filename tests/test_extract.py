@@ -799,3 +799,19 @@ def test_hard_wrapped_article_quotation_over_a_line_break():
 
 def test_capitalised_elided_word_may_open_a_quotation():
     assert texts("'Cause I said so,' she said, 'cause it was late.") == ["Cause I said so,"]
+
+
+@pytest.mark.parametrize(
+    "text, cue",
+    [
+        ("The BBC's Nick Robinson asked her: \"Will you resign?\"", "The BBC's Nick Robinson asked her"),
+        ("Sen. John Smith conceded: \"We lost.\"", "Sen. John Smith conceded"),
+        ("\"We lost,\" said Heather C. Smith.", "said Heather C. Smith"),
+        ("\"We lost,\" said Brig. Gen. William Seely.", "said Brig. Gen. William Seely"),
+        ("\"A rising tide lifts all yachts,\" he quipped.", "he quipped"),
+    ],
+)
+def test_cues_keep_possessives_initials_and_titles_whole(text: str, cue: str) -> None:
+    doc = Document(id="a", text=text, paragraphs=(Paragraph(0, 0, len(text)),))
+    (q,) = extract_quotations(doc)
+    assert q.attribution == cue

@@ -182,7 +182,12 @@ def test_report_json_has_the_documented_fields_and_types(result: CheckResult, da
         assert a["errors"] == list(ar.errors)
         assert len(a["quotes"]) == len(ar.quotes)
         for q, qr in zip(a["quotes"], ar.quotes):
-            assert list(q)[:7] == ["text", "spans", "attribution", "source", "source_span", "verdict", "variants"]
+            assert list(q)[:10] == [
+                "text", "spans", "attribution", "source", "source_span",
+                "speaker", "source_speaker", "verdict", "reason", "variants",
+            ]
+            assert q["speaker"] == qr.speaker and q["source_speaker"] == qr.source_speaker
+            assert q["reason"] == qr.reason and (q["reason"] is None) == (q["verdict"] != "unverified")
             assert q["text"] == qr.quotation.text
             assert all(isinstance(s, list) and len(s) == 2 and all(type(x) is int for x in s) for s in q["spans"])
             # the spans point into the original article text
@@ -413,7 +418,7 @@ def test_index_counts_each_outlet(files: dict[str, bytes], result: CheckResult) 
     assert [href for href, _ in rows] == [f"articles/{s}.html" for s in unique_names([a.article.id for a in result.articles])]
     for (_, row), a in zip(rows, result.articles):
         numbers = [int(n) for n in re.findall(r'<td class="num[^"]*">(\d+)</td>', row)]
-        expected = [a.count(v) for v in (Verdict.VERBATIM, Verdict.FAITHFUL, Verdict.ALTERED, Verdict.UNVERIFIED)]
+        expected = [a.count(v) for v in (Verdict.VERBATIM, Verdict.FAITHFUL, Verdict.ALTERED, Verdict.MISATTRIBUTED, Verdict.UNVERIFIED)]
         assert numbers == [*expected, len(a.errors)]
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from quoteverify.errors import InputError
 from quoteverify.ingest.inputs import os_error_message, path_in, read_document, read_file
+from quoteverify.ingest.turns import with_speakers
 from quoteverify.models import (
     ArticleRef,
     Case,
@@ -96,6 +97,15 @@ class _Table:
             raise self.fault(f'"{key}" must be a list of strings')
         return tuple(value)
 
+    def get_str_map(self, key: str) -> dict[str, str]:
+        """A table of strings (``[sources.speakers]``), or an empty one when the key is absent."""
+        if key not in self.data:
+            return {}
+        value = self.data[key]
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise self.fault(f'"{key}" must be a table of strings ("LABEL" = "Person")')
+        return dict(value)
+
     def tables(self, key: str, *, required: bool = False) -> list[_Table]:
         if key not in self.data:
             if required:
@@ -167,18 +177,26 @@ def load_provenance(path: str | Path, *, paragraphs: int | None = None) -> Prove
 # --------------------------------------------------------------------------- sources given on their own
 
 
-def read_sources(paths: Sequence[str | Path]) -> tuple[SourceInfo, ...]:
-    """Read source files for ad hoc use: ids from the file names, made unique (``a``, ``a-2``...)."""
+def read_sources(paths: Sequence[str | Path], speakers: Sequence[str] = ()) -> tuple[SourceInfo, ...]:
+    """Read source files for ad hoc use: ids from the file names, made unique (``a``, ``a-2``...).
+
+    ``speakers[i]``, when given and not empty, is the person who speaks or
+    wrote ``paths[i]``; a source without one may still be a transcript
+    whose speaker labels name its turns.
+    """
+    if len(speakers) > len(paths):
+        raise InputError(None, f"{len(speakers)} speakers named for {len(paths)} sources")
     seen: set[str] = set()
     out = []
-    for path in paths:
+    for number, path in enumerate(paths):
         stem = Path(path).stem or "source"
         ident, n = stem, 1
         while ident in seen:
             n += 1
             ident = f"{stem}-{n}"
         seen.add(ident)
-        out.append(SourceInfo(read_document(path, id=ident, role="source")))
+        speaker = speakers[number].strip() if number < len(speakers) else ""
+        out.append(SourceInfo(with_speakers(read_document(path, id=ident, role="source"), speaker or None)))
     return tuple(out)
 
 
@@ -276,6 +294,7 @@ def _read_source(root: Path, listed: _ListedSource) -> SourceInfo:
         date=t.get_str("date", ""),
         url=t.get_str("url", ""),
     )
+    doc = with_speakers(doc, t.get_str("speaker", "").strip() or None, t.get_str_map("speakers"))
     if not listed.provenance:
         return SourceInfo(doc, Provenance())
     return SourceInfo(doc, load_provenance(path_in(root, listed.provenance), paragraphs=len(doc.paragraphs)))

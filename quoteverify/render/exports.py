@@ -40,6 +40,9 @@ _CSV_COLUMNS = (
     "anchor",
     "spans",
     "source_span",
+    "speaker",
+    "source_speaker",
+    "reason",
 )
 
 
@@ -71,6 +74,9 @@ def _csv_row(a: ArticleResult, q: QuoteResult, anchor: str, sources: dict[str, D
         anchor,
         " ".join(f"{s}-{e}" for s, e in q.quotation.spans),
         f"{loc.span[0]}-{loc.span[1]}" if loc else "",
+        q.speaker or "",
+        q.source_speaker or "",
+        q.reason or "",
     ]
 
 

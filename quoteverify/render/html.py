@@ -56,6 +56,7 @@ VERDICT_ICON: dict[str, str] = {
     Verdict.VERBATIM.value: "=",
     Verdict.FAITHFUL.value: "\u2248",
     Verdict.ALTERED.value: "\u2260",
+    Verdict.MISATTRIBUTED.value: "\u21c4",
     Verdict.UNVERIFIED.value: "?",
 }
 
@@ -64,6 +65,7 @@ VERDICT_HELP: dict[str, str] = {
     Verdict.VERBATIM.value: "the words match the source exactly (typography aside)",
     Verdict.FAITHFUL.value: "only acceptable or minor variants",
     Verdict.ALTERED.value: "at least one major variant",
+    Verdict.MISATTRIBUTED.value: "the words are in a source, but said by someone other than the person the article names",
     Verdict.UNVERIFIED.value: "no source passage found: somebody else's words, or a fabrication",
 }
 

@@ -177,7 +177,10 @@ def finding_json(q: QuoteResult, variant: Callable[[Variant], dict[str, Any]]) -
     return {
         "source": loc.source if loc else None,
         "source_span": _span(loc.span) if loc else None,
+        "speaker": q.speaker,
+        "source_speaker": q.source_speaker,
         "verdict": q.verdict.value,
+        "reason": q.reason,
         "variants": [variant(v) for v in q.variants],
     }
 
@@ -227,9 +230,17 @@ def _source_json(info: SourceInfo) -> dict[str, Any]:
         "id": doc.id,
         "title": doc.title,
         "paragraphs": [
-            {"index": p.index, "text": doc.text[p.start : p.end], "start": p.start, "end": p.end}
+            {
+                "index": p.index,
+                "text": doc.text[p.start : p.end],
+                "start": p.start,
+                "end": p.end,
+                "speaker": p.speaker or doc.speaker,
+            }
             for p in doc.paragraphs_or_whole
         ],
+        "speaker": doc.speaker,
+        "speakers": {label: person for label, person in doc.speaker_labels},
         "path": portable_path(doc.path),
         "sha256": doc.sha256,
         "date": doc.date,

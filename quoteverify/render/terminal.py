@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Protocol
 
 from quoteverify.collate import Collation, DocVariant
-from quoteverify.models import ArticleResult, CheckResult, Document, Quotation, QuoteResult, Verdict
+from quoteverify.models import NOT_FOUND, ArticleResult, CheckResult, Document, Quotation, QuoteResult, Verdict
 from quoteverify.reconstruct import Comparison, Reconstruction
 from quoteverify.render.json import document_name
 
-_COUNT_HEAD = ("quotes", "verbatim", "faithful", "altered", "unverified", "errors")
+_COUNT_HEAD = ("quotes", "verbatim", "faithful", "altered", "misattributed", "unverified", "not found", "errors")
 
 # --------------------------------------------------------------------------- check
 
@@ -34,7 +34,11 @@ class Tallied(Protocol):
     @property
     def altered(self) -> int: ...
     @property
+    def misattributed(self) -> int: ...
+    @property
     def unverified(self) -> int: ...
+    @property
+    def not_found(self) -> int: ...
     @property
     def errors(self) -> int: ...
 
@@ -73,7 +77,9 @@ def _article_rows(articles: Sequence[ArticleResult]) -> list[tuple[str, ...]]:
                 str(a.count(Verdict.VERBATIM)),
                 str(a.count(Verdict.FAITHFUL)),
                 str(a.count(Verdict.ALTERED)),
+                str(a.count(Verdict.MISATTRIBUTED)),
                 str(a.count(Verdict.UNVERIFIED)),
+                str(sum(1 for q in a.quotes if q.reason == NOT_FOUND)),
                 str(len(a.errors)),
             )
         )
@@ -85,7 +91,7 @@ def _outlet_rows(outlets: Sequence[tuple[str, Tallied]], total: Tallied) -> list
     for name, t in [*outlets, ("total", total)]:
         rows.append(
             (name or "-", f"{t.articles:,}", f"{t.quotes:,}", f"{t.verbatim:,}", f"{t.faithful:,}",
-             f"{t.altered:,}", f"{t.unverified:,}", f"{t.errors:,}")
+             f"{t.altered:,}", f"{t.misattributed:,}", f"{t.unverified:,}", f"{t.not_found:,}", f"{t.errors:,}")
         )
     return rows
 

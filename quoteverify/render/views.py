@@ -36,6 +36,7 @@ from quoteverify.models import (
     SourceInfo,
     Span,
     Variant,
+    OTHER_SPEAKER,
     Verdict,
     worst_verdict,
 )
@@ -185,6 +186,10 @@ class QuoteView:
     outlet: str
     excerpt: str
     invisible: int = 0
+    #: the person the article credits, the speaker of the source passage, why it is unverified
+    speaker: str | None = None
+    source_speaker: str | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -221,6 +226,7 @@ class VerdictCounts:
     faithful: int
     altered: int
     unverified: int
+    misattributed: int = 0
 
     def __getitem__(self, verdict: str) -> int:
         return int(getattr(self, Verdict(verdict).value))
@@ -265,6 +271,8 @@ class ParagraphView:
     rows: tuple[OutletRow, ...]
     choices: tuple[EditorialChoice, ...]
     first_words: str
+    #: whose words the paragraph holds, when the source says (a transcript's turn)
+    speaker: str | None = None
 
 
 @dataclass(frozen=True)
@@ -401,6 +409,9 @@ class _ReportBuilder:
             outlet=_outlet(doc),
             excerpt=_excerpt(q.quotation.text),
             invisible=q.invisible,
+            speaker=q.speaker,
+            source_speaker=q.source_speaker,
+            reason=q.reason,
         )
 
     def _article(self, a: ArticleResult, slug: str) -> ArticleView:
@@ -421,7 +432,10 @@ class _ReportBuilder:
             errors=tuple(a.errors),
             quotes=quotes,
             located=tuple(q for q in quotes if q.source_id is not None),
-            unverified=tuple(q for q in quotes if q.source_id is None),
+            # not-found first: a fact-checker must look at those; other people's words after
+            unverified=tuple(
+                sorted((q for q in quotes if q.source_id is None), key=lambda q: q.reason == OTHER_SPEAKER)
+            ),
             text=tuple(_text_pieces(a.article, quotes)),
             coverage=(),
             kinds=kinds,
@@ -480,6 +494,7 @@ class _ReportBuilder:
                 rows=(),
                 choices=tuple(c for c in choices if c.paragraph == p.index),
                 first_words=_excerpt(doc.text[p.start : p.end], 60),
+                speaker=p.speaker or doc.speaker,
             )
             for p in doc.paragraphs_or_whole
         )

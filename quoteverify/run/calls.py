@@ -68,9 +68,10 @@ def check_files(
     case_id: str = "adhoc",
     title: str = "",
     progress: Progress | None = None,
+    speakers: Sequence[str] = (),
 ) -> CheckResult:
-    """Ad hoc use without a case directory: source files and article references."""
-    return check_articles(read_sources(sources), articles, case_id=case_id, title=title, progress=progress)
+    """Ad hoc use without a case directory: source files (``speakers[i]`` speaks ``sources[i]``) and article references."""
+    return check_articles(read_sources(sources, speakers), articles, case_id=case_id, title=title, progress=progress)
 
 
 def reconstruct_case(case_dir: str | Path, *, source_id: str | None = None) -> Reconstruction:

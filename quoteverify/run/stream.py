@@ -64,7 +64,7 @@ class ResultsWriter:
 
 @dataclass
 class _Counter:
-    values: list[int] = field(default_factory=lambda: [0] * 7)
+    values: list[int] = field(default_factory=lambda: [0] * 9)
 
     def add(self, s: ArticleSummary) -> None:
         v = self.values
@@ -75,6 +75,8 @@ class _Counter:
         v[4] += s.altered
         v[5] += s.unverified
         v[6] += len(s.errors)
+        v[7] += s.misattributed
+        v[8] += s.not_found
 
     def tally(self) -> Tally:
         return Tally(*self.values)

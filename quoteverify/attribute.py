@@ -1,0 +1,496 @@
+"""Attribute: the person an article credits with each of its quotations.
+
+The people who speak in a case are its sources' speakers and the people its
+transcripts' labels name (a :class:`Roster`). An article names them by full
+name, by surname with or without a title ("Ms Smith", "Gen Milley"), or by
+a label that maps to them ("the Secretary of State"). Each quotation's cue
+(extract's attribution) is read for its subject:
+
+- a name or label of a roster person: that person;
+- a document ("the letter", "the memo"): the speaker of the source it names;
+- a pronoun ("he said"): the nearest person (for "it", the nearest
+  document) named before it, outside quotations, or credited with an
+  earlier quotation;
+- another name ("said Heather C. Smith") or a description ("a heckler",
+  "the union leader"): someone who speaks in no source;
+- a bare verb ("adding", "told reporters"): the subject of its sentence,
+  read the same way.
+
+A quotation without a cue takes the credit of the quotation before it in
+its paragraph, when no name stands between them. A quotation its sentence
+dates to an earlier year ("In 2019 she told...") is of another occasion
+unless a source is dated that year.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from typing import Literal, NamedTuple
+
+from quoteverify.extract import SPEECH_VERBS
+from quoteverify.ingest.turns import PRESS
+from quoteverify.models import Credit, Document, Quotation
+
+#: titles and ranks that may stand before a name; never a name's own words
+TITLES = frozenset(
+    """mr mrs ms miss mx dr sen senator gen general brig brigadier lt lieutenant col colonel maj major
+    adm admiral rep representative gov governor president vice prime minister secretary sir dame lord
+    lady prof professor rev reverend capt captain sgt sergeant cmdr commander chairman chairwoman chair
+    judge justice mayor marine corps army navy air force chief deputy defence defense foreign home state
+    press spokesman spokeswoman spokesperson pentagon us uk the former acting hon st""".split()
+)
+#: what follows a surname and is not one ("William H. Seely III")
+_SUFFIXES = frozenset("jr sr ii iii iv v".split())
+#: what stands for a source document in a cue
+DOCUMENT_NOUNS = frozenset(
+    "letter memo memorandum statement note document message email e-mail transcript release communique "
+    "communiqué missive speech remarks tweet post order directive".split()
+)
+#: what a transcript's ``Q`` is called in an article
+_PRESS_WORDS = frozenset("reporter reporters journalist journalists questioner press correspondent".split())
+_PERSON_PRONOUNS = frozenset("he she they i we him her them".split())
+_THING_PRONOUNS = frozenset("it".split())
+_DETERMINERS = frozenset("a an the one another some his her their its this that our".split())
+# capitalised words that begin sentences and clauses, not names
+_FUNCTION_WORDS = frozenset(
+    """the a an in on at but and or it he she they we i this that these those there his her their its
+    after before when while as for from with by of to then so if what why how who earlier later
+    minutes hours days meanwhile however yet also still now today yesterday on""".split()
+)
+# last words of organisations and places, not of people's names
+_NOT_PERSON_END = frozenset(
+    """parliament ministry department forces force council house office command party union army navy
+    government committee court news times post zone republic nations states kingdom street square agency
+    bank corps chiefs staff coalition assembly senate congress commission police service services
+    university school center centre group company inc ltd times guardian journal press media""".split()
+)
+# a year an article dates the words to: "In 2019 she told", "back in March 2018"
+_YEAR_RE = re.compile(
+    r"\b(?:in|since|back in|during|at)\s+(?:(?:early|late|mid-?)\s*)?"
+    r"(?:(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+)?"
+    r"((?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+_RELATIVE_PAST_RE = re.compile(r"\b(?:last year|years? ago|a year earlier|the year before)\b", re.IGNORECASE)
+_TOKEN_RE = re.compile(r"[^\W\d_][\w'\u2019.\-]*|\d+")
+_SENTENCE_END_RE = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])")
+_MAX_DESCRIPTION_WORDS = 5  # a longer subject without a name is a clause, not a description of a speaker
+_ANTECEDENT_WINDOW = 1500
+_SENTENCE_WINDOW = 400  # how far back, in code points, a sentence is read for a cue's subject or a date  # how far back, in code points, a pronoun looks for its antecedent
+
+
+def _fold(word: str) -> str:
+    """A word as compared: case folded, full stops and a possessive ending dropped."""
+    w = word.casefold().replace("\u2019", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    return w.strip(".'-")
+
+
+def _name_keys(name: str) -> set[tuple[str, ...]]:
+    """The word sequences that name a person: the full name, the name without titles and initials, the surname."""
+    words = [_fold(w) for w in _TOKEN_RE.findall(name)]
+    words = [w for w in words if w]
+    keys = {tuple(words)} if words else set()
+    # "of" in "THE SECRETARY OF STATE" is no name of anyone's
+    core = [w for w in words if w not in TITLES and w not in _SUFFIXES and w not in _FUNCTION_WORDS and len(w) > 1]
+    if core:
+        keys.add(tuple(core))
+        keys.add((core[-1],))
+    stripped = tuple(w for w in words if w != "the")
+    if stripped:
+        keys.add(stripped)
+    return keys
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone who speaks in a source: the name the sources give, and the word sequences that name them."""
+
+    name: str
+    keys: frozenset[tuple[str, ...]]
+    first_names: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Roster:
+    """The people who speak in a case's sources, the documents they wrote, and the years of the sources."""
+
+    people: tuple[Person, ...]
+    documents: tuple[tuple[str, str], ...]  # (a word of a source's title or id, its speaker)
+    years: frozenset[int]
+
+    @classmethod
+    def of(cls, sources: Sequence[Document]) -> Roster:
+        names: dict[str, set[tuple[str, ...]]] = {}
+        first: dict[str, set[str]] = {}
+
+        def add(person: str, label: str | None = None) -> None:
+            keys = names.setdefault(person, set())
+            if person == PRESS:
+                keys.update({(w,) for w in _PRESS_WORDS} | {("q",)})
+            keys.update(_name_keys(person))
+            core = [_fold(w) for w in _TOKEN_RE.findall(person)]
+            core = [w for w in core if w and w not in TITLES and w not in _FUNCTION_WORDS and len(w) > 1]
+            if len(core) > 1:
+                first.setdefault(person, set()).add(core[0])
+            if label:
+                keys.update(_name_keys(label))
+
+        documents: list[tuple[str, str]] = []
+        years: set[int] = set()
+        for doc in sources:
+            if doc.speaker:
+                add(doc.speaker)
+                for w in _TOKEN_RE.findall(f"{doc.title} {doc.id}"):
+                    if _fold(w) in DOCUMENT_NOUNS:
+                        documents.append((_fold(w), doc.speaker))
+            for label, person in doc.speaker_labels:
+                add(person, label)
+            for p in doc.paragraphs:
+                if p.speaker and p.speaker not in names:
+                    add(p.speaker)
+            m = re.match(r"((?:19|20)\d\d)", doc.date or "")
+            if m:
+                years.add(int(m.group(1)))
+        sole = [d.speaker for d in sources if d.speaker]
+        if len(set(sole)) == 1:
+            documents.append(("", sole[0]))  # any document: the one writer of the case
+        people = tuple(
+            Person(n, frozenset(k), frozenset(first.get(n, ()))) for n, k in sorted(names.items())
+        )
+        return cls(people, tuple(documents), frozenset(years))
+
+    def __bool__(self) -> bool:
+        return bool(self.people)
+
+    def find(self, words: Sequence[str], raw: Sequence[str] = ()) -> tuple[Person, int] | None:
+        """The person a run of folded ``words`` names first, and where that name starts (see :meth:`find_all`)."""
+        found = self.find_all(words, raw)
+        return (found[0][2], found[0][0]) if found else None
+
+    @cached_property
+    def _by_first_word(self) -> dict[str, list[tuple[tuple[str, ...], Person]]]:
+        out: dict[str, list[tuple[tuple[str, ...], Person]]] = {}
+        for person in self.people:
+            for key in sorted(person.keys):
+                out.setdefault(key[0], []).append((key, person))
+        return out
+
+    def find_all(self, words: Sequence[str], raw: Sequence[str] = ()) -> list[tuple[int, int, Person]]:
+        """Every name of a roster person in folded ``words``: ``(start, end, person)``, the longest at each place.
+
+        A surname alone does not match when ``raw`` (the words as written)
+        puts another first name before it ("Heather Smith" is not "John Smith").
+        """
+        found: dict[int, tuple[int, int, Person]] = {}
+        keys = self._by_first_word
+        for i, word in enumerate(words):
+            for key, person in keys.get(word, ()):
+                n = len(key)
+                if tuple(words[i : i + n]) != key:
+                    continue
+                if n == 1 and person.first_names and i > 0 and raw:
+                    before = raw[i - 1]
+                    folded = _fold(before)
+                    if before[:1].isupper() and len(folded) > 1 and folded not in TITLES and folded not in person.first_names:
+                        continue
+                if i not in found or n > found[i][1] - found[i][0]:
+                    found[i] = (i, i + n, person)
+        out: list[tuple[int, int, Person]] = []
+        for i in sorted(found):
+            if out and i < out[-1][1]:
+                continue  # inside a longer name already found
+            out.append(found[i])
+        return out
+
+    def document_speaker(self, noun: str) -> str | None:
+        """The speaker of the source a document noun ("letter") stands for, if the case says."""
+        for word, speaker in self.documents:
+            if word == noun:
+                return speaker
+        for word, speaker in self.documents:
+            if word == "":
+                return speaker
+        return None
+
+
+MentionKind = Literal["person", "document"]
+
+
+class Mention(NamedTuple):
+    """A person or document named in an article's own text (outside quotations), where it stands."""
+
+    pos: int
+    kind: MentionKind
+    credit: Credit
+
+
+_Subject = Literal["credit", "pronoun-person", "pronoun-thing", "none"]
+
+
+@lru_cache(maxsize=8)
+def _verb_re(verbs: tuple[str, ...]) -> re.Pattern[str]:
+    alt = "|".join(r"\s+".join(map(re.escape, v.split())) for v in sorted(verbs, key=len, reverse=True))
+    return re.compile(rf"(?<![\w'\u2019-])(?:{alt})(?![\w'\u2019-])", re.IGNORECASE)
+
+
+def _words(text: str, start: int = 0, end: int | None = None) -> list[tuple[str, int]]:
+    end = len(text) if end is None else end
+    return [(m.group(), m.start()) for m in _TOKEN_RE.finditer(text, start, end)]
+
+
+def _name_runs(words: Sequence[tuple[str, int]], text: str) -> list[list[tuple[str, int]]]:
+    """Runs of capitalised words (initials and titles included) with only spaces between them.
+
+    Function words are stripped from the front of a run, and the words of
+    an organisation or a title that stand before a name ("Staff Mark
+    Milley" of "Chiefs of Staff Mark Milley").
+    """
+    runs: list[list[tuple[str, int]]] = []
+    cur: list[tuple[str, int]] = []
+    for w, pos in words:
+        joined = bool(cur) and not text[cur[-1][1] + len(cur[-1][0]) : pos].strip()
+        if w[:1].isupper() and (joined or not cur):
+            cur.append((w, pos))
+            continue
+        if cur:
+            runs.append(cur)
+        cur = [(w, pos)] if w[:1].isupper() else []
+    if cur:
+        runs.append(cur)
+    out = []
+    for run in runs:
+        while run and (_fold(run[0][0]) in _FUNCTION_WORDS or (len(run) > 2 and _fold(run[0][0]) in _NOT_PERSON_END)):
+            run = run[1:]
+        if run:
+            out.append(run)
+    return out
+
+
+def _person_like(run: Sequence[tuple[str, int]]) -> bool:
+    """Whether a run of capitalised words looks like a person's name ("Mark Esper", "Gen Milley")."""
+    folded = [_fold(w) for w, _ in run]
+    if not folded or folded[-1] in _NOT_PERSON_END or folded[-1] in TITLES:
+        return False
+    names = [w for w in folded if w not in TITLES and len(w) > 1]
+    titled = any(w in TITLES for w in folded[:-1])
+    return len(names) >= 2 or (titled and len(names) == 1)
+
+
+class _Reader:
+    """Reads the credits of one article's quotations, in order."""
+
+    def __init__(self, article: Document, quotations: Sequence[Quotation], roster: Roster) -> None:
+        self.text = article.text
+        self.roster = roster
+        self.quotations = quotations
+        quoted = sorted((q.spans[0][0] - 1, q.spans[-1][1] + 1) for q in quotations)
+        self.quoted_starts = [a for a, _ in quoted]
+        # the furthest end of the quotations starting at or before each one (they may touch)
+        self.quoted_ends: list[int] = []
+        for _, b in quoted:
+            self.quoted_ends.append(max(b, self.quoted_ends[-1]) if self.quoted_ends else b)
+        self.para_starts = [p.start for p in article.paragraphs_or_whole]
+        self.article_year = _year(article.date)
+        self.mentions = self._mentions()
+        self.mention_pos = [m.pos for m in self.mentions]
+        self.sentence_starts = [
+            m.end() for m in _SENTENCE_END_RE.finditer(self.text) if not self._inside_quotation(m.start())
+        ]
+
+    def paragraph_of(self, pos: int) -> int:
+        """The index of the paragraph ``pos`` stands in."""
+        return max(0, bisect_right(self.para_starts, pos) - 1)
+
+    def _inside_quotation(self, pos: int) -> bool:
+        i = bisect_right(self.quoted_starts, pos) - 1
+        return i >= 0 and pos < self.quoted_ends[i]
+
+    def _mentions(self) -> list[Mention]:
+        """People and documents named in the article's own text, in text order."""
+        out: list[Mention] = []
+        words = [(w, p) for w, p in _words(self.text) if not self._inside_quotation(p)]
+        # each paragraph apart, so that a run never crosses a line
+        by_line: dict[int, list[tuple[str, int]]] = {}
+        for w, p in words:
+            by_line.setdefault(self.paragraph_of(p), []).append((w, p))
+        for line in by_line.values():
+            folded = [_fold(w) for w, _ in line]
+            raw = [w for w, _ in line]
+            at = {p: k for k, (_, p) in enumerate(line)}
+            for run in _name_runs(line, self.text):
+                i = at[run[0][1]]
+                found = self.roster.find(folded[i : i + len(run)], raw[i : i + len(run)])
+                if found:
+                    out.append(Mention(run[0][1], "person", Credit(found[0].name, True)))
+                elif _person_like(run):
+                    out.append(Mention(run[0][1], "person", Credit(" ".join(w for w, _ in run))))
+            for k, (_w, p) in enumerate(line):
+                f = folded[k]
+                if f in DOCUMENT_NOUNS and k > 0 and folded[k - 1] in _DETERMINERS:
+                    speaker = self.roster.document_speaker(f)
+                    out.append(Mention(p, "document", Credit(speaker, speaker is not None)))
+        out.sort(key=lambda m: m.pos)
+        return out
+
+    def subject(self, start: int, end: int, *, after_verb: bool) -> tuple[_Subject, Credit, int]:
+        """Read the words ``text[start:end]`` as the subject of a speech verb: who it names, and where.
+
+        Of the people, documents and pronouns it names, the one nearest the
+        verb is the subject ("after General Mark Milley ... told"; "The
+        letter from Brigadier Seely ... said"); after the verb, the first.
+        """
+        words = [(w, p) for w, p in _words(self.text, start, end) if not self._inside_quotation(p)]
+        if not words:
+            return "none", Credit(), start
+        folded = [_fold(w) for w, _ in words]
+        raw = [w for w, _ in words]
+        found: list[tuple[int, _Subject, Credit]] = []
+        for i, _end, person in self.roster.find_all(folded, raw):
+            found.append((i, "credit", Credit(person.name, True)))
+        for k, f in enumerate(folded):
+            if f in DOCUMENT_NOUNS and (k == 0 or folded[k - 1] in _DETERMINERS or raw[k][:1].isupper()):
+                speaker = self.roster.document_speaker(f)
+                found.append((k, "credit", Credit(speaker, speaker is not None)))
+            elif f in _THING_PRONOUNS:
+                found.append((k, "pronoun-thing", Credit()))
+            elif f in _PERSON_PRONOUNS and not (after_verb and k > 0):
+                found.append((k, "pronoun-person", Credit()))
+        runs = _name_runs(words, self.text)
+        index = {pos: k for k, (_, pos) in enumerate(words)}
+        for run in runs:
+            if _person_like(run) and not any(index[run[0][1]] <= k < index[run[0][1]] + len(run) for k, kind, _ in found if kind == "credit"):
+                found.append((index[run[0][1]], "credit", Credit(" ".join(w for w, _ in run))))
+        if found:
+            k, kind, credit = (min if after_verb else max)(found, key=lambda c: c[0])
+            return kind, credit, words[k][1]
+        # someone described, not named: "a heckler", "the union leader", "US general"
+        if len(folded) <= _MAX_DESCRIPTION_WORDS and ((folded[0] in _DETERMINERS and len(folded) > 1) or runs):
+            return "credit", Credit(" ".join(raw)), words[0][1]
+        return "none", Credit(), start
+
+    def antecedent(self, pos: int, kind: _Subject, earlier: Sequence[tuple[int, Credit]]) -> Credit:
+        """The nearest person (or, for "it", document) named or credited before ``pos``, within a window."""
+        want: set[MentionKind] = {"document"} if kind == "pronoun-thing" else (
+            {"person"} if kind == "pronoun-person" else {"person", "document"}
+        )
+        best: tuple[int, Credit] | None = None
+        for i in range(bisect_left(self.mention_pos, pos) - 1, -1, -1):
+            m = self.mentions[i]
+            if pos - m.pos > _ANTECEDENT_WINDOW:
+                break
+            if m.kind in want:
+                best = (m.pos, m.credit)
+                break
+        for at, credit in reversed(earlier):
+            if at >= pos:
+                continue
+            if pos - at > _ANTECEDENT_WINDOW or (best is not None and at < best[0]):
+                break
+            if kind != "pronoun-thing" or self._credit_is_document(credit):
+                best = (at, credit)
+                break
+        return best[1] if best else Credit()
+
+    def _credit_is_document(self, credit: Credit) -> bool:
+        return any(speaker == credit.speaker for _, speaker in self.roster.documents)
+
+    def sentence_start(self, pos: int) -> int:
+        """Where the sentence holding ``pos`` starts: after the last sentence end before it in its paragraph."""
+        lo = self._paragraph_start(self.paragraph_of(pos))
+        i = bisect_right(self.sentence_starts, pos) - 1
+        start = self.sentence_starts[i] if i >= 0 else lo
+        # a long sentence is read near its end only ("said", "told reporters" and their subject)
+        return max(start, lo, pos - _SENTENCE_WINDOW)
+
+    def _paragraph_start(self, para: int) -> int:
+        return self.para_starts[para] if self.para_starts else 0
+
+    def mentions_between(self, start: int, end: int) -> list[Mention]:
+        return self.mentions[bisect_left(self.mention_pos, start) : bisect_left(self.mention_pos, end)]
+
+    def other_occasion(self, start: int, end: int) -> bool:
+        """Whether the text from ``start`` to ``end`` dates the words to a year no source is of."""
+        text = self.text[start:end]
+        for m in _YEAR_RE.finditer(text):
+            year = int(m.group(1))
+            if year not in self.roster.years and (self.article_year is None or year < self.article_year):
+                return True
+        if _RELATIVE_PAST_RE.search(text):
+            if self.article_year is None or self.article_year - 1 not in self.roster.years:
+                return True
+        return False
+
+
+def _year(date: str) -> int | None:
+    m = re.match(r"((?:19|20)\d\d)", date or "")
+    return int(m.group(1)) if m else None
+
+
+def credit_quotations(
+    article: Document, quotations: Sequence[Quotation], roster: Roster, *, speech_verbs: Iterable[str] = SPEECH_VERBS
+) -> tuple[Credit, ...]:
+    """The person the article credits with each of ``quotations`` (in text order), read against ``roster``."""
+    reader = _Reader(article, quotations, roster)
+    verbs = _verb_re(tuple(speech_verbs))
+    out: list[Credit] = []
+    earlier: list[tuple[int, Credit]] = []
+    for n, q in enumerate(quotations):
+        credit = _credit_of(reader, verbs, q, quotations[n - 1] if n else None, out[-1] if out else None, earlier)
+        start = reader.sentence_start(q.spans[0][0])
+        cue_end = q.attribution_span[1] if q.attribution_span else q.spans[0][0]
+        occasion = reader.other_occasion(start, max(q.spans[0][0], cue_end))
+        if occasion:
+            credit = Credit(credit.speaker, credit.in_sources, True)
+        out.append(credit)
+        if credit.speaker is not None:
+            earlier.append((q.attribution_span[0] if q.attribution_span else q.spans[0][0], credit))
+    return tuple(out)
+
+
+def _credit_of(
+    reader: _Reader,
+    verbs: re.Pattern[str],
+    q: Quotation,
+    previous: Quotation | None,
+    previous_credit: Credit | None,
+    earlier: Sequence[tuple[int, Credit]],
+) -> Credit:
+    text = reader.text
+    if q.attribution_span is None:
+        return _carried(reader, q, previous, previous_credit)
+    cs, ce = q.attribution_span
+    verb = verbs.search(text, cs, ce)
+    if verb is None:
+        return Credit()
+    vs, ve = verb.span()
+    kind, credit, at = reader.subject(cs, vs, after_verb=False)
+    if kind == "none" and (cs > q.spans[0][0] or verb.group().lower() == "according to"):
+        kind, credit, at = reader.subject(ve, ce, after_verb=True)
+    if kind == "none":
+        # a bare verb ("adding", "told reporters"): the subject of its sentence
+        head = reader.sentence_start(cs)
+        kind, credit, at = reader.subject(head, cs, after_verb=False)
+        if kind == "none":
+            at = cs
+    if kind == "credit":
+        return credit
+    return reader.antecedent(at, kind, earlier)
+
+
+def _carried(reader: _Reader, q: Quotation, previous: Quotation | None, previous_credit: Credit | None) -> Credit:
+    """A quotation without a cue: the credit of the quotation before it in its paragraph, if no name stands between."""
+    if previous is None or previous_credit is None:
+        return Credit()
+    gap = (previous.spans[-1][1], q.spans[0][0])
+    if reader.paragraph_of(gap[0]) != reader.paragraph_of(gap[1]):
+        return Credit()
+    cue = previous.attribution_span or (0, 0)
+    if any(not cue[0] <= m.pos < cue[1] for m in reader.mentions_between(*gap)):
+        return Credit()
+    return previous_credit

@@ -1,0 +1,106 @@
+"""Speakers of a source: the one person who wrote it, or the turns of a transcript.
+
+A transcript line that opens with a speaker label (``THE PRESIDENT:``,
+``Q:``, ``MR. SMITH:``, ``SECRETARY ESPER:``, or ``Q`` alone followed by
+the question) starts a turn; a turn runs to the next label. Each turn
+starts a paragraph of its own (paragraphs are cut where a label opens a
+line inside one), and every paragraph carries the person it belongs to: the
+label's person from the source's label map, the press for ``Q``, else the
+label itself. Paragraphs before the first label belong to the source's
+speaker, if it has one.
+
+Labels are read in a source with a label map, or, in a source without a
+speaker, when at least two different labels open lines (so that a letter's
+``SUBJECT:`` line alone does not make it a transcript). Offsets still point
+into the text as decoded; a paragraph keeps its label, so a reader sees it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping, Sequence
+
+from quoteverify.models import Document, Paragraph
+
+#: Who asks in a transcript's ``Q`` turns.
+PRESS = "the press"
+
+# an upper-case label of up to six words, then a colon: THE PRESIDENT:, MR. SMITH:, SECRETARY ESPER:
+_UPPER_LABEL = r"[A-Z][A-Z.'\u2019-]*(?:[ \t]+[A-Z][A-Z.'\u2019-]*){0,5}(?=:)"
+# Q (or Q.) alone, then the question on the same line
+_Q_ALONE = r"Q\.?(?=[ \t]+\S)"
+_LINE_START = r"(?:(?<=\n)|(?<=\r)|^)[ \t]*"
+
+
+def _label_key(label: str) -> str:
+    """A label as compared: upper case, spaces squashed, no final full stop."""
+    return " ".join(label.upper().split()).rstrip(".")
+
+
+def _label_re(labels: Sequence[str]) -> re.Pattern[str]:
+    given = sorted({" ".join(x.split()) for x in labels if x.strip()}, key=len, reverse=True)
+    mapped = "|".join(r"[ \t]+".join(map(re.escape, g.split())) + r"\.?(?=:)" for g in given)
+    alts = [a for a in (mapped and f"(?i:{mapped})", _UPPER_LABEL, _Q_ALONE) if a]
+    return re.compile(rf"{_LINE_START}(?P<label>{'|'.join(alts)}):?")
+
+
+def find_turns(text: str, labels: Sequence[str] = ()) -> list[tuple[int, int, str]]:
+    """The turns of a transcript: ``(label start, words start, label)`` in text order.
+
+    ``labels`` are labels known from a label map (matched in any case);
+    upper-case labels and ``Q`` are always read.
+    """
+    out = []
+    for m in _label_re(labels).finditer(text):
+        out.append((m.start("label"), m.end(), _label_key(m.group("label"))))
+    return out
+
+
+def _trimmed(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def with_speakers(doc: Document, speaker: str | None = None, labels: Mapping[str, str] | None = None) -> Document:
+    """``doc`` with its speaker, and, for a transcript, its turns as paragraphs that carry their speakers.
+
+    ``speaker``: the person who wrote or spoke the whole source. ``labels``:
+    the transcript's speaker labels and the people they name.
+    """
+    label_map = {_label_key(k): v for k, v in (labels or {}).items()}
+    turns = find_turns(doc.text, list(labels or {})) if (label_map or not speaker) else []
+    if not label_map and len({t[2] for t in turns}) < 2:
+        turns = []
+    if turns:
+        paragraphs = _turn_paragraphs(doc, turns, speaker, label_map)
+    else:
+        paragraphs = tuple(dataclasses.replace(p, speaker=speaker or None) for p in doc.paragraphs)
+    return dataclasses.replace(
+        doc, paragraphs=paragraphs, speaker=speaker or None, speaker_labels=tuple(sorted(label_map.items()))
+    )
+
+
+def _turn_paragraphs(
+    doc: Document, turns: Sequence[tuple[int, int, str]], speaker: str | None, label_map: Mapping[str, str]
+) -> tuple[Paragraph, ...]:
+    """The paragraphs of a transcript, cut again where a turn starts inside one, each with its speaker."""
+    starts = [t[0] for t in turns]
+    cut: list[tuple[int, int]] = []
+    for p in doc.paragraphs_or_whole:
+        bounds = [p.start, *[s for s in starts if p.start < s < p.end], p.end]
+        for a, b in zip(bounds, bounds[1:]):
+            a, b = _trimmed(doc.text, a, b)
+            if b > a:
+                cut.append((a, b))
+    people = [label_map.get(t[2]) or (PRESS if t[2] == "Q" else t[2]) for t in turns]
+    out = []
+    turn = -1
+    for i, (a, b) in enumerate(cut):
+        while turn + 1 < len(starts) and starts[turn + 1] <= a:
+            turn += 1
+        out.append(Paragraph(i, a, b, people[turn] if turn >= 0 else speaker))
+    return tuple(out)
