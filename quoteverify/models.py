@@ -334,6 +334,23 @@ class QuoteResult:
     invisible: int = 0
 
 
+#: The name an unverified quotation of a source's speaker (or of nobody) counts under:
+#: words that may be made up, which a fact-checker must look at.
+NOT_FOUND = "not-found"
+
+
+def quote_outcomes(q: QuoteResult) -> tuple[str, ...]:
+    """The names a quotation counts under in a run's tallies and ``--fail-on``: its verdict, and why it is unverified.
+
+    The one place where the reason of an unverified quotation is read: until
+    quotations record whom they are credited to, every unverified quotation
+    counts as ``not-found``.
+    """
+    if q.verdict is Verdict.UNVERIFIED:
+        return (q.verdict.value, NOT_FOUND)
+    return (q.verdict.value,)
+
+
 # --------------------------------------------------------------------------- cover
 
 
@@ -460,6 +477,8 @@ class ArticleSummary:
     altered: int
     unverified: int
     errors: tuple[str, ...]
+    #: quotations counted by :func:`quote_outcomes` (each verdict, ``not-found``), in name order
+    outcomes: tuple[tuple[str, int], ...] = ()
 
     @property
     def findings(self) -> bool:
@@ -469,8 +488,11 @@ class ArticleSummary:
     @classmethod
     def of(cls, result: ArticleResult) -> ArticleSummary:
         counts = {v: 0 for v in Verdict}
+        outcomes: dict[str, int] = {}
         for q in result.quotes:
             counts[q.verdict] += 1
+            for name in quote_outcomes(q):
+                outcomes[name] = outcomes.get(name, 0) + 1
         doc = result.article
         return cls(
             doc.id,
@@ -482,6 +504,7 @@ class ArticleSummary:
             counts[Verdict.ALTERED],
             counts[Verdict.UNVERIFIED],
             tuple(result.errors),
+            tuple(sorted(outcomes.items())),
         )
 
 

@@ -13,6 +13,7 @@ from typing import Protocol
 from quoteverify.collate import Collation, DocVariant
 from quoteverify.models import ArticleResult, CheckResult, Document, Quotation, QuoteResult, Verdict
 from quoteverify.reconstruct import Comparison, Reconstruction
+from quoteverify.render.changes import clip, quote_changes
 from quoteverify.render.json import document_name
 
 _COUNT_HEAD = ("quotes", "verbatim", "faithful", "altered", "unverified", "errors")
@@ -105,11 +106,30 @@ def check_table(run: CheckRun) -> list[str]:
     return lines
 
 
-def check_errors(run: CheckRun) -> list[str]:
-    """The error messages of a run (for standard error), and how many more there were."""
-    lines = [f"error: {err}" for err in run.errors]
-    if run.total.errors > len(run.errors):
-        lines.append(f"... and {run.total.errors - len(run.errors):,} more errors (see {run.results})")
+#: the verdicts whose quotations the summary lists one by one, with what changed
+_LISTED = ("altered", "misattributed")
+
+
+def check_changes(run: CheckRun) -> list[str]:
+    """One line per altered (or misattributed) quotation of the articles kept: outlet, verdict, what changed."""
+    lines = []
+    for a in run.check.articles:
+        who = a.article.outlet or a.article.id
+        for q in a.quotes:
+            if q.verdict.value not in _LISTED:
+                continue
+            changes = "; ".join(quote_changes(q)) or q.verdict.value
+            lines.append(f"  {who}: '{clip(q.quotation.text, 60)}': {changes}")
+    return ["", "Changed quotations:", *lines] if lines else []
+
+
+def check_errors(run: CheckRun, skip: Sequence[str] = ()) -> list[str]:
+    """The articles of a run that could not be read (for standard error), but those in ``skip``, and how many more there were."""
+    shown = [err for err in run.errors if err not in skip]
+    lines = [f"Skipped: {err}" for err in shown]
+    hidden = run.total.errors - len(run.errors)
+    if hidden > 0:
+        lines.append(f"... and {hidden:,} more articles skipped (see {run.results})")
     return lines
 
 
