@@ -339,15 +339,25 @@ class QuoteResult:
 NOT_FOUND = "not-found"
 
 
+def unverified_reason(q: QuoteResult) -> str | None:
+    """Why a quotation is unverified: ``not-found`` (credited to a source's speaker, or nobody), ``other-speaker``.
+
+    The one place where the reason is read. Until quotations record whom
+    they are credited to, it is ``None``: not known.
+    """
+    return None
+
+
 def quote_outcomes(q: QuoteResult) -> tuple[str, ...]:
     """The names a quotation counts under in a run's tallies and ``--fail-on``: its verdict, and why it is unverified.
 
-    The one place where the reason of an unverified quotation is read: until
-    quotations record whom they are credited to, every unverified quotation
-    counts as ``not-found``.
+    An unverified quotation whose reason is not known counts as
+    ``not-found``: a run asked to fail on words found nowhere fails rather
+    than let them pass.
     """
     if q.verdict is Verdict.UNVERIFIED:
-        return (q.verdict.value, NOT_FOUND)
+        reason = unverified_reason(q)
+        return (q.verdict.value, NOT_FOUND) if reason in (None, NOT_FOUND) else (q.verdict.value,)
     return (q.verdict.value,)
 
 

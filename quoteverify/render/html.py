@@ -49,7 +49,7 @@ from quoteverify.models import CheckResult, Kind, Verdict
 from quoteverify.reconstruct import Comparison, Reconstruction
 from quoteverify.render.exports import annotations_jsonld, quotations_csv
 from quoteverify.render.json import json_file_bytes, report_json
-from quoteverify.render.views import collation_page, reconstruction_page, report_view, safe_name
+from quoteverify.render.views import collation_page, reconstruction_page, report_view, safe_name, verdict_columns
 
 #: How a verdict is shown besides its colour: an icon and a word.
 VERDICT_ICON: dict[str, str] = {
@@ -101,6 +101,7 @@ def environment() -> jinja2.Environment:
         KIND_HELP=KIND_HELP,
         KINDS=[(k.value, k.severity.value) for k in Kind],
         VERDICTS=[v.value for v in Verdict],
+        VERDICT_COLUMNS=verdict_columns(),
         version=__version__,
     )
     env.filters["http_url"] = _http_url

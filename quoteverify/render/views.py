@@ -35,11 +35,14 @@ from quoteverify.models import (
     Severity,
     SourceInfo,
     Span,
+    NOT_FOUND,
     Variant,
     Verdict,
+    unverified_reason,
     worst_verdict,
 )
 from quoteverify.reconstruct import TIE_RULE, Comparison, Reconstruction, Witness
+from quoteverify.render.changes import change_weight, quote_changes
 from quoteverify.render.diffview import DiffView, homoglyph_detail, one_line, quote_diff
 from quoteverify.render.json import (
     document_name,
@@ -52,6 +55,17 @@ from quoteverify.render.json import (
 
 #: Characters of a quotation shown in the index's list of altered quotations.
 EXCERPT_CHARS = 180
+#: the verdicts of the quotations the index lists as changed, outlet by outlet
+_LISTED = ("altered", "misattributed")
+
+#: The order of the verdict columns of the index, worst first; a verdict not named here comes last.
+_COLUMN_RANK = {"misattributed": 0, "altered": 1, "faithful": 2, "verbatim": 3, "unverified": 4}
+
+
+def verdict_columns() -> tuple[str, ...]:
+    """Every verdict, worst first, as the index's columns show them."""
+    return tuple(sorted((v.value for v in Verdict), key=lambda name: _COLUMN_RANK.get(name, len(_COLUMN_RANK))))
+
 
 # --------------------------------------------------------------------------- file names
 
@@ -186,6 +200,11 @@ class QuoteView:
     outlet: str
     excerpt: str
     invisible: int = 0
+    #: what the quotation changes, in words ("drops 'not'"), and how much (:func:`change_weight`, larger is worse)
+    changes: tuple[str, ...] = ()
+    weight: tuple[int, ...] = ()
+    #: why an unverified quotation is (``not-found``, ``other-speaker``), when known
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -293,6 +312,18 @@ class SourceView:
     unplaced: tuple[ChoiceView, ...]
 
 
+@dataclass(frozen=True)
+class OutletChanges:
+    """An article on the index: its altered quotations, worst change first, and its unverified ones."""
+
+    article: ArticleView
+    altered: tuple[QuoteView, ...]
+    #: unverified quotations credited to a source's speaker (or nobody): words a fact-checker must look for
+    not_found: tuple[QuoteView, ...]
+    #: unverified quotations of other people, or whose speaker is not known
+    others: tuple[QuoteView, ...]
+
+
 #: per source, each article's cells (the index's coverage matrix)
 Matrix = tuple[tuple[SourceView, tuple[tuple[ArticleView, tuple[CoverageCell, ...]], ...]], ...]
 
@@ -307,6 +338,8 @@ class ReportView:
     altered: tuple[QuoteView, ...]
     totals: VerdictCounts
     outlet_names: Mapping[str, str]
+    #: every article, the worst misquoting outlet first (see :meth:`_ReportBuilder._ranked`)
+    ranked: tuple[OutletChanges, ...] = ()
 
     def witness_name(self, witness: str) -> str:
         """A witness of a provenance by its article's outlet, when it is an article of the report."""
@@ -375,7 +408,9 @@ class _ReportBuilder:
         totals = VerdictCounts(
             **{v.value: sum(a.counts[v.value] for a in self.articles) for v in Verdict}
         )
-        return ReportView(self.articles, self.sources, self._matrix(), self._altered(), totals, self.outlet_names)
+        return ReportView(
+            self.articles, self.sources, self._matrix(), self._altered(), totals, self.outlet_names, self._ranked()
+        )
 
     # -- articles
 
@@ -416,6 +451,9 @@ class _ReportBuilder:
             outlet=_outlet(doc),
             excerpt=_excerpt(q.quotation.text),
             invisible=q.invisible,
+            changes=tuple(quote_changes(q)) if q.verdict is not Verdict.VERBATIM else (),
+            weight=change_weight(q),
+            reason=(unverified_reason(q) or "") if q.verdict is Verdict.UNVERIFIED else "",
         )
 
     def _article(self, a: ArticleResult, slug: str) -> ArticleView:
@@ -535,15 +573,37 @@ class _ReportBuilder:
         return tuple(out)
 
     def _altered(self) -> tuple[QuoteView, ...]:
-        """The altered quotations of all articles, most major variants first, then in report order."""
+        """The altered quotations of all articles, the worst change first (:func:`change_weight`), then in report order."""
         found = [
-            (-q.major, -len(q.variants), ai, qi, q)
+            (tuple(-w for w in q.weight), ai, qi, q)
             for ai, a in enumerate(self.articles)
             for qi, q in enumerate(a.quotes)
-            if q.verdict == Verdict.ALTERED.value
+            if q.verdict in _LISTED
         ]
-        found.sort(key=lambda t: t[:4])
-        return tuple(t[4] for t in found)
+        found.sort(key=lambda t: t[:3])
+        return tuple(t[3] for t in found)
+
+    def _ranked(self) -> tuple[OutletChanges, ...]:
+        """Every article with its changes, worst first: by its worst change, then its number of changed quotations.
+
+        Articles that change nothing keep the case's order, after the others.
+        """
+        ranked = []
+        for n, a in enumerate(self.articles):
+            altered = sorted(
+                (q for q in a.quotes if q.verdict in _LISTED), key=lambda q: tuple(-w for w in q.weight)
+            )
+            unverified = [q for q in a.quotes if q.verdict == Verdict.UNVERIFIED.value]
+            group = OutletChanges(
+                a,
+                tuple(altered),
+                tuple(q for q in unverified if q.reason == NOT_FOUND),
+                tuple(q for q in unverified if q.reason != NOT_FOUND),
+            )
+            worst = tuple(-w for w in altered[0].weight) if altered else ()
+            ranked.append((not altered, worst, -len(altered), n, group))
+        ranked.sort(key=lambda t: t[:4])
+        return tuple(t[4] for t in ranked)
 
 
 def _text_runs(doc: Document, quotes: Sequence[QuoteView]) -> list[tuple[int, int, int | None, bool]]:
