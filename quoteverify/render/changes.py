@@ -107,3 +107,20 @@ def change_weight(q: QuoteResult) -> tuple[int, int, int]:
         sum(_words_changed(v) for v in major),
         len(major),
     )
+
+
+def context_around(text: str, start: int, end: int, *, chars: int = 60) -> tuple[str, str]:
+    """About ``chars`` characters of ``text`` before ``start`` and after ``end``, on one line, cut at word boundaries.
+
+    The space between the context and the words it surrounds is kept, so
+    that ``before + words + after`` reads as the text does.
+    """
+    head = text[max(0, start - chars) : start]
+    if start > chars:
+        head = head.split(" ", 1)[1] if " " in head else ""
+    tail = text[end : end + chars]
+    if end + chars < len(text):
+        tail = tail.rsplit(" ", 1)[0] if " " in tail else ""
+    before = " ".join(head.split()) + (" " if head[-1:].isspace() and head.strip() else "")
+    after = (" " if tail[:1].isspace() and tail.strip() else "") + " ".join(tail.split())
+    return before, after

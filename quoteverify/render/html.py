@@ -20,8 +20,9 @@ script are inlined and allowed by a Content-Security-Policy that names their
 sha256 hashes and nothing else, so a page loads nothing from the network and
 no string of the input can ever run as script. The pages work with script
 disabled; the script only adds filters, keyboard navigation and copy
-buttons. The diff and reconstruction pages carry their own small style sheet
-and no script.
+buttons. The diff page has its own style sheet and script (keys between
+changes), inlined the same way; the reconstruction page carries its own
+small style sheet and no script.
 
 Templates autoescape everything and fail on an undefined name; they get the
 view objects of :mod:`quoteverify.render.views`.
@@ -49,7 +50,8 @@ from quoteverify.models import CheckResult, Kind, Verdict
 from quoteverify.reconstruct import Comparison, Reconstruction
 from quoteverify.render.exports import annotations_jsonld, quotations_csv
 from quoteverify.render.json import json_file_bytes, report_json
-from quoteverify.render.views import collation_page, reconstruction_page, report_view, safe_name, verdict_columns
+from quoteverify.render.splitdiff import collation_page
+from quoteverify.render.views import reconstruction_page, report_view, safe_name, verdict_columns
 
 #: How a verdict is shown besides its colour: an icon and a word.
 VERDICT_ICON: dict[str, str] = {
@@ -105,7 +107,13 @@ def environment() -> jinja2.Environment:
         version=__version__,
     )
     env.filters["http_url"] = _http_url
+    env.filters["add1"] = _add1
     return env
+
+
+def _add1(n: int) -> int:
+    """A paragraph's number as pages show it, from its index (report.json counts from 0, pages from 1)."""
+    return n + 1
 
 
 def _http_url(url: str) -> str:
@@ -139,14 +147,15 @@ def _sha256_source(text: str) -> str:
     return "sha256-" + base64.b64encode(digest).decode("ascii")
 
 
-@lru_cache(maxsize=1)
-def _assets() -> _Assets:
+@lru_cache(maxsize=2)
+def _assets(name: str = "report") -> _Assets:
+    """The style sheet and script of a kind of page: ``static/<name>.css`` and ``static/<name>.js``."""
     static = resources.files("quoteverify") / "static"
-    css = (static / "report.css").read_text(encoding="utf-8")
-    js = (static / "report.js").read_text(encoding="utf-8")
-    for name, text, end in (("report.css", css, "</style"), ("report.js", js, "</script")):
+    css = (static / f"{name}.css").read_text(encoding="utf-8")
+    js = (static / f"{name}.js").read_text(encoding="utf-8")
+    for file, text, end in ((f"{name}.css", css, "</style"), (f"{name}.js", js, "</script")):
         if end in text.lower() or "<!--" in text:
-            raise ValueError(f"static/{name} must not contain {end!r} or '<!--'")
+            raise ValueError(f"static/{file} must not contain {end!r} or '<!--'")
     return _Assets(css, js)
 
 
@@ -217,8 +226,11 @@ def _fields(view: Any) -> dict[str, Any]:
 
 
 def render_collation(c: Collation) -> str:
-    """A self-contained side-by-side page of a collation (no scripts, no network)."""
-    return environment().get_template("diff.html").render(**_fields(collation_page(c)))
+    """A self-contained split-diff page of a collation (its style and script inlined by hash, no network)."""
+    assets = _assets("diff")
+    return environment().get_template("diff.html").render(
+        css=Markup(assets.css), js=Markup(assets.js), csp=assets.csp, **_fields(collation_page(c))
+    )
 
 
 def render_reconstruction(recon: Reconstruction, comparison: Comparison | None = None) -> str:

@@ -6,6 +6,7 @@ prints them.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -13,8 +14,9 @@ from typing import Protocol
 from quoteverify.collate import Collation, DocVariant
 from quoteverify.models import ArticleResult, CheckResult, Document, Quotation, QuoteResult, Verdict
 from quoteverify.reconstruct import Comparison, Reconstruction
-from quoteverify.render.changes import clip, quote_changes
+from quoteverify.render.changes import clip, context_around, quote_changes
 from quoteverify.render.json import document_name
+from quoteverify.render.splitdiff import paragraph_number
 
 _COUNT_HEAD = ("quotes", "verbatim", "faithful", "altered", "unverified", "errors")
 
@@ -174,30 +176,54 @@ def locate_lines(result: QuoteResult, source: Document | None) -> list[str]:
 # --------------------------------------------------------------------------- diff
 
 
+def collation_summary(c: Collation) -> str:
+    """One line: the two documents, how many variants of each kind, how many paragraphing changes."""
+    counts = Counter(v.kind.value for v in c.variants)
+    kinds = ", ".join(f"{n:,} {k}" for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    n = len(c.variants)
+    layout = len(c.layout)
+    return (
+        f"{document_name(c.base)} -> {document_name(c.other)}: {n:,} variant{'s' if n != 1 else ''}"
+        + (f" ({kinds})" if kinds else "")
+        + f"; {layout} paragraphing change{'s' if layout != 1 else ''}"
+    )
+
+
 def collation_lines(c: Collation) -> list[str]:
-    """The plain-text listing of a collation, one line per variant or layout change."""
-    lines = []
+    """The plain-text listing of a collation: a summary line, then one line per variant in its context, then layout changes.
+
+    A variant reads as in ``git diff --word-diff``: BASE's words in
+    ``[-...-]``, OTHER's in ``{+...+}``, between a few words of BASE on each
+    side. Identical texts give no lines at all, as diff(1).
+    """
+    if c.identical:
+        return []
+    lines = [collation_summary(c)]
     for v in c.variants:
-        lines.extend(_doc_variant_lines(v, ""))
+        lines.extend(_doc_variant_lines(c, v, ""))
     for ch in c.layout:
-        lines.append(
-            f"paragraphing: {ch.change} base \u00b6{','.join(map(str, ch.base_paragraphs))}"
-            f" -> other \u00b6{','.join(map(str, ch.other_paragraphs))}"
-        )
+        base = ", ".join(f"\u00b6{i + 1}" for i in ch.base_paragraphs)
+        other = ", ".join(f"\u00b6{i + 1}" for i in ch.other_paragraphs)
+        lines.append(f"paragraphing: {base} {ch.change} -> {other}")
     return lines
 
 
-def _doc_variant_lines(v: DocVariant, indent: str) -> list[str]:
+def _word_diff(source: str, quoted: str) -> str:
+    return (f"[-{clip(source, 80)}-]" if source else "") + (f"{{+{clip(quoted, 80)}+}}" if quoted else "")
+
+
+def _doc_variant_lines(c: Collation, v: DocVariant, indent: str) -> list[str]:
     unit = f", {v.unit}" if v.unit != "words" else ""
     moved = ", moved" if v.moved else ""
+    before, after = context_around(c.base.text, *v.base_span, chars=40)
+    where = f"\u00b6{paragraph_number(c.base, v.base_span[0])}"
     line = (
-        f"{indent}{v.kind.value} ({v.severity.value}{unit}{moved})"
-        f" [{v.base_span[0]}:{v.base_span[1]} | {v.other_span[0]}:{v.other_span[1]}]:"
-        f" {_short(v.source_text)!r} -> {_short(v.quote_text)!r}"
+        f"{indent}{where:>4}  {v.kind.value} ({v.severity.value}{unit}{moved}):"
+        f" {'...' if before else ''}{before}{_word_diff(v.source_text, v.quote_text)}{after}{'...' if after else ''}"
     )
     out = [line]
     for i in v.inner:
-        out.extend(_doc_variant_lines(i, indent + "    "))
+        out.append(f"{indent}        inside: {i.kind.value} ({i.severity.value}): {_word_diff(i.source_text, i.quote_text)}")
     return out
 
 

@@ -1,12 +1,12 @@
 """The view objects the HTML templates get: typed frozen dataclasses, built once from a result.
 
 :func:`report_view` gives the pages of a check report (index, articles,
-sources); :func:`collation_page` the side-by-side page of ``quoteverify
-diff``; :func:`reconstruction_page` the page of ``quoteverify
+sources); :func:`reconstruction_page` the page of ``quoteverify
 reconstruct``. A template reads the fields of these objects and the
 engine's own result objects (a :class:`Document`, a :class:`Reading`),
 never a dict built for it.
 
+The diff page's view is :func:`quoteverify.render.splitdiff.collation_page`.
 File names live here too (:func:`safe_name`), as every link of a page is
 made from them.
 """
@@ -18,11 +18,9 @@ import hashlib
 import math
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from quoteverify.collate import Collation, DocVariant, LayoutChange
 from quoteverify.models import (
     ArticleResult,
     CheckResult,
@@ -660,133 +658,6 @@ def _text_pieces(doc: Document, quotes: Sequence[QuoteView]) -> list[TextPiece]:
             out.append(TextPiece("text", text))
         prev_skipped = skipped
     return out
-
-
-# --------------------------------------------------------------------------- the diff page
-
-
-@dataclass(frozen=True)
-class MarkedRun:
-    """A run of text, either plain or marked (``cls``), possibly with marked children.
-
-    A marked run is a variant: ``anchor`` is its id on this side, ``link``
-    the same variant on the other side.
-    """
-
-    text: str
-    cls: str = ""
-    ref: str = ""
-    title: str = ""
-    children: tuple["MarkedRun", ...] = ()
-    anchor: str = ""
-    link: str = ""
-
-
-@dataclass(frozen=True)
-class _Mark:
-    start: int
-    end: int
-    cls: str
-    ref: str
-    title: str
-    children: tuple["_Mark", ...] = ()
-
-
-@dataclass(frozen=True)
-class CollationVariantRow:
-    """A variant in the diff page's table; a move lists the variants ``inner`` to it."""
-
-    ref: str
-    kind: str
-    severity: str
-    unit: str
-    moved: bool
-    source_text: str
-    quote_text: str
-    inner: tuple["CollationVariantRow", ...]
-
-
-@dataclass(frozen=True)
-class CollationPage:
-    """The side-by-side page of two collated documents."""
-
-    title: str
-    base: str
-    other: str
-    identical: bool
-    counts: tuple[tuple[str, int], ...]
-    base_pieces: tuple[MarkedRun, ...]
-    other_pieces: tuple[MarkedRun, ...]
-    variants: tuple[CollationVariantRow, ...]
-    layout: tuple[LayoutChange, ...]
-
-
-def _runs(text: str, start: int, end: int, marks: Sequence[_Mark], side: str) -> tuple[MarkedRun, ...]:
-    """Cut ``text[start:end]`` into plain runs and marks (nested marks inside moves)."""
-    out: list[MarkedRun] = []
-    pos = start
-    for m in sorted(marks, key=lambda m: (m.start, m.end)):
-        if m.start < pos or m.end > end:
-            continue  # overlapping marks are listed in the table, not drawn twice
-        if m.start > pos:
-            out.append(MarkedRun(text[pos : m.start]))
-        children = _runs(text, m.start, m.end, m.children, side) if m.children else ()
-        body = "" if children else text[m.start : m.end]
-        there = "o" if side == "b" else "b"
-        out.append(MarkedRun(body, m.cls, m.ref, m.title, children, f"{side}-{m.ref}", f"#{there}-{m.ref}"))
-        pos = m.end
-    if pos < end:
-        out.append(MarkedRun(text[pos:end]))
-    return tuple(out)
-
-
-def _marks(variants: Sequence[DocVariant], side: str, prefix: str = "v") -> list[_Mark]:
-    out = []
-    for n, v in enumerate(variants, 1):
-        span = v.base_span if side == "b" else v.other_span
-        ref = f"{prefix}{n}"
-        cls = f"{v.kind.value} {v.severity.value}" + (" moved" if v.moved else "") + (" empty" if span[0] == span[1] else "")
-        title = f"{ref}: {v.kind.value}" + (" (moved)" if v.moved else "")
-        children = tuple(_marks(v.inner, side, f"{ref}.")) if v.inner else ()
-        out.append(_Mark(span[0], span[1], cls, ref, title, children))
-    return out
-
-
-def _variant_rows(variants: Sequence[DocVariant], prefix: str = "v") -> tuple[CollationVariantRow, ...]:
-    rows = []
-    for n, v in enumerate(variants, 1):
-        ref = f"{prefix}{n}"
-        rows.append(
-            CollationVariantRow(
-                ref=ref,
-                kind=v.kind.value,
-                severity=v.severity.value,
-                unit=v.unit,
-                moved=v.moved,
-                source_text=v.source_text,
-                quote_text=v.quote_text,
-                inner=_variant_rows(v.inner, f"{ref}."),
-            )
-        )
-    return tuple(rows)
-
-
-def collation_page(c: Collation) -> CollationPage:
-    """The view of the diff page of a collation: both texts with their variants marked, and the tables."""
-    counts = Counter(v.kind.value for v in c.variants)
-    base_name = document_name(c.base)
-    other_name = document_name(c.other)
-    return CollationPage(
-        title=f"{base_name} \u2194 {other_name}",
-        base=base_name,
-        other=other_name,
-        identical=c.identical,
-        counts=tuple(sorted(counts.items())),
-        base_pieces=_runs(c.base.text, 0, len(c.base.text), _marks(c.variants, "b"), "b"),
-        other_pieces=_runs(c.other.text, 0, len(c.other.text), _marks(c.variants, "o"), "o"),
-        variants=_variant_rows(c.variants),
-        layout=c.layout,
-    )
 
 
 # --------------------------------------------------------------------------- the reconstruction page
