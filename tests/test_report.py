@@ -242,7 +242,17 @@ def test_write_report_writes_every_page(tmp_path: Path, result: CheckResult) -> 
         ["index.html", "report.json", "quotations.csv", "annotations.jsonld"]
         + [f"articles/{s}.html" for s in slugs]
         + [f"sources/{safe_name(s.document.id)}.html" for s in result.sources]
+        # a source quoted by two articles or more is rebuilt from their quotations, and linked from its page
+        + [f"sources/{safe_name(s.document.id)}.rebuilt.html" for s in result.sources if quoted_by(result, s.document.id) >= 2]
     )
+    for s in result.sources:
+        page = (root / "sources" / f"{safe_name(s.document.id)}.html").read_text(encoding="utf-8")
+        linked = f'href="../sources/{safe_name(s.document.id)}.rebuilt.html"' in page
+        assert linked == (quoted_by(result, s.document.id) >= 2)
+
+
+def quoted_by(result: CheckResult, source_id: str) -> int:
+    return sum(1 for a in result.articles if any(q.location and q.location.source == source_id for q in a.quotes))
 
 
 def test_two_writes_are_byte_identical(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ A check report is a directory of files, all rendered from one
     <case>/index.html             the overview: counts per outlet, coverage matrix, altered quotations
     <case>/articles/<slug>.html   one page per article: each quotation with its word-level diff
     <case>/sources/<slug>.html    one page per source: its paragraphs, who quotes them, provenance
+    <case>/sources/<slug>.rebuilt.html  the source rebuilt from the quotations (when two articles quote it)
     <case>/report.json            the report.json object of the design notes
     <case>/quotations.csv         one row per quotation
     <case>/annotations.jsonld     W3C Web Annotations, one per located quotation
@@ -47,7 +48,7 @@ from quoteverify._version import __version__
 from quoteverify._files import write_atomic
 from quoteverify.collate import Collation
 from quoteverify.models import CheckResult, Kind, Verdict
-from quoteverify.reconstruct import Comparison, Reconstruction
+from quoteverify.reconstruct import Comparison, Reconstruction, reconstruct_check
 from quoteverify.render.exports import annotations_jsonld, quotations_csv
 from quoteverify.render.json import json_file_bytes, report_json
 from quoteverify.render.splitdiff import collation_page
@@ -108,7 +109,16 @@ def environment() -> jinja2.Environment:
     )
     env.filters["http_url"] = _http_url
     env.filters["add1"] = _add1
+    env.filters["witness_name"] = _witness_name
     return env
+
+
+def _witness_name(ident: str, witnesses: Any) -> str:
+    """A witness of a reconstruction by its outlet, when it has one."""
+    for w in witnesses:
+        if w.id == ident:
+            return str(w.outlet or w.id)
+    return ident
 
 
 def _add1(n: int) -> int:
@@ -193,6 +203,9 @@ def render_report(result: CheckResult) -> dict[str, bytes]:
         files[a.href] = _report_page("article.html", assets, root="../", title=title, result=result, a=a, views=view)
     for s in view.sources:
         files[s.href] = _report_page("source.html", assets, root="../", title=title, result=result, s=s, views=view)
+        if s.rebuilt:
+            page = reconstruction_page(reconstruct_check(result, s.id))
+            files[s.rebuilt] = _report_page("rebuilt.html", assets, root="../", title=title, result=result, s=s, page=page)
     files["report.json"] = json_file_bytes(report_json(result))
     files["quotations.csv"] = quotations_csv(result).encode("utf-8")
     files["annotations.jsonld"] = json_file_bytes(annotations_jsonld(result))
@@ -235,4 +248,5 @@ def render_collation(c: Collation) -> str:
 
 def render_reconstruction(recon: Reconstruction, comparison: Comparison | None = None) -> str:
     """A self-contained page: the text with its apparatus marks, the apparatus, witnesses and paragraphs."""
-    return environment().get_template("reconstruct.html").render(**_fields(reconstruction_page(recon, comparison)))
+    page = reconstruction_page(recon, comparison)
+    return environment().get_template("reconstruct.html").render(page=page, **_fields(page))

@@ -236,30 +236,41 @@ def _short(text: str, limit: int = 80) -> str:
 
 
 def _shown(text: str) -> str:
-    return repr(text) if text else "(nothing)"
+    return repr(text) if text else "(omitted)"
 
 
 def reconstruction_lines(recon: Reconstruction, comparison: Comparison | None = None) -> list[str]:
-    """The reconstructed text, then the apparatus, one line per entry, then any comparison."""
+    """The reconstructed text, then the apparatus, one line per entry; with a comparison, only the comparison.
+
+    Witnesses are named by outlet; a reading no witness votes for (a
+    shorter quotation of an outlet that votes for another reading) follows
+    as "also".
+    """
+    if comparison is not None:
+        return _comparison_lines(comparison)
+    names = {w.id: w.outlet or w.id for w in recon.witnesses}
+
+    def who(witnesses: Sequence[str]) -> str:
+        return ", ".join(names.get(w, w) for w in witnesses)
+
     lines = [recon.text, ""]
-    lines.append(f"Witnesses: {', '.join(f'{w.id} ({w.words} words)' for w in recon.witnesses)}")
+    lines.append(f"Witnesses: {', '.join(f'{names[w.id]} ({w.words} words)' for w in recon.witnesses)}")
     if recon.apparatus:
         lines.append("Apparatus:")
     for n, a in enumerate(recon.apparatus, 1):
+        voted = [(r, v) for k, (r, v) in enumerate(zip(a.readings, a.votes)) if v or k == 0]
+        unvoted = [r for k, (r, v) in enumerate(zip(a.readings, a.votes)) if k and not v]
         readings = " | ".join(
-            f"{_shown(r.text)} {', '.join(r.witnesses)}" + (f" [{v}]" if v != len(r.witnesses) else "")
-            for r, v in zip(a.readings, a.votes)
+            f"{_shown(r.text)} {who(r.witnesses)}" + (f" [{v} votes]" if v != len(r.witnesses) else "") for r, v in voted
         )
+        also = "".join(f"; also {_shown(r.text)} in a shorter quotation of {who(r.witnesses)}" for r in unvoted)
         tie = "  (tie)" if a.tie else ""
-        lines.append(f"{n:3}. \u00b6{a.paragraph} {readings}{tie}")
+        lines.append(f"{n:3}. \u00b6{a.paragraph + 1} {readings}{also}{tie}")
     if recon.unplaced:
         lines.append(
             f"{len(recon.unplaced)} quotation fragment{'s' if len(recon.unplaced) != 1 else ''} overlap nothing"
             " else and are not placed (other speakers, or too short to place); --format json lists them"
         )
-    if comparison is not None:
-        lines.append("")
-        lines.extend(_comparison_lines(comparison))
     return lines
 
 
@@ -272,5 +283,7 @@ def _comparison_lines(comparison: Comparison) -> list[str]:
         v = d.variant
         lines.append(f"  {v.kind.value}: {v.source_text!r} -> {v.quote_text!r}: {d.explanation}")
     for c in comparison.collation.layout:
-        lines.append(f"  paragraphing: {c.change} \u00b6{c.base_paragraphs} -> \u00b6{c.other_paragraphs}")
+        base = ", ".join(f"\u00b6{i + 1}" for i in c.base_paragraphs)
+        other = ", ".join(f"\u00b6{i + 1}" for i in c.other_paragraphs)
+        lines.append(f"  paragraphing: {base} {c.change} -> {other}")
     return lines

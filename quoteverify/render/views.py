@@ -308,6 +308,8 @@ class SourceView:
     paragraphs: tuple[ParagraphView, ...]
     general_choices: tuple[ChoiceView, ...]
     unplaced: tuple[ChoiceView, ...]
+    #: the page of the text rebuilt from the articles' quotations (relative to the report), or "" when there is none
+    rebuilt: str = ""
 
 
 @dataclass(frozen=True)
@@ -544,7 +546,24 @@ class _ReportBuilder:
             paragraphs=paragraphs,
             general_choices=tuple(c for c in choices if c.paragraph not in indexes),
             unplaced=tuple(_choice_view(c) for c in prov.unplaced),
+            rebuilt=f"sources/{slug}.rebuilt.html" if self._rebuildable(doc.id) else "",
         )
+
+    def _rebuildable(self, source_id: str) -> bool:
+        """Whether the report gets a page of the source rebuilt from its quotations.
+
+        Two articles at least must quote it, and the report must hold every
+        article of the run (a reconstruction from the first pages of an
+        archive would mislead).
+        """
+        if any(key == "articles_in_report" for key, _ in self.result.meta):
+            return False
+        quoting = sum(
+            1
+            for a in self.result.articles
+            if any(q.location is not None and q.location.source == source_id for q in a.quotes)
+        )
+        return quoting >= 2
 
     def _with_rows(self, sv: SourceView) -> SourceView:
         info = self.sources_by_id[sv.id]
@@ -680,7 +699,7 @@ class TextRun:
 
 @dataclass(frozen=True)
 class VotedReading:
-    """A reading of an apparatus entry, with its witnesses and the votes counted for it."""
+    """A reading of an apparatus entry, with its witnesses (by outlet) and the votes counted for it."""
 
     text: str
     witnesses: tuple[str, ...]
@@ -695,6 +714,8 @@ class ApparatusRow:
     paragraph: int
     reason: str
     readings: tuple[VotedReading, ...]
+    #: readings of witnesses that vote for another one: a shorter quotation of the same outlet, not counted twice
+    elsewhere: tuple[VotedReading, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -769,8 +790,23 @@ def _comparison_view(comparison: Comparison) -> ComparisonView:
     )
 
 
+def witness_names(recon: Reconstruction) -> dict[str, str]:
+    """Each witness's name as pages show it: its outlet, or its id when it has none."""
+    return {w.id: w.outlet or w.id for w in recon.witnesses}
+
+
 def reconstruction_page(recon: Reconstruction, comparison: Comparison | None = None) -> ReconstructionPage:
-    """The view of the page of a reconstruction, and of its comparison with a given text if there is one."""
+    """The view of the page of a reconstruction, and of its comparison with a given text if there is one.
+
+    Witnesses are named by outlet. A reading that gets no vote (its
+    witnesses vote for another: a shorter quotation of the same outlet) is
+    listed apart, not as a rival reading.
+    """
+    names = witness_names(recon)
+
+    def voted(text: str, witnesses: Sequence[str], votes: int) -> VotedReading:
+        return VotedReading(text, tuple(names.get(w, w) for w in witnesses), votes)
+
     return ReconstructionPage(
         title=recon.title,
         witnesses=recon.witnesses,
@@ -780,7 +816,8 @@ def reconstruction_page(recon: Reconstruction, comparison: Comparison | None = N
                 n=n,
                 paragraph=a.paragraph,
                 reason=a.reason,
-                readings=tuple(VotedReading(r.text, r.witnesses, v) for r, v in zip(a.readings, a.votes)),
+                readings=tuple(voted(r.text, r.witnesses, v) for k, (r, v) in enumerate(zip(a.readings, a.votes)) if v or k == 0),
+                elsewhere=tuple(voted(r.text, r.witnesses, v) for k, (r, v) in enumerate(zip(a.readings, a.votes)) if k and not v),
             )
             for n, a in enumerate(recon.apparatus, 1)
         ),
