@@ -1,33 +1,39 @@
-"""The page of ``quoteverify diff --html``: two witnesses side by side, paragraph row by paragraph row.
+"""The page of ``quoteverify diff --html``: two witnesses side by side, row by aligned row.
 
 On the model of a split diff (GitHub's, diff2html's): BASE on the left,
-OTHER on the right, one table row per pair of aligned paragraphs, so that
-the two sides can never drift apart; a paragraph only one side has gets a
-row with the other side empty; a run of unchanged rows is folded. The
-variants are listed beside the text with their context.
+OTHER on the right, one table row per pair of aligned sentences (or runs of
+them), so that the two sides can never drift apart; a paragraph only one
+side has gets rows with the other side empty; a run of unchanged paragraphs
+is folded. The variants are listed beside the text with their context.
 
-Paragraphs are paired through the collation's variants: outside a variant
-the two texts are the same, so an offset of BASE maps to one of OTHER
-(:func:`_offset_map`), and a paragraph boundary of one side that falls on a
-paragraph boundary of the other cuts a row.
+Rows are cut through the collation's variants: outside a variant the two
+texts are the same, so an offset of BASE maps to one of OTHER
+(:func:`_offset_map`), and a sentence or paragraph boundary of one side
+that falls on one of the other cuts a row.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from quoteverify.collate import Collation, DocVariant, LayoutChange
-from quoteverify.models import Document, Paragraph
+from quoteverify.models import Document
 from quoteverify.render.changes import clip, context_around
 from quoteverify.render.json import document_name
 
 #: how far (in characters) a mapped paragraph start may fall from the other side's, for the two to be paired:
 #: room for typography (spacing, dash forms) in the text before it that the collation does not count
 BOUNDARY_SLACK = 12
+#: the same for a sentence inside a paragraph: tighter, as sentences are closer together than paragraphs
+SENTENCE_SLACK = 4
+#: where a paragraph is cut into rows: after a full stop, question or exclamation mark, semicolon or colon
+#: (and any closing quote or bracket), before the next word
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])[\"'\u201d\u2019)\]]*\s+(?=\S)")
 #: characters of context on each side of a variant in the list beside the text
 CONTEXT_CHARS = 60
 
@@ -62,10 +68,14 @@ class _Mark:
 
 @dataclass(frozen=True)
 class DiffCell:
-    """One side of a row: its paragraphs' numbers (from 1) and its text, cut into runs; empty when the side has none."""
+    """One side of a row: the numbers (from 1) of the paragraphs it opens, of all it touches, and its text in runs.
+
+    ``paragraphs`` is empty when the side has no text in the row.
+    """
 
     numbers: tuple[int, ...]
     runs: tuple[MarkedRun, ...]
+    paragraphs: tuple[int, ...] = ()
 
     @property
     def label(self) -> str:
@@ -82,6 +92,11 @@ class DiffRow:
     base: DiffCell
     other: DiffCell
     changed: bool
+
+    @property
+    def opens(self) -> bool:
+        """Whether the row starts a paragraph on either side."""
+        return bool(self.base.numbers or self.other.numbers)
 
 
 @dataclass(frozen=True)
@@ -123,7 +138,29 @@ class CollationPage:
     layout: tuple[LayoutChange, ...]
 
 
-# --------------------------------------------------------------------------- pairing paragraphs
+# --------------------------------------------------------------------------- pairing sentences
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A sentence (or the last part of one) of a paragraph: what a row is made of."""
+
+    start: int
+    end: int
+    paragraph: int
+    opens: bool
+
+
+def _units(doc: Document) -> list[_Unit]:
+    """The sentences of a document, paragraph by paragraph."""
+    out = []
+    for p in doc.paragraphs_or_whole:
+        start = p.start
+        for m in _SENTENCE_END.finditer(doc.text, p.start, p.end):
+            out.append(_Unit(start, m.start(), p.index, start == p.start))
+            start = m.end()
+        out.append(_Unit(start, p.end, p.index, start == p.start))
+    return out
 
 
 _Anchor = tuple[int, int, int, int]  # a variant's span in the text mapped from, then in the text mapped to
@@ -157,27 +194,30 @@ def _anchors(variants: Sequence[DocVariant], reverse: bool) -> list[_Anchor]:
     return out
 
 
-def _boundary_pairs(
-    mine: Sequence[Paragraph], theirs: Sequence[Paragraph], mapped: Callable[[int], int]
-) -> list[tuple[int, int]]:
-    """The paragraph boundaries of ``mine`` that fall on one of ``theirs``: (after my paragraph k, after their paragraph j)."""
-    starts = [p.start for p in theirs]
+def _boundary_pairs(mine: Sequence[_Unit], theirs: Sequence[_Unit], mapped: Callable[[int], int]) -> list[tuple[int, int]]:
+    """The unit boundaries of ``mine`` that fall on one of ``theirs``: (after my unit k, after their unit j).
+
+    A boundary is one of paragraphs on both sides or of sentences on both
+    sides, never a paragraph against a sentence.
+    """
+    starts = [u.start for u in theirs]
     pairs = []
     for k in range(len(mine) - 1):
-        y = mapped(mine[k + 1].start)
-        j = bisect_right(starts, y) - 1  # their paragraph holding (or before) y
+        nxt = mine[k + 1]
+        y = mapped(nxt.start)
+        j = bisect_right(starts, y) - 1  # their unit holding (or before) y
         for cand in (j, j + 1):
-            if 1 <= cand < len(theirs) and (
-                abs(theirs[cand].start - y) <= BOUNDARY_SLACK or theirs[cand - 1].end <= y <= theirs[cand].start
-            ):
+            if not 1 <= cand < len(theirs) or theirs[cand].opens != nxt.opens:
+                continue
+            slack = BOUNDARY_SLACK if nxt.opens else SENTENCE_SLACK
+            if abs(theirs[cand].start - y) <= slack or theirs[cand - 1].end <= y <= theirs[cand].start:
                 pairs.append((k, cand - 1))
                 break
     return pairs
 
 
-def _row_cuts(c: Collation) -> list[tuple[int, int]]:
-    """Where rows end: pairs (last BASE paragraph, last OTHER paragraph), increasing on both sides."""
-    pb, po = c.base.paragraphs_or_whole, c.other.paragraphs_or_whole
+def _row_cuts(c: Collation, pb: Sequence[_Unit], po: Sequence[_Unit]) -> list[tuple[int, int]]:
+    """Where rows end: pairs (last BASE unit, last OTHER unit), increasing on both sides."""
     forward = _boundary_pairs(pb, po, _offset_map(_anchors(c.variants, reverse=False)))
     backward = [(k, j) for j, k in _boundary_pairs(po, pb, _offset_map(_anchors(c.variants, reverse=True)))]
     cuts: list[tuple[int, int]] = []
@@ -202,17 +242,15 @@ def _marks(variants: Sequence[DocVariant], side: str, prefix: str = "v") -> list
     return out
 
 
-def _clipped(marks: Sequence[_Mark], start: int, end: int, claim: tuple[int, int]) -> list[_Mark]:
-    """The marks within ``[start, end]``, cut to it; a zero-width mark in ``claim`` (the text and the gaps around it) is moved into it."""
+def _clipped(marks: Sequence[_Mark], start: int, end: int, *, with_empty: bool = False) -> list[_Mark]:
+    """The marks with words within ``[start, end]``, cut to it (with their children, zero-width ones too)."""
     out = []
     for m in marks:
-        if m.start == m.end:
-            if claim[0] <= m.start <= claim[1]:
-                at = min(max(m.start, start), end)
-                out.append(dataclasses.replace(m, start=at, end=at))
-        elif m.end > start and m.start < end:
+        if m.start < m.end and m.end > start and m.start < end:
             s, e = max(m.start, start), min(m.end, end)
-            out.append(dataclasses.replace(m, start=s, end=e, children=tuple(_clipped(m.children, s, e, (s, e)))))
+            out.append(dataclasses.replace(m, start=s, end=e, children=tuple(_clipped(m.children, s, e, with_empty=True))))
+        elif with_empty and m.start == m.end and start <= m.start <= end:
+            out.append(m)
     return out
 
 
@@ -237,43 +275,113 @@ def _runs(text: str, start: int, end: int, marks: Sequence[_Mark], side: str, na
     return tuple(out)
 
 
-def _cell(doc: Document, first: int, last: int, marks: Sequence[_Mark], side: str, named: set[str]) -> tuple[DiffCell, bool]:
-    """One side of a row (paragraphs ``first`` to ``last``, none when ``last < first``) and whether it is marked."""
-    paragraphs = doc.paragraphs_or_whole
+@dataclass(frozen=True)
+class _RowSpan:
+    """The units of a row on each side (``last < first`` when a side has none)."""
+
+    base: tuple[int, int]
+    other: tuple[int, int]
+
+
+def _row_spans(c: Collation, pb: Sequence[_Unit], po: Sequence[_Unit]) -> list[_RowSpan]:
+    nb, no = len(pb), len(po)
+    spans = []
+    prev_k, prev_j = -1, -1
+    for k, j in [*_row_cuts(c, pb, po), (nb - 1, no - 1)]:
+        if k == prev_k and j == prev_j:
+            continue
+        spans.append(_RowSpan((prev_k + 1, k), (prev_j + 1, j)))
+        prev_k, prev_j = k, j
+    return spans
+
+
+def _row_of(units: Sequence[_Unit], spans: Sequence[tuple[int, int]], offset: int) -> int | None:
+    """The row whose units on this side hold ``offset`` (or end last before it); None when no row has any."""
+    found = None
+    for r, (first, last) in enumerate(spans):
+        if last >= first and (units[first].start <= offset or found is None):
+            found = r
+    return found
+
+
+def _variant_rows_of(c: Collation, spans: Sequence[_RowSpan], pb: Sequence[_Unit], po: Sequence[_Unit]) -> list[int]:
+    """The row each variant is drawn in: where its words are on BASE, or on OTHER when BASE has none."""
+    rows = []
+    for v in c.variants:
+        r = None
+        if v.base_span[0] < v.base_span[1]:
+            r = _row_of(pb, [s.base for s in spans], v.base_span[0])
+        if r is None:
+            r = _row_of(po, [s.other for s in spans], v.other_span[0])
+        rows.append(r if r is not None else 0)
+    return rows
+
+
+def _cell(
+    doc: Document,
+    units: Sequence[_Unit],
+    span: tuple[int, int],
+    marks: Sequence[_Mark],
+    empty_marks: Sequence[_Mark],
+    side: str,
+    named: set[str],
+) -> tuple[DiffCell, bool]:
+    """One side of a row and whether it is marked: its units' text with the marks of its words, and the
+    zero-width marks of the variants drawn in this row (put at the nearest place of its text, or alone)."""
+    first, last = span
     if last < first:
-        return DiffCell((), ()), False
-    start, end = paragraphs[first].start, paragraphs[last].end
-    claim = (0 if first == 0 else start, paragraphs[last + 1].start - 1 if last + 1 < len(paragraphs) else len(doc.text))
-    inside = _clipped(marks, start, end, claim)
-    numbers = tuple(p.index + 1 for p in paragraphs[first : last + 1])
-    return DiffCell(numbers, _runs(doc.text, start, end, inside, side, named)), bool(inside)
+        there = "o" if side == "b" else "b"
+        alone = tuple(MarkedRun("", m.cls, m.ref, m.title, (), f"{side}-{m.ref}", f"#{there}-{m.ref}") for m in empty_marks)
+        named.update(m.ref for m in empty_marks)
+        return DiffCell((), alone), bool(empty_marks)
+    start, end = units[first].start, units[last].end
+    placed = [dataclasses.replace(m, start=min(max(m.start, start), end), end=min(max(m.start, start), end)) for m in empty_marks]
+    inside = _clipped(marks, start, end) + placed
+    row_units = units[first : last + 1]
+    numbers = tuple(u.paragraph + 1 for u in row_units if u.opens)
+    paragraphs = tuple(dict.fromkeys(u.paragraph + 1 for u in row_units))
+    return DiffCell(numbers, _runs(doc.text, start, end, inside, side, named), paragraphs), bool(inside)
 
 
 def _rows(c: Collation) -> list[DiffRow]:
+    pb, po = _units(c.base), _units(c.other)
+    spans = _row_spans(c, pb, po)
     base_marks, other_marks = _marks(c.variants, "b"), _marks(c.variants, "o")
+    drawn_in = _variant_rows_of(c, spans, pb, po)
     named_b: set[str] = set()
     named_o: set[str] = set()
-    nb, no = len(c.base.paragraphs_or_whole), len(c.other.paragraphs_or_whole)
     rows = []
-    prev_k, prev_j = -1, -1
-    for k, j in [*_row_cuts(c), (nb - 1, no - 1)]:
-        if k == prev_k and j == prev_j:
-            continue
-        base, marked_b = _cell(c.base, prev_k + 1, k, base_marks, "b", named_b)
-        other, marked_o = _cell(c.other, prev_j + 1, j, other_marks, "o", named_o)
-        changed = marked_b or marked_o or len(base.numbers) != len(other.numbers)
+    for r, span in enumerate(spans):
+        here = [n for n, row in enumerate(drawn_in) if row == r]
+        empty_b = [base_marks[n] for n in here if base_marks[n].start == base_marks[n].end]
+        empty_o = [other_marks[n] for n in here if other_marks[n].start == other_marks[n].end]
+        base, marked_b = _cell(c.base, pb, span.base, base_marks, empty_b, "b", named_b)
+        other, marked_o = _cell(c.other, po, span.other, other_marks, empty_o, "o", named_o)
+        changed = marked_b or marked_o or len(base.paragraphs) != len(other.paragraphs)
         rows.append(DiffRow(base, other, changed))
-        prev_k, prev_j = k, j
     return rows
 
 
 def _blocks(rows: Sequence[DiffRow]) -> tuple[DiffBlock, ...]:
-    blocks: list[DiffBlock] = []
+    """Rows by paragraph: a paragraph (rows from one that opens a paragraph to the next) with no change is folded,
+    with the unchanged paragraphs around it; the rows of the others are shown."""
+    groups: list[list[DiffRow]] = []
     for row in rows:
-        if not row.changed and blocks and blocks[-1].folded:
-            blocks[-1] = DiffBlock(True, (*blocks[-1].rows, row))
+        # a paragraph split or merged stays one group: a new one starts where both sides start a paragraph
+        opens_b = bool(row.base.numbers) or not row.base.paragraphs
+        opens_o = bool(row.other.numbers) or not row.other.paragraphs
+        if (opens_b and opens_o) or not groups:
+            groups.append([])
+        groups[-1].append(row)
+    blocks: list[DiffBlock] = []
+    for group in groups:
+        base = {n for r in group for n in r.base.paragraphs}
+        other = {n for r in group for n in r.other.paragraphs}
+        folded = not any(r.changed for r in group) and len(base) == len(other)
+        if blocks and folded and blocks[-1].folded:
+            blocks[-1] = DiffBlock(True, (*blocks[-1].rows, *group))
         else:
-            blocks.append(DiffBlock(not row.changed, (row,)))
+            blocks.append(DiffBlock(folded, tuple(group)))
     return tuple(blocks)
 
 

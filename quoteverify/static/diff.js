@@ -34,8 +34,8 @@
     }
   }
   function nearest(delta) {
-    /* from the change in view when none is current yet */
-    var y = window.innerHeight / 2;
+    /* from the top of the window when no change is current yet: n goes to the first change in view */
+    var y = 1;
     var index = delta > 0 ? -1 : changes.length;
     for (var i = 0; i < changes.length; i += 1) {
       var top = changes[i].getBoundingClientRect().top;
