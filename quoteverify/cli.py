@@ -205,6 +205,17 @@ def _read_ad_hoc_sources(paths: Sequence[str]) -> tuple[tuple[SourceInfo, ...], 
     return (read_sources(good) if good else ()), faults
 
 
+def _unfit_inputs(inputs: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The inputs that can hold articles, and a fault per one that cannot: a case or provenance file (TOML)."""
+    fit, faults = [], []
+    for given in inputs:
+        if given != "-" and given.lower().endswith(".toml") and not os.path.isdir(given):
+            faults.append(f"{given}: a TOML file, not an article (give a case directory as CASE_DIR, without --source)")
+        else:
+            fit.append(given)
+    return fit, faults
+
+
 def _empty_inputs(inputs: Sequence[str]) -> list[str]:
     """A fault per folder or JSON Lines file given that holds no article."""
     from quoteverify.ingest import JSONL_SUFFIXES, TEXT_SUFFIXES, iter_articles
@@ -294,7 +305,9 @@ def check(
             infos, faults = _read_ad_hoc_sources(sources)
             if not infos:
                 _Gate(lambda ref: True, (), lambda s: None).fail(faults)
-            faults += _empty_inputs(inputs)
+            fit, unfit = _unfit_inputs(inputs)
+            inputs = tuple(fit)
+            faults += unfit + _empty_inputs(inputs)
             refs: Iterable[ArticleRef] = iter_articles(inputs)
             named = _named_ad_hoc(inputs)
             ident, title, root, total = case_id or "adhoc", "", None, None

@@ -283,3 +283,13 @@ def test_the_summary_says_what_changed_and_names_the_outlet(tmp_path, bridge):
     assert r.exit_code == 1
     assert "  The Gazette: 'We will open the bridge to traffic on Monday morning': drops 'not'" in r.stdout.splitlines()
     assert _report(tmp_path / "out")["articles"][0]["outlet"] == "The Gazette"
+
+
+def test_a_case_file_given_as_an_article_exits_2_after_the_others(tmp_path, bridge):
+    src, good = bridge
+    r = run("check", "--source", src, CASE / "case.toml", good, "--out", tmp_path / "out")
+    assert r.exit_code == 2
+    assert r.stderr.splitlines() == [
+        f"Error: {CASE / 'case.toml'}: a TOML file, not an article (give a case directory as CASE_DIR, without --source)"
+    ]
+    assert [a["id"] for a in _report(tmp_path / "out")["articles"]] == ["good"]
