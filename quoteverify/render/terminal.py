@@ -14,7 +14,7 @@ from typing import Protocol
 from quoteverify.collate import Collation, DocVariant
 from quoteverify.models import ArticleResult, CheckResult, Document, Quotation, QuoteResult, Verdict
 from quoteverify.reconstruct import Comparison, Reconstruction
-from quoteverify.render.changes import clip, context_around, quote_changes
+from quoteverify.render.changes import change_weight, clip, context_around, quote_changes
 from quoteverify.render.json import document_name
 from quoteverify.render.splitdiff import paragraph_number
 
@@ -113,16 +113,17 @@ _LISTED = ("altered", "misattributed")
 
 
 def check_changes(run: CheckRun) -> list[str]:
-    """One line per altered (or misattributed) quotation of the articles kept: outlet, verdict, what changed."""
-    lines = []
-    for a in run.check.articles:
+    """One line per altered (or misattributed) quotation of the articles kept, the worst change first: outlet, quotation, what changed."""
+    found = []
+    for n, a in enumerate(run.check.articles):
         who = a.article.outlet or a.article.id
-        for q in a.quotes:
+        for k, q in enumerate(a.quotes):
             if q.verdict.value not in _LISTED:
                 continue
             changes = "; ".join(quote_changes(q)) or q.verdict.value
-            lines.append(f"  {who}: '{clip(q.quotation.text, 60)}': {changes}")
-    return ["", "Changed quotations:", *lines] if lines else []
+            found.append((tuple(-w for w in change_weight(q)), n, k, f"  {who}: '{clip(q.quotation.text, 60)}': {changes}"))
+    found.sort(key=lambda t: t[:3])
+    return ["", "Changed quotations, worst first:", *(t[3] for t in found)] if found else []
 
 
 def check_errors(run: CheckRun, skip: Sequence[str] = ()) -> list[str]:
