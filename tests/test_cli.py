@@ -1,5 +1,6 @@
 """The command line: exit status, one-line errors, ad hoc use, and the committed seed report."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -293,3 +294,34 @@ def test_a_case_file_given_as_an_article_exits_2_after_the_others(tmp_path, brid
         f"Error: {CASE / 'case.toml'}: a TOML file, not an article (give a case directory as CASE_DIR, without --source)"
     ]
     assert [a["id"] for a in _report(tmp_path / "out")["articles"]] == ["good"]
+
+
+# --------------------------------------------------------------------------- diff and reconstruct in the terminal
+
+SPEECH = ROOT / "tests" / "fixtures" / "speech"
+
+
+def test_diff_prints_a_summary_line_and_each_variant_in_context():
+    r = run("diff", SPEECH / "draft1.txt", SPEECH / "draft2.txt")
+    assert r.exit_code == 1
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith(f"{SPEECH / 'draft1.txt'} -> {SPEECH / 'draft2.txt'}: 8 variants (")
+    assert lines[0].endswith("; 2 paragraphing changes")
+    # a variant reads as a word diff between the words around it, with its paragraph, never offsets
+    assert any("[-rather than-]{+instead of+} half an hour" in line and line.lstrip().startswith("\u00b63") for line in lines)
+    assert not any(re.search(r"\[\d+:\d+", line) for line in lines)
+    assert "paragraphing: \u00b65, \u00b66 merged -> \u00b65" in lines
+
+
+def test_reconstruct_names_witnesses_by_outlet_and_against_prints_only_the_comparison():
+    r = run("reconstruct", CASE)
+    assert r.exit_code == 0
+    apparatus = r.stdout.split("Apparatus:")[1]
+    assert "lbc" not in apparatus and "LBC" in apparatus  # outlets, not ids
+    for line in apparatus.splitlines():
+        readings = line.split(";")[0].split(" | ")
+        # an outlet reads one way at a place; its shorter quotations come after, as "also"
+        named = [w for reading in readings for w in ("LBC", "BBC News", "Sky News") if w in reading]
+        assert len(named) == len(set(named)), line
+    r = run("reconstruct", CASE, "--against", CASE / "sources" / "letter.txt")
+    assert r.stdout.splitlines() == [f"Against {CASE / 'sources' / 'letter.txt'}: identical"]
