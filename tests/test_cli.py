@@ -325,3 +325,18 @@ def test_reconstruct_names_witnesses_by_outlet_and_against_prints_only_the_compa
         assert len(named) == len(set(named)), line
     r = run("reconstruct", CASE, "--against", CASE / "sources" / "letter.txt")
     assert r.stdout.splitlines() == [f"Against {CASE / 'sources' / 'letter.txt'}: identical"]
+
+
+def test_an_article_of_case_toml_that_is_missing_fails_the_case_after_the_others(tmp_path):
+    import shutil
+
+    case = tmp_path / "case"
+    shutil.copytree(CASE, case, ignore=shutil.ignore_patterns(".quoteverify"))
+    with open(case / "case.toml", "a", encoding="utf-8") as f:
+        f.write('\n[[articles]]\nid = "gone"\noutlet = "Gone Daily"\npath = "articles/gone.txt"\n')
+    r = run("check", case, "--out", tmp_path / "out")
+    assert r.exit_code == 2
+    assert r.stderr.splitlines() == [f"Error: {case / 'articles' / 'gone.txt'}: no such file"]
+    report = _report(tmp_path / "out", "seely-letter")
+    assert len(report["articles"]) == 6 and report["articles"][-1]["errors"]
+    assert (tmp_path / "out" / "seely-letter" / "index.html").is_file()
