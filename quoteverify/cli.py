@@ -1,28 +1,41 @@
 """The command line: a thin click layer over the library.
 
-Exit status: 0 when no quotation is altered, 1 when one is, 2 on a usage or
-input error (one line naming the file and the fault, never a traceback).
+Exit status: 0 when nothing the run was asked to fail on is found (by
+default: no quotation altered or misattributed), 1 when something is, 2 on a
+usage or input error (one line per file naming it and the fault, never a
+traceback). A file named on the command line or in case.toml that cannot be
+read fails the run with 2 once every other article has been checked and the
+report written; a broken member of a folder or JSON Lines batch is an error
+entry of the report, and fails the run only with ``--fail-on error``.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
 import click
 
 from quoteverify._version import __version__
-from quoteverify.errors import QuoteverifyError
-from quoteverify.models import ArticleRef, Verdict
+from quoteverify.errors import InputError, QuoteverifyError
+from quoteverify.models import NOT_FOUND, ArticleRef, SourceInfo, Verdict
 from quoteverify.models import ArticleSummary, StreamResult
 from quoteverify.run import DEFAULT_PAGES
 
 EXIT_OK, EXIT_ALTERED, EXIT_ERROR = 0, 1, 2
+
+#: what ``--fail-on`` can name: a verdict, the unverified quotations found nowhere, or an article that cannot be read
+FAIL_ON_ERROR = "error"
+FAIL_ON_CHOICES = (*(v.value for v in Verdict), NOT_FOUND, FAIL_ON_ERROR)
+#: what fails a run unless told otherwise: a quotation that changes the speaker's words, or their speaker
+DEFAULT_FAIL_ON = tuple(name for name in ("altered", "misattributed") if name in FAIL_ON_CHOICES)
 
 
 @contextmanager
@@ -118,13 +131,130 @@ def _count_in_background(inputs: Sequence[str], progress: _Progress) -> None:
     threading.Thread(target=count, name="count-articles", daemon=True).start()
 
 
-def _summary(result: StreamResult, index: Path) -> None:
-    """Print the summary table of a run, its errors (on standard error) and where the report is."""
-    from quoteverify.render.terminal import check_errors, check_footer, check_table
+class _Gate:
+    """Watches a run's articles go by and decides its exit status.
+
+    The articles a user named (on the command line or in case.toml) must be
+    read: a fault in one is fatal, reported once the run is over. A member
+    of a folder or JSON Lines batch that cannot be read is only counted.
+    ``fail_on`` names what else makes the run fail (see ``FAIL_ON_CHOICES``).
+    """
+
+    def __init__(self, named: Callable[[ArticleRef], bool], fail_on: Sequence[str], then: Callable[[ArticleSummary], None]) -> None:
+        self.named = named
+        self.fail_on = frozenset(fail_on)
+        self.then = then
+        self._named_positions: set[int] = set()
+        self._given = 0
+        self._seen = 0
+        self.fatal: list[str] = []
+        self.found: dict[str, int] = {}
+
+    def refs(self, refs: Iterable[ArticleRef]) -> Iterator[ArticleRef]:
+        """Pass the references on, noting which were named (outcomes come back in the same order)."""
+        for ref in refs:
+            if self.named(ref):
+                self._named_positions.add(self._given)
+            self._given += 1
+            yield ref
+
+    def __call__(self, summary: ArticleSummary) -> None:
+        if summary.errors:
+            if self._seen in self._named_positions:
+                self.fatal.extend(summary.errors)
+            else:
+                self.found[FAIL_ON_ERROR] = self.found.get(FAIL_ON_ERROR, 0) + len(summary.errors)
+        for name, n in summary.outcomes:
+            self.found[name] = self.found.get(name, 0) + n
+        self._seen += 1
+        self.then(summary)
+
+    def fail(self, fatal: Sequence[str] = ()) -> None:
+        """Print the fatal faults and exit 2 if there are any; else exit 1 when something asked for was found, or 0."""
+        faults = [*fatal, *self.fatal]
+        for fault in faults:
+            click.echo(f"Error: {fault}", err=True)
+        if faults:
+            sys.exit(EXIT_ERROR)
+        sys.exit(EXIT_ALTERED if any(self.found.get(name) for name in self.fail_on) else EXIT_OK)
+
+
+def _fail_on(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in value.split(",") if n.strip())
+    bad = [n for n in names if n not in FAIL_ON_CHOICES]
+    if bad:
+        raise click.BadParameter(f"{', '.join(bad)} (choose from {', '.join(FAIL_ON_CHOICES)})")
+    return names
+
+
+def _read_ad_hoc_sources(paths: Sequence[str], speakers: Sequence[str]) -> tuple[tuple[SourceInfo, ...], list[str]]:
+    """The sources that can be read, with the speaker of the same rank, and one fault per one that cannot (a case file is no source text)."""
+    from quoteverify.ingest import read_document, read_sources
+
+    good, good_speakers, faults = [], [], []
+    for number, path in enumerate(paths):
+        if Path(path).suffix.lower() == ".toml":
+            faults.append(f"{path}: a TOML file, not a source text (give a case directory as CASE_DIR, without --source)")
+            continue
+        try:
+            read_document(path, role="source")
+        except InputError as e:
+            faults.append(str(e))
+            continue
+        good.append(path)
+        good_speakers.append(speakers[number] if number < len(speakers) else "")
+    return (read_sources(good, good_speakers) if good else ()), faults
+
+
+def _unfit_inputs(inputs: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The inputs that can hold articles, and a fault per one that cannot: a case or provenance file (TOML)."""
+    fit, faults = [], []
+    for given in inputs:
+        if given != "-" and given.lower().endswith(".toml") and not os.path.isdir(given):
+            faults.append(f"{given}: a TOML file, not an article (give a case directory as CASE_DIR, without --source)")
+        else:
+            fit.append(given)
+    return fit, faults
+
+
+def _empty_inputs(inputs: Sequence[str]) -> list[str]:
+    """A fault per folder or JSON Lines file given that holds no article."""
+    from quoteverify.ingest import JSONL_SUFFIXES, TEXT_SUFFIXES, iter_articles
+
+    faults = []
+    for given in inputs:
+        if given == "-" or not (os.path.isdir(given) or (given.lower().endswith(JSONL_SUFFIXES) and os.path.isfile(given))):
+            continue
+        if next(iter(iter_articles([given])), None) is None:
+            if os.path.isdir(given):
+                faults.append(f"{given}: no articles in the folder (no {', '.join(TEXT_SUFFIXES)} files)")
+            else:
+                faults.append(f"{given}: no articles (no JSON lines)")
+    return faults
+
+
+def _named_ad_hoc(inputs: Sequence[str]) -> Callable[[ArticleRef], bool]:
+    """Whether an article was named on the command line (a file, or standard input holding one article)."""
+    from quoteverify.ingest import STDIN
+
+    named = {given for given in inputs if given != "-" and not os.path.isdir(given)}
+    if "-" in inputs:
+        named.add(STDIN)
+    return lambda ref: ref.line is None and ref.path in named
+
+
+def _summary(result: StreamResult, index: Path, fatal: Sequence[str]) -> None:
+    """Print the summary table of a run, its changed quotations, its skipped articles (on standard error) and where the report is.
+
+    ``fatal`` faults are left out: they are printed last, as errors.
+    """
+    from quoteverify.render.terminal import check_changes, check_errors, check_footer, check_table
 
     for line in check_table(result):
         click.echo(line)
-    for line in check_errors(result):
+    for line in check_changes(result):
+        click.echo(line)
+    for line in check_errors(result, skip=fatal):
         click.echo(line, err=True)
     for line in check_footer(result, index):
         click.echo(line)
@@ -142,6 +272,8 @@ def main() -> None:
 @click.option("--speaker", "speakers", multiple=True, metavar="NAME", help="Who speaks or wrote a --source: the first --speaker names the first --source, the second the second (\"\" for none). Repeatable.")
 @click.option("--out", "out", default="reports", show_default=True, type=click.Path(file_okay=False), help="Where the report folder is written.")
 @click.option("--case-id", default=None, help="Name of the report folder in ad hoc use (default: adhoc).")
+@click.option("--outlet", default=None, metavar="NAME", help="The outlet of the articles that do not name one (ad hoc use).")
+@click.option("--fail-on", "fail_on", default=",".join(DEFAULT_FAIL_ON), show_default=True, callback=_fail_on, metavar="LIST", help=f"What makes the exit status 1, separated by commas: {', '.join(FAIL_ON_CHOICES)} ({NOT_FOUND}: unverified words credited to a source's speaker; {FAIL_ON_ERROR}: a member of a folder or batch that cannot be read).")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, metavar="N", help="Worker processes on this machine (default 0: one per core; 1: none). The report is the same for any N.")
 @click.option("--scheduler", default=None, metavar="ADDRESS", help="Run on an existing Dask distributed cluster instead (tcp://host:8786); needs quoteverify[dask] here and on the workers.")
 @click.option("--pages", type=click.IntRange(min=0), default=DEFAULT_PAGES, show_default=True, metavar="N", help="Keep at most N articles in full for the report; in a longer run, the first N with findings (every article is in results.jsonl).")
@@ -151,6 +283,8 @@ def check(
     speakers: tuple[str, ...],
     out: str,
     case_id: str | None,
+    outlet: str | None,
+    fail_on: tuple[str, ...],
     jobs: int,
     scheduler: str | None,
     pages: int,
@@ -163,7 +297,7 @@ def check(
     results.jsonl (one line per article, in input order, written as the run
     goes).
     """
-    from quoteverify.ingest import iter_articles, load_case, read_sources
+    from quoteverify.ingest import iter_articles, load_case
     from quoteverify.render import safe_name, write_report
     from quoteverify.run import RESULTS_NAME, check_stream
 
@@ -173,8 +307,14 @@ def check(
                 raise click.UsageError("give at least one ARTICLE with --source")
             if len(speakers) > len(sources):
                 raise click.UsageError("more --speaker than --source: each --speaker names the --source of the same rank")
-            infos = read_sources(sources, speakers)
+            infos, faults = _read_ad_hoc_sources(sources, speakers)
+            if not infos:
+                _Gate(lambda ref: True, (), lambda s: None).fail(faults)
+            fit, unfit = _unfit_inputs(inputs)
+            inputs = tuple(fit)
+            faults += unfit + _empty_inputs(inputs)
             refs: Iterable[ArticleRef] = iter_articles(inputs)
+            named = _named_ad_hoc(inputs)
             ident, title, root, total = case_id or "adhoc", "", None, None
         else:
             if len(inputs) != 1:
@@ -183,21 +323,26 @@ def check(
                 raise click.UsageError("--speaker names a --source; a case gives speakers in its case.toml")
             case = load_case(inputs[0])
             infos, refs, ident, title, root = case.sources, case.articles, case.id, case.title, case.root
-            total = len(case.articles)
+            faults, named, total = [], (lambda ref: ref.line is None), len(case.articles)
+        if outlet:
+            refs = (ref if ref.outlet else replace(ref, outlet=outlet) for ref in refs)
         progress = _Progress(total)
         if total is None and progress.enabled and "-" not in inputs:
             _count_in_background(inputs, progress)
+        gate = _Gate(named, fail_on, progress)
         try:
             result = check_stream(
-                infos, refs, case_id=ident, title=title, root=root,
+                infos, gate.refs(refs), case_id=ident, title=title, root=root,
                 results=Path(out) / safe_name(ident) / RESULTS_NAME,
-                jobs=jobs or None, scheduler=scheduler, pages=pages, progress=progress,
+                jobs=jobs or None, scheduler=scheduler, pages=pages, progress=gate,
             )
         finally:
             progress.close()
         index = write_report(result.check, out)
-    _summary(result, index)
-    sys.exit(EXIT_ALTERED if result.total.altered or result.total.misattributed else EXIT_OK)
+    _summary(result, index, gate.fatal)
+    if not result.total.articles and not faults:
+        faults.append(f"{', '.join(inputs)}: no articles to check")
+    gate.fail(faults)
 
 
 @main.command()

@@ -381,6 +381,32 @@ class QuoteResult:
     reason: Reason | None = None
 
 
+#: The name an unverified quotation of a source's speaker (or of nobody) counts under:
+#: words that may be made up, which a fact-checker must look at.
+NOT_FOUND = "not-found"
+
+
+def unverified_reason(q: QuoteResult) -> str | None:
+    """Why a quotation is unverified: ``not-found`` (credited to a source's speaker, or nobody), ``other-speaker``.
+
+    The one place where the reason is read (``None`` for a located quotation).
+    """
+    return q.reason
+
+
+def quote_outcomes(q: QuoteResult) -> tuple[str, ...]:
+    """The names a quotation counts under in a run's tallies and ``--fail-on``: its verdict, and why it is unverified.
+
+    An unverified quotation whose reason is not known counts as
+    ``not-found``: a run asked to fail on words found nowhere fails rather
+    than let them pass.
+    """
+    if q.verdict is Verdict.UNVERIFIED:
+        reason = unverified_reason(q)
+        return (q.verdict.value, NOT_FOUND) if reason in (None, NOT_FOUND) else (q.verdict.value,)
+    return (q.verdict.value,)
+
+
 # --------------------------------------------------------------------------- cover
 
 
@@ -515,6 +541,8 @@ class ArticleSummary:
     misattributed: int = 0
     #: unverified quotations credited to a source's speaker or document, or to nobody, found nowhere
     not_found: int = 0
+    #: quotations counted by :func:`quote_outcomes` (each verdict, ``not-found``), in name order
+    outcomes: tuple[tuple[str, int], ...] = ()
 
     @property
     def findings(self) -> bool:
@@ -524,8 +552,11 @@ class ArticleSummary:
     @classmethod
     def of(cls, result: ArticleResult) -> ArticleSummary:
         counts = {v: 0 for v in Verdict}
+        outcomes: dict[str, int] = {}
         for q in result.quotes:
             counts[q.verdict] += 1
+            for name in quote_outcomes(q):
+                outcomes[name] = outcomes.get(name, 0) + 1
         doc = result.article
         return cls(
             doc.id,
@@ -539,6 +570,7 @@ class ArticleSummary:
             tuple(result.errors),
             counts[Verdict.MISATTRIBUTED],
             sum(1 for q in result.quotes if q.reason == NOT_FOUND),
+            tuple(sorted(outcomes.items())),
         )
 
 

@@ -265,3 +265,188 @@ def test_seed_case_report(browser: Any, tmp_path: Path) -> None:
         page.screenshot(path=str(ARTIFACTS / "seed-article.png"), full_page=True)
     w.check_clean()
     context.close()
+
+
+# --------------------------------------------------------------------------- widths, keys, the diff page
+
+WIDTHS = (1400, 400)
+DARWIN = REPO.parent / "shared" / "data" / "darwin-origin" / "paragraphs.json"
+
+
+@pytest.fixture(scope="module")
+def seed_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    run = pytest.importorskip("quoteverify.run")
+    case = REPO / "corpus" / "seely-letter"
+    if not (case / "case.toml").exists():
+        pytest.skip("seed case not present")
+    return write_report(run.check(case), tmp_path_factory.mktemp("seed")).parent
+
+
+def page_width(page: Any) -> int:
+    return int(page.evaluate("() => document.documentElement.scrollWidth"))
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", ["index.html", "articles/bbc-news.html", "sources/letter.html", "sources/letter.rebuilt.html"])
+def test_seed_pages_fit_the_width(browser: Any, seed_dir: Path, name: str, width: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 1000})
+    w = Watched(context, seed_dir)
+    page = w.page
+    page.goto((seed_dir / name).as_uri())
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"seed-{name.replace('/', '-').removesuffix('.html')}-{width}.png"), full_page=True)
+    assert page_width(page) == width  # no sideways panning
+    w.check_clean()
+    context.close()
+
+
+def test_index_at_phone_width_shows_the_verdict_columns(browser: Any, seed_dir: Path) -> None:
+    context = browser.new_context(viewport={"width": 400, "height": 900})
+    page = context.new_page()
+    page.goto((seed_dir / "index.html").as_uri())
+    table = page.locator("table.outlets")
+    for v in ("altered", "faithful", "verbatim", "unverified"):
+        box = table.locator(f"thead .verdict.v-{v}").bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 400, v
+    # the first screen answers who misquoted what: the worst outlet and its change, in words
+    first = page.locator(".outlet-changes").first
+    assert first.locator("h3").bounding_box()["y"] < 900
+    assert first.locator(".what").first.inner_text().startswith(("drops", "adds", "'"))
+    context.close()
+
+
+def test_index_on_one_screen_at_desktop_width(browser: Any, seed_dir: Path) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto((seed_dir / "index.html").as_uri())
+    last = page.locator(".altered-list > li").last.bounding_box()
+    assert last is not None and last["y"] + last["height"] <= 1000  # every altered quotation above the fold
+    # worst change first: the longest cut without an ellipsis leads
+    assert "no ellipsis" in page.locator(".altered-list .what").first.inner_text()
+    context.close()
+
+
+def test_keyboard_hints_are_hidden_on_touch_screens(browser: Any, seed_dir: Path) -> None:
+    context = browser.new_context(viewport={"width": 400, "height": 900}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    page.goto((seed_dir / "articles" / "bbc-news.html").as_uri())
+    assert page.evaluate("() => matchMedia('(hover: none)').matches")
+    assert not page.locator(".toolbar .keyhelp").is_visible()
+    page.goto((seed_dir / "index.html").as_uri())
+    assert not page.locator(".keyhelp").is_visible()
+    context.close()
+    desk = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = desk.new_page()
+    page.goto((seed_dir / "index.html").as_uri())
+    assert page.locator(".keyhelp").is_visible()
+    desk.close()
+
+
+def test_n_after_j_starts_in_the_quotation_and_question_mark_lists_the_keys(watched: Watched, report_dir: Path) -> None:
+    page = watched.page
+    page.goto((report_dir / "articles" / "gazette.html").as_uri())
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("n")  # the first change of q2
+    assert page.evaluate("() => document.activeElement.closest('[data-nav=quote]').id") == "q2"
+    page.keyboard.press("j")  # on to q3: n now starts there, not back in q2
+    assert page.evaluate("() => document.activeElement.id") == "q3"
+    page.keyboard.press("n")
+    assert page.evaluate("() => document.activeElement.closest('[data-nav=quote]').id") == "q3"
+    help_box = page.locator("#keys-help")
+    assert not help_box.is_visible()
+    page.keyboard.press("?")
+    assert help_box.is_visible() and "next, previous quotation" in help_box.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "report-keys-help.png"))
+    page.keyboard.press("Escape")
+    assert not help_box.is_visible()
+    watched.check_clean()
+
+
+def test_filters_survive_a_reload_and_empty_sections_go(watched: Watched, report_dir: Path) -> None:
+    page = watched.page
+    page.goto((report_dir / "articles" / "gazette.html").as_uri())
+    page.get_by_role("checkbox", name="unverified").uncheck()
+    assert not page.locator("#others-h").is_visible()  # nothing left under it: the heading goes too
+    page.get_by_role("checkbox", name="verbatim").uncheck()
+    kept = visible_ids(page, "[data-nav=quote]")
+    page.reload()
+    assert not page.get_by_role("checkbox", name="verbatim").is_checked()
+    assert visible_ids(page, "[data-nav=quote]") == kept
+    assert not page.locator("#others-h").is_visible()
+    page.get_by_role("checkbox", name="unverified").check()
+    assert page.locator("#others-h").is_visible()
+    watched.check_clean()
+
+
+def _diff_page(tmp_path: Path, base: Path, other: Path) -> Path:
+    from quoteverify.collate import collate
+    from quoteverify.ingest import read_document
+    from quoteverify.render.html import render_collation
+
+    out = tmp_path / "diff.html"
+    out.write_text(render_collation(collate(read_document(base, role="source"), read_document(other, role="source"))), encoding="utf-8")
+    return out
+
+
+def _check_split_diff(browser: Any, page_path: Path, name: str) -> None:
+    for width in WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": 1000})
+        w = Watched(context, page_path.parent)
+        page = w.page
+        page.goto(page_path.as_uri())
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"))
+        assert page_width(page) == width
+        if width == 1400:
+            # every variant is drawn on both sides in one row, its two markers side by side
+            pairs = page.evaluate(
+                """() => Array.from(document.querySelectorAll('td.b mark[id]')).map(b => {
+                    const o = document.getElementById('o-' + b.id.slice(2));
+                    if (!o || b.closest('details:not([open])')) return null;
+                    const line = parseFloat(getComputedStyle(b.closest('td')).lineHeight);
+                    return {same_row: b.closest('tr') === o.closest('tr'), dy: Math.abs(b.getBoundingClientRect().top - o.getBoundingClientRect().top), line: line, moved: !!b.closest('mark.moved')};
+                }).filter(x => x)"""
+            )
+            assert pairs
+            assert all(p["same_row"] for p in pairs if not p["moved"])
+            near = [p for p in pairs if not p["moved"] and p["dy"] <= 2 * p["line"]]
+            assert len(near) >= 0.9 * len([p for p in pairs if not p["moved"]])
+            # the original on the left, in red; the other's words on the right, in green
+            colours = page.evaluate(
+                "() => [getComputedStyle(document.querySelector('td.b mark:not(.moved)')).backgroundColor,"
+                " getComputedStyle(document.querySelector('td.o mark:not(.moved)')).backgroundColor]"
+            )
+            red, green = (tuple(int(x) for x in c[c.index("(") + 1 : c.index(")")].split(",")[:3]) for c in colours)
+            assert red[0] > red[1] and green[1] > green[0]
+            # n and p walk the changes, and the list beside the text follows
+            page.keyboard.press("n")
+            assert page.evaluate("() => document.activeElement.id") == "b-v1"
+            page.keyboard.press("n")
+            assert page.evaluate("() => document.activeElement.id") == "b-v2"
+            assert page.locator("#l-v2").get_attribute("class").endswith("current")
+            page.keyboard.press("p")
+            assert page.evaluate("() => document.activeElement.id") == "b-v1"
+            page.screenshot(path=str(ARTIFACTS / f"{name}-{width}-current.png"))
+        w.check_clean()
+        context.close()
+
+
+def test_split_diff_of_two_drafts(browser: Any, tmp_path: Path) -> None:
+    speech = REPO / "tests" / "fixtures" / "speech"
+    ARTIFACTS.mkdir(exist_ok=True)
+    _check_split_diff(browser, _diff_page(tmp_path, speech / "draft1.txt", speech / "draft2.txt"), "diff-speech")
+
+
+@pytest.mark.skipif(not DARWIN.exists(), reason="the Darwin editions are not beside the repository")
+def test_split_diff_of_two_darwin_editions(browser: Any, tmp_path: Path) -> None:
+    import json
+
+    editions: dict[str, list[str]] = {}
+    for collation_set in json.loads(DARWIN.read_text(encoding="utf-8")):
+        for witness in collation_set["witnesses"]:
+            editions.setdefault(witness["id"], []).append(witness["content"].strip())
+    first, last = min(editions), max(editions)
+    for year in (first, last):
+        (tmp_path / f"{year}.txt").write_text("\n\n".join(editions[year]) + "\n", encoding="utf-8")
+    ARTIFACTS.mkdir(exist_ok=True)
+    _check_split_diff(browser, _diff_page(tmp_path, tmp_path / f"{first}.txt", tmp_path / f"{last}.txt"), "diff-darwin")

@@ -1,5 +1,6 @@
 """The command line: exit status, one-line errors, ad hoc use, and the committed seed report."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -86,7 +87,7 @@ def test_one_bad_article_is_an_entry_and_the_rest_run(tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"%PDF-1.4\n\x00\x01binary")
     r = run("check", "--source", src, good, bad, "--out", tmp_path / "out")
-    assert r.exit_code == 0
+    assert r.exit_code == 2  # named on the command line: the report is written, the run fails
     assert "bad.txt" in r.output and "binary" in r.output
     import json
 
@@ -160,3 +161,189 @@ def test_locate_judges_the_quotation_exactly_as_given(tmp_path):
     assert r.exit_code == 1 and r.output.startswith("altered") and "autumn" in r.output
     r = run("locate", "--source", src, "--json", 'the plan was "fully funded" and would start in the autumn')
     assert '"verbatim"' not in r.output
+# --------------------------------------------------------------------------- the gate: what fails a run
+
+
+STATEMENT = "We will not open the bridge to traffic on Monday morning after the inspection.\n"
+
+
+@pytest.fixture
+def bridge(tmp_path):
+    src = tmp_path / "statement.txt"
+    src.write_text(STATEMENT)
+    good = tmp_path / "good.txt"
+    good.write_text('She said "We will not open the bridge to traffic on Monday morning" here.\n')
+    return src, good
+
+
+def _report(out, case="adhoc"):
+    import json
+
+    return json.loads((out / case / "report.json").read_text(encoding="utf-8"))
+
+
+def test_a_missing_article_fails_the_run_after_the_others_are_checked(tmp_path, bridge):
+    src, good = bridge
+    missing = tmp_path / "nosuch-article.txt"
+    r = run("check", "--source", src, missing, good, "--out", tmp_path / "out")
+    assert r.exit_code == 2
+    assert r.stderr.splitlines() == [f"Error: {missing}: no such file"]
+    assert "Traceback" not in r.output
+    by_id = {a["id"]: a for a in _report(tmp_path / "out")["articles"]}
+    assert by_id["good"]["quotes"][0]["verdict"] == "verbatim"  # nothing lost
+    assert by_id["nosuch-article"]["errors"]
+
+
+def test_a_binary_article_named_on_the_command_line_exits_2(tmp_path, bridge):
+    src, _ = bridge
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"%PDF-1.4\n\x00\x01binary")
+    r = run("check", "--source", src, bad, "--out", tmp_path / "out")
+    assert r.exit_code == 2
+    assert r.stderr.splitlines() == [f"Error: {bad}: binary file (PDF), not text"]
+
+
+def test_a_folder_without_articles_exits_2(tmp_path, bridge):
+    src, _ = bridge
+    empty = tmp_path / "inbox"
+    empty.mkdir()
+    (empty / "notes.pdf").write_bytes(b"%PDF")
+    r = run("check", "--source", src, empty, "--out", tmp_path / "out")
+    assert r.exit_code == 2
+    assert r.stderr.splitlines() == [
+        f"Error: {empty}: no articles in the folder (no .txt, .text, .md, .html, .htm, .jsonl, .jsonl.gz files)"
+    ]
+
+
+def test_a_case_file_given_as_source_exits_2(tmp_path, bridge):
+    _, good = bridge
+    r = run("check", "--source", CASE / "case.toml", good, "--out", tmp_path / "out")
+    assert r.exit_code == 2
+    assert r.stderr.splitlines() == [
+        f"Error: {CASE / 'case.toml'}: a TOML file, not a source text (give a case directory as CASE_DIR, without --source)"
+    ]
+
+
+def test_one_bad_source_of_two_still_checks_against_the_other(tmp_path, bridge):
+    src, good = bridge
+    r = run("check", "--source", tmp_path / "gone.txt", "--source", src, good, "--out", tmp_path / "out")
+    assert r.exit_code == 2
+    assert r.stderr.splitlines() == [f"Error: {tmp_path / 'gone.txt'}: no such file"]
+    assert _report(tmp_path / "out")["articles"][0]["quotes"][0]["verdict"] == "verbatim"
+
+
+def test_a_broken_member_of_a_folder_is_counted_and_fails_only_when_asked(tmp_path, bridge):
+    src, good = bridge
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    good.rename(inbox / "good.txt")
+    (inbox / "broken.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    r = run("check", "--source", src, inbox, "--out", tmp_path / "out")
+    assert r.exit_code == 0
+    assert r.stderr.splitlines() == [f"Skipped: {inbox / 'broken.txt'}: binary file (PNG), not text"]
+    assert r.stdout.splitlines()[3].split()[-1] == "0"  # good.txt: no errors
+    r = run("check", "--source", src, inbox, "--out", tmp_path / "out", "--fail-on", "error")
+    assert r.exit_code == 1
+
+
+def test_a_broken_line_of_a_json_lines_batch_is_counted(tmp_path, bridge):
+    src, _ = bridge
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text('{"id": "ok", "text": "She said \\"We will not open the bridge\\" today."}\n{"id": 3}\n')
+    r = run("check", "--source", src, batch, "--out", tmp_path / "out")
+    assert r.exit_code == 0
+    assert r.stderr.splitlines() == [f'Skipped: {batch} line 2: "id" must be a string, not a number']
+    assert run("check", "--source", src, batch, "--out", tmp_path / "out", "--fail-on", "error").exit_code == 1
+
+
+@pytest.mark.parametrize(
+    "quote, fail_on, code",
+    [
+        ("We will open the bridge to traffic on Monday morning", None, 1),  # drops "not": altered
+        ("We will open the bridge to traffic on Monday morning", "unverified", 0),
+        ("We will not open the bridge to traffic on Monday morning", "altered", 0),
+        ("The council will repaint the railings in spring", None, 0),  # unverified: not asked
+        ("The council will repaint the railings in spring", "unverified", 1),
+        ("The council will repaint the railings in spring", "not-found", 1),
+        ("The council will repaint the railings in spring", "altered,not-found", 1),
+    ],
+)
+def test_fail_on_chooses_what_exits_1(tmp_path, bridge, quote, fail_on, code):
+    src, _ = bridge
+    art = tmp_path / "news.txt"
+    art.write_text(f'The mayor said "{quote}" on Friday.\n')
+    args = ["check", "--source", src, art, "--out", tmp_path / "out"]
+    r = run(*args, *(["--fail-on", fail_on] if fail_on else []))
+    assert r.exit_code == code, r.output
+
+
+def test_fail_on_refuses_an_unknown_name(tmp_path, bridge):
+    src, good = bridge
+    r = run("check", "--source", src, good, "--out", tmp_path / "out", "--fail-on", "altered,wrong")
+    assert r.exit_code == 2 and "wrong" in r.output
+
+
+def test_the_summary_says_what_changed_and_names_the_outlet(tmp_path, bridge):
+    src, _ = bridge
+    art = tmp_path / "news.txt"
+    art.write_text('The mayor said "We will open the bridge to traffic on Monday morning" on Friday.\n')
+    r = run("check", "--source", src, art, "--out", tmp_path / "out", "--outlet", "The Gazette")
+    assert r.exit_code == 1
+    assert "  The Gazette: 'We will open the bridge to traffic on Monday morning': drops 'not'" in r.stdout.splitlines()
+    assert _report(tmp_path / "out")["articles"][0]["outlet"] == "The Gazette"
+
+
+def test_a_case_file_given_as_an_article_exits_2_after_the_others(tmp_path, bridge):
+    src, good = bridge
+    r = run("check", "--source", src, CASE / "case.toml", good, "--out", tmp_path / "out")
+    assert r.exit_code == 2
+    assert r.stderr.splitlines() == [
+        f"Error: {CASE / 'case.toml'}: a TOML file, not an article (give a case directory as CASE_DIR, without --source)"
+    ]
+    assert [a["id"] for a in _report(tmp_path / "out")["articles"]] == ["good"]
+
+
+# --------------------------------------------------------------------------- diff and reconstruct in the terminal
+
+SPEECH = ROOT / "tests" / "fixtures" / "speech"
+
+
+def test_diff_prints_a_summary_line_and_each_variant_in_context():
+    r = run("diff", SPEECH / "draft1.txt", SPEECH / "draft2.txt")
+    assert r.exit_code == 1
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith(f"{SPEECH / 'draft1.txt'} -> {SPEECH / 'draft2.txt'}: 8 variants (")
+    assert lines[0].endswith("; 2 paragraphing changes")
+    # a variant reads as a word diff between the words around it, with its paragraph, never offsets
+    assert any("[-rather than-]{+instead of+} half an hour" in line and line.lstrip().startswith("\u00b63") for line in lines)
+    assert not any(re.search(r"\[\d+:\d+", line) for line in lines)
+    assert "paragraphing: \u00b65, \u00b66 merged -> \u00b65" in lines
+
+
+def test_reconstruct_names_witnesses_by_outlet_and_against_prints_only_the_comparison():
+    r = run("reconstruct", CASE)
+    assert r.exit_code == 0
+    apparatus = r.stdout.split("Apparatus:")[1]
+    assert "lbc" not in apparatus and "LBC" in apparatus  # outlets, not ids
+    for line in apparatus.splitlines():
+        readings = line.split(";")[0].split(" | ")
+        # an outlet reads one way at a place; its shorter quotations come after, as "also"
+        named = [w for reading in readings for w in ("LBC", "BBC News", "Sky News") if w in reading]
+        assert len(named) == len(set(named)), line
+    r = run("reconstruct", CASE, "--against", CASE / "sources" / "letter.txt")
+    assert r.stdout.splitlines() == [f"Against {CASE / 'sources' / 'letter.txt'}: identical"]
+
+
+def test_an_article_of_case_toml_that_is_missing_fails_the_case_after_the_others(tmp_path):
+    import shutil
+
+    case = tmp_path / "case"
+    shutil.copytree(CASE, case, ignore=shutil.ignore_patterns(".quoteverify"))
+    with open(case / "case.toml", "a", encoding="utf-8") as f:
+        f.write('\n[[articles]]\nid = "gone"\noutlet = "Gone Daily"\npath = "articles/gone.txt"\n')
+    r = run("check", case, "--out", tmp_path / "out")
+    assert r.exit_code == 2
+    assert r.stderr.splitlines() == [f"Error: {case / 'articles' / 'gone.txt'}: no such file"]
+    report = _report(tmp_path / "out", "seely-letter")
+    assert len(report["articles"]) == 6 and report["articles"][-1]["errors"]
+    assert (tmp_path / "out" / "seely-letter" / "index.html").is_file()

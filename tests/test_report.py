@@ -22,6 +22,7 @@ from quoteverify.render import render_report, report_json, safe_name, write_repo
 from quoteverify.render.exports import csv_cell
 from quoteverify.render.html import environment
 from quoteverify.render.json import quote_anchors
+from quoteverify.render.changes import change_weight
 from quoteverify.render.views import coverage_shade, unique_names
 
 from report_fixtures import (
@@ -246,7 +247,17 @@ def test_write_report_writes_every_page(tmp_path: Path, result: CheckResult) -> 
         ["index.html", "report.json", "quotations.csv", "annotations.jsonld"]
         + [f"articles/{s}.html" for s in slugs]
         + [f"sources/{safe_name(s.document.id)}.html" for s in result.sources]
+        # a source quoted by two articles or more is rebuilt from their quotations, and linked from its page
+        + [f"sources/{safe_name(s.document.id)}.rebuilt.html" for s in result.sources if quoted_by(result, s.document.id) >= 2]
     )
+    for s in result.sources:
+        page = (root / "sources" / f"{safe_name(s.document.id)}.html").read_text(encoding="utf-8")
+        linked = f'href="../sources/{safe_name(s.document.id)}.rebuilt.html"' in page
+        assert linked == (quoted_by(result, s.document.id) >= 2)
+
+
+def quoted_by(result: CheckResult, source_id: str) -> int:
+    return sum(1 for a in result.articles if any(q.location and q.location.source == source_id for q in a.quotes))
 
 
 def test_two_writes_are_byte_identical(tmp_path: Path) -> None:
@@ -409,31 +420,45 @@ def test_any_text_is_escaped_everywhere(quote: str, outlet: str, cue: str, other
 # --------------------------------------------------------------------------- index page
 
 
-def test_index_counts_each_outlet(files: dict[str, bytes], result: CheckResult) -> None:
+def _worst_first(result: CheckResult) -> list[tuple[int, list[int]]]:
+    """Articles (by position) and their altered quotations (by position), worst change first, as the index ranks them."""
+    ranked = []
+    for ai, a in enumerate(result.articles):
+        altered = sorted(
+            (qi for qi, q in enumerate(a.quotes) if q.verdict is Verdict.ALTERED),
+            key=lambda qi: tuple(-w for w in change_weight(a.quotes[qi])),
+        )
+        worst = tuple(-w for w in change_weight(a.quotes[altered[0]])) if altered else ()
+        ranked.append(((not altered, worst, -len(altered), ai), ai, altered))
+    return [(ai, altered) for _, ai, altered in sorted(ranked)]
+
+
+def test_index_counts_each_outlet_worst_first(files: dict[str, bytes], result: CheckResult) -> None:
     html = files["index.html"].decode("utf-8")
     page = check_page_is_safe(html)
     assert result.title in page.data
     table = html[html.index('<table class="outlets">') : html.index("</table>", html.index('<table class="outlets">'))]
     rows = re.findall(r'<tr(?: class="has-altered")?>\s*<th scope="row"><a href="(articles/[^"]+)">(.*?)</tr>', table, re.S)
-    assert [href for href, _ in rows] == [f"articles/{s}.html" for s in unique_names([a.article.id for a in result.articles])]
-    for (_, row), a in zip(rows, result.articles):
+    slugs = unique_names([a.article.id for a in result.articles])
+    order = [ai for ai, _ in _worst_first(result)]
+    assert [href for href, _ in rows] == [f"articles/{slugs[ai]}.html" for ai in order]
+    columns = re.findall(r'<th scope="col" class="num"><span class="verdict v-(\w+)"', table)
+    assert columns[:2] == ["misattributed", "altered"] and sorted(columns) == sorted(v.value for v in Verdict)
+    for (_, row), ai in zip(rows, order):
+        a = result.articles[ai]
         numbers = [int(n) for n in re.findall(r'<td class="num[^"]*">(\d+)</td>', row)]
-        expected = [a.count(v) for v in (Verdict.VERBATIM, Verdict.FAITHFUL, Verdict.ALTERED, Verdict.MISATTRIBUTED, Verdict.UNVERIFIED)]
-        assert numbers == [*expected, len(a.errors)]
+        assert numbers == [*(a.count(Verdict(v)) for v in columns), len(a.errors)]
 
 
-def test_index_lists_altered_quotations_most_serious_first(files: dict[str, bytes], result: CheckResult) -> None:
+def test_index_lists_altered_quotations_by_outlet_worst_first(files: dict[str, bytes], result: CheckResult) -> None:
     html = files["index.html"].decode("utf-8")
-    listed = re.findall(r'<p class="aq-head"><a href="([^"]+)">', html)
+    listed = re.findall(r'<a class="aq-link" href="([^"]+)">', html)
     slugs = unique_names([a.article.id for a in result.articles])
     expected = []
-    for ai, (a, slug) in enumerate(zip(result.articles, slugs)):
-        anchors = quote_anchors(a)
-        for qi, q in enumerate(a.quotes):
-            if q.verdict is Verdict.ALTERED:
-                major = sum(1 for v in q.variants if v.severity.value == "major")
-                expected.append((-major, -len(q.variants), ai, qi, f"articles/{slug}.html#{anchors[qi]}"))
-    assert listed == [e[-1] for e in sorted(expected)]
+    for ai, altered in _worst_first(result):
+        anchors = quote_anchors(result.articles[ai])
+        expected += [f"articles/{slugs[ai]}.html#{anchors[qi]}" for qi in altered]
+    assert listed == expected
     assert len(listed) == result.altered
 
 
@@ -487,6 +512,11 @@ def test_inline_diff_rebuilds_the_quotation_and_the_passage(files: dict[str, byt
             quoted = squash(" ".join(a.article.text[s:e] for s, e in q.quotation.spans))
             passage = squash(sources[q.location.source].text[q.location.span[0] : q.location.span[1]])
             ignore = {"tag", "sr", "caret", "more"}
+            if q.verdict is Verdict.VERBATIM and not q.variants:  # shown as printed, no diff: nothing to mark
+                assert Region(html, anchor, "verbatim-text", ignore | {"del"}).text == quoted
+                assert Region(html, anchor, "inline", set()).found == 0
+                checked += 1
+                continue
             assert Region(html, anchor, "inline", ignore | {"del"}).text == quoted
             assert Region(html, anchor, "qtext", ignore | {"del"}).text == quoted
             assert Region(html, anchor, "stext", ignore | {"ins"}).text == passage
@@ -519,8 +549,11 @@ def test_any_alignment_rebuilds_both_texts(source_words: list[str], quote_words:
     html = render_report(result)["articles/a.html"].decode("utf-8")
     check_page_is_safe(html)
     ignore = {"tag", "sr", "caret", "more"}
-    assert Region(html, "q1", "inline", ignore | {"del"}).text == squash(quote_text)
     assert Region(html, "q1", "qtext", ignore | {"del"}).text == squash(quote_text)
+    if not result.articles[0].quotes[0].variants:  # verbatim: shown as printed, without a diff
+        assert Region(html, "q1", "inline", set()).found == 0
+        return
+    assert Region(html, "q1", "inline", ignore | {"del"}).text == squash(quote_text)
     assert Region(html, "q1", "stext", ignore | {"ins"}).text == squash(source_text)
     rebuilt = Region(html, "q1", "inline", ignore | {"ins", "mk"}).text.replace(" ", "")
     assert rebuilt == source_text.replace(" ", "")

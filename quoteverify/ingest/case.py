@@ -269,8 +269,10 @@ class _Listing:
         return _ListedSource(t, ident, rel, prov)
 
     def article(self, t: _Table) -> ArticleRef:
+        # not read, nor checked, here: an article that cannot be read is the run's fault
+        # to report, after every other article has been checked
         ident = self.new_id(t)
-        rel = self.existing(t, "path", "article", ident)
+        rel = t.get_str("path")
         return ArticleRef(
             ident,
             rel,
@@ -307,9 +309,11 @@ def load_case(case_dir: str | Path) -> Case:
     id is the ``id`` key or the directory's name. Sources are read with
     ``role="source"`` and their provenance; articles become
     :class:`ArticleRef` objects with their paths as given in ``case.toml``
-    (relative to the case directory). Every fault, a missing ``case.toml``,
-    a syntax error, a missing key, a listed file that does not exist, a
-    duplicate id, raises :class:`InputError` naming the file.
+    (relative to the case directory), not yet read: a listed article that
+    does not exist is reported when the run reads it. Every other fault, a
+    missing ``case.toml``, a syntax error, a missing key, a source or
+    provenance file that does not exist, a duplicate id, raises
+    :class:`InputError` naming the file.
     """
     case = _find_case_toml(case_dir)
     shown = str(case.path)

@@ -6,6 +6,7 @@ prints them.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -13,7 +14,9 @@ from typing import Protocol
 from quoteverify.collate import Collation, DocVariant
 from quoteverify.models import NOT_FOUND, ArticleResult, CheckResult, Document, Quotation, QuoteResult, Verdict
 from quoteverify.reconstruct import Comparison, Reconstruction
+from quoteverify.render.changes import change_weight, clip, context_around, quote_changes
 from quoteverify.render.json import document_name
+from quoteverify.render.splitdiff import paragraph_number
 
 _COUNT_HEAD = ("quotes", "verbatim", "faithful", "altered", "misattributed", "unverified", "not found", "errors")
 
@@ -111,11 +114,31 @@ def check_table(run: CheckRun) -> list[str]:
     return lines
 
 
-def check_errors(run: CheckRun) -> list[str]:
-    """The error messages of a run (for standard error), and how many more there were."""
-    lines = [f"error: {err}" for err in run.errors]
-    if run.total.errors > len(run.errors):
-        lines.append(f"... and {run.total.errors - len(run.errors):,} more errors (see {run.results})")
+#: the verdicts whose quotations the summary lists one by one, with what changed
+_LISTED = ("altered", "misattributed")
+
+
+def check_changes(run: CheckRun) -> list[str]:
+    """One line per altered (or misattributed) quotation of the articles kept, the worst change first: outlet, quotation, what changed."""
+    found = []
+    for n, a in enumerate(run.check.articles):
+        who = a.article.outlet or a.article.id
+        for k, q in enumerate(a.quotes):
+            if q.verdict.value not in _LISTED:
+                continue
+            changes = "; ".join(quote_changes(q)) or q.verdict.value
+            found.append((tuple(-w for w in change_weight(q)), n, k, f"  {who}: '{clip(q.quotation.text, 60)}': {changes}"))
+    found.sort(key=lambda t: t[:3])
+    return ["", "Changed quotations, worst first:", *(t[3] for t in found)] if found else []
+
+
+def check_errors(run: CheckRun, skip: Sequence[str] = ()) -> list[str]:
+    """The articles of a run that could not be read (for standard error), but those in ``skip``, and how many more there were."""
+    shown = [err for err in run.errors if err not in skip]
+    lines = [f"Skipped: {err}" for err in shown]
+    hidden = run.total.errors - len(run.errors)
+    if hidden > 0:
+        lines.append(f"... and {hidden:,} more articles skipped (see {run.results})")
     return lines
 
 
@@ -160,30 +183,54 @@ def locate_lines(result: QuoteResult, source: Document | None) -> list[str]:
 # --------------------------------------------------------------------------- diff
 
 
+def collation_summary(c: Collation) -> str:
+    """One line: the two documents, how many variants of each kind, how many paragraphing changes."""
+    counts = Counter(v.kind.value for v in c.variants)
+    kinds = ", ".join(f"{n:,} {k}" for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    n = len(c.variants)
+    layout = len(c.layout)
+    return (
+        f"{document_name(c.base)} -> {document_name(c.other)}: {n:,} variant{'s' if n != 1 else ''}"
+        + (f" ({kinds})" if kinds else "")
+        + f"; {layout} paragraphing change{'s' if layout != 1 else ''}"
+    )
+
+
 def collation_lines(c: Collation) -> list[str]:
-    """The plain-text listing of a collation, one line per variant or layout change."""
-    lines = []
+    """The plain-text listing of a collation: a summary line, then one line per variant in its context, then layout changes.
+
+    A variant reads as in ``git diff --word-diff``: BASE's words in
+    ``[-...-]``, OTHER's in ``{+...+}``, between a few words of BASE on each
+    side. Identical texts give no lines at all, as diff(1).
+    """
+    if c.identical:
+        return []
+    lines = [collation_summary(c)]
     for v in c.variants:
-        lines.extend(_doc_variant_lines(v, ""))
+        lines.extend(_doc_variant_lines(c, v, ""))
     for ch in c.layout:
-        lines.append(
-            f"paragraphing: {ch.change} base \u00b6{','.join(map(str, ch.base_paragraphs))}"
-            f" -> other \u00b6{','.join(map(str, ch.other_paragraphs))}"
-        )
+        base = ", ".join(f"\u00b6{i + 1}" for i in ch.base_paragraphs)
+        other = ", ".join(f"\u00b6{i + 1}" for i in ch.other_paragraphs)
+        lines.append(f"paragraphing: {base} {ch.change} -> {other}")
     return lines
 
 
-def _doc_variant_lines(v: DocVariant, indent: str) -> list[str]:
+def _word_diff(source: str, quoted: str) -> str:
+    return (f"[-{clip(source, 80)}-]" if source else "") + (f"{{+{clip(quoted, 80)}+}}" if quoted else "")
+
+
+def _doc_variant_lines(c: Collation, v: DocVariant, indent: str) -> list[str]:
     unit = f", {v.unit}" if v.unit != "words" else ""
     moved = ", moved" if v.moved else ", rewritten" if v.shared else ""
+    before, after = context_around(c.base.text, *v.base_span, chars=40)
+    where = f"\u00b6{paragraph_number(c.base, v.base_span[0])}"
     line = (
-        f"{indent}{v.kind.value} ({v.severity.value}{unit}{moved})"
-        f" [{v.base_span[0]}:{v.base_span[1]} | {v.other_span[0]}:{v.other_span[1]}]:"
-        f" {_short(v.source_text)!r} -> {_short(v.quote_text)!r}"
+        f"{indent}{where:>4}  {v.kind.value} ({v.severity.value}{unit}{moved}):"
+        f" {'...' if before else ''}{before}{_word_diff(v.source_text, v.quote_text)}{after}{'...' if after else ''}"
     )
     out = [line]
     for i in v.inner:
-        out.extend(_doc_variant_lines(i, indent + "    "))
+        out.append(f"{indent}        inside: {i.kind.value} ({i.severity.value}): {_word_diff(i.source_text, i.quote_text)}")
     return out
 
 
@@ -196,30 +243,41 @@ def _short(text: str, limit: int = 80) -> str:
 
 
 def _shown(text: str) -> str:
-    return repr(text) if text else "(nothing)"
+    return repr(text) if text else "(omitted)"
 
 
 def reconstruction_lines(recon: Reconstruction, comparison: Comparison | None = None) -> list[str]:
-    """The reconstructed text, then the apparatus, one line per entry, then any comparison."""
+    """The reconstructed text, then the apparatus, one line per entry; with a comparison, only the comparison.
+
+    Witnesses are named by outlet; a reading no witness votes for (a
+    shorter quotation of an outlet that votes for another reading) follows
+    as "also".
+    """
+    if comparison is not None:
+        return _comparison_lines(comparison)
+    names = {w.id: w.outlet or w.id for w in recon.witnesses}
+
+    def who(witnesses: Sequence[str]) -> str:
+        return ", ".join(names.get(w, w) for w in witnesses)
+
     lines = [recon.text, ""]
-    lines.append(f"Witnesses: {', '.join(f'{w.id} ({w.words} words)' for w in recon.witnesses)}")
+    lines.append(f"Witnesses: {', '.join(f'{names[w.id]} ({w.words} words)' for w in recon.witnesses)}")
     if recon.apparatus:
         lines.append("Apparatus:")
     for n, a in enumerate(recon.apparatus, 1):
+        voted = [(r, v) for k, (r, v) in enumerate(zip(a.readings, a.votes)) if v or k == 0]
+        unvoted = [r for k, (r, v) in enumerate(zip(a.readings, a.votes)) if k and not v]
         readings = " | ".join(
-            f"{_shown(r.text)} {', '.join(r.witnesses)}" + (f" [{v}]" if v != len(r.witnesses) else "")
-            for r, v in zip(a.readings, a.votes)
+            f"{_shown(r.text)} {who(r.witnesses)}" + (f" [{v} votes]" if v != len(r.witnesses) else "") for r, v in voted
         )
+        also = "".join(f"; also {_shown(r.text)} in a shorter quotation of {who(r.witnesses)}" for r in unvoted)
         tie = "  (tie)" if a.tie else ""
-        lines.append(f"{n:3}. \u00b6{a.paragraph} {readings}{tie}")
+        lines.append(f"{n:3}. \u00b6{a.paragraph + 1} {readings}{also}{tie}")
     if recon.unplaced:
         lines.append(
             f"{len(recon.unplaced)} quotation fragment{'s' if len(recon.unplaced) != 1 else ''} overlap nothing"
             " else and are not placed (other speakers, or too short to place); --format json lists them"
         )
-    if comparison is not None:
-        lines.append("")
-        lines.extend(_comparison_lines(comparison))
     return lines
 
 
@@ -232,5 +290,7 @@ def _comparison_lines(comparison: Comparison) -> list[str]:
         v = d.variant
         lines.append(f"  {v.kind.value}: {v.source_text!r} -> {v.quote_text!r}: {d.explanation}")
     for c in comparison.collation.layout:
-        lines.append(f"  paragraphing: {c.change} \u00b6{c.base_paragraphs} -> \u00b6{c.other_paragraphs}")
+        base = ", ".join(f"\u00b6{i + 1}" for i in c.base_paragraphs)
+        other = ", ".join(f"\u00b6{i + 1}" for i in c.other_paragraphs)
+        lines.append(f"  paragraphing: {base} {c.change} -> {other}")
     return lines

@@ -1,12 +1,12 @@
 """The view objects the HTML templates get: typed frozen dataclasses, built once from a result.
 
 :func:`report_view` gives the pages of a check report (index, articles,
-sources); :func:`collation_page` the side-by-side page of ``quoteverify
-diff``; :func:`reconstruction_page` the page of ``quoteverify
+sources); :func:`reconstruction_page` the page of ``quoteverify
 reconstruct``. A template reads the fields of these objects and the
 engine's own result objects (a :class:`Document`, a :class:`Reading`),
 never a dict built for it.
 
+The diff page's view is :func:`quoteverify.render.splitdiff.collation_page`.
 File names live here too (:func:`safe_name`), as every link of a page is
 made from them.
 """
@@ -18,11 +18,9 @@ import hashlib
 import math
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from quoteverify.collate import Collation, DocVariant, LayoutChange
 from quoteverify.models import (
     ArticleResult,
     CheckResult,
@@ -35,12 +33,15 @@ from quoteverify.models import (
     Severity,
     SourceInfo,
     Span,
+    NOT_FOUND,
     Variant,
     OTHER_SPEAKER,
     Verdict,
+    unverified_reason,
     worst_verdict,
 )
 from quoteverify.reconstruct import TIE_RULE, Comparison, Reconstruction, Witness
+from quoteverify.render.changes import change_weight, quote_changes
 from quoteverify.render.diffview import DiffView, homoglyph_detail, one_line, quote_diff
 from quoteverify.render.json import (
     document_name,
@@ -52,6 +53,17 @@ from quoteverify.render.json import (
 
 #: Characters of a quotation shown in the index's list of altered quotations.
 EXCERPT_CHARS = 180
+#: the verdicts of the quotations the index lists as changed, outlet by outlet
+_LISTED = ("altered", "misattributed")
+
+#: The order of the verdict columns of the index, worst first; a verdict not named here comes last.
+_COLUMN_RANK = {"misattributed": 0, "altered": 1, "faithful": 2, "verbatim": 3, "unverified": 4}
+
+
+def verdict_columns() -> tuple[str, ...]:
+    """Every verdict, worst first, as the index's columns show them."""
+    return tuple(sorted((v.value for v in Verdict), key=lambda name: _COLUMN_RANK.get(name, len(_COLUMN_RANK))))
+
 
 # --------------------------------------------------------------------------- file names
 
@@ -186,10 +198,14 @@ class QuoteView:
     outlet: str
     excerpt: str
     invisible: int = 0
-    #: the person the article credits, the speaker of the source passage, why it is unverified
+    #: the person the article credits, the speaker of the source passage
     speaker: str | None = None
     source_speaker: str | None = None
-    reason: str | None = None
+    #: what the quotation changes, in words ("drops 'not'"), and how much (:func:`change_weight`, larger is worse)
+    changes: tuple[str, ...] = ()
+    weight: tuple[int, ...] = ()
+    #: why an unverified quotation is (``not-found``, ``other-speaker``), when known
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -288,6 +304,20 @@ class SourceView:
     paragraphs: tuple[ParagraphView, ...]
     general_choices: tuple[EditorialChoice, ...]
     unplaced: tuple[EditorialChoice, ...]
+    #: the page of the text rebuilt from the articles' quotations (relative to the report), or "" when there is none
+    rebuilt: str = ""
+
+
+@dataclass(frozen=True)
+class OutletChanges:
+    """An article on the index: its altered quotations, worst change first, and its unverified ones."""
+
+    article: ArticleView
+    altered: tuple[QuoteView, ...]
+    #: unverified quotations credited to a source's speaker (or nobody): words a fact-checker must look for
+    not_found: tuple[QuoteView, ...]
+    #: unverified quotations of other people, or whose speaker is not known
+    others: tuple[QuoteView, ...]
 
 
 #: per source, each article's cells (the index's coverage matrix)
@@ -304,6 +334,8 @@ class ReportView:
     altered: tuple[QuoteView, ...]
     totals: VerdictCounts
     outlet_names: Mapping[str, str]
+    #: every article, the worst misquoting outlet first (see :meth:`_ReportBuilder._ranked`)
+    ranked: tuple[OutletChanges, ...] = ()
 
     def witness_name(self, witness: str) -> str:
         """A witness of a provenance by its article's outlet, when it is an article of the report."""
@@ -368,7 +400,9 @@ class _ReportBuilder:
         totals = VerdictCounts(
             **{v.value: sum(a.counts[v.value] for a in self.articles) for v in Verdict}
         )
-        return ReportView(self.articles, self.sources, self._matrix(), self._altered(), totals, self.outlet_names)
+        return ReportView(
+            self.articles, self.sources, self._matrix(), self._altered(), totals, self.outlet_names, self._ranked()
+        )
 
     # -- articles
 
@@ -411,7 +445,9 @@ class _ReportBuilder:
             invisible=q.invisible,
             speaker=q.speaker,
             source_speaker=q.source_speaker,
-            reason=q.reason,
+            changes=tuple(quote_changes(q)) if q.verdict is not Verdict.VERBATIM else (),
+            weight=change_weight(q),
+            reason=(unverified_reason(q) or "") if q.verdict is Verdict.UNVERIFIED else "",
         )
 
     def _article(self, a: ArticleResult, slug: str) -> ArticleView:
@@ -508,7 +544,24 @@ class _ReportBuilder:
             paragraphs=paragraphs,
             general_choices=tuple(c for c in choices if c.paragraph not in indexes),
             unplaced=prov.unplaced,
+            rebuilt=f"sources/{slug}.rebuilt.html" if self._rebuildable(doc.id) else "",
         )
+
+    def _rebuildable(self, source_id: str) -> bool:
+        """Whether the report gets a page of the source rebuilt from its quotations.
+
+        Two articles at least must quote it, and the report must hold every
+        article of the run (a reconstruction from the first pages of an
+        archive would mislead).
+        """
+        if any(key == "articles_in_report" for key, _ in self.result.meta):
+            return False
+        quoting = sum(
+            1
+            for a in self.result.articles
+            if any(q.location is not None and q.location.source == source_id for q in a.quotes)
+        )
+        return quoting >= 2
 
     def _with_rows(self, sv: SourceView) -> SourceView:
         info = self.sources_by_id[sv.id]
@@ -535,15 +588,37 @@ class _ReportBuilder:
         return tuple(out)
 
     def _altered(self) -> tuple[QuoteView, ...]:
-        """The altered quotations of all articles, most major variants first, then in report order."""
+        """The altered quotations of all articles, the worst change first (:func:`change_weight`), then in report order."""
         found = [
-            (-q.major, -len(q.variants), ai, qi, q)
+            (tuple(-w for w in q.weight), ai, qi, q)
             for ai, a in enumerate(self.articles)
             for qi, q in enumerate(a.quotes)
-            if q.verdict == Verdict.ALTERED.value
+            if q.verdict in _LISTED
         ]
-        found.sort(key=lambda t: t[:4])
-        return tuple(t[4] for t in found)
+        found.sort(key=lambda t: t[:3])
+        return tuple(t[3] for t in found)
+
+    def _ranked(self) -> tuple[OutletChanges, ...]:
+        """Every article with its changes, worst first: by its worst change, then its number of changed quotations.
+
+        Articles that change nothing keep the case's order, after the others.
+        """
+        ranked = []
+        for n, a in enumerate(self.articles):
+            altered = sorted(
+                (q for q in a.quotes if q.verdict in _LISTED), key=lambda q: tuple(-w for w in q.weight)
+            )
+            unverified = [q for q in a.quotes if q.verdict == Verdict.UNVERIFIED.value]
+            group = OutletChanges(
+                a,
+                tuple(altered),
+                tuple(q for q in unverified if q.reason == NOT_FOUND),
+                tuple(q for q in unverified if q.reason != NOT_FOUND),
+            )
+            worst = tuple(-w for w in altered[0].weight) if altered else ()
+            ranked.append((not altered, worst, -len(altered), n, group))
+        ranked.sort(key=lambda t: t[:4])
+        return tuple(t[4] for t in ranked)
 
 
 def _text_runs(doc: Document, quotes: Sequence[QuoteView]) -> list[tuple[int, int, int | None, bool]]:
@@ -602,142 +677,6 @@ def _text_pieces(doc: Document, quotes: Sequence[QuoteView]) -> list[TextPiece]:
     return out
 
 
-# --------------------------------------------------------------------------- the diff page
-
-
-@dataclass(frozen=True)
-class MarkedRun:
-    """A run of text, either plain or marked (``cls``), possibly with marked children.
-
-    A marked run is a variant: ``anchor`` is its id on this side, ``link``
-    the same variant on the other side.
-    """
-
-    text: str
-    cls: str = ""
-    ref: str = ""
-    title: str = ""
-    children: tuple["MarkedRun", ...] = ()
-    anchor: str = ""
-    link: str = ""
-
-
-@dataclass(frozen=True)
-class _Mark:
-    start: int
-    end: int
-    cls: str
-    ref: str
-    title: str
-    children: tuple["_Mark", ...] = ()
-
-
-@dataclass(frozen=True)
-class CollationVariantRow:
-    """A variant in the diff page's table; a move lists the variants ``inner`` to it."""
-
-    ref: str
-    kind: str
-    severity: str
-    unit: str
-    moved: bool
-    rewritten: bool
-    source_text: str
-    quote_text: str
-    inner: tuple["CollationVariantRow", ...]
-
-
-@dataclass(frozen=True)
-class CollationPage:
-    """The side-by-side page of two collated documents."""
-
-    title: str
-    base: str
-    other: str
-    identical: bool
-    counts: tuple[tuple[str, int], ...]
-    base_pieces: tuple[MarkedRun, ...]
-    other_pieces: tuple[MarkedRun, ...]
-    variants: tuple[CollationVariantRow, ...]
-    layout: tuple[LayoutChange, ...]
-
-
-def _runs(text: str, start: int, end: int, marks: Sequence[_Mark], side: str) -> tuple[MarkedRun, ...]:
-    """Cut ``text[start:end]`` into plain runs and marks (nested marks inside moves)."""
-    out: list[MarkedRun] = []
-    pos = start
-    for m in sorted(marks, key=lambda m: (m.start, m.end)):
-        if m.start < pos or m.end > end:
-            continue  # overlapping marks are listed in the table, not drawn twice
-        if m.start > pos:
-            out.append(MarkedRun(text[pos : m.start]))
-        children = _runs(text, m.start, m.end, m.children, side) if m.children else ()
-        body = "" if children else text[m.start : m.end]
-        there = "o" if side == "b" else "b"
-        out.append(MarkedRun(body, m.cls, m.ref, m.title, children, f"{side}-{m.ref}", f"#{there}-{m.ref}"))
-        pos = m.end
-    if pos < end:
-        out.append(MarkedRun(text[pos:end]))
-    return tuple(out)
-
-
-def _marks(variants: Sequence[DocVariant], side: str, prefix: str = "v") -> list[_Mark]:
-    out = []
-    for n, v in enumerate(variants, 1):
-        span = v.base_span if side == "b" else v.other_span
-        ref = f"{prefix}{n}"
-        cls = f"{v.kind.value} {v.severity.value}" + (" moved" if v.moved else "") + (" empty" if span[0] == span[1] else "")
-        title = f"{ref}: {v.kind.value}" + (" (moved)" if v.moved else "")
-        children = tuple(_marks(v.inner, side, f"{ref}.")) if v.inner else _shared_marks(v, side)
-        if v.shared:
-            title += " (rewritten; the words left plain are shared)"
-        out.append(_Mark(span[0], span[1], cls, ref, title, children))
-    return out
-
-
-def _shared_marks(v: DocVariant, side: str) -> tuple[_Mark, ...]:
-    """The words a rewritten passage shares with the other text, drawn plain inside it (no reference of their own)."""
-    return tuple(_Mark(*(b if side == "b" else o), "shared", "", "shared with the other text") for b, o in v.shared)
-
-
-def _variant_rows(variants: Sequence[DocVariant], prefix: str = "v") -> tuple[CollationVariantRow, ...]:
-    rows = []
-    for n, v in enumerate(variants, 1):
-        ref = f"{prefix}{n}"
-        rows.append(
-            CollationVariantRow(
-                ref=ref,
-                kind=v.kind.value,
-                severity=v.severity.value,
-                unit=v.unit,
-                moved=v.moved,
-                rewritten=v.rewritten,
-                source_text=v.source_text,
-                quote_text=v.quote_text,
-                inner=_variant_rows(v.inner, f"{ref}."),
-            )
-        )
-    return tuple(rows)
-
-
-def collation_page(c: Collation) -> CollationPage:
-    """The view of the diff page of a collation: both texts with their variants marked, and the tables."""
-    counts = Counter(v.kind.value for v in c.variants)
-    base_name = document_name(c.base)
-    other_name = document_name(c.other)
-    return CollationPage(
-        title=f"{base_name} \u2194 {other_name}",
-        base=base_name,
-        other=other_name,
-        identical=c.identical,
-        counts=tuple(sorted(counts.items())),
-        base_pieces=_runs(c.base.text, 0, len(c.base.text), _marks(c.variants, "b"), "b"),
-        other_pieces=_runs(c.other.text, 0, len(c.other.text), _marks(c.variants, "o"), "o"),
-        variants=_variant_rows(c.variants),
-        layout=c.layout,
-    )
-
-
 # --------------------------------------------------------------------------- the reconstruction page
 
 
@@ -758,7 +697,7 @@ class TextRun:
 
 @dataclass(frozen=True)
 class VotedReading:
-    """A reading of an apparatus entry, with its witnesses and the votes counted for it."""
+    """A reading of an apparatus entry, with its witnesses (by outlet) and the votes counted for it."""
 
     text: str
     witnesses: tuple[str, ...]
@@ -773,6 +712,8 @@ class ApparatusRow:
     paragraph: int
     reason: str
     readings: tuple[VotedReading, ...]
+    #: readings of witnesses that vote for another one: a shorter quotation of the same outlet, not counted twice
+    elsewhere: tuple[VotedReading, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -847,8 +788,23 @@ def _comparison_view(comparison: Comparison) -> ComparisonView:
     )
 
 
+def witness_names(recon: Reconstruction) -> dict[str, str]:
+    """Each witness's name as pages show it: its outlet, or its id when it has none."""
+    return {w.id: w.outlet or w.id for w in recon.witnesses}
+
+
 def reconstruction_page(recon: Reconstruction, comparison: Comparison | None = None) -> ReconstructionPage:
-    """The view of the page of a reconstruction, and of its comparison with a given text if there is one."""
+    """The view of the page of a reconstruction, and of its comparison with a given text if there is one.
+
+    Witnesses are named by outlet. A reading that gets no vote (its
+    witnesses vote for another: a shorter quotation of the same outlet) is
+    listed apart, not as a rival reading.
+    """
+    names = witness_names(recon)
+
+    def voted(text: str, witnesses: Sequence[str], votes: int) -> VotedReading:
+        return VotedReading(text, tuple(names.get(w, w) for w in witnesses), votes)
+
     return ReconstructionPage(
         title=recon.title,
         witnesses=recon.witnesses,
@@ -858,7 +814,8 @@ def reconstruction_page(recon: Reconstruction, comparison: Comparison | None = N
                 n=n,
                 paragraph=a.paragraph,
                 reason=a.reason,
-                readings=tuple(VotedReading(r.text, r.witnesses, v) for r, v in zip(a.readings, a.votes)),
+                readings=tuple(voted(r.text, r.witnesses, v) for k, (r, v) in enumerate(zip(a.readings, a.votes)) if v or k == 0),
+                elsewhere=tuple(voted(r.text, r.witnesses, v) for k, (r, v) in enumerate(zip(a.readings, a.votes)) if k and not v),
             )
             for n, a in enumerate(recon.apparatus, 1)
         ),

@@ -34,10 +34,29 @@
     });
   }
 
-  /* filters by verdict and by variant kind */
+  /* filters by verdict and by variant kind, kept for the session so that a reload keeps them */
   var verdictBoxes = doc.querySelectorAll(".toolbar input[name=verdict]");
   var kindSelect = doc.querySelector(".toolbar select[name=kind]");
   var status = doc.querySelector(".filter-status");
+  var STORE = "quoteverify-filters";
+  function saveFilters() {
+    var state = { off: [], kind: kindSelect ? kindSelect.value : "" };
+    Array.prototype.forEach.call(verdictBoxes, function (box) {
+      if (!box.checked) { state.off.push(box.value); }
+    });
+    try { window.sessionStorage.setItem(STORE, JSON.stringify(state)); } catch (e) { /* storage refused: filters last as long as the page */ }
+  }
+  function restoreFilters() {
+    var state = null;
+    try { state = JSON.parse(window.sessionStorage.getItem(STORE) || "null"); } catch (e) { state = null; }
+    if (!state) { return; }
+    Array.prototype.forEach.call(verdictBoxes, function (box) {
+      box.checked = (state.off || []).indexOf(box.value) < 0;
+    });
+    if (kindSelect && state.kind && kindSelect.querySelector("option[value=\"" + state.kind + "\"]")) {
+      kindSelect.value = state.kind;
+    }
+  }
   function applyFilters() {
     var verdicts = {};
     Array.prototype.forEach.call(verdictBoxes, function (box) {
@@ -52,22 +71,46 @@
       el.hidden = !ok;
       if (ok) { shown += 1; }
     });
+    /* a section whose quotations are all filtered out goes too, heading and all */
+    Array.prototype.forEach.call(doc.querySelectorAll("[data-filter-section]"), function (section) {
+      var own = section.querySelectorAll("[data-verdict]");
+      var any = own.length === 0;
+      Array.prototype.forEach.call(own, function (el) { if (!el.hidden) { any = true; } });
+      section.hidden = !any;
+    });
     if (status) {
       status.textContent = "Showing " + shown + " of " + items.length + " quotations.";
     }
   }
+  function filtersChanged() {
+    saveFilters();
+    applyFilters();
+  }
   Array.prototype.forEach.call(verdictBoxes, function (box) {
-    box.addEventListener("change", applyFilters);
+    box.addEventListener("change", filtersChanged);
   });
-  if (kindSelect) { kindSelect.addEventListener("change", applyFilters); }
+  if (kindSelect) { kindSelect.addEventListener("change", filtersChanged); }
+  if (verdictBoxes.length || kindSelect) {
+    restoreFilters();
+    applyFilters();
+  }
 
-  /* keyboard: j/k between quotations, n/p between variants, t toggles the diff view */
+  /* keyboard: j/k between quotations, n/p between variants, t toggles the diff view, ? lists the keys */
   function step(selector, delta, current) {
     var items = all(selector);
     if (!items.length) { return null; }
-    var active = doc.activeElement;
-    var index = items.indexOf(current || active);
-    if (index < 0) {
+    var active = current || doc.activeElement;
+    var index = items.indexOf(active);
+    if (index < 0 && active && active !== body && active !== root && visible(active)) {
+      /* from a quotation (or anything else focused): the first change inside or after it, the last before it */
+      index = delta > 0 ? -1 : items.length;
+      for (var k = 0; k < items.length; k += 1) {
+        var where = active.compareDocumentPosition(items[k]);
+        var after = (where & 4) || (where & 16);
+        if (delta > 0 && after) { index = k - 1; break; }
+        if (delta < 0 && !after) { index = k + 1; }
+      }
+    } else if (index < 0) {
       var y = window.scrollY + 1;
       index = delta > 0 ? -1 : items.length;
       for (var i = 0; i < items.length; i += 1) {
@@ -81,7 +124,25 @@
     next.scrollIntoView({ block: "center" });
     return next;
   }
+  var help = doc.getElementById("keys-help");
+  var helpFrom = null;
+  function showHelp(open) {
+    if (!help) { return; }
+    if (open) {
+      helpFrom = doc.activeElement;
+      help.hidden = false;
+      help.focus();
+    } else if (!help.hidden) {
+      help.hidden = true;
+      if (helpFrom && helpFrom.focus) { helpFrom.focus(); }
+    }
+  }
   var currentVariant = null;
+  function setVariant(el) {
+    if (currentVariant) { currentVariant.classList.remove("current"); }
+    currentVariant = el;
+    if (currentVariant) { currentVariant.classList.add("current"); }
+  }
   doc.addEventListener("keydown", function (ev) {
     if (ev.altKey || ev.ctrlKey || ev.metaKey) { return; }
     var target = ev.target;
@@ -89,15 +150,20 @@
       return;
     }
     var key = ev.key;
-    if (key === "j" || key === "k") {
+    if (key === "?") {
+      showHelp(help ? help.hidden : false);
+      ev.preventDefault();
+    } else if (key === "Escape") {
+      showHelp(false);
+    } else if (key === "j" || key === "k") {
+      /* a new quotation: n/p start from it, not from the change last visited */
+      setVariant(null);
       step("[data-nav=quote]", key === "j" ? 1 : -1, null);
       ev.preventDefault();
     } else if (key === "n" || key === "p") {
-      if (currentVariant) { currentVariant.classList.remove("current"); }
       var from = doc.activeElement && doc.activeElement.matches("[data-nav=variant]") ? doc.activeElement : currentVariant;
       if (from && !visible(from)) { from = null; }
-      currentVariant = step("[data-nav=variant]", key === "n" ? 1 : -1, from);
-      if (currentVariant) { currentVariant.classList.add("current"); }
+      setVariant(step("[data-nav=variant]", key === "n" ? 1 : -1, from));
       ev.preventDefault();
     } else if (key === "t" && toggle) {
       setView(!body.classList.contains("view-side"));
