@@ -10,11 +10,14 @@ from pathlib import Path
 from quoteverify.errors import InputError
 
 
-def write_atomic(path: str | Path, data: bytes | str, *, make_dirs: bool = False) -> Path:
+def write_atomic(path: str | Path, data: bytes | str, *, make_dirs: bool = False, sync: bool = True) -> Path:
     """Write ``data`` (``str`` as UTF-8) to ``path`` through a temporary file in the same folder and ``os.replace``.
 
     An interrupted run leaves either the old file or the new one, never half
-    of one, and no temporary file. A folder that cannot be written (or, without
+    of one, and no temporary file. ``sync=False`` skips the fsync before the
+    rename, for files many of which are written at once (the pages of a
+    report): the rename is still atomic, but a power cut may lose the newest
+    files. A folder that cannot be written (or, without
     ``make_dirs``, does not exist) is an :class:`InputError` naming the file.
     """
     path = Path(path)
@@ -30,9 +33,10 @@ def write_atomic(path: str | Path, data: bytes | str, *, make_dirs: bool = False
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
+            if sync:
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.fchmod(fh.fileno(), 0o644)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
