@@ -566,8 +566,11 @@ class _ReportBuilder:
         return tuple(mine.get(p.index) or self._empty_cell(sv.id, p.index, prefix) for p in sv.paragraphs)
 
     def _with_coverage(self, view: ArticleView, found: FoundCells) -> ArticleView:
-        shown = self.sources if self.scale.all_sources else tuple(sv for sv in self.sources if sv.id in found)
-        return dataclasses.replace(view, coverage=tuple((sv, self._cells(sv, found, "../")) for sv in shown))
+        """The article's coverage of every source (a small case), or of the paragraphs it quotes alone (an archive)."""
+        if self.scale.all_sources:
+            return dataclasses.replace(view, coverage=tuple((sv, self._cells(sv, found, "../")) for sv in self.sources))
+        shown = tuple((sv, tuple(found[sv.id].values())) for sv in self.sources if sv.id in found)
+        return dataclasses.replace(view, coverage=shown)
 
     # -- sources
 
