@@ -12,15 +12,16 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
 from quoteverify._version import __version__
 from quoteverify.errors import QuoteverifyError
-from quoteverify.models import ArticleRef, Verdict
-from quoteverify.models import ArticleSummary, StreamResult
 from quoteverify.run import DEFAULT_PAGES
+
+if TYPE_CHECKING:  # the engine is imported by the command that runs, not by --help
+    from quoteverify.models import ArticleRef, ArticleSummary, StreamResult
 
 EXIT_OK, EXIT_ALTERED, EXIT_ERROR = 0, 1, 2
 
@@ -224,6 +225,7 @@ def locate(quotation: str, sources: tuple[str, ...], as_json: bool) -> None:
     """Locate one QUOTATION (its words, without the marks) in the sources, and name its variants."""
     from quoteverify.ingest import read_document
     from quoteverify.locate import SourceIndex
+    from quoteverify.models import Verdict
     from quoteverify.render.json import json_text, locate_json
     from quoteverify.render.terminal import locate_lines
     from quoteverify.verify import locate_quotation

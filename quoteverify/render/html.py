@@ -96,6 +96,10 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # the package's templates do not change during a run: without this,
+        # every page stat()ed its template files again (a second per 1,500 pages)
+        auto_reload=False,
+        bytecode_cache=_bytecode_cache(),
     )
     env.globals.update(
         VERDICT_ICON=VERDICT_ICON,
@@ -107,6 +111,24 @@ def environment() -> jinja2.Environment:
     )
     env.filters["http_url"] = _http_url
     return env
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept in the user's cache folder between runs, or None where it cannot be written.
+
+    Compiling the report's templates took 0.07-0.2 s of each run (a third of
+    the seed case's); jinja checks each kept one against its template's
+    source, so an edited template is compiled again.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "quoteverify", f"templates-{__version__}")
+    try:
+        os.makedirs(folder, exist_ok=True)
+        if not os.access(folder, os.W_OK):
+            return None
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(folder)
 
 
 def _http_url(url: str) -> str:
@@ -183,7 +205,7 @@ def iter_report(result: CheckResult) -> Iterator[tuple[str, bytes]]:
     )
     for a in view.articles:
         yield a.href, _report_page("article.html", assets, root="../", title=title, result=result, a=a, views=view)
-    for s in view.sources:
+    for s in view.source_pages:
         yield s.href, _report_page("source.html", assets, root="../", title=title, result=result, s=s, views=view)
     yield "report.json", json_file_bytes(report_json(result))
     yield "quotations.csv", quotations_csv(result).encode("utf-8")

@@ -330,6 +330,8 @@ class ReportView:
     per source (``source_summary``), and its index lists the first
     ``INDEX_ARTICLES`` articles (``index_articles``) and the worst
     ``INDEX_ALTERED`` altered quotations; ``altered_total`` counts them all.
+    ``source_pages``: the sources that get a page (in a large report, those
+    its articles quote).
     """
 
     articles: tuple[ArticleView, ...]
@@ -342,6 +344,7 @@ class ReportView:
     index_articles: tuple[ArticleView, ...] = ()
     altered_total: int = 0
     article_hrefs: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    source_pages: tuple[SourceView, ...] = ()
 
     def witness_name(self, witness: str) -> str:
         """A witness of a provenance by its article's outlet, when it is an article of the report."""
@@ -451,10 +454,13 @@ class _ReportBuilder:
             hrefs.setdefault(v.id, v.href)
         if self.scale.matrix:
             return ReportView(self.articles, self.sources, self._matrix(), altered, totals, self.outlet_names,
-                              (), self.articles, len(altered), hrefs)
+                              (), self.articles, len(altered), hrefs, self.sources)
+        summary = self._source_summary()
+        quoted = {row.source.id for row in summary}
+        pages = self.sources if self.scale.all_sources else tuple(sv for sv in self.sources if sv.id in quoted)
         return ReportView(
             self.articles, self.sources, (), altered[:INDEX_ALTERED], totals, self.outlet_names,
-            self._source_summary(), self.articles[:INDEX_ARTICLES], len(altered), hrefs,
+            summary, self.articles[:INDEX_ARTICLES], len(altered), hrefs, pages,
         )
 
     # -- articles
