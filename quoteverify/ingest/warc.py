@@ -18,7 +18,7 @@ Lines file.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from quoteverify.errors import InputError
@@ -77,7 +77,7 @@ def warc_pages(path: str, *, max_bytes: int) -> Iterator[WarcPage]:
             raise InputError(path, f"cannot read the WARC ({e})") from None
 
 
-def _pages(records: Iterator, max_bytes: int) -> Iterator[WarcPage]:  # type: ignore[type-arg]
+def _pages(records: Iterator[Any], max_bytes: int) -> Iterator[WarcPage]:
     for record in records:
         url = record.headers.get("WARC-Target-URI") or ""
         date = (record.headers.get("WARC-Date") or "")[:10]
