@@ -864,3 +864,19 @@ def test_an_archive_report_does_not_grow_with_unquoted_sources() -> None:
     assert pages and all(large[name] == small[name] for name in pages)
     assert 0 < len(large["index.html"]) - len(small["index.html"]) < 20  # "240 sources" for "40 sources"
     assert set(large) == set(small)
+
+
+def test_the_summary_per_source_keeps_the_most_quoted_when_it_is_capped(monkeypatch) -> None:
+    from quoteverify.render import views
+
+    result = _archive_result(n_articles=20)
+    every = views.report_view(result).source_summary
+    monkeypatch.setattr(views, "INDEX_SOURCES", 3)
+    view = views.report_view(result)
+    assert len(view.source_summary) == 3 < len(every) == len(view.source_pages)
+    kept = {row.source.id for row in view.source_summary}
+    dropped = [row.quotes for row in every if row.source.id not in kept]
+    assert min(row.quotes for row in view.source_summary) >= max(dropped)
+    assert [row.source.id for row in view.source_summary] == [row.source.id for row in every if row.source.id in kept]
+    index = render_report(result)["index.html"].decode("utf-8")
+    assert "The 3 sources quoted most" in index

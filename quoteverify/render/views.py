@@ -308,6 +308,8 @@ MATRIX_CELLS = 20_000
 #: each, so that the index stays under 2 MB whatever the number of articles).
 INDEX_ARTICLES = 1000
 INDEX_ALTERED = 300
+#: Rows of the index's summary per source (about 0.4 KB each), the most quoted first.
+INDEX_SOURCES = 1000
 
 
 @dataclass(frozen=True)
@@ -463,6 +465,9 @@ class _ReportBuilder:
                               (), self.articles, len(altered), hrefs, self.sources)
         summary = self._source_summary()
         quoted = {row.source.id for row in summary}
+        if len(summary) > INDEX_SOURCES:
+            most = sorted(range(len(summary)), key=lambda k: (-summary[k].quotes, k))[:INDEX_SOURCES]
+            summary = tuple(summary[k] for k in sorted(most))
         pages = self.sources if self.scale.all_sources else tuple(sv for sv in self.sources if sv.id in quoted)
         return ReportView(
             self.articles, self.sources, (), altered[:INDEX_ALTERED], totals, self.outlet_names,
