@@ -36,10 +36,11 @@ when the digests differ (between the sides, or between passes of one side).
 
 With ``--e2e N`` (default 300; 0 skips it), the end-to-end command
 ``quoteverify check --jobs 1`` is also timed, each run in a fresh
-interpreter, on a small generated case (100K of sources, N articles), in
-pairs as above, in articles/s (interpreter start, index build, extraction
-and report included). Its digests are not compared: the report's format
-may differ between revisions.
+interpreter, on a small generated case (``--e2e-size``, 100K of sources
+by default, N articles; taken from ``--data`` when that size is there), in pairs as above, in articles/s (interpreter
+start, index build, extraction and report included), with ``--pages
+--e2e-pages`` (0 by default: no article pages). Its digests are not
+compared: the report's format may differ between revisions.
 
 Usage::
 
@@ -289,21 +290,34 @@ def print_digests(runs: dict[str, list[dict]]) -> bool:
 # --------------------------------------------------------------------------- end to end
 
 
-def e2e_case(tmp: Path, articles: int) -> Path:
-    """A small generated case (the working tree's generator): ``tmp/e2e``."""
-    cmd = [sys.executable, str(HERE / "generate.py"), "--out", str(tmp), "--sizes", E2E_SIZE,
+def e2e_case(tmp: Path, articles: int, size: str = E2E_SIZE, data: Path | None = None) -> Path:
+    """A generated case at ``tmp/e2e``: the sources and first ``articles`` articles of ``data/size`` when it exists, else generated."""
+    given = data / size if data is not None else None
+    if given is not None and (given / "articles.jsonl.gz").is_file():
+        case = tmp / "e2e"
+        case.mkdir()
+        (case / "sources").symlink_to((given / "sources").resolve(), target_is_directory=True)
+        with gzip.open(given / "articles.jsonl.gz", "rt", encoding="utf-8") as f, gzip.open(
+            case / "articles.jsonl.gz", "wt", encoding="utf-8"
+        ) as out:
+            for n, line in enumerate(f):
+                if n >= articles:
+                    break
+                out.write(line)
+        return case
+    cmd = [sys.executable, str(HERE / "generate.py"), "--out", str(tmp), "--sizes", size,
            "--articles", str(articles), "--name", "e2e"]
     subprocess.run(cmd, check=True, capture_output=True)
     return tmp / "e2e"
 
 
-def e2e_once(side: Path, case: Path, work: Path, articles: int) -> float:
+def e2e_once(side: Path, case: Path, work: Path, articles: int, pages: int = 0) -> float:
     """Articles/s of ``python -m quoteverify check --jobs 1`` with ``side``'s quoteverify, from start to exit."""
     sources = sorted((case / "sources").glob("*.txt"))
     out = work / "reports"
     cmd = [sys.executable, str(Path(__file__).resolve()), "--run-check", str(side), "check",
            *[a for s in sources for a in ("--source", str(s))],
-           str(case / "articles.jsonl.gz"), "--out", str(out), "--jobs", "1", "--pages", "0"]
+           str(case / "articles.jsonl.gz"), "--out", str(out), "--jobs", "1", "--pages", str(pages)]
     t = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=work)
     elapsed = time.perf_counter() - t
@@ -313,19 +327,21 @@ def e2e_once(side: Path, case: Path, work: Path, articles: int) -> float:
     return articles / elapsed
 
 
-def end_to_end(sides: dict[str, Path], tmp: Path, articles: int, passes: int) -> None:
-    case = e2e_case(tmp, articles)
+def end_to_end(
+    sides: dict[str, Path], tmp: Path, articles: int, passes: int, size: str = E2E_SIZE, pages: int = 0, data: Path | None = None
+) -> None:
+    case = e2e_case(tmp, articles, size, data)
     works = {}
     for name in sides:
         works[name] = tmp / f"e2e-{name}"
         works[name].mkdir()
     print()
-    print(f"end to end, articles/s: quoteverify check --jobs 1, {E2E_SIZE} of sources, {articles} articles,"
+    print(f"end to end, articles/s: quoteverify check --jobs 1 --pages {pages}, {size} of sources, {articles} articles,"
           " interpreter start included")
     print_head("art/s")
     pairs = []
     for n in range(1, passes + 1):
-        speed = {s: e2e_once(sides[s], case, works[s], articles) for s in order(n)}
+        speed = {s: e2e_once(sides[s], case, works[s], articles, pages) for s in order(n)}
         a, b = speed["A"], speed["B"]
         pairs.append((a, b))
         print_row(n, a, b)
@@ -359,7 +375,7 @@ def compare(args: argparse.Namespace) -> int:
         print_summary([(a["q_per_s"], b["q_per_s"]) for a, b in zip(runs["A"], runs["B"])])
         same = print_digests(runs)
         if args.e2e:
-            end_to_end(sides, tmp, args.e2e, args.passes)
+            end_to_end(sides, tmp, args.e2e, args.passes, args.e2e_size, args.e2e_pages, args.data)
     return 0 if same else 1
 
 
@@ -376,6 +392,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--articles", type=int, default=2000, help="quotations of the first N articles (default 2000)")
     ap.add_argument("--e2e", type=int, default=300, metavar="N",
                     help="also time the check command on N generated articles (default 300; 0: skip)")
+    ap.add_argument("--e2e-size", default=E2E_SIZE, help=f"sources of the end-to-end case (default {E2E_SIZE})")
+    ap.add_argument("--e2e-pages", type=int, default=0, metavar="N", help="--pages of the end-to-end runs (default 0)")
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--cache", type=Path, help=argparse.SUPPRESS)

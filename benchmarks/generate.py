@@ -27,10 +27,17 @@ Layout of ``OUT/<size>/``::
     truth.jsonl.gz       per article: its quotations with offsets, segments,
                          source passage and the edits applied
 
+``--case DEST`` instead makes a case directory for ``quoteverify check``
+out of one generated data set (``--out``/``--sizes``, already generated):
+``DEST/case.toml`` lists its sources (linked, not copied) and its articles,
+each written as ``DEST/articles/<id>.txt`` (``--html``: as an HTML page,
+``<id>.html``), with its outlet, date and URL.
+
 Usage::
 
     python benchmarks/generate.py [--out benchmarks/out] [--sizes 100K,1M,10M]
                                   [--articles 2000] [--seed 1]
+    python benchmarks/generate.py --out benchmarks/out --sizes 10M --case /tmp/case-10M [--html]
 """
 
 from __future__ import annotations
@@ -445,6 +452,41 @@ def generate(out: Path, size: int, articles: int, seed: int, name: str | None = 
     return folder
 
 
+def html_page(article: dict) -> str:
+    """An article as a news site's page: a head, navigation, the body's paragraphs, a footer."""
+    import html
+
+    paras = "".join(f"<p>{html.escape(p)}</p>\n" for p in article["text"].split("\n\n") if p.strip())
+    return (
+        "<!doctype html><html><head><meta charset=\"utf-8\">"
+        f"<title>{html.escape(article['outlet'])}: {html.escape(article['id'])}</title></head>\n"
+        "<body><nav><a href=\"/\">Home</a> <a href=\"/world\">World</a></nav>\n"
+        f"<article><h1>{html.escape(article['id'])}</h1>\n{paras}</article>\n"
+        "<footer>All rights reserved.</footer></body></html>\n"
+    )
+
+
+def make_case(data: Path, dest: Path, *, html: bool = False) -> Path:
+    """A case directory for ``quoteverify check`` at ``dest`` from the generated data set ``data``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    link = dest / "sources"
+    if not link.exists():
+        link.symlink_to((data / "sources").resolve(), target_is_directory=True)
+    (dest / "articles").mkdir(exist_ok=True)
+    case = (data / "case.toml").read_text(encoding="utf-8").rstrip("\n")
+    lines = [case.replace('id = "bench-', 'id = "case-', 1), ""]
+    suffix = ".html" if html else ".txt"
+    with gzip.open(data / "articles.jsonl.gz", "rt", encoding="utf-8") as f:
+        for line in f:
+            a = json.loads(line)
+            body = html_page(a) if html else a["text"]
+            (dest / "articles" / f"{a['id']}{suffix}").write_text(body, encoding="utf-8")
+            lines += ["[[articles]]", f'id = "{a["id"]}"', f'path = "articles/{a["id"]}{suffix}"',
+                      f"outlet = {json.dumps(a['outlet'])}", f'date = "{a["date"]}"', f'url = "{a["url"]}"', ""]
+    (dest / "case.toml").write_text("\n".join(lines), encoding="utf-8")
+    return dest
+
+
 def label(size: int) -> str:
     if size >= 1_000_000 and size % 1_000_000 == 0:
         return f"{size // 1_000_000}M"
@@ -460,8 +502,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--articles", type=int, default=2000, help="articles per data set")
     ap.add_argument("--name", default=None, help="folder name (one size only; default: the size)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--case", type=Path, default=None, metavar="DEST", help="make a case directory of one generated size")
+    ap.add_argument("--html", action="store_true", help="with --case: articles as HTML pages")
     args = ap.parse_args(argv)
     sizes = [parse_size(s) for s in args.sizes.split(",")]
+    if args.case:
+        if len(sizes) != 1:
+            ap.error("--case takes one size")
+        folder = make_case(args.out / (args.name or label(sizes[0])), args.case, html=args.html)
+        print(f"{folder}: a case of {label(sizes[0])} of sources", file=sys.stderr)
+        return 0
     if args.name and len(sizes) != 1:
         ap.error("--name takes one size")
     for size in sizes:

@@ -38,6 +38,18 @@ process so that its peak memory is its own, this prints:
   archive (at least one quotation); a search that runs past 120 s is
   stopped and counted as a miss.
 
+``--e2e`` instead (with ``--sizes``, default 10M here) measures what a user
+runs: ``quoteverify check CASE --jobs 1`` on a case directory made of the
+generated data (``generate.py --case``, 2,000 articles as files), reports
+included, in a fresh process, twice: with the default pages and with
+``--pages 0``. Each row: wall time, quotations/s, the peak memory of the
+process tree, the size of index.html and of the largest article page, and
+the engine's own share (the time inside ``verify_quotation``: locate, align,
+classify) measured in the same run. Then WARC against HTML files: the same
+generated articles as news pages, given once as ``.html`` files and once as
+one ``.warc.gz`` (one gzip member per record), each checked end to end in
+articles/s.
+
 ``--stream N`` instead runs ``quoteverify check`` on N generated articles
 (JSON Lines, gzip) against 100 KB of sources with a progress bar on a
 pseudo-terminal, and prints the memory of the whole process tree as it goes.
@@ -45,6 +57,7 @@ pseudo-terminal, and prints the memory of the whole process tree as it goes.
 Usage::
 
     python benchmarks/run.py [--data benchmarks/out] [--sizes 100K,1M,10M]
+    python benchmarks/run.py --e2e [--sizes 10M] [--data benchmarks/out]
     python benchmarks/run.py --stream 100000
 """
 
@@ -540,6 +553,149 @@ def stream(data: Path, n: int, jobs: int) -> None:
     print(f"results.jsonl: {lines:,} lines, {results.stat().st_size / 1e6:.0f} MB")
 
 
+# --------------------------------------------------------------------------- what a user runs
+
+
+def e2e_child(stats: Path, argv: list[str]) -> None:
+    """``quoteverify`` with ``argv`` in this process, the time inside ``verify_quotation`` written to ``stats``."""
+    from quoteverify import verify
+
+    spent = [0.0, 0]
+    inner = verify.verify_quotation
+    clock = time.perf_counter
+
+    def timed(*args, **kwargs):
+        t = clock()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            spent[0] += clock() - t
+            spent[1] += 1
+
+    verify.verify_quotation = timed
+    from quoteverify.cli import main as cli
+
+    try:
+        cli.main(argv, prog_name="quoteverify", standalone_mode=False)
+    finally:
+        stats.write_text(json.dumps({"engine_s": spent[0], "quotations": spent[1]}))
+
+
+def watch(cmd: list[str], cwd: Path) -> tuple[float, int, int]:
+    """Run ``cmd``; its wall time, the peak RSS of its process tree (sampled every 50 ms) and its exit status."""
+    import psutil
+
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd)
+    top = psutil.Process(proc.pid)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            peak = max(peak, sum(p.memory_info().rss for p in [top, *top.children(recursive=True)]))
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    wall = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):
+        sys.stderr.write(proc.stderr.read().decode() if proc.stderr else "")
+        raise SystemExit(f"{cmd[:6]}... failed with exit status {proc.returncode}")
+    return wall, peak, proc.returncode
+
+
+def check_row(case: Path, extra: list[str]) -> dict:
+    """One run of ``quoteverify check CASE --jobs 1 EXTRA`` as a user runs it, and what it wrote."""
+    with tempfile.TemporaryDirectory(prefix="qv-e2e-") as tmp:
+        out, stats = Path(tmp) / "reports", Path(tmp) / "stats.json"
+        cmd = [sys.executable, __file__, "--e2e-child", str(stats), "check", str(case), "--out", str(out), "--jobs", "1", *extra]
+        wall, peak, _ = watch(cmd, HERE.parent)
+        engine = json.loads(stats.read_text())
+        pages = [p for p in out.rglob("*.html")]
+        index = max((p for p in pages if p.name == "index.html"), key=lambda p: p.stat().st_size)
+        articles = [p.stat().st_size for p in pages if p.parent.name == "articles"]
+        return {
+            "args": " ".join(extra) or "(default pages)",
+            "wall_s": round(wall, 2),
+            "quotations": engine["quotations"],
+            "q_per_s": round(engine["quotations"] / wall),
+            "engine_s": round(engine["engine_s"], 2),
+            "engine_share": round(engine["engine_s"] / wall, 3),
+            "engine_q_per_s": round(engine["quotations"] / engine["engine_s"]) if engine["engine_s"] else 0,
+            "peak_rss_mb": round(peak / 2**20),
+            "index_html_kb": round(index.stat().st_size / 1024),
+            "largest_article_kb": round(max(articles, default=0) / 1024),
+            "pages": len(articles),
+            "report_mb": round(sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) / 2**20, 1),
+        }
+
+
+def warc_rows(folder: Path, n: int) -> dict:
+    """Articles/s of the same generated news pages given as .html files and as one WARC, checked end to end."""
+    import gzip as gz
+    import io
+
+    from fastwarc.warc import WarcRecord, WarcRecordType
+
+    sys.path.insert(0, str(HERE))
+    from generate import html_page
+
+    sources = sorted((folder / "sources").glob("*.txt"))
+    out: dict = {}
+    with tempfile.TemporaryDirectory(prefix="qv-warc-") as tmp:
+        pages, warc = Path(tmp) / "pages", Path(tmp) / "news.warc.gz"
+        pages.mkdir()
+        with gzip.open(folder / "articles.jsonl.gz", "rt", encoding="utf-8") as f, open(warc, "wb") as w:
+            for k, line in enumerate(f):
+                if k >= n:
+                    break
+                a = json.loads(line)
+                body = html_page(a).encode("utf-8")
+                (pages / f"{a['id']}.html").write_bytes(body)
+                rec = WarcRecord()
+                rec.init_headers(record_type=WarcRecordType.response)
+                rec.headers["WARC-Target-URI"] = a["url"]
+                rec.headers["WARC-Date"] = a["date"] + "T12:00:00Z"
+                rec.headers["Content-Type"] = "application/http; msgtype=response"
+                head = f"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {len(body)}\r\n\r\n"
+                rec.set_bytes_content(head.encode("ascii") + body)
+                buf = io.BytesIO()
+                rec.write(buf)
+                w.write(gz.compress(buf.getvalue(), 6))
+        src = [x for s in sources for x in ("--source", str(s))]
+        for name, given in (("html_files", str(pages)), ("warc", str(warc))):
+            cmd = [sys.executable, "-m", "quoteverify", "check", *src, given, "--out", str(Path(tmp) / name),
+                   "--jobs", "1", "--pages", "0"]
+            wall, peak, _ = watch(cmd, HERE.parent)
+            out[name] = {"articles_per_s": round(n / wall, 1), "wall_s": round(wall, 2), "peak_rss_mb": round(peak / 2**20)}
+        out["warc_mb"] = round(warc.stat().st_size / 2**20, 1)
+    out["articles"] = n
+    return out
+
+
+def e2e(data: Path, size: str) -> None:
+    sys.path.insert(0, str(HERE))
+    from generate import make_case
+
+    folder = data / size
+    with tempfile.TemporaryDirectory(prefix="qv-case-") as tmp:
+        case = make_case(folder, Path(tmp) / "case")
+        # the first run builds and saves the source index in the case; the rows load it, as a user's later runs do
+        subprocess.run([sys.executable, "-m", "quoteverify", "check", str(case), "--out", str(Path(tmp) / "warm"),
+                        "--jobs", "1", "--pages", "0"], cwd=HERE.parent, capture_output=True)
+        n_sources = len(list((folder / "sources").glob("*.txt")))
+        print(f"\n== end to end, quoteverify check CASE --jobs 1: {size} of sources ({n_sources} files), 2,000 article files,"
+              f" load average {os.getloadavg()[0]:.2f}")
+        for extra in ([], ["--pages", "0"]):
+            r = check_row(case, extra)
+            print(f"  {r['args']:16s} {r['wall_s']:6.2f} s wall, {r['q_per_s']:,} quotations/s ({r['quotations']:,});"
+                  f" engine {r['engine_s']} s = {r['engine_share']:.0%} of the run ({r['engine_q_per_s']:,} q/s);"
+                  f" peak RSS of the tree {r['peak_rss_mb']} MB; index.html {r['index_html_kb']:,} KB,"
+                  f" largest article page {r['largest_article_kb']:,} KB ({r['pages']:,} pages, report {r['report_mb']} MB)")
+    w = warc_rows(folder, 1000)
+    print(f"  WARC in: {w['articles']:,} news pages, --pages 0: one .warc.gz ({w['warc_mb']} MB) {w['warc']['articles_per_s']} articles/s"
+          f" ({w['warc']['wall_s']} s), the same pages as .html files {w['html_files']['articles_per_s']} articles/s"
+          f" ({w['html_files']['wall_s']} s)")
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -552,7 +708,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stream", type=int, default=0, metavar="N", help="run quoteverify check on N generated articles")
     ap.add_argument("--jobs", type=int, default=2, help="jobs for --stream")
     ap.add_argument("--jobs-data", default="100K", help="the data set (with 10,000 articles) on which --jobs 2 is compared with --jobs 1")
+    ap.add_argument("--e2e", action="store_true", help="time quoteverify check on a generated case directory, reports included, and WARC input")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--e2e-child"]:
+        e2e_child(Path(argv[1]), argv[2:])
+        return 0
     args = ap.parse_args(argv)
+    if args.e2e:
+        for size in ("10M" if args.sizes == "100K,1M,10M" else args.sizes).split(","):
+            e2e(args.data, size)
+        return 0
     if args.stream:
         stream(args.data, args.stream, args.jobs)
         return 0

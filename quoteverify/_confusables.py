@@ -4,6 +4,10 @@ The data is Unicode's confusables list, as packaged by confusable-homoglyphs.
 Used twice: to *find* a quotation whose letters were swapped for look-alikes
 (search keys compare the Latin skeleton), and to *name* the swap as a
 ``homoglyph`` variant (the alignment compares the real letters).
+
+The table is computed from the list by :func:`skeleton_table` and kept in
+:mod:`quoteverify._skeleton_data` (``python -m quoteverify._confusables``
+writes it again), so that a run does not load the list at every start.
 """
 
 from __future__ import annotations
@@ -11,10 +15,13 @@ from __future__ import annotations
 import string
 import unicodedata
 
-from confusable_homoglyphs import categories, confusables
+from quoteverify._skeleton_data import SKELETON as SKELETON
 
 
-def _skeleton_table() -> dict[int, str]:
+def skeleton_table() -> dict[int, str]:
+    """The table computed from the confusables list as installed."""
+    from confusable_homoglyphs import categories, confusables
+
     data = confusables.confusables_data
     # Latin letters each non-Latin letter is listed as confusable with, both ways round
     latin_of: dict[str, list[str]] = {}
@@ -43,5 +50,14 @@ def _skeleton_table() -> dict[int, str]:
     return table
 
 
-#: ``str.translate`` table: look-alike letter of another script -> Latin letter
-SKELETON: dict[int, str] = _skeleton_table()
+def _write_data() -> None:
+    from pathlib import Path
+
+    path = Path(__file__).with_name("_skeleton_data.py")
+    head = path.read_text(encoding="utf-8").split("SKELETON: dict[int, str] = {")[0]
+    body = "".join(f"    0x{k:04X}: {v!r},\n" for k, v in sorted(skeleton_table().items()))
+    path.write_text(head + "SKELETON: dict[int, str] = {\n" + body + "}\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    _write_data()

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
@@ -28,6 +28,9 @@ from quoteverify.errors import InputError, QuoteverifyError
 from quoteverify.models import NOT_FOUND, ArticleRef, SourceInfo, Verdict
 from quoteverify.models import ArticleSummary, StreamResult
 from quoteverify.run import DEFAULT_PAGES
+
+if TYPE_CHECKING:  # the engine is imported by the command that runs, not by --help
+    from quoteverify.models import ArticleRef, ArticleSummary, StreamResult
 
 EXIT_OK, EXIT_ALTERED, EXIT_ERROR = 0, 1, 2
 
@@ -375,6 +378,7 @@ def locate(quotation: str, sources: tuple[str, ...], as_json: bool) -> None:
     """Locate one QUOTATION (its words, without the marks) in the sources, and name its variants."""
     from quoteverify.ingest import read_document
     from quoteverify.locate import SourceIndex
+    from quoteverify.models import Verdict
     from quoteverify.render.json import json_text, locate_json
     from quoteverify.render.terminal import locate_lines
     from quoteverify.verify import locate_quotation

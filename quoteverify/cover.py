@@ -1,8 +1,11 @@
 """Cover: which parts of each source an article's direct quotations reproduce.
 
-Coverage lists every source of a case of up to :data:`ALL_SOURCES` sources;
-in a larger archive, only the sources an article quotes (a source it does
-not list, it quotes nothing of), so that an article's entry stays small.
+Coverage lists every paragraph of every source of a case of up to
+:data:`ALL_SOURCES` sources; in a larger archive, only the sources an article
+quotes and, of each, only the paragraphs it quotes (a source or a paragraph
+it does not list, it quotes nothing of), so that an article's entry grows
+with what it quotes: listing every paragraph of each quoted source made
+results.jsonl 5-8 KB per 1 KB article.
 """
 
 from __future__ import annotations
@@ -57,7 +60,8 @@ def coverage(quotes: Sequence[QuoteResult], index: SourceIndex) -> tuple[Coverag
     out = []
     sources = index.documents
     quoted = {q.location.source for q in quotes if q.location is not None}
-    listed = range(len(sources)) if len(sources) <= ALL_SOURCES else sorted(index.number(s) for s in quoted)
+    every = len(sources) <= ALL_SOURCES
+    listed = range(len(sources)) if every else sorted(index.number(s) for s in quoted)
     for no in listed:
         doc = sources[no]
         covered: set[int] = set()
@@ -71,6 +75,7 @@ def coverage(quotes: Sequence[QuoteResult], index: SourceIndex) -> tuple[Coverag
         for k, p in enumerate(doc.paragraphs):
             n = bounds[2 * k + 1] - bounds[2 * k]
             got = bisect_left(ordered, p.end) - bisect_left(ordered, p.start) if ordered else 0
-            paras.append(ParagraphCoverage(p.index, round(got / n, 4) if n else 0.0))
+            if got or every:
+                paras.append(ParagraphCoverage(p.index, round(got / n, 4) if n else 0.0))
         out.append(Coverage(doc.id, tuple(paras)))
     return tuple(out)

@@ -211,7 +211,7 @@ def test_a_folder_without_articles_exits_2(tmp_path, bridge):
     r = run("check", "--source", src, empty, "--out", tmp_path / "out")
     assert r.exit_code == 2
     assert r.stderr.splitlines() == [
-        f"Error: {empty}: no articles in the folder (no .txt, .text, .md, .html, .htm, .jsonl, .jsonl.gz files)"
+        f"Error: {empty}: no articles in the folder (no .txt, .text, .md, .html, .htm, .jsonl, .jsonl.gz, .warc, .warc.gz files)"
     ]
 
 

@@ -1088,3 +1088,20 @@ def test_a_missing_article_is_named_not_raised(tmp_path):
     """The run reports it, after checking every other article (see tests/test_cli.py)."""
     case = load_case(make_case(tmp_path, GOOD_CASE.replace("articles/a.txt", "articles/gone.txt")))
     assert [a.path for a in case.articles] == ["articles/gone.txt"]
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", " ", "\t", "\n", "\r", "\r\n", "\x0b", "\x0c", "\x85", "\u2028", "\u2029", "\x1c"]), max_size=30).map("".join))
+def test_lines_cut_by_splitlines_are_those_the_line_break_pattern_cuts(text: str) -> None:
+    from quoteverify.ingest import document
+
+    expected, start, blank = [], 0, False
+    for m in [*document._LINE_BREAK.finditer(text), None]:
+        a, b = (m.start(), m.end()) if m else (len(text), len(text))
+        line = text[start:a]
+        if line.strip():
+            s = start + len(line) - len(line.lstrip())
+            expected.append((s, s + len(line.strip()), blank and bool(expected)))
+            blank = False
+        elif expected:
+            blank = True
+        start = b
+    assert [tuple(x) for x in document._lines(text)] == expected

@@ -108,3 +108,10 @@ def test_fragments_split_at_elisions_and_keep_interpolations_whole():
     frags = quotation_fragments(text, segs)
     assert [[t.text for t in f] for f in frags] == [["be", "there"], ["and", "[the group]", "went"]]
     assert frags[1][1].editorial and not frags[1][1].is_word
+
+
+def test_the_kept_look_alike_table_is_the_confusables_list_as_installed() -> None:
+    from quoteverify._confusables import SKELETON, skeleton_table
+
+    assert SKELETON == skeleton_table()
+    assert len(SKELETON) > 100

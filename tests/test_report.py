@@ -771,3 +771,150 @@ def test_report_json_validates_against_the_shipped_schema(data: dict) -> None:
     jsonschema = pytest.importorskip("jsonschema")
     schema = json.loads((Path(quoteverify.__file__).parent / "schema" / "report.schema.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator(schema).validate(data)
+
+
+# --------------------------------------------------------------------------- JSON written by orjson
+
+_json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.floats(min_value=-1e6, max_value=1e6, allow_nan=False).map(lambda x: round(x, 4))
+    | st.text()
+)
+_json_values = st.recursive(
+    _json_scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_json_values)
+@example({"a": [], "b": {}, "c": 0.0001, "d": "\u2028\x7f\x00\"\\", "e": -0.0})
+@example({"t": "\ud800"})  # a lone surrogate: orjson refuses it, json writes it
+def test_report_files_are_the_bytes_json_dumps_writes(value: object) -> None:
+    from quoteverify.render.json import json_file_bytes
+
+    try:
+        expected = (json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        with pytest.raises(UnicodeEncodeError):
+            json_file_bytes(value)
+        return
+    assert json_file_bytes(value) == expected
+
+
+def test_results_lines_are_the_compact_json_of_the_report_entry() -> None:
+    from quoteverify.render.json import article_json, results_line
+
+    result = hostile_case()
+    paragraphs = {s.document.id: s.document.paragraphs_or_whole for s in result.sources}
+    for a in result.articles:
+        entry = article_json(a, paragraphs)
+        assert results_line(a, paragraphs) == json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+
+
+# --------------------------------------------------------------------------- paragraphs a quotation touches
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(min_value=1, max_value=30), min_size=1, max_size=40),
+    st.lists(st.tuples(st.integers(min_value=0, max_value=700), st.integers(min_value=0, max_value=60)), min_size=1, max_size=4),
+)
+def test_touched_paragraphs_by_bisection_are_those_a_scan_finds(lengths: list[int], spans: list[tuple[int, int]]) -> None:
+    from types import SimpleNamespace
+
+    from quoteverify.models import Paragraph, spans_overlap
+    from quoteverify.render.json import touched_paragraphs
+
+    paragraphs, pos = [], 0
+    for k, n in enumerate(lengths):
+        paragraphs.append(Paragraph(k, pos, pos + n))
+        pos += n + 2
+    fragments = tuple(SimpleNamespace(source_span=(s, s + n)) for s, n in spans)
+    location = SimpleNamespace(fragments=fragments, span=fragments[0].source_span)
+    q = SimpleNamespace(location=location)
+    scan = [p.index for p in paragraphs if any(spans_overlap((p.start, p.end), f.source_span) for f in fragments)]
+    assert touched_paragraphs(q, tuple(paragraphs)) == scan  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- archives: pages linear in what was found
+
+
+def _archive_result(n_sources: int = 40, n_articles: int = 12, unquoted: int = 0):
+    """A case past ALL_SOURCES sources, each article quoting one or two of them (one altered quotation each)."""
+    import random
+
+    from quoteverify.ingest import document_from_text
+    from quoteverify.models import ArticleRef, SourceInfo
+    from quoteverify.run import check_articles
+
+    rng = random.Random(3)
+    words = "river stone lantern orchard violet harbour meadow copper falcon thistle ember willow".split()
+    sources = []
+    for k in range(n_sources):
+        paras = [" ".join(rng.choice(words) for _ in range(12)) + f" source{k}para{p}." for p in range(6)]
+        sources.append(SourceInfo(document_from_text("\n\n".join(paras) + "\n", id=f"s{k:02d}", role="source")))
+    refs = []
+    for a in range(n_articles):
+        src = sources[(a * 7) % n_sources].document
+        para = src.text[src.paragraphs[2].start : src.paragraphs[2].end]
+        altered = para.replace(para.split()[3], "thunder", 1)
+        text = f"The mayor said: \u201c{para}\u201d\n\nLater she added \u201c{altered}\u201d to reporters.\n"
+        refs.append(ArticleRef(f"a{a:02d}", f"a{a:02d}.txt", outlet=f"Outlet {a % 3}", data=text.encode()))
+    for k in range(unquoted):
+        text = "\n\n".join(f"Unrelated filler number {k} paragraph {p} about nothing." for p in range(30)) + "\n"
+        sources.append(SourceInfo(document_from_text(text, id=f"z{k:03d}", role="source")))
+    return check_articles(sources, refs, case_id="archive")
+
+
+def test_an_archive_report_draws_what_was_found_not_articles_by_paragraphs(monkeypatch) -> None:
+    from quoteverify.render import views
+
+    result = _archive_result()
+    scale = views.report_scale(result)
+    assert not scale.all_sources and not scale.matrix
+    monkeypatch.setattr(views, "INDEX_ALTERED", 5)
+    files = render_report(result)
+    index = files["index.html"].decode("utf-8")
+    assert 'class="matrix"' not in index and "by-source" in index
+    quoted = {q.location.source for a in result.articles for q in a.quotes if q.location is not None}
+    sources_written = {k for k in files if k.startswith("sources/")}
+    assert len(sources_written) == len(quoted) < len(result.sources)
+    assert "The worst 5 of" in index
+    for a in result.articles:
+        page = files[f"articles/{safe_name(a.article.id)}.html"].decode("utf-8")
+        mine = {q.location.source for q in a.quotes if q.location is not None}
+        assert page.count('id="acov-cap-') == len(mine)
+        assert 'class="cov cov-none"' not in page  # only the paragraphs it quotes
+    # every link from a page to a source page names a page that was written
+    for body in files.values():
+        for href in re.findall(r'href="(?:\.\./)?(sources/[^"#]+)', body.decode("utf-8", "replace")):
+            assert href in sources_written
+
+
+def test_an_archive_report_does_not_grow_with_unquoted_sources() -> None:
+    small = render_report(_archive_result())
+    large = render_report(_archive_result(unquoted=200))
+    pages = [k for k in small if k.startswith("articles/")]
+    assert pages and all(large[name] == small[name] for name in pages)
+    assert 0 < len(large["index.html"]) - len(small["index.html"]) < 20  # "240 sources" for "40 sources"
+    assert set(large) == set(small)
+
+
+def test_the_summary_per_source_keeps_the_most_quoted_when_it_is_capped(monkeypatch) -> None:
+    from quoteverify.render import views
+
+    result = _archive_result(n_articles=20)
+    every = views.report_view(result).source_summary
+    monkeypatch.setattr(views, "INDEX_SOURCES", 3)
+    view = views.report_view(result)
+    assert len(view.source_summary) == 3 < len(every) == len(view.source_pages)
+    kept = {row.source.id for row in view.source_summary}
+    dropped = [row.quotes for row in every if row.source.id not in kept]
+    assert min(row.quotes for row in view.source_summary) >= max(dropped)
+    assert [row.source.id for row in view.source_summary] == [row.source.id for row in every if row.source.id in kept]
+    index = render_report(result)["index.html"].decode("utf-8")
+    assert "The 3 sources quoted most" in index

@@ -18,9 +18,11 @@ import hashlib
 import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from quoteverify.cover import ALL_SOURCES
 from quoteverify.models import (
     ArticleResult,
     CheckResult,
@@ -323,10 +325,44 @@ class OutletChanges:
 #: per source, each article's cells (the index's coverage matrix)
 Matrix = tuple[tuple[SourceView, tuple[tuple[ArticleView, tuple[CoverageCell, ...]], ...]], ...]
 
+#: The index draws the coverage matrix (every article by every source
+#: paragraph) when it has at most this many cells and the case at most
+#: ``ALL_SOURCES`` sources; a larger report sums coverage up per source (each
+#: source's page still shows who quotes each paragraph). A cell is about 150
+#: bytes of HTML: 20,000 cells are 3 MB.
+MATRIX_CELLS = 20_000
+#: Rows of the index's table of articles, and entries of its list of altered
+#: quotations, in a report over the matrix's bounds (about 0.5 and 1 KB of HTML
+#: each, so that the index stays under 2 MB whatever the number of articles).
+INDEX_ARTICLES = 1000
+INDEX_ALTERED = 300
+#: Rows of the index's summary per source (about 0.4 KB each), the most quoted first.
+INDEX_SOURCES = 1000
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    """A source in the index of a large report: who quotes it, how much of it, and with what verdicts."""
+
+    source: SourceView
+    articles: int
+    quotes: int
+    counts: VerdictCounts
+    worst: str
+    paragraphs_quoted: int
+
 
 @dataclass(frozen=True)
 class ReportView:
-    """Every page of a report: the articles and sources, the coverage matrix, the altered quotations, the totals."""
+    """Every page of a report: the articles and sources, the coverage matrix, the altered quotations, the totals.
+
+    A large report (see :func:`report_scale`) has no matrix but a summary
+    per source (``source_summary``), and its index lists the first
+    ``INDEX_ARTICLES`` articles (``index_articles``) and the worst
+    ``INDEX_ALTERED`` altered quotations; ``altered_total`` counts them all.
+    ``source_pages``: the sources that get a page (in a large report, those
+    its articles quote).
+    """
 
     articles: tuple[ArticleView, ...]
     sources: tuple[SourceView, ...]
@@ -336,6 +372,11 @@ class ReportView:
     outlet_names: Mapping[str, str]
     #: every article, the worst misquoting outlet first (see :meth:`_ReportBuilder._ranked`)
     ranked: tuple[OutletChanges, ...] = ()
+    source_summary: tuple[SourceSummary, ...] = ()
+    index_articles: tuple[ArticleView, ...] = ()
+    altered_total: int = 0
+    article_hrefs: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    source_pages: tuple[SourceView, ...] = ()
 
     def witness_name(self, witness: str) -> str:
         """A witness of a provenance by its article's outlet, when it is an article of the report."""
@@ -343,10 +384,33 @@ class ReportView:
 
     def witness_href(self, witness: str, prefix: str) -> str:
         """The link to a witness's article page, or ``""`` when it is no article of the report."""
-        for view in self.articles:
-            if view.id == witness:
-                return f"{prefix}{view.href}"
-        return ""
+        href = self.article_hrefs.get(witness)
+        return f"{prefix}{href}" if href else ""
+
+
+@dataclass(frozen=True)
+class ReportScale:
+    """What the pages of a report draw, decided from its size alone.
+
+    ``all_sources``: each article page shows its coverage of every source
+    (else only of the sources it quotes); ``matrix``: the index draws the
+    coverage matrix (else a summary per source, and capped lists).
+    """
+
+    all_sources: bool
+    matrix: bool
+
+
+def report_scale(result: CheckResult) -> ReportScale:
+    """How much of the coverage the pages of ``result`` draw: everything for a small case, what was found for an archive.
+
+    The pages of an archive grow with what its articles quote, never with
+    articles x source paragraphs: a case of 2,000 articles against 500
+    sources drew 4 MB article pages and a 1.9 GB index that way.
+    """
+    few = len(result.sources) <= ALL_SOURCES
+    cells = len(result.articles) * sum(len(s.document.paragraphs_or_whole) for s in result.sources)
+    return ReportScale(all_sources=few, matrix=few and cells <= MATRIX_CELLS)
 
 
 def _counts(article: ArticleResult) -> VerdictCounts:
@@ -372,36 +436,70 @@ def report_view(result: CheckResult) -> ReportView:
     return _ReportBuilder(result).view()
 
 
+#: the cells of one article that show something, by source id and paragraph index
+FoundCells = dict[str, dict[int, CoverageCell]]
+
+
 class _ReportBuilder:
     """Build the page views of a result once; every page reads them.
 
     Articles and sources refer to each other (an article's coverage of each
-    source, a source paragraph's quoting articles), so each is built first
-    without those links and then given them.
+    source, a source paragraph's quoting articles): articles are built
+    first, then the sources with the rows of the articles quoting them, then
+    each article is given its coverage. The cells that show something
+    (a paragraph an article quotes) are built once per article from its
+    quotations and coverage; every other cell is the one empty cell of its
+    paragraph, so the cost is linear in what was found.
     """
 
     def __init__(self, result: CheckResult) -> None:
         self.result = result
+        self.scale = report_scale(result)
         self.sources_by_id: dict[str, SourceInfo] = {}
         for s in result.sources:
             self.sources_by_id.setdefault(s.document.id, s)
+        self.paragraphs = {sid: info.document.paragraphs_or_whole for sid, info in self.sources_by_id.items()}
+        self.source_pos = {sid: n for n, sid in enumerate(self.sources_by_id)}
         source_slugs = unique_names([s.document.id for s in result.sources])
         self.source_slug: dict[str, str] = {}
         for s, slug in zip(result.sources, source_slugs):
             self.source_slug.setdefault(s.document.id, slug)
         article_slugs = unique_names([a.article.id for a in result.articles])
         self.outlet_names = {a.article.id: _outlet(a.article) for a in result.articles}
+        self._empty: dict[tuple[str, int, str], CoverageCell] = {}
         self.articles = tuple(self._article(a, slug) for a, slug in zip(result.articles, article_slugs))
+        self.found = [self._found_cells(a, v, "../") for a, v in zip(result.articles, self.articles)]
+        self.rows: dict[str, dict[int, list[OutletRow]]] = {}
+        for view, found in zip(self.articles, self.found):
+            for source_id, cells in found.items():
+                by_paragraph = self.rows.setdefault(source_id, {})
+                for index, cell in cells.items():
+                    by_paragraph.setdefault(index, []).append(OutletRow(view, cell))
         self.sources = tuple(self._source(s, slug) for s, slug in zip(result.sources, source_slugs))
-        self.sources = tuple(self._with_rows(s) for s in self.sources)
-        self.articles = tuple(self._with_coverage(a, v) for a, v in zip(result.articles, self.articles))
+        self.articles = tuple(self._with_coverage(v, found) for v, found in zip(self.articles, self.found))
 
     def view(self) -> ReportView:
         totals = VerdictCounts(
             **{v.value: sum(a.counts[v.value] for a in self.articles) for v in Verdict}
         )
+        altered = self._altered()
+        ranked = self._ranked()
+        hrefs: dict[str, str] = {}
+        for v in self.articles:
+            hrefs.setdefault(v.id, v.href)
+        if self.scale.matrix:
+            return ReportView(self.articles, self.sources, self._matrix(), altered, totals, self.outlet_names,
+                              ranked, (), self.articles, len(altered), hrefs, self.sources)
+        summary = self._source_summary()
+        quoted = {row.source.id for row in summary}
+        if len(summary) > INDEX_SOURCES:
+            most = sorted(range(len(summary)), key=lambda k: (-summary[k].quotes, k))[:INDEX_SOURCES]
+            summary = tuple(summary[k] for k in sorted(most))
+        pages = self.sources if self.scale.all_sources else tuple(sv for sv in self.sources if sv.id in quoted)
         return ReportView(
-            self.articles, self.sources, self._matrix(), self._altered(), totals, self.outlet_names, self._ranked()
+            self.articles, self.sources, (), altered[:INDEX_ALTERED], totals, self.outlet_names,
+            _cap_altered(ranked[:INDEX_ARTICLES], INDEX_ALTERED), summary, self.articles[:INDEX_ARTICLES], len(altered),
+            hrefs, pages,
         )
 
     # -- articles
@@ -422,7 +520,7 @@ class _ReportBuilder:
             source_href = self._source_href(loc.source, "../")
         if loc is not None and info is not None:
             diff = quote_diff(q, doc, info.document, refs, _outlet(doc), _source_label(info, loc.source))
-            paras = touched_paragraphs(q, info.document.paragraphs_or_whole)
+            paras = touched_paragraphs(q, self.paragraphs[loc.source])
             paragraphs = tuple(ParaRef(i, f"{source_href}#p{i}") for i in paras)
         variants = tuple(_variant_view(v, r) for v, r in zip(q.variants, refs))
         return QuoteView(
@@ -477,47 +575,71 @@ class _ReportBuilder:
             kinds=kinds,
         )
 
-    def _cell(self, a: ArticleResult, view: ArticleView, source: SourceInfo, index: int, prefix: str) -> CoverageCell:
-        quoted: float | None = None
-        for c in a.coverage:
-            if c.source == source.document.id:
-                for p in c.paragraphs:
-                    if p.index == index:
-                        quoted = float(p.quoted)
-        paragraphs = {p.index: p for p in source.document.paragraphs_or_whole}
-        para = paragraphs.get(index)
-        refs: list[QuoteView] = []
-        verdicts: list[Verdict] = []
-        if para is not None:
-            for q, qv in zip(a.quotes, view.quotes):
-                if q.location is not None and q.location.source == source.document.id:
-                    if index in touched_paragraphs(q, (para,)):
-                        refs.append(qv)
-                        verdicts.append(q.verdict)
-        worst = worst_verdict(verdicts)
-        return CoverageCell(
-            index=index,
-            quoted=quoted,
-            percent=coverage_percent((quoted or 0.0) if (quoted or refs) else None),
-            shade=coverage_shade(quoted),
-            worst=worst.value if worst else "",
-            href=f"{self._source_href(source.document.id, prefix)}#p{index}",
-            refs=tuple(refs),
-        )
+    def _empty_cell(self, source_id: str, index: int, prefix: str) -> CoverageCell:
+        """The cell of a paragraph an article does not quote (one object per paragraph, shared by every article)."""
+        key = (source_id, index, prefix)
+        cell = self._empty.get(key)
+        if cell is None:
+            href = f"{self._source_href(source_id, prefix)}#p{index}"
+            cell = self._empty[key] = CoverageCell(index, None, "", 0, "", href, ())
+        return cell
 
-    def _with_coverage(self, a: ArticleResult, view: ArticleView) -> ArticleView:
-        rows = []
-        for sv in self.sources:
-            info = self.sources_by_id[sv.id]
-            cells = tuple(self._cell(a, view, info, p.index, "../") for p in sv.paragraphs)
-            rows.append((sv, cells))
-        return dataclasses.replace(view, coverage=tuple(rows))
+    def _found_cells(self, a: ArticleResult, view: ArticleView, prefix: str) -> FoundCells:
+        """The cells of the paragraphs that ``a`` quotes: a share of their words, or a quotation touching them."""
+        quoted: dict[tuple[str, int], float] = {}
+        for c in a.coverage:
+            if c.source in self.sources_by_id:
+                for p in c.paragraphs:
+                    quoted[(c.source, p.index)] = float(p.quoted)
+        refs: dict[tuple[str, int], list[tuple[QuoteView, Verdict]]] = {}
+        for q, qv in zip(a.quotes, view.quotes):
+            loc = q.location
+            if loc is not None and loc.source in self.sources_by_id:
+                for i in touched_paragraphs(q, self.paragraphs[loc.source]):
+                    refs.setdefault((loc.source, i), []).append((qv, q.verdict))
+        keys = [k for k, share in quoted.items() if share] + [k for k in refs if not quoted.get(k)]
+        found: FoundCells = {}
+        for source_id, index in sorted(keys, key=lambda k: (self.source_pos[k[0]], k[1])):
+            share = quoted.get((source_id, index))
+            touching = refs.get((source_id, index), [])
+            worst = worst_verdict([v for _, v in touching])
+            found.setdefault(source_id, {})[index] = CoverageCell(
+                index=index,
+                quoted=share,
+                percent=coverage_percent(share or 0.0),
+                shade=coverage_shade(share),
+                worst=worst.value if worst else "",
+                href=f"{self._source_href(source_id, prefix)}#p{index}",
+                refs=tuple(qv for qv, _ in touching),
+            )
+        return found
+
+    def _cells(self, sv: SourceView, found: FoundCells, prefix: str) -> tuple[CoverageCell, ...]:
+        mine = found.get(sv.id, {})
+        return tuple(mine.get(p.index) or self._empty_cell(sv.id, p.index, prefix) for p in sv.paragraphs)
+
+    def _with_coverage(self, view: ArticleView, found: FoundCells) -> ArticleView:
+        """The article's coverage of every source (a small case), or of the paragraphs it quotes alone (an archive)."""
+        if self.scale.all_sources:
+            return dataclasses.replace(view, coverage=tuple((sv, self._cells(sv, found, "../")) for sv in self.sources))
+        shown = tuple((sv, tuple(found[sv.id].values())) for sv in self.sources if sv.id in found)
+        return dataclasses.replace(view, coverage=shown)
 
     # -- sources
 
     def _source(self, info: SourceInfo, slug: str) -> SourceView:
+        """A source's view with the articles quoting each paragraph.
+
+        In an archive, a source that no article of the report quotes gets no
+        page, and its view no paragraphs: drawing the 40 paragraphs of each
+        of 500 sources was a tenth of the report's time.
+        """
         doc = info.document
         prov = info.provenance
+        rows = self.rows.get(doc.id, {})
+        if not rows and not self.scale.all_sources:
+            return SourceView(doc.id, f"sources/{slug}.html", doc, doc.title or doc.id, portable_path(doc.path),
+                              prov.method, (), (), ())
         witnesses = {p.index: p for p in prov.paragraphs}
         choices = prov.choices
         indexes = {p.index for p in doc.paragraphs_or_whole}
@@ -527,7 +649,7 @@ class _ReportBuilder:
                 text=doc.text[p.start : p.end],
                 witnesses=witnesses[p.index].witnesses if p.index in witnesses else (),
                 note=witnesses[p.index].note if p.index in witnesses else "",
-                rows=(),
+                rows=tuple(rows.get(p.index, ())),
                 choices=tuple(c for c in choices if c.paragraph == p.index),
                 first_words=_excerpt(doc.text[p.start : p.end], 60),
                 speaker=p.speaker or doc.speaker,
@@ -563,28 +685,45 @@ class _ReportBuilder:
         )
         return quoting >= 2
 
-    def _with_rows(self, sv: SourceView) -> SourceView:
-        info = self.sources_by_id[sv.id]
-        paragraphs = []
-        for p in sv.paragraphs:
-            rows = []
-            for a, view in zip(self.result.articles, self.articles):
-                cell = self._cell(a, view, info, p.index, "../")
-                if cell.refs or (cell.quoted or 0) > 0:
-                    rows.append(OutletRow(view, cell))
-            paragraphs.append(dataclasses.replace(p, rows=tuple(rows)))
-        return dataclasses.replace(sv, paragraphs=tuple(paragraphs))
-
     # -- index
 
     def _matrix(self) -> Matrix:
         out = []
         for sv in self.sources:
-            info = self.sources_by_id[sv.id]
             rows = []
             for a, view in zip(self.result.articles, self.articles):
-                rows.append((view, tuple(self._cell(a, view, info, p.index, "") for p in sv.paragraphs)))
+                rows.append((view, self._cells(sv, self._found_cells(a, view, ""), "")))
             out.append((sv, tuple(rows)))
+        return tuple(out)
+
+    def _source_summary(self) -> tuple[SourceSummary, ...]:
+        """Each quoted source: the articles and quotations quoting it, their verdicts, the paragraphs they quote."""
+        articles: Counter[str] = Counter()
+        verdicts: dict[str, Counter[str]] = {}
+        paragraphs: dict[str, set[int]] = {}
+        for view, found in zip(self.articles, self.found):
+            for source_id, cells in found.items():
+                articles[source_id] += 1
+                paragraphs.setdefault(source_id, set()).update(cells)
+            for q in view.located:
+                if q.source_id is not None:
+                    verdicts.setdefault(q.source_id, Counter())[q.verdict] += 1
+        out = []
+        for sv in self.sources:
+            if sv.id not in articles and sv.id not in verdicts:
+                continue
+            tally = verdicts.get(sv.id, Counter())
+            worst = worst_verdict([Verdict(v) for v in tally])
+            out.append(
+                SourceSummary(
+                    source=sv,
+                    articles=articles[sv.id],
+                    quotes=sum(tally.values()),
+                    counts=VerdictCounts(**{v.value: tally[v.value] for v in Verdict}),
+                    worst=worst.value if worst else "",
+                    paragraphs_quoted=len(paragraphs.get(sv.id, ())),
+                )
+            )
         return tuple(out)
 
     def _altered(self) -> tuple[QuoteView, ...]:
@@ -619,6 +758,17 @@ class _ReportBuilder:
             ranked.append((not altered, worst, -len(altered), n, group))
         ranked.sort(key=lambda t: t[:4])
         return tuple(t[4] for t in ranked)
+
+
+def _cap_altered(groups: Sequence[OutletChanges], limit: int) -> tuple[OutletChanges, ...]:
+    """The groups with at most ``limit`` altered quotations in all, the worst outlets' first (an archive's index stays small)."""
+    out, left = [], limit
+    for g in groups:
+        if len(g.altered) > left:
+            g = dataclasses.replace(g, altered=g.altered[: max(left, 0)])
+        left -= len(g.altered)
+        out.append(g)
+    return tuple(out)
 
 
 def _text_runs(doc: Document, quotes: Sequence[QuoteView]) -> list[tuple[int, int, int | None, bool]]:

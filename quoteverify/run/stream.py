@@ -21,12 +21,9 @@ from typing import IO
 
 from quoteverify.locate import SourceIndex, case_index
 from quoteverify.models import ArticleRef, ArticleResult, ArticleSummary, CheckResult, SourceInfo, StreamResult, Tally
+from quoteverify.run.defaults import DEFAULT_PAGES, RESULTS_NAME
 from quoteverify.run.batches import Want, run_articles
 
-#: the name of the file of per-article results, beside report.json
-RESULTS_NAME = "results.jsonl"
-#: full results kept for HTML pages, by default
-DEFAULT_PAGES = 1000
 #: error messages kept for the summary
 MAX_ERRORS = 1000
 

@@ -1,0 +1,136 @@
+"""WARC input: the HTML responses of a web archive are articles, named by URL and date, read in order."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from pathlib import Path
+
+import pytest
+
+from quoteverify.ingest import iter_articles, read_article
+from quoteverify.ingest.warc import outlet_of, warc_pages
+from quoteverify.render.views import safe_name
+
+fastwarc = pytest.importorskip("fastwarc.warc")
+
+PAGE = (
+    "<!doctype html><html><head><meta charset=\"utf-8\"><title>{title}</title></head><body>"
+    "<nav><a href=\"/\">Home</a></nav><article><h1>{title}</h1>"
+    "<p>The minister said the plan was \u201cfair to every family in the country\u201d on Monday.</p>"
+    "<p>{extra}</p></article><footer>All rights reserved.</footer></body></html>"
+)
+
+
+def _record(kind, url: str, date: str, payload: bytes, content_type: str):
+    rec = fastwarc.WarcRecord()
+    rec.init_headers(record_type=kind)
+    rec.headers["WARC-Target-URI"] = url
+    rec.headers["WARC-Date"] = date
+    rec.headers["Content-Type"] = content_type
+    rec.set_bytes_content(payload)
+    return rec
+
+
+def _response(status: str, ctype: str, body: bytes, *, gzipped: bool = False, chunked: bool = False) -> bytes:
+    headers = [f"HTTP/1.1 {status}", f"Content-Type: {ctype}"]
+    if gzipped:
+        body = gzip.compress(body)
+        headers.append("Content-Encoding: gzip")
+    if chunked:
+        half = len(body) // 2
+        body = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in (body[:half], body[half:])) + b"0\r\n\r\n"
+        headers.append("Transfer-Encoding: chunked")
+    else:
+        headers.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(headers) + "\r\n\r\n").encode("ascii") + body
+
+
+def write_warc(path: Path) -> None:
+    """A small crawl: two article pages (one gzip and chunked), a request, an image, a redirect."""
+    T = fastwarc.WarcRecordType
+    http = "application/http; msgtype=response"
+    records = [
+        _record(T.request, "https://www.daily.example/a", "2024-03-01T10:00:00Z", b"GET /a HTTP/1.1\r\n\r\n", "application/http; msgtype=request"),
+        _record(T.response, "https://www.daily.example/a", "2024-03-01T10:00:01Z",
+                _response("200 OK", "text/html; charset=utf-8", PAGE.format(title="Plan", extra="Caf\u00e9 owners agreed.").encode()), http),
+        _record(T.response, "https://img.example/x.png", "2024-03-01T10:00:02Z", _response("200 OK", "image/png", b"\x89PNG...."), http),
+        _record(T.response, "https://www.daily.example/old", "2024-03-01T10:00:03Z", _response("301 Moved", "text/html", b"<a href=/a>moved</a>"), http),
+        _record(T.response, "https://weekly.example/b?x=1", "2024-03-02T08:00:00Z",
+                _response("200 OK", "text/html", PAGE.format(title="Week", extra="Other words.").encode(), gzipped=True, chunked=True), http),
+    ]
+    with open(path, "wb") as f:
+        for rec in records:  # one gzip member per record, as crawlers write them
+            buf = io.BytesIO()
+            rec.write(buf)
+            f.write(gzip.compress(buf.getvalue()))
+
+
+@pytest.fixture()
+def warc(tmp_path: Path) -> Path:
+    path = tmp_path / "news.warc.gz"
+    write_warc(path)
+    return path
+
+
+def test_html_responses_are_articles_named_by_url_and_date(warc: Path) -> None:
+    refs = list(iter_articles([str(warc)]))
+    assert [r.url for r in refs] == ["https://www.daily.example/a", "https://weekly.example/b?x=1"]
+    assert [r.id for r in refs] == [r.url for r in refs]
+    assert [r.date for r in refs] == ["2024-03-01", "2024-03-02"]
+    assert [r.outlet for r in refs] == ["daily.example", "weekly.example"]
+    docs = [read_article(r) for r in refs]
+    assert "fair to every family in the country" in docs[0].text
+    assert "Caf\u00e9 owners agreed." in docs[0].text
+    assert "Home" not in docs[0].text and "All rights reserved" not in docs[0].text
+    assert "Other words." in docs[1].text  # chunked and gzip-encoded body decoded
+    assert docs[0].path.startswith(str(warc) + ":")
+    assert docs[0].url == refs[0].url and docs[0].date == "2024-03-01"
+
+
+def test_pages_come_in_file_order_with_offsets(warc: Path) -> None:
+    pages = list(warc_pages(str(warc), max_bytes=2**20))
+    assert len(pages) == 2
+    assert pages[0].offset < pages[1].offset
+    assert all(p.body for p in pages)
+
+
+def test_a_page_over_the_limit_is_a_fault_not_a_crash(warc: Path) -> None:
+    pages = list(warc_pages(str(warc), max_bytes=100))
+    assert [p.body for p in pages] == [None, None]
+    assert all("limit" in p.fault for p in pages)
+
+
+def test_a_file_that_is_no_warc_is_one_error_naming_it(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.warc"
+    bad.write_text("not a warc at all", encoding="utf-8")
+    (ref,) = list(iter_articles([str(bad)]))
+    with pytest.raises(Exception) as err:
+        read_article(ref)
+    assert str(bad) in str(err.value) and "WARC" in str(err.value)
+
+
+def test_a_folder_contributes_its_warc_files(warc: Path) -> None:
+    refs = list(iter_articles([str(warc.parent)]))
+    assert len(refs) == 2
+
+
+def test_the_check_command_reads_a_warc(warc: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from quoteverify.cli import main
+
+    source = tmp_path / "speech.txt"
+    source.write_text("We think the plan is fair to every family in the country, and we will keep it.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["check", "--source", str(source), str(warc), "--out", str(out), "--jobs", "1"])
+    assert result.exit_code in (0, 1), result.output
+    lines = (out / "adhoc" / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2
+    assert '"url":"https://www.daily.example/a"' in lines[0]
+    assert (out / "adhoc" / "articles" / f"{safe_name('https://www.daily.example/a')}.html").is_file()
+
+
+def test_outlet_is_the_host_without_www() -> None:
+    assert outlet_of("https://www.example.org/x") == "example.org"
+    assert outlet_of("not a url") == ""
