@@ -11,6 +11,7 @@ first letter, punctuation taken inside the closing mark).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections import Counter
@@ -21,7 +22,10 @@ import regex
 from rapidfuzz.distance import Levenshtein
 
 from quoteverify._confusables import SKELETON
+from quoteverify.lexicon import DEFAULT as DEFAULT_LANGUAGE
+from quoteverify.lexicon import Lexicon, lexicon
 from quoteverify.models import (
+    MEANINGS,
     Alignment,
     Fragment,
     Kind,
@@ -31,6 +35,7 @@ from quoteverify.models import (
     Variant,
     Verdict,
 )
+from quoteverify.normalize import tokenize
 
 _NON_LATIN_LETTER = regex.compile(r"[^\P{L}\p{Script=Latin}]")
 
@@ -65,22 +70,160 @@ def _edit_distance(a: str, b: str, limit: int = 2) -> int:
     return Levenshtein.distance(a, b, score_cutoff=limit)
 
 
-def is_spelling_variant(source: Sequence[str], quote: Sequence[str]) -> bool:
-    """Whether two word runs are one word spelled two ways.
+def is_spelling_variant(source: Sequence[str], quote: Sequence[str], language: str = DEFAULT_LANGUAGE) -> bool:
+    """Whether two runs of tokens are one word (or one phrase) written two ways.
 
     battle-field/battlefield and battle field/battlefield (joined or split),
-    minimise/minimize and colour/color (regional forms), or a one-letter slip
-    in a long word. Case is ignored (that is a ``case`` variant).
+    minimise/minimize and colour/color (regional forms), the forms of the
+    language's word list (we're/we are, St/Saint, %/per cent, grey/gray),
+    a number in digits and in words ("six"/"6", "£3m"/"£3 million"), or a
+    one-letter slip in a long word that is no word of the language itself
+    (Iceland/Ireland, unarmed/unharmed are two words). Numbers compare by
+    value: "1.8" is not "18". Case is ignored (that is a ``case``
+    variant); punctuation tokens other than "%" and "&" are typography.
     """
     if not source or not quote:
         return False
-    a = "".join(_spelling_key(w) for w in source)
-    b = "".join(_spelling_key(w) for w in quote)
+    lex = lexicon(language)
+    if _has_number(source, lex) or _has_number(quote, lex):
+        a_value, b_value = number_value(source, lex), number_value(quote, lex)
+        if a_value is not None and b_value is not None:
+            return a_value == b_value and _folded(source) != _folded(quote)
+    ca, cb = _canonical_forms(source, lex), _canonical_forms(quote, lex)
+    a = "".join(_spelling_key(w) for w in ca)
+    b = "".join(_spelling_key(w) for w in cb)
     if a == b:
-        return "".join(w.casefold() for w in source) != "".join(w.casefold() for w in quote) or len(source) != len(quote)
-    if len(source) == len(quote) == 1 and min(len(a), len(b)) >= 7:
-        return _edit_distance(a, b, 1) <= 1
+        return bool(a) and (_folded(source) != _folded(quote) or len(source) != len(quote))
+    if len(ca) == len(cb) == 1 and min(len(a), len(b)) >= 7 and _edit_distance(a, b, 1) <= 1:
+        return not (_is_real_word(ca[0], lex) and _is_real_word(cb[0], lex))
     return False
+
+
+def _folded(words: Sequence[str]) -> str:
+    return "".join(w.casefold() for w in words)
+
+
+def _canonical_forms(words: Sequence[str], lex: Lexicon) -> list[str]:
+    """The words case folded, each spelling of a known form replaced by its group's first; other punctuation dropped."""
+    ws = [w.casefold() for w in words]
+    out: list[str] = []
+    i, n = 0, len(ws)
+    while i < n:
+        for k in range(min(lex.longest_form, n - i), 0, -1):
+            canon = lex.forms.get(tuple(ws[i : i + k]))
+            if canon is not None:
+                out.extend(canon)
+                i += k
+                break
+        else:
+            if ws[i][:1].isalnum():
+                out.append(ws[i])
+            i += 1
+    return out
+
+
+@lru_cache(maxsize=1 << 14)
+def _is_real_word(word: str, lex: Lexicon) -> bool:
+    """Whether a word is common enough in the language to be a word of it, not a slip (wordfreq's Zipf scale).
+
+    wordfreq is imported on first use: it is asked only about the rare
+    pair of long words one letter apart, and its import and first lookup
+    take about 0.3 s.
+    """
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # without the word list, a slip in a long word stays a spelling variant
+        return False
+    try:
+        return zipf_frequency(word, lex.language) >= lex.real_word_zipf
+    except (LookupError, ValueError):
+        return False
+
+
+# --------------------------------------------------------------------------- numbers
+
+_DIGIT = re.compile(r"\d")
+_NUMBER_TOKEN = re.compile(r"^(\d+(?:[.,]\d+)*)(st|nd|rd|th|[a-z]*)$")
+_THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+_CURRENCY = frozenset("£$€¥")
+_ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
+
+
+def _has_number(words: Sequence[str], lex: Lexicon) -> bool:
+    return any(_DIGIT.search(w) or "number" in lex.tags.get(w.casefold(), ()) for w in words)
+
+
+@lru_cache(maxsize=1 << 12)
+def _words_value(words: tuple[str, ...], language: str) -> float | None:
+    """The value of number words ("three hundred thousand"), read by text2num; ``None`` when they are none."""
+    try:
+        from text_to_num import text2num
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    try:
+        return float(text2num(" ".join(words), language))
+    except (ValueError, TypeError):
+        return None
+
+
+def _digits_value(digits: str) -> float | None:
+    if _THOUSANDS.match(digits):
+        return float(digits.replace(",", ""))
+    try:
+        return float(digits.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def number_value(words: Sequence[str], lex: Lexicon) -> tuple[float, str] | None:
+    """The value and unit (currency, "%") of a run of tokens that writes one number, or ``None``.
+
+    "300,000", "three hundred thousand" and "300 thousand" are 300000;
+    "£3m" and "£3 million" are (3000000, "£"); "a dozen" is 12.
+    """
+    merged: list[str] = []
+    for w in (w.casefold() for w in words):
+        if merged and len(merged) >= 2 and merged[-1] == "," and merged[-2].isdigit() and len(w) == 3 and w.isdigit():
+            merged[-2:] = [merged[-2] + "," + w]
+        else:
+            merged.append(w)
+    unit = ""
+    rest: list[str] = []
+    for w in _canonical_forms(merged, lex):
+        if w in _CURRENCY or w == "%":
+            unit += w
+        else:
+            rest.append(w)
+    if not rest:
+        return None
+    if rest[0] in ("a", "an") and len(rest) > 1:
+        rest[0] = "one"
+    value: float | None = None
+    scale: list[str] = []
+    m = _NUMBER_TOKEN.match(rest[0])
+    if m:
+        value = _digits_value(m.group(1))
+        suffix = m.group(2)
+        if value is not None and suffix and suffix not in _ORDINAL_SUFFIXES:
+            mult = lex.numbers.get(suffix)
+            value = value * mult if mult is not None else None
+        scale = rest[1:]
+    else:
+        for k in range(len(rest), 0, -1):
+            value = _words_value(tuple(rest[:k]), lex.language)
+            if value is not None:
+                scale = rest[k:]
+                break
+    if value is None:
+        return None
+    for w in scale:
+        mult = lex.numbers.get(w)
+        if mult is None:
+            mult = _words_value((w,), lex.language)
+        if mult is None:
+            return None
+        value *= mult
+    return (value, unit)
 
 
 def is_homoglyph(source: Sequence[str], quote: Sequence[str]) -> bool:
@@ -144,6 +287,90 @@ def no_variant_at_partial_edge(
     return at_start and only_first_letter_case(source, quote)
 
 
+# --------------------------------------------------------------------------- meaning
+
+#: the tags that make an elision inside one sentence a change of sense
+_ELISION_MAJOR = frozenset({"negation", "condition", "modality"})
+#: the kinds whose changed words are read for their meaning (a spelling, a
+#: case or a look-alike letter leaves the words as they were)
+_READ_FOR_MEANING = frozenset(
+    {Kind.OMISSION, Kind.INSERTION, Kind.SUBSTITUTION, Kind.TRANSPOSITION, Kind.INTERPOLATION, Kind.ELISION}
+)
+_OPENING_MARKS = frozenset("\"'\u201c\u2018\u00ab\u201e")
+_SKIPPED_BEFORE_WORD = frozenset(" \t\u00a0([{\u2014\u2013-") | _OPENING_MARKS | frozenset("\u201d\u2019\u00bb")
+_SENTENCE_ENDS = frozenset(".!?\u2026:;\n")
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    """Whether the word at ``start`` opens a sentence, a paragraph or a quotation (so its capital says nothing)."""
+    i = start - 1
+    while i >= 0 and text[i] in _SKIPPED_BEFORE_WORD:
+        if text[i] in _OPENING_MARKS:
+            return True
+        i -= 1
+    return i < 0 or text[i] in _SENTENCE_ENDS
+
+
+def _carried(tokens: Sequence[Token], text: str, lex: Lexicon) -> Counter[tuple[str, str]]:
+    """The meaning-carrying words of a run of tokens, as (tag, word) pairs; a number is one pair by its value.
+
+    One dictionary lookup per token: this runs on the changed words only.
+    """
+    out: Counter[tuple[str, str]] = Counter()
+    run: list[str] = []
+    suffix = lex.negation_suffix
+    for t in tokens:
+        w = t.norm.casefold()
+        tags = lex.tags.get(w, ())
+        if "number" in tags or _DIGIT.search(w) or w in _CURRENCY or (run and w in (",", "%")):
+            run.append(w)
+            continue
+        if run:
+            out[("number", _number_key(run, lex))] += 1
+            run = []
+        for tag in tags:
+            out[(tag, w)] += 1
+        if suffix and w.endswith(suffix) and "negation" not in tags:
+            out[("negation", w)] += 1
+        if t.is_word and t.text[:1].isupper() and w not in lex.not_names and not _sentence_start(text, t.start):
+            out[("name", w)] += 1
+    if run:
+        out[("number", _number_key(run, lex))] += 1
+    return out
+
+
+def _number_key(run: Sequence[str], lex: Lexicon) -> str:
+    value = number_value(run, lex)
+    return repr(value) if value is not None else " ".join(run)
+
+
+def meaning_of(
+    source: Sequence[Token], quote: Sequence[Token], source_text: str, quote_text: str, language: str = DEFAULT_LANGUAGE
+) -> tuple[str, ...]:
+    """What a change does to the sense: the tags whose words it cuts, adds or replaces.
+
+    A tag counts when the words carrying it differ between the two sides
+    ("not" dropped, "1.8" become "18", "Johnson" become "Johnston"); the
+    same number in other words ("six" for "6") or the same negation moved
+    elsewhere in the change carries none. Tags come in the order of
+    :data:`~quoteverify.models.MEANINGS`.
+    """
+    lex = lexicon(language)
+    a = _carried(source, source_text, lex)
+    b = _carried(quote, quote_text, lex)
+    if a == b:
+        return ()
+    changed = {tag for tag, _ in (a - b) + (b - a)}
+    return tuple(m for m in MEANINGS if m in changed)
+
+
+def _with_meaning(v: Variant, source: Sequence[Token], quote: Sequence[Token], source_text: str, quote_text: str, language: str) -> Variant:
+    if v.kind not in _READ_FOR_MEANING:
+        return v
+    meaning = meaning_of(source, quote, source_text, quote_text, language)
+    return dataclasses.replace(v, meaning=meaning) if meaning else v
+
+
 def _words(tokens: Sequence[Token]) -> list[str]:
     return [t.norm for t in tokens if t.is_word]
 
@@ -160,26 +387,67 @@ def _span(tokens: Sequence[Token]) -> tuple[int, int] | None:
     return (tokens[0].start, tokens[-1].end)
 
 
-def _kind_of(src: Sequence[Token], quo: Sequence[Token]) -> Kind | None:
+def _kind_of(src: Sequence[Token], quo: Sequence[Token], language: str = DEFAULT_LANGUAGE) -> Kind | None:
     """The kind of one change of an alignment (no editorial tokens in ``quo``)."""
     sw, qw = _words(src), _words(quo)
     if not sw and not qw:
         sp = [t.norm for t in src]
         qp = [t.norm for t in quo]
         return Kind.PUNCTUATION if sp != qp else None
-    if not qw:
-        return Kind.OMISSION
-    if not sw:
-        return Kind.INSERTION
+    if not qw or not sw:
+        # "%" for "per cent", "&" for "and": a form of the word written as a sign
+        signs = quo if not qw else src
+        forms = lexicon(language).forms
+        if any((t.norm,) in forms for t in signs) and is_spelling_variant([t.norm for t in src], [t.norm for t in quo], language):
+            return Kind.SPELLING
+        return Kind.OMISSION if not qw else Kind.INSERTION
     if [w.casefold() for w in sw] == [w.casefold() for w in qw]:
         return Kind.CASE
     if is_homoglyph(sw, qw):
         return Kind.HOMOGLYPH
-    if is_spelling_variant(sw, qw):
+    if is_spelling_variant([t.norm for t in src], [t.norm for t in quo], language):
         return Kind.SPELLING
     if is_transposition(sw, qw, min_words=2):
         return Kind.TRANSPOSITION
     return Kind.SUBSTITUTION
+
+
+def _peel_case(src: Sequence[Token], quo: Sequence[Token]) -> tuple[list[tuple[Token, Token]], Sequence[Token], Sequence[Token]]:
+    """Split off words at either end of a change that differ only in case ("We will" -> "we shall").
+
+    A change of capitals beside a change of words is a ``case`` variant of
+    its own, not part of a substitution. Returns the case pairs and what is
+    left of each side.
+    """
+    pairs: list[tuple[Token, Token]] = []
+    while len(src) > 1 and len(quo) > 1 and src[0].is_word and quo[0].is_word and _case_only(src[0], quo[0]):
+        pairs.append((src[0], quo[0]))
+        src, quo = src[1:], quo[1:]
+    while len(src) > 1 and len(quo) > 1 and src[-1].is_word and quo[-1].is_word and _case_only(src[-1], quo[-1]):
+        pairs.append((src[-1], quo[-1]))
+        src, quo = src[:-1], quo[:-1]
+    return pairs, src, quo
+
+
+def _case_only(a: Token, b: Token) -> bool:
+    return a.norm != b.norm and a.norm.casefold() == b.norm.casefold()
+
+
+def _bracket_clarifies(src: Sequence[Token], editorial: Sequence[Token], quote_text: str, lex: Lexicon) -> bool:
+    """Whether a bracketed interpolation that stands in place of source words clarifies them.
+
+    It does when the words it replaces only point ("[Trump]" for "he"),
+    when it is itself a pointing word ("[They]" for "the forces"), or when
+    it keeps the words it replaces ("[the coalition's]" for "coalition's").
+    Anything else puts a new word in the speaker's mouth.
+    """
+    replaced = [w.casefold() for w in _words(src)]
+    if not replaced or all(w in lex.pointing for w in replaced):
+        return True
+    added = [w for t in editorial for w in _text_words(quote_text[t.start + 1 : t.end - 1])]
+    if added and all(w in lex.pointing for w in added):
+        return True
+    return set(replaced) <= set(added)
 
 
 def classify_alignment(
@@ -189,14 +457,15 @@ def classify_alignment(
     *,
     partial: bool = True,
     fragment: int | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> list[Variant]:
-    """The variants of one aligned fragment, in order.
+    """The variants of one aligned fragment, in order, each with its meaning.
 
     ``partial``: the fragment is a stretch cut out of the source, so what
     lies at its very edges (a lower-case first letter, punctuation at either
     end) is no variant. ``fragment``: the alignment's place among the
     quotation's alignments, recorded in each variant with the ops it was
-    read from.
+    read from. ``language``: whose word lists judge the words.
     """
     src, quo = alignment.source_tokens, alignment.quote_tokens
     ops = alignment.ops
@@ -207,40 +476,61 @@ def classify_alignment(
             continue
         if interpolated is None:
             interpolated = any(t.editorial for t in quo)
-        d = src[op.src[0] : op.src[1]]
-        q = quo[op.quo[0] : op.quo[1]]
+        d: Sequence[Token] = src[op.src[0] : op.src[1]]
+        q: Sequence[Token] = quo[op.quo[0] : op.quo[1]]
         first, last = n == 0, n == len(ops) - 1
         editorial = [t for t in q if t.editorial] if interpolated else None
         if editorial:
             rest = tuple(t for t in q if not t.editorial)
             alone = not _words(rest)
-            found.append(
-                (
-                    Variant(
-                        Kind.INTERPOLATION,
-                        _text(d, source_text) if alone else "",
-                        " ".join(t.text for t in editorial),
-                        _span(d) if alone else None,
-                        _span(editorial),
-                        fragment,
-                        (n,),
-                    ),
-                    n,
-                )
-            )
+            found.append((_bracket_variant(d, editorial, alone, source_text, quote_text, fragment, n, language), n))
             if alone:
                 continue
             q = rest
-        kind = _kind_of(d, q)
+        pairs, d, q = _peel_case(d, q)
+        at_start = first and op.quo[0] == 0
+        for ds, qs in pairs:
+            if not (partial and at_start and qs is quo[0] and only_first_letter_case([ds.norm], [qs.norm])):
+                found.append((Variant(Kind.CASE, ds.text, qs.text, _span((ds,)), _span((qs,)), fragment, (n,)), n))
+        kind = _kind_of(d, q, language)
         if kind is None:
             continue
         if partial and (first or last):
             sw, qw = _words(d), _words(q)
-            at_start = first and op.quo[0] == 0
             if no_variant_at_partial_edge(sw, qw, source_has_words=bool(sw), quote_has_words=bool(qw), at_start=at_start):
                 continue
-        found.append((Variant(kind, _text(d, source_text), _text(q, quote_text), _span(d), _span(q), fragment, (n,)), n))
+        v = Variant(kind, _text(d, source_text), _text(q, quote_text), _span(d), _span(q), fragment, (n,))
+        found.append((_with_meaning(v, d, q, source_text, quote_text, language), n))
+    found.sort(key=lambda vn: (vn[1], (vn[0].quote_span or vn[0].source_span or (0, 0))[0]))
     return _merge_transpositions(found, alignment, source_text, quote_text)
+
+
+def _bracket_variant(
+    src: Sequence[Token],
+    editorial: Sequence[Token],
+    alone: bool,
+    source_text: str,
+    quote_text: str,
+    fragment: int | None,
+    n: int,
+    language: str,
+) -> Variant:
+    """A bracketed interpolation; in place of source words it does not clarify, a substitution shown in its brackets."""
+    brackets = " ".join(t.text for t in editorial)
+    inner = [w for t in editorial for w in tokenize(quote_text, t.start + 1, t.end - 1)]
+    if alone and not _bracket_clarifies(src, editorial, quote_text, lexicon(language)):
+        v = Variant(Kind.SUBSTITUTION, _text(src, source_text), brackets, _span(src), _span(editorial), fragment, (n,))
+        return _with_meaning(v, src, inner, source_text, quote_text, language)
+    v = Variant(
+        Kind.INTERPOLATION,
+        _text(src, source_text) if alone else "",
+        brackets,
+        _span(src) if alone else None,
+        _span(editorial),
+        fragment,
+        (n,),
+    )
+    return _with_meaning(v, src if alone else (), inner, source_text, quote_text, language)
 
 
 def _merge_transpositions(
@@ -306,11 +596,13 @@ def elision_variants(
     markers: Sequence[tuple[int, int]],
     source_text: str,
     quote_text: str,
+    language: str = DEFAULT_LANGUAGE,
 ) -> list[Variant]:
     """The variants between located fragments: marked elisions, and fragments out of order.
 
     ``markers[k]`` is the span of the elision marker between fragment ``k``
-    and fragment ``k + 1``.
+    and fragment ``k + 1``. An ellipsis licenses a cut, never a reversal:
+    see :func:`judge_elision`.
     """
     out: list[Variant] = []
     frags: list[Fragment] = sorted(location.fragments, key=lambda f: f.index)
@@ -323,9 +615,11 @@ def elision_variants(
             span = (words[0].start(), words[-1].end())
             cut = source_text[span[0] : span[1]]
             if b.index == a.index + 1 and marker is not None:
-                out.append(Variant(Kind.ELISION, cut, quote_text[marker[0] : marker[1]], span, marker))
+                v = Variant(Kind.ELISION, cut, quote_text[marker[0] : marker[1]], span, marker)
+                out.append(judge_elision(v, a.source_span[1], b.source_span[0], source_text, language))
             else:
-                out.append(Variant(Kind.OMISSION, cut, "", span, None))
+                v = Variant(Kind.OMISSION, cut, "", span, None)
+                out.append(_with_meaning(v, tokenize(source_text, *span), (), source_text, quote_text, language))
         else:
             out.append(
                 Variant(
@@ -337,6 +631,42 @@ def elision_variants(
                 )
             )
     return out
+
+
+#: where a sentence or a paragraph ends: a full stop (or ! ? ...), closing marks, then space; or a line break
+_SENTENCE_END = regex.compile(r"(\w*)[.!?\u2026][\"'\u201d\u2019)\]]*(?=\s|$)|\n")
+
+
+def _crosses_sentence(source_text: str, start: int, end: int, lex: Lexicon) -> bool:
+    """Whether a sentence or paragraph ends between ``start`` and ``end`` (a full stop just before ``start`` counts)."""
+    lo = max(0, start - 1)
+    while lo > 0 and source_text[lo - 1].isalnum():
+        lo -= 1  # back to the start of the word, so that "Mr." is read as a whole
+    for m in _SENTENCE_END.finditer(source_text, lo, end):
+        if m.group(0) == "\n" or m.end() > start:
+            if m.group(0) == "\n" or m.group(1).casefold() not in lex.abbreviations or not m.group(0).endswith("."):
+                return True
+    return False
+
+
+def judge_elision(v: Variant, start: int, end: int, source_text: str, language: str = DEFAULT_LANGUAGE) -> Variant:
+    """An elision's meaning and severity: ``start``/``end`` bound the source text between the two quoted fragments.
+
+    A cut that reaches across the end of a sentence or paragraph (whole
+    sentences, or words of two sentences joined) is a ``splice``: shown,
+    acceptable. A cut inside one sentence carries the meaning of the words
+    it cuts, and when those negate, set a condition or hedge, it is major:
+    the ellipsis licenses shortening, not reversing.
+    """
+    lex = lexicon(language)
+    if _crosses_sentence(source_text, start, end, lex):
+        return dataclasses.replace(v, meaning=("splice",))
+    span = v.source_span or (start, end)
+    meaning = meaning_of(tokenize(source_text, *span), (), source_text, "", language)
+    if not meaning:
+        return v
+    major = Severity.MAJOR if _ELISION_MAJOR.intersection(meaning) else None
+    return dataclasses.replace(v, meaning=meaning, judged_severity=major)
 
 
 def not_found_variants(fragments: Sequence[Sequence[Token]], found: Set[int], quote_text: str) -> list[Variant]:

@@ -20,6 +20,7 @@ from quoteverify.errors import InputError
 from quoteverify.extract import extract_quotations, quotation_segments
 from quoteverify.locate import SHORT, SourceIndex, locate
 from quoteverify.models import (
+    Alignment,
     ArticleRef,
     ArticleResult,
     Document,
@@ -34,6 +35,8 @@ from quoteverify.models import (
 )
 from quoteverify.normalize import INVISIBLE, quotation_fragments
 
+#: the end of a sentence or paragraph, which a passage is not extended across
+_SENTENCE_BREAK = re.compile(r"[.!?\n]")
 _INVISIBLE = re.compile("[" + "".join(sorted(INVISIBLE)) + "]")
 
 
@@ -67,10 +70,16 @@ def _verify(quotation: Quotation, fragments: tuple[tuple[Token, ...], ...], arti
     source = index.sources[src_no].doc
     alignments = []
     variants: list[Variant] = []
+    placed: list[Fragment] = []
     for number, frag in enumerate(location.fragments):
         al = align(_passage_tokens(index, src_no, frag, fragments[frag.index], quotation, article_text), fragments[frag.index])
+        al, frag = _over_differing_edges(index, src_no, frag, al)
         alignments.append(al)
+        placed.append(frag)
         variants.extend(classify.classify_alignment(al, source.text, article_text, fragment=number))
+    if placed != list(location.fragments):
+        span = (min(location.span[0], *(f.source_span[0] for f in placed)), max(location.span[1], *(f.source_span[1] for f in placed)))
+        location = dataclasses.replace(location, span=span, fragments=tuple(placed))
     variants.extend(classify.not_found_variants(fragments, {f.index for f in location.fragments}, article_text))
     if len(location.fragments) > 1:
         markers = _inner_markers(quotation.segments)
@@ -82,6 +91,61 @@ def _verify(quotation: Quotation, fragments: tuple[tuple[Token, ...], ...], arti
             return QuoteResult(quotation, None, (), (), Verdict.UNVERIFIED)
         variants = short
     return QuoteResult(quotation, location, tuple(alignments), tuple(variants), classify.verdict(variants, True))
+
+
+#: the most quoted words at an edge of a fragment that the passage is extended over
+EDGE_WORDS = 3
+#: how far (characters) to look beyond a passage's edge for the source words it would take in
+_EDGE_REACH = 200
+
+
+def _over_differing_edges(index: SourceIndex, source: int, frag: Fragment, al: Alignment) -> tuple[Alignment, Fragment]:
+    """Extend a located passage over source words that the quotation replaced at its first or last word.
+
+    The passage a quotation was located at stops at the last source word it
+    matched, so "the war will end in defeat" for "... in victory" aligns as
+    the insertion of "defeat". When the quotation has up to
+    :data:`EDGE_WORDS` unmatched words at an edge, the passage takes in as
+    many source words beyond that edge (never more: a partial quotation does
+    not pay for words it does not quote; never across the end of a sentence), and the
+    longer alignment is kept when it changes no more words.
+    """
+    ops = al.ops
+    if not ops or (ops[0].op != "insert" and ops[-1].op != "insert"):
+        return al, frag
+    text = index.sources[source].doc.text
+    a, b = frag.source_span
+    if ops[0].op == "insert":
+        k = _words_in(al.quote_tokens[ops[0].quo[0] : ops[0].quo[1]])
+        before = [t for t in index.tokens_in(source, (max(0, a - _EDGE_REACH), a)) if t.is_word][-k:] if 0 < k <= EDGE_WORDS else []
+        if len(before) == k and k and not _SENTENCE_BREAK.search(text, before[0].start, a):
+            a = before[0].start
+    if len(ops) > 1 and ops[-1].op == "insert":
+        k = _words_in(al.quote_tokens[ops[-1].quo[0] : ops[-1].quo[1]])
+        beyond = index.tokens_in(source, (b, min(len(text), b + _EDGE_REACH))) if 0 < k <= EDGE_WORDS else ()
+        after = [i for i, t in enumerate(beyond) if t.is_word][: k + 1]
+        if len(after) >= k > 0 and not _SENTENCE_BREAK.search(text, b, beyond[after[k - 1]].end):
+            # the words, and the punctuation that follows them, as the quotation's closing words have theirs
+            b = beyond[after[k] - 1 if len(after) > k else len(beyond) - 1].end
+    if (a, b) == frag.source_span:
+        return al, frag
+    wider = align(index.tokens_in(source, (a, b)), al.quote_tokens)
+    if _changed_words(wider) > _changed_words(al):
+        return al, frag
+    return wider, dataclasses.replace(frag, source_span=(a, b))
+
+
+def _words_in(tokens: Sequence[Token]) -> int:
+    return sum(1 for t in tokens if t.is_word)
+
+
+def _changed_words(al: Alignment) -> int:
+    """The words an alignment changes: for each change, the more of its two sides' words."""
+    return sum(
+        max(_words_in(al.source_tokens[op.src[0] : op.src[1]]), _words_in(al.quote_tokens[op.quo[0] : op.quo[1]]))
+        for op in al.ops
+        if op.op != "equal"
+    )
 
 
 def _passage_tokens(index: SourceIndex, source: int, frag: Fragment, tokens: tuple[Token, ...], quotation: Quotation, article_text: str) -> tuple[Token, ...]:
