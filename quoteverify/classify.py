@@ -94,8 +94,11 @@ def is_spelling_variant(source: Sequence[str], quote: Sequence[str], language: s
     b = "".join(_spelling_key(w) for w in cb)
     if a == b:
         return bool(a) and (_folded(source) != _folded(quote) or len(source) != len(quote))
-    if len(ca) == len(cb) == 1 and min(len(a), len(b)) >= 7 and _edit_distance(a, b, 1) <= 1:
-        return not (_is_real_word(ca[0], lex) and _is_real_word(cb[0], lex))
+    sw, qw = [w for w in source if w[:1].isalnum()], [w for w in quote if w[:1].isalnum()]
+    if len(sw) == len(qw) == 1:
+        a, b = _spelling_key(sw[0]), _spelling_key(qw[0])
+        if min(len(a), len(b)) >= 7 and _edit_distance(a, b, 1) <= 1:
+            return not (_is_real_word(sw[0].casefold(), lex) and _is_real_word(qw[0].casefold(), lex))
     return False
 
 
@@ -301,14 +304,21 @@ _SKIPPED_BEFORE_WORD = frozenset(" \t\u00a0([{\u2014\u2013-") | _OPENING_MARKS |
 _SENTENCE_ENDS = frozenset(".!?\u2026:;\n")
 
 
-def _sentence_start(text: str, start: int) -> bool:
+def _sentence_start(text: str, start: int, lex: Lexicon) -> bool:
     """Whether the word at ``start`` opens a sentence, a paragraph or a quotation (so its capital says nothing)."""
     i = start - 1
     while i >= 0 and text[i] in _SKIPPED_BEFORE_WORD:
         if text[i] in _OPENING_MARKS:
             return True
         i -= 1
-    return i < 0 or text[i] in _SENTENCE_ENDS
+    if i < 0:
+        return True
+    if text[i] == ".":  # "Mr. Smith": a full stop after an abbreviation ends no sentence
+        j = i
+        while j > 0 and (text[j - 1].isalnum() or text[j - 1] == "."):
+            j -= 1
+        return text[j:i].casefold() not in lex.abbreviations
+    return text[i] in _SENTENCE_ENDS
 
 
 def _carried(tokens: Sequence[Token], text: str, lex: Lexicon) -> Counter[tuple[str, str]]:
@@ -328,11 +338,17 @@ def _carried(tokens: Sequence[Token], text: str, lex: Lexicon) -> Counter[tuple[
         if run:
             out[("number", _number_key(run, lex))] += 1
             run = []
-        for tag in tags:
-            out[(tag, w)] += 1
-        if suffix and w.endswith(suffix) and "negation" not in tags:
-            out[("negation", w)] += 1
-        if t.is_word and t.text[:1].isupper() and w not in lex.not_names and not _sentence_start(text, t.start):
+        expanded = lex.expansions.get(w)
+        if expanded:  # "can't" carries what "can not" carries: a change to "can" drops the negation only
+            for part in expanded:
+                for tag in lex.tags.get(part, ()):
+                    out[(tag, part)] += 1
+        else:
+            for tag in tags:
+                out[(tag, w)] += 1
+            if suffix and w.endswith(suffix) and "negation" not in tags:
+                out[("negation", w)] += 1
+        if t.is_word and t.text[:1].isupper() and w not in lex.not_names and not _sentence_start(text, t.start, lex):
             out[("name", w)] += 1
     if run:
         out[("number", _number_key(run, lex))] += 1
@@ -412,6 +428,33 @@ def _kind_of(src: Sequence[Token], quo: Sequence[Token], language: str = DEFAULT
     return Kind.SUBSTITUTION
 
 
+#: kinds that leave the words as they were: a change of these kinds changes no word
+_SAME_WORDS = frozenset({Kind.SPELLING, Kind.CASE, Kind.PUNCTUATION})
+
+
+def changed_words(alignment: Alignment, language: str = DEFAULT_LANGUAGE) -> int:
+    """How many words an alignment changes: for each change, the more of its two sides' words.
+
+    A change that is a form of the same words (spelling, case, punctuation)
+    changes none. The yardstick for choosing between two alignments of one
+    quotation (how far its passage reaches).
+    """
+    src, quo = alignment.source_tokens, alignment.quote_tokens
+    total = 0
+    for op in alignment.ops:
+        if op.op == "equal":
+            continue
+        d, q = src[op.src[0] : op.src[1]], quo[op.quo[0] : op.quo[1]]
+        editorial = [t for t in q if t.editorial]
+        if editorial:
+            rest = [t for t in q if not t.editorial]
+            if _words(rest) or not _bracket_clarifies(d, editorial, lexicon(language)):
+                total += max(len(_words(d)), len(editorial) + len(_words(rest)))
+        elif _kind_of(d, q, language) not in _SAME_WORDS:
+            total += max(len(_words(d)), len(_words(q)))
+    return total
+
+
 def _peel_case(src: Sequence[Token], quo: Sequence[Token]) -> tuple[list[tuple[Token, Token]], Sequence[Token], Sequence[Token]]:
     """Split off words at either end of a change that differ only in case ("We will" -> "we shall").
 
@@ -433,7 +476,7 @@ def _case_only(a: Token, b: Token) -> bool:
     return a.norm != b.norm and a.norm.casefold() == b.norm.casefold()
 
 
-def _bracket_clarifies(src: Sequence[Token], editorial: Sequence[Token], quote_text: str, lex: Lexicon) -> bool:
+def _bracket_clarifies(src: Sequence[Token], editorial: Sequence[Token], lex: Lexicon) -> bool:
     """Whether a bracketed interpolation that stands in place of source words clarifies them.
 
     It does when the words it replaces only point ("[Trump]" for "he"),
@@ -444,7 +487,7 @@ def _bracket_clarifies(src: Sequence[Token], editorial: Sequence[Token], quote_t
     replaced = [w.casefold() for w in _words(src)]
     if not replaced or all(w in lex.pointing for w in replaced):
         return True
-    added = [w for t in editorial for w in _text_words(quote_text[t.start + 1 : t.end - 1])]
+    added = [w for t in editorial for w in _text_words(t.text.strip("[]"))]
     if added and all(w in lex.pointing for w in added):
         return True
     return set(replaced) <= set(added)
@@ -487,11 +530,13 @@ def classify_alignment(
             if alone:
                 continue
             q = rest
-        pairs, d, q = _peel_case(d, q)
         at_start = first and op.quo[0] == 0
-        for ds, qs in pairs:
-            if not (partial and at_start and qs is quo[0] and only_first_letter_case([ds.norm], [qs.norm])):
-                found.append((Variant(Kind.CASE, ds.text, qs.text, _span((ds,)), _span((qs,)), fragment, (n,)), n))
+        if d and q and [t.norm.casefold() for t in d] != [t.norm.casefold() for t in q]:
+            pairs, d, q = _peel_case(d, q)
+            for ds, qs in pairs:
+                if not (partial and at_start and qs is quo[0] and only_first_letter_case([ds.norm], [qs.norm])):
+                    found.append((Variant(Kind.CASE, ds.text, qs.text, _span((ds,)), _span((qs,)), fragment, (n,)), n))
+            at_start = at_start and bool(q) and q[0] is quo[0]
         kind = _kind_of(d, q, language)
         if kind is None:
             continue
@@ -518,7 +563,7 @@ def _bracket_variant(
     """A bracketed interpolation; in place of source words it does not clarify, a substitution shown in its brackets."""
     brackets = " ".join(t.text for t in editorial)
     inner = [w for t in editorial for w in tokenize(quote_text, t.start + 1, t.end - 1)]
-    if alone and not _bracket_clarifies(src, editorial, quote_text, lexicon(language)):
+    if alone and not _bracket_clarifies(src, editorial, lexicon(language)):
         v = Variant(Kind.SUBSTITUTION, _text(src, source_text), brackets, _span(src), _span(editorial), fragment, (n,))
         return _with_meaning(v, src, inner, source_text, quote_text, language)
     v = Variant(
@@ -530,7 +575,11 @@ def _bracket_variant(
         fragment,
         (n,),
     )
-    return _with_meaning(v, src if alone else (), inner, source_text, quote_text, language)
+    v = _with_meaning(v, src if alone else (), inner, source_text, quote_text, language)
+    if _ELISION_MAJOR.intersection(v.meaning) or "number" in v.meaning:
+        # "[not]", "[only]", "[three]": a bracket may clarify, never add what the speaker did not say
+        v = dataclasses.replace(v, judged_severity=Severity.MAJOR)
+    return v
 
 
 def _merge_transpositions(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Sequence
+from itertools import takewhile
 
 from quoteverify import classify
 from quoteverify.align import align
@@ -100,52 +101,58 @@ _EDGE_REACH = 200
 
 
 def _over_differing_edges(index: SourceIndex, source: int, frag: Fragment, al: Alignment) -> tuple[Alignment, Fragment]:
-    """Extend a located passage over source words that the quotation replaced at its first or last word.
+    """Extend a located passage over source words that the quotation replaced at its first or last words.
 
     The passage a quotation was located at stops at the last source word it
     matched, so "the war will end in defeat" for "... in victory" aligns as
     the insertion of "defeat". When the quotation has up to
-    :data:`EDGE_WORDS` unmatched words at an edge, the passage takes in as
-    many source words beyond that edge (never more: a partial quotation does
-    not pay for words it does not quote; never across the end of a sentence), and the
-    longer alignment is kept when it changes no more words.
+    :data:`EDGE_WORDS` unmatched words at an edge, the passage is tried
+    over as many source words beyond that edge or fewer, or one more (one
+    quoted word may write two: "We're" for "We are"), never across the end of
+    a sentence; the alignment that changes the fewest words
+    (:func:`classify.changed_words`) is kept, the longer one on a tie, as a
+    reader sees a word in place of the source's word. A partial quotation
+    does not pay for source words it does not quote: taking in a word it
+    does not replace changes more words, and is not kept.
     """
     ops = al.ops
     if not ops or (ops[0].op != "insert" and ops[-1].op != "insert"):
         return al, frag
     text = index.sources[source].doc.text
     a, b = frag.source_span
+    starts, ends = [a], [b]
     if ops[0].op == "insert":
         k = _words_in(al.quote_tokens[ops[0].quo[0] : ops[0].quo[1]])
-        before = [t for t in index.tokens_in(source, (max(0, a - _EDGE_REACH), a)) if t.is_word][-k:] if 0 < k <= EDGE_WORDS else []
-        if len(before) == k and k and not _SENTENCE_BREAK.search(text, before[0].start, a):
-            a = before[0].start
+        before = [t for t in index.tokens_in(source, (max(0, a - _EDGE_REACH), a)) if t.is_word] if 0 < k <= EDGE_WORDS else []
+        starts += [before[-j].start for j in range(k + 1, 0, -1) if j <= len(before) and not _SENTENCE_BREAK.search(text, before[-j].start, a)]
     if len(ops) > 1 and ops[-1].op == "insert":
         k = _words_in(al.quote_tokens[ops[-1].quo[0] : ops[-1].quo[1]])
         beyond = index.tokens_in(source, (b, min(len(text), b + _EDGE_REACH))) if 0 < k <= EDGE_WORDS else ()
-        after = [i for i, t in enumerate(beyond) if t.is_word][: k + 1]
-        if len(after) >= k > 0 and not _SENTENCE_BREAK.search(text, b, beyond[after[k - 1]].end):
-            # the words, and the punctuation that follows them, as the quotation's closing words have theirs
-            b = beyond[after[k] - 1 if len(after) > k else len(beyond) - 1].end
-    if (a, b) == frag.source_span:
+        after = [i for i, t in enumerate(beyond) if t.is_word]
+        closing = [t.norm for t in takewhile(lambda t: not t.is_word, reversed(al.quote_tokens))][::-1]  # the quotation's closing punctuation
+        for j in range(1, k + 2):
+            if j <= len(after) and not _SENTENCE_BREAK.search(text, b, beyond[after[j - 1]].end):
+                end = after[j - 1]
+                # the punctuation after the words, as far as the quotation's closing punctuation has it
+                while end + 1 < len(beyond) and end + 1 - after[j - 1] <= len(closing) and beyond[end + 1].norm == closing[end - after[j - 1]]:
+                    end += 1
+                ends.append(beyond[end].end)
+    # fewest words changed; on a tie an extended passage, the narrowest
+    tried = [(classify.changed_words(al), True, b - a, (a, b), al)]
+    for a2 in starts:
+        for b2 in ends:
+            if (a2, b2) != (a, b):
+                wider = align(index.tokens_in(source, (a2, b2)), al.quote_tokens)
+                tried.append((classify.changed_words(wider), False, b2 - a2, (a2, b2), wider))
+    _, _, _, span, best = min(tried, key=lambda t: t[:3])
+    if best is al:
         return al, frag
-    wider = align(index.tokens_in(source, (a, b)), al.quote_tokens)
-    if _changed_words(wider) > _changed_words(al):
-        return al, frag
-    return wider, dataclasses.replace(frag, source_span=(a, b))
+    return best, dataclasses.replace(frag, source_span=span)
 
 
 def _words_in(tokens: Sequence[Token]) -> int:
-    return sum(1 for t in tokens if t.is_word)
-
-
-def _changed_words(al: Alignment) -> int:
-    """The words an alignment changes: for each change, the more of its two sides' words."""
-    return sum(
-        max(_words_in(al.source_tokens[op.src[0] : op.src[1]]), _words_in(al.quote_tokens[op.quo[0] : op.quo[1]]))
-        for op in al.ops
-        if op.op != "equal"
-    )
+    """The words of a run of quotation tokens; a bracketed interpolation stands for words too."""
+    return sum(1 for t in tokens if t.is_word or t.editorial)
 
 
 def _passage_tokens(index: SourceIndex, source: int, frag: Fragment, tokens: tuple[Token, ...], quotation: Quotation, article_text: str) -> tuple[Token, ...]:

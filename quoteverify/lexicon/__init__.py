@@ -42,6 +42,8 @@ class Lexicon:
     abbreviations: frozenset[str]
     forms: dict[tuple[str, ...], tuple[str, ...]]
     longest_form: int
+    #: a one-word form and the words it writes out ("won't": ("will", "not"))
+    expansions: dict[str, tuple[str, ...]]
     real_word_zipf: float
 
 
@@ -65,10 +67,15 @@ def lexicon(language: str = DEFAULT) -> Lexicon:
             w = word.casefold()
             tags[w] = (*tags.get(w, ()), tag)
     forms: dict[tuple[str, ...], tuple[str, ...]] = {}
+    expansions: dict[str, tuple[str, ...]] = {}
     for group in data.get("forms", {}).get("groups", []):
         spellings = [tuple(g.casefold().split()) for g in group]
         for s in spellings:
             forms.setdefault(s, spellings[0])
+        longest = max(spellings, key=len)
+        for s in spellings:
+            if len(s) == 1 and len(longest) > 1:
+                expansions.setdefault(s[0], longest)
     return Lexicon(
         language=data.get("language", code),
         complete=bool(data.get("complete", False)),
@@ -80,5 +87,6 @@ def lexicon(language: str = DEFAULT) -> Lexicon:
         abbreviations=frozenset(w.casefold() for w in meaning.get("abbreviations", [])),
         forms=forms,
         longest_form=max((len(k) for k in forms), default=1),
+        expansions=expansions,
         real_word_zipf=float(data.get("real_word_zipf", 3.0)),
     )
