@@ -19,7 +19,7 @@ from collections.abc import Sequence, Set
 from functools import lru_cache
 
 import regex
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from quoteverify._confusables import SKELETON
 from quoteverify.lexicon import DEFAULT as DEFAULT_LANGUAGE
@@ -65,11 +65,6 @@ def _spelling_key(word: str) -> str:
     return w
 
 
-def _edit_distance(a: str, b: str, limit: int = 2) -> int:
-    """The Levenshtein distance of two words, or ``limit + 1`` when it is beyond ``limit``."""
-    return Levenshtein.distance(a, b, score_cutoff=limit)
-
-
 def is_spelling_variant(source: Sequence[str], quote: Sequence[str], language: str = DEFAULT_LANGUAGE) -> bool:
     """Whether two runs of tokens are one word (or one phrase) written two ways.
 
@@ -95,11 +90,24 @@ def is_spelling_variant(source: Sequence[str], quote: Sequence[str], language: s
     if a == b:
         return bool(a) and (_folded(source) != _folded(quote) or len(source) != len(quote))
     sw, qw = [w for w in source if w[:1].isalnum()], [w for w in quote if w[:1].isalnum()]
-    if len(sw) == len(qw) == 1:
-        a, b = _spelling_key(sw[0]), _spelling_key(qw[0])
-        if min(len(a), len(b)) >= 7 and _edit_distance(a, b, 1) <= 1:
-            return not (_is_real_word(sw[0].casefold(), lex) and _is_real_word(qw[0].casefold(), lex))
+    if len(sw) == len(qw) == 1 and _one_slip(sw[0], qw[0]):
+        return not (_is_real_word(sw[0].casefold(), lex) and _is_real_word(qw[0].casefold(), lex))
     return False
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """Whether two words are one slip of the keys apart: a letter added, dropped, changed, or two swapped.
+
+    In a long word (7 letters or more) any word; in a shorter one (4 to 6)
+    only lower-case words, as a short capitalised word may be another name
+    (Smyth, Smith) that the word list does not know.
+    """
+    lower = a.islower() and b.islower()
+    a, b = _spelling_key(a), _spelling_key(b)
+    shortest = min(len(a), len(b))
+    if shortest < 7 and (shortest < 4 or not lower):
+        return False
+    return OSA.distance(a, b, score_cutoff=1) <= 1
 
 
 def _folded(words: Sequence[str]) -> str:
@@ -531,6 +539,8 @@ def classify_alignment(
                 continue
             q = rest
         at_start = first and op.quo[0] == 0
+        if partial and at_start and len(d) > 1 and len(q) > 1 and only_first_letter_case([d[0].norm], [q[0].norm]):
+            d, q, at_start = d[1:], q[1:], False  # the first letter at the edge of a partial quotation is no variant
         if d and q and [t.norm.casefold() for t in d] != [t.norm.casefold() for t in q]:
             pairs, d, q = _peel_case(d, q)
             for ds, qs in pairs:
