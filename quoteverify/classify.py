@@ -12,11 +12,14 @@ first letter, punctuation taken inside the closing mark).
 from __future__ import annotations
 
 import dataclasses
+import gzip
+import importlib.util
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence, Set
 from functools import lru_cache
+from pathlib import Path
 
 import regex
 from rapidfuzz.distance import OSA
@@ -133,22 +136,41 @@ def _canonical_forms(words: Sequence[str], lex: Lexicon) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=1 << 14)
 def _is_real_word(word: str, lex: Lexicon) -> bool:
-    """Whether a word is common enough in the language to be a word of it, not a slip (wordfreq's Zipf scale).
+    """Whether a word is common enough in the language to be a word of it, not a slip (see :func:`_real_words`)."""
+    return word in _real_words(lex.language, lex.real_word_zipf)
 
-    wordfreq is imported on first use: it is asked only about the rare
-    pair of long words one letter apart, and its import and first lookup
-    take about 0.3 s.
+
+@lru_cache(maxsize=None)
+def _real_words(language: str, zipf: float) -> frozenset[str]:
+    """The words of a language at least as common as ``zipf`` on the Zipf scale, from wordfreq's word lists.
+
+    Read on first use, and only then: it is needed for the rare pair of
+    words one slip apart. wordfreq's "small" list holds every word of
+    Zipf 3 and above; it is read straight from the package's data file (a
+    gzipped msgpack list of frequency bins, one per centibel, the format
+    its documentation describes), because importing wordfreq itself pulls
+    in ftfy and langcodes, about 0.3 s (1 s on a loaded machine) against
+    0.02 s for the file. Should the file be missing or its format change,
+    the package's own reader is used; without wordfreq, no word is known,
+    and a slip in a long word stays a spelling variant.
     """
     try:
-        from wordfreq import zipf_frequency
-    except ImportError:  # without the word list, a slip in a long word stays a spelling variant
-        return False
-    try:
-        return zipf_frequency(word, lex.language) >= lex.real_word_zipf
-    except (LookupError, ValueError):
-        return False
+        spec = importlib.util.find_spec("wordfreq")
+        folder = Path(next(iter(spec.submodule_search_locations or ()))) / "data" if spec else None
+        if folder is not None and (folder / f"small_{language}.msgpack.gz").is_file():
+            import msgpack
+
+            with gzip.open(folder / f"small_{language}.msgpack.gz", "rb") as f:
+                header, *bins = msgpack.unpack(f, raw=False)
+            if isinstance(header, dict) and header.get("format") == "cB":
+                # bin k holds the words of frequency 10 ** (-k / 100): Zipf 9 - k / 100
+                return frozenset(w for k, words in enumerate(bins) if 9 - k / 100 >= zipf for w in words)
+        from wordfreq import get_frequency_dict
+
+        return frozenset(w for w, f in get_frequency_dict(language, wordlist="small").items() if f >= 10 ** (zipf - 9))
+    except (ImportError, LookupError, ValueError, OSError, StopIteration):
+        return frozenset()
 
 
 # --------------------------------------------------------------------------- numbers
@@ -332,35 +354,42 @@ def _sentence_start(text: str, start: int, lex: Lexicon) -> bool:
 def _carried(tokens: Sequence[Token], text: str, lex: Lexicon) -> Counter[tuple[str, str]]:
     """The meaning-carrying words of a run of tokens, as (tag, word) pairs; a number is one pair by its value.
 
-    One dictionary lookup per token: this runs on the changed words only.
+    This runs on the changed words only, one cached lookup per word
+    (:func:`_word_meaning`); names need the word's place in its text.
     """
     out: Counter[tuple[str, str]] = Counter()
     run: list[str] = []
-    suffix = lex.negation_suffix
     for t in tokens:
         w = t.norm.casefold()
-        tags = lex.tags.get(w, ())
-        if "number" in tags or _DIGIT.search(w) or w in _CURRENCY or (run and w in (",", "%")):
+        pairs = _word_meaning(w, lex)
+        if pairs is None or (run and w in (",", "%")):
             run.append(w)
             continue
         if run:
             out[("number", _number_key(run, lex))] += 1
             run = []
-        expanded = lex.expansions.get(w)
-        if expanded:  # "can't" carries what "can not" carries: a change to "can" drops the negation only
-            for part in expanded:
-                for tag in lex.tags.get(part, ()):
-                    out[(tag, part)] += 1
-        else:
-            for tag in tags:
-                out[(tag, w)] += 1
-            if suffix and w.endswith(suffix) and "negation" not in tags:
-                out[("negation", w)] += 1
+        for pair in pairs:
+            out[pair] += 1
         if t.is_word and t.text[:1].isupper() and w not in lex.not_names and not _sentence_start(text, t.start, lex):
             out[("name", w)] += 1
     if run:
         out[("number", _number_key(run, lex))] += 1
     return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_meaning(word: str, lex: Lexicon) -> tuple[tuple[str, str], ...] | None:
+    """The (tag, word) pairs a case-folded word carries, or ``None`` for a word of a number (read with its neighbours)."""
+    tags = lex.tags.get(word, ())
+    if "number" in tags or _DIGIT.search(word) or word in _CURRENCY:
+        return None
+    expanded = lex.expansions.get(word)
+    if expanded:  # "can't" carries what "can not" carries: a change to "can" drops the negation only
+        return tuple((tag, part) for part in expanded for tag in lex.tags.get(part, ()))
+    pairs = tuple((tag, word) for tag in tags)
+    if lex.negation_suffix and word.endswith(lex.negation_suffix) and "negation" not in tags:
+        pairs += (("negation", word),)
+    return pairs
 
 
 def _number_key(run: Sequence[str], lex: Lexicon) -> str:
@@ -675,7 +704,9 @@ def elision_variants(
             cut = source_text[span[0] : span[1]]
             if b.index == a.index + 1 and marker is not None:
                 v = Variant(Kind.ELISION, cut, quote_text[marker[0] : marker[1]], span, marker)
-                out.append(judge_elision(v, a.source_span[1], b.source_span[0], source_text, language))
+                # a sentence end the quotation keeps before its ellipsis is no join: the cut opens the next sentence
+                start = span[0] if _ends_sentence(quote_text, marker) else a.source_span[1]
+                out.append(judge_elision(v, start, b.source_span[0], source_text, language))
             else:
                 v = Variant(Kind.OMISSION, cut, "", span, None)
                 out.append(_with_meaning(v, tokenize(source_text, *span), (), source_text, quote_text, language))
@@ -694,6 +725,17 @@ def elision_variants(
 
 #: where a sentence or a paragraph ends: a full stop (or ! ? ...), closing marks, then space; or a line break
 _SENTENCE_END = regex.compile(r"(\w*)[.!?\u2026][\"'\u201d\u2019)\]]*(?=\s|$)|\n")
+
+
+_KEPT_SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s*$")
+
+
+def _ends_sentence(quote_text: str, marker: tuple[int, int]) -> bool:
+    """Whether the quotation ends a sentence just before an elision marker ("failed. ..." or a marker ". ...")."""
+    if _KEPT_SENTENCE_END.search(quote_text, max(0, marker[0] - 4), marker[0]):
+        return True
+    text = quote_text[marker[0] : marker[1]]
+    return len(text) > 3 and text[0] in ".!?" and not text.startswith("...")
 
 
 def _crosses_sentence(source_text: str, start: int, end: int, lex: Lexicon) -> bool:
