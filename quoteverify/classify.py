@@ -351,13 +351,16 @@ def _sentence_start(text: str, start: int, lex: Lexicon) -> bool:
     return text[i] in _SENTENCE_ENDS
 
 
+_NOTHING: Counter[tuple[str, str]] = Counter()  # never written to: the words of most changes carry nothing
+
+
 def _carried(tokens: Sequence[Token], text: str, lex: Lexicon) -> Counter[tuple[str, str]]:
     """The meaning-carrying words of a run of tokens, as (tag, word) pairs; a number is one pair by its value.
 
     This runs on the changed words only, one cached lookup per word
     (:func:`_word_meaning`); names need the word's place in its text.
     """
-    out: Counter[tuple[str, str]] = Counter()
+    out: list[tuple[str, str]] = []
     run: list[str] = []
     for t in tokens:
         w = t.norm.casefold()
@@ -366,15 +369,15 @@ def _carried(tokens: Sequence[Token], text: str, lex: Lexicon) -> Counter[tuple[
             run.append(w)
             continue
         if run:
-            out[("number", _number_key(run, lex))] += 1
+            out.append(("number", _number_key(run, lex)))
             run = []
-        for pair in pairs:
-            out[pair] += 1
+        if pairs:
+            out.extend(pairs)
         if t.is_word and t.text[:1].isupper() and w not in lex.not_names and not _sentence_start(text, t.start, lex):
-            out[("name", w)] += 1
+            out.append(("name", w))
     if run:
-        out[("number", _number_key(run, lex))] += 1
-    return out
+        out.append(("number", _number_key(run, lex)))
+    return Counter(out) if out else _NOTHING
 
 
 @lru_cache(maxsize=1 << 16)
@@ -411,7 +414,7 @@ def meaning_of(
     lex = lexicon(language)
     a = _carried(source, source_text, lex)
     b = _carried(quote, quote_text, lex)
-    if a == b:
+    if a is b or a == b:
         return ()
     changed = {tag for tag, _ in (a - b) + (b - a)}
     return tuple(m for m in MEANINGS if m in changed)
@@ -570,7 +573,12 @@ def classify_alignment(
         at_start = first and op.quo[0] == 0
         if partial and at_start and len(d) > 1 and len(q) > 1 and only_first_letter_case([d[0].norm], [q[0].norm]):
             d, q, at_start = d[1:], q[1:], False  # the first letter at the edge of a partial quotation is no variant
-        if d and q and [t.norm.casefold() for t in d] != [t.norm.casefold() for t in q]:
+        if (
+            len(d) > 1
+            and len(q) > 1
+            and (_case_only(d[0], q[0]) or _case_only(d[-1], q[-1]))
+            and [t.norm.casefold() for t in d] != [t.norm.casefold() for t in q]
+        ):
             pairs, d, q = _peel_case(d, q)
             for ds, qs in pairs:
                 if not (partial and at_start and qs is quo[0] and only_first_letter_case([ds.norm], [qs.norm])):
@@ -601,8 +609,11 @@ def _bracket_variant(
 ) -> Variant:
     """A bracketed interpolation; in place of source words it does not clarify, a substitution shown in its brackets."""
     brackets = " ".join(t.text for t in editorial)
-    inner = [w for t in editorial for w in tokenize(quote_text, t.start + 1, t.end - 1)]
-    if alone and not _bracket_clarifies(src, editorial, lexicon(language)):
+    lex = lexicon(language)
+    # the bracket's words are cut into tokens (for their meaning) only when one may carry some
+    plain = all(w.islower() and _word_meaning(w, lex) == () for t in editorial for w in _WORD_RE.findall(t.text))
+    inner = () if plain else [w for t in editorial for w in tokenize(quote_text, t.start + 1, t.end - 1)]
+    if alone and not _bracket_clarifies(src, editorial, lex):
         v = Variant(Kind.SUBSTITUTION, _text(src, source_text), brackets, _span(src), _span(editorial), fragment, (n,))
         return _with_meaning(v, src, inner, source_text, quote_text, language)
     v = Variant(

@@ -110,8 +110,9 @@ def _over_differing_edges(index: SourceIndex, source: int, frag: Fragment, al: A
     over as many source words beyond that edge or fewer, or one more (one
     quoted word may write two: "We're" for "We are"), never across the end of
     a sentence; the alignment that changes the fewest words
-    (:func:`classify.changed_words`) is kept, the longer one on a tie, as a
-    reader sees a word in place of the source's word. A partial quotation
+    (:func:`classify.changed_words`) is kept; on a tie an extended passage
+    (the narrowest), as a reader sees a word in place of the source's word,
+    not a word added beside it. A partial quotation
     does not pay for source words it does not quote: taking in a word it
     does not replace changes more words, and is not kept.
     """
