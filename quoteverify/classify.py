@@ -7,6 +7,17 @@ variant of the taxonomy (:class:`~quoteverify.models.Kind`); typographic
 differences were folded away before alignment and are no variants, and
 neither is anything at the very edges of a partial quotation (a lower-case
 first letter, punctuation taken inside the closing mark).
+
+A kind says what happened to the words; each variant's ``meaning`` says what
+it does to what the speaker said (a negation, number, condition, hedge or
+name cut, added or replaced; two sentences spliced), read from the word
+lists of :mod:`quoteverify.lexicon`, one cached lookup per changed word. An
+ellipsis licenses a cut, never a reversal, and square brackets a
+clarification, never a new meaning: an elision that cuts a negation, a
+condition or a hedge from inside a sentence, or a bracket that adds one, is
+major. Forms of one word (contractions, abbreviations, house style, regional
+spellings, a number in digits or in words) are spelling variants; two words
+of the language, or two numbers of different value, never are.
 """
 
 from __future__ import annotations
