@@ -766,9 +766,10 @@ def _crosses_sentence(source_text: str, start: int, end: int, lex: Lexicon) -> b
     while lo > 0 and source_text[lo - 1].isalnum():
         lo -= 1  # back to the start of the word, so that "Mr." is read as a whole
     for m in _SENTENCE_END.finditer(source_text, lo, end):
-        if m.group(0) == "\n" or m.end() > start:
-            if m.group(0) == "\n" or m.group(1).casefold() not in lex.abbreviations or not m.group(0).endswith("."):
-                return True
+        if m.end() <= start:
+            continue  # a line break before the cut: the cut opens the paragraph
+        if m.group(0) == "\n" or not m.group(0).endswith(".") or m.group(1).casefold() not in lex.abbreviations:
+            return True
     return False
 
 
