@@ -373,9 +373,12 @@ def _carried(tokens: Sequence[Token], text: str, lex: Lexicon) -> Counter[tuple[
     """
     out: list[tuple[str, str]] = []
     run: list[str] = []
+    known = lex.cache
     for t in tokens:
         w = t.norm.casefold()
-        pairs = _word_meaning(w, lex)
+        pairs = known.get(w, _UNKNOWN)
+        if pairs is _UNKNOWN:
+            pairs = known[w] = _word_meaning(w, lex)
         if pairs is None or (run and w in (",", "%")):
             run.append(w)
             continue
@@ -391,9 +394,17 @@ def _carried(tokens: Sequence[Token], text: str, lex: Lexicon) -> Counter[tuple[
     return Counter(out) if out else _NOTHING
 
 
-@lru_cache(maxsize=1 << 16)
+#: what the cache answers for a word not asked about yet (compared by identity)
+_UNKNOWN: tuple[tuple[str, str], ...] = (("", ""),)
+
+
 def _word_meaning(word: str, lex: Lexicon) -> tuple[tuple[str, str], ...] | None:
-    """The (tag, word) pairs a case-folded word carries, or ``None`` for a word of a number (read with its neighbours)."""
+    """The (tag, word) pairs a case-folded word carries, or ``None`` for a word of a number (read with its neighbours).
+
+    Kept in ``lex.cache`` as it is first asked (a dictionary lookup per
+    changed word is the whole cost of meaning on the hot path; an
+    ``lru_cache`` call costs about twice as much).
+    """
     tags = lex.tags.get(word, ())
     if "number" in tags or _DIGIT.search(word) or word in _CURRENCY:
         return None
@@ -622,7 +633,13 @@ def _bracket_variant(
     brackets = " ".join(t.text for t in editorial)
     lex = lexicon(language)
     # the bracket's words are cut into tokens (for their meaning) only when one may carry some
-    plain = all(w.islower() and _word_meaning(w, lex) == () for t in editorial for w in _WORD_RE.findall(t.text))
+    plain = True
+    for t in editorial:
+        for w in _WORD_RE.findall(t.text):
+            pairs = lex.cache.get(w, _UNKNOWN)
+            if pairs is _UNKNOWN:
+                pairs = lex.cache[w] = _word_meaning(w, lex)
+            plain = plain and w.islower() and pairs == ()
     inner = () if plain else [w for t in editorial for w in tokenize(quote_text, t.start + 1, t.end - 1)]
     if alone and not _bracket_clarifies(src, editorial, lex):
         v = Variant(Kind.SUBSTITUTION, _text(src, source_text), brackets, _span(src), _span(editorial), fragment, (n,))

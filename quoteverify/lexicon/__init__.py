@@ -11,7 +11,7 @@ English, the default.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,6 +45,8 @@ class Lexicon:
     #: a one-word form and the words it writes out ("won't": ("will", "not"))
     expansions: dict[str, tuple[str, ...]]
     real_word_zipf: float
+    #: what each word asked about so far carries (filled by quoteverify.classify as it reads)
+    cache: dict[str, tuple[tuple[str, str], ...] | None] = field(default_factory=dict, repr=False)
 
 
 def languages() -> tuple[str, ...]:
