@@ -11,7 +11,11 @@ archive as a real one does. Articles are filler from a chain over the other
 half of the chapters, with quotations of the sources edited at rates from 0
 to 20 % (half of them verbatim, the rest at 5, 10, 15 or 20 %: omissions, insertions, substitutions, spelling changes, bracketed
 interpolations, marked elisions, transposed words or fragments) and
-fabricated quotations (from the filler chain, so in no source).
+fabricated quotations (from the filler chain, so in no source). A share of
+the real quotations (``MEANING_SHARE``) also carries one edit that changes
+what the speaker said: an ellipsis that cuts a negation from inside a
+sentence, or a number changed; these are drawn from a random generator of
+their own, so the other edits are the same with or without them.
 
 Each source has a speaker (a made-up name). A quotation is credited to the
 speaker of its source ("Ada Quill said: ..."), except planted
@@ -25,7 +29,8 @@ Layout of ``OUT/<size>/``::
     sources/doc-NNNN.txt about 20 KB each
     articles.jsonl.gz    {"id", "outlet", "date", "url", "text"} per line
     truth.jsonl.gz       per article: its quotations with offsets, segments,
-                         source passage and the edits applied
+                         source passage, the edits applied, and the edits
+                         that change the meaning ([kind, tag] pairs)
 
 ``--case DEST`` instead makes a case directory for ``quoteverify check``
 out of one generated data set (``--out``/``--sizes``, already generated):
@@ -48,7 +53,9 @@ import json
 import random
 import re
 import sys
+import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 DARWIN = Path(__file__).resolve().parents[2] / "shared" / "data" / "darwin-origin" / "paragraphs.json"
@@ -70,6 +77,11 @@ _LAST = (
     "Vantongeren Whitcombe Yardley Zellweger Ashdown Blenkinsop Cartwright Dewhurst Eastwood Fothergill "
     "Gainsford Hollingworth Ironside Juniper Kettering Lazenby Mortimer Nettleton Oakshott"
 ).split()
+#: share of real quotations given one edit of meaning (a negation cut by an ellipsis, a number changed)
+MEANING_SHARE = 0.2
+NEGATIONS = frozenset({"not", "never", "no", "nor", "cannot", "nothing", "none"})
+LEXICON = Path(__file__).resolve().parents[1] / "quoteverify" / "lexicon" / "en.toml"
+NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve", "twenty", "hundred", "thousand")
 _TOKEN = re.compile(r"[A-Za-z]+(?:['-][A-Za-z]+)*|[0-9]+|[.,;:!?]")
 
 
@@ -240,10 +252,37 @@ class Piece:
 class Quote:
     pieces: list[Piece]
     edits: list[str] = field(default_factory=list)
+    #: the edits that change the meaning, as (kind, tag)
+    meaning: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _is_word(t: str) -> bool:
     return t[0].isalnum()
+
+
+@lru_cache(maxsize=1)
+def _meaning_words() -> dict[str, str]:
+    """The English word lists of quoteverify's judgment: word -> the first tag it carries."""
+    meaning = tomllib.loads(LEXICON.read_text(encoding="utf-8"))["meaning"]
+    out: dict[str, str] = {}
+    for tag in ("negation", "condition", "modality", "number"):
+        for w in meaning[tag]:
+            out.setdefault(w, tag)
+    return out
+
+
+def meaning_tag(words: list[str], tags: tuple[str, ...]) -> str | None:
+    """The first of ``tags`` that one of ``words`` carries (digits and "-n't" included), or None.
+
+    The random edits are labelled with what they do to the meaning, so that
+    the truth's verdict follows the rule: an ellipsis that cuts a "may" or a
+    bracket that adds a "not" alters the quotation, whoever made the edit.
+    """
+    known = _meaning_words()
+    found = set()
+    for w in (w.casefold() for w in words):
+        found.add(known.get(w, "negation" if w.endswith("n't") else "number" if w.isdigit() else ""))
+    return next((t for t in tags if t in found), None)
 
 
 def apply_edits(passage: list[tuple[int, str]], n_edits: int, filler: Chain, rng: random.Random) -> Quote:
@@ -275,6 +314,9 @@ def apply_edits(passage: list[tuple[int, str]], n_edits: int, filler: Chain, rng
     for pos, kind, width in sorted(plans, reverse=True):
         if kind == "omission" or kind == "elision":
             if kind == "elision":
+                tag = meaning_tag([p.text for p in out[pos : pos + width]], ("negation", "condition", "modality"))
+                if tag:
+                    q.meaning.append(("elision", tag))
                 out[pos : pos + width] = [Piece("...", None, "elision")]
             else:
                 del out[pos : pos + width]
@@ -292,11 +334,59 @@ def apply_edits(passage: list[tuple[int, str]], n_edits: int, filler: Chain, rng
             out[pos] = Piece(respell(out[pos].text) or out[pos].text, None)
         elif kind == "interpolation":
             gloss = " ".join(rng.choice(filler.words) for _ in range(rng.randint(1, 3)))
+            tag = meaning_tag(gloss.split(), ("negation", "number", "condition", "modality"))
+            if tag:
+                q.meaning.append(("interpolation", tag))
             out[pos + 1 : pos + 1] = [Piece(f"[{gloss}]", None, "interpolation")]
         elif kind == "transposition":
             out[pos], out[pos + 1] = out[pos + 1], out[pos]
         q.edits.append(kind)
     q.pieces = out
+    q.edits.sort()
+    return q
+
+
+def _untouched(pieces: list[Piece], i: int) -> bool:
+    """Whether pieces ``i - 2 .. i + 2`` are consecutive source words and commas, no sentence end among them."""
+    if i < 2 or i + 2 >= len(pieces):
+        return False
+    run = pieces[i - 2 : i + 3]
+    if any(p.src is None or p.kind != "text" or p.text in ".!?;:" for p in run):
+        return False
+    return all(b.src == a.src + 1 for a, b in zip(run, run[1:]))  # type: ignore[operator]
+
+
+def plant_meaning(q: Quote, rng: random.Random) -> Quote:
+    """Give a quotation one edit that changes its meaning, where its words allow: a negation cut by an ellipsis, or a number changed.
+
+    The cut takes the negation alone, from the middle of a sentence; the
+    number becomes another (digits stay digits, words stay words).
+    """
+    places = [
+        (i, kind)
+        for i, p in enumerate(q.pieces)
+        for kind in ("negation", "number")
+        if _untouched(q.pieces, i)
+        and ((kind == "negation" and p.text.casefold() in NEGATIONS) or (kind == "number" and (p.text.isdigit() or p.text.casefold() in NUMBER_WORDS)))
+    ]
+    if not places:
+        return q
+    i, kind = rng.choice(places)
+    pieces = list(q.pieces)
+    if kind == "negation":
+        pieces[i] = Piece("...", None, "elision")
+        q.edits.append("elision")
+        q.meaning.append(("elision", "negation"))
+    else:
+        old = pieces[i].text
+        if old.isdigit():
+            new = str(int(old) + rng.randint(1, 9) * (10 ** max(0, len(old) - 2)))
+        else:
+            new = rng.choice([w for w in NUMBER_WORDS if w != old.casefold()])
+        pieces[i] = Piece(new, None)
+        q.edits.append("substitution")
+        q.meaning.append(("substitution", "number"))
+    q.pieces = pieces
     q.edits.sort()
     return q
 
@@ -320,7 +410,7 @@ SPEAKERS = ("the naturalist", "Mr Darwin", "the author", "a spokesman", "the pro
 
 
 def make_article(
-    n: int, sources: list[SourceDoc], chain: Chain, filler: Chain, rng: random.Random
+    n: int, sources: list[SourceDoc], chain: Chain, filler: Chain, rng: random.Random, meaning_rng: random.Random | None = None
 ) -> tuple[dict[str, str], dict[str, object]]:
     parts: list[str] = []
     quotes = []
@@ -369,6 +459,8 @@ def make_article(
                 q = Quote(second + [Piece("...", None, "elision")] + first, ["transposition"])
             else:
                 q = apply_edits(passage, n_edits, filler, rng)
+            if meaning_rng is not None and meaning_rng.random() < MEANING_SHARE:
+                q = plant_meaning(q, meaning_rng)
             src_id = doc.id
             src_span = (doc.spans[start][0], doc.spans[end - 1][1])
         text, segs = quote_text(q.pieces)
@@ -393,6 +485,7 @@ def make_article(
                 "source": src_id,
                 "source_span": list(src_span) if src_span else None,
                 "edits": q.edits,
+                "meaning": [list(m) for m in q.meaning],
                 "rate": rate,
                 "speaker": speaker,
                 "source_speaker": None if fabricated else doc.speaker,
@@ -442,11 +535,12 @@ def generate(out: Path, size: int, articles: int, seed: int, name: str | None = 
         lines += ["[[sources]]", f'id = "{doc.id}"', f'path = "sources/{doc.id}.txt"', f'speaker = "{doc.speaker}"', ""]
     (folder / "case.toml").write_text("\n".join(lines), encoding="utf-8")
     art_rng = random.Random(f"{seed}-{size}-articles")
+    meaning_rng = random.Random(f"{seed}-{size}-meaning")
     with gzip.open(folder / "articles.jsonl.gz", "wt", encoding="utf-8", compresslevel=3) as fa, gzip.open(
         folder / "truth.jsonl.gz", "wt", encoding="utf-8", compresslevel=3
     ) as ft:
         for n in range(articles):
-            article, truth = make_article(n, docs, chain, filler, art_rng)
+            article, truth = make_article(n, docs, chain, filler, art_rng, meaning_rng)
             fa.write(json.dumps(article, ensure_ascii=False) + "\n")
             ft.write(json.dumps(truth, ensure_ascii=False) + "\n")
     return folder

@@ -19,6 +19,9 @@ process so that its peak memory is its own, this prints:
   to their own speaker are wrongly judged so, and how many fabricated
   quotations get the right reason (``not-found`` when credited to a
   source's speaker, ``other-speaker`` otherwise);
+- for the quotations given an edit of meaning (a negation cut by an
+  ellipsis, a number changed), how often a variant of that kind comes back
+  with that meaning tag, and how often the verdict (altered) is right;
 - articles/s and quotations/s end to end (read, extract, locate, align,
   classify, cover) on one core, over 2,000 articles, and
   ``--jobs 2`` against ``--jobs 1`` on 10,000 articles of the ``--jobs-data``
@@ -134,12 +137,13 @@ def correct(location, q: dict) -> bool:
     return min(b, e) - max(a, s) >= 0.5 * min(b - a, e - s)
 
 
-def expected_verdict(edits: list[str]) -> str:
+def expected_verdict(edits: list[str], meaning: list[list[str]] | None = None) -> str:
+    """The verdict a careful reader gives the edits; an ellipsis that cuts a negation alters the quotation."""
     if not edits:
         return "verbatim"
-    if all(k in ACCEPTABLE | MINOR for k in edits):
-        return "faithful"
-    return "altered"
+    if meaning or not all(k in ACCEPTABLE | MINOR for k in edits):
+        return "altered"
+    return "faithful"
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,8 @@ class Scored:
     location: object
     kinds: Counter[str]
     verdict: str
+    #: (kind, tag) of every meaning tag of its variants
+    meaning: frozenset[tuple[str, str]] = frozenset()
 
 
 def rate_label(rate: float) -> str:
@@ -199,7 +205,8 @@ def measure(folder: Path, peers: bool, jobs: bool) -> dict:
             label = "fabricated" if tq["fabricated"] else rate_label(tq["rate"])
             by_rate[label] = by_rate.get(label, 0.0) + spent
             if n == 0:
-                results.append(Scored(r.location, Counter(v.kind.value for v in r.variants), r.verdict.value))
+                tags = frozenset((v.kind.value, m) for v in r.variants for m in v.meaning)
+                results.append(Scored(r.location, Counter(v.kind.value for v in r.variants), r.verdict.value, tags))
                 counts[label] += 1
         passes.append((sum(by_rate.values()), by_rate))
     elapsed, by_rate = min(passes, key=lambda p: p[0])
@@ -238,7 +245,7 @@ def measure(folder: Path, peers: bool, jobs: bool) -> dict:
         got = r.kinds
         want = Counter(tq["edits"])
         kinds_ok += got == want
-        verdict_ok += r.verdict == expected_verdict(tq["edits"])
+        verdict_ok += r.verdict == expected_verdict(tq["edits"], tq.get("meaning"))
         for kind in want:
             per_kind.setdefault(kind, [0, 0])
             per_kind[kind][0] += min(got[kind], want[kind])
@@ -246,6 +253,7 @@ def measure(folder: Path, peers: bool, jobs: bool) -> dict:
     out["kinds_exact"] = round(kinds_ok / n, 4)
     out["verdicts_right"] = round(verdict_ok / n, 4)
     out["kind_recall"] = {k: round(a / b, 3) for k, (a, b) in sorted(per_kind.items())}
+    out.update(meaning_scores(real))
 
     out.update(attribution(index, articles[:ATTRIBUTION_ARTICLES], truth[:ATTRIBUTION_ARTICLES]))
     out.update(end_to_end(folder, index, min(len(articles), QUOTE_ARTICLES), jobs=1))
@@ -269,6 +277,31 @@ def measure(folder: Path, peers: bool, jobs: bool) -> dict:
         out["peers"] = run_peers(docs, items, locate_s)
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return out
+
+
+def meaning_scores(real: list[tuple[Scored, dict]]) -> dict:
+    """How often planted edits of meaning come back: the variant's kind with its tag, and the verdict, by tag.
+
+    Counted over the quotations located in the right place (as the kinds
+    are): a quotation not found is a miss of locate, scored above.
+    """
+    tags: dict[str, list[int]] = {}
+    verdicts: dict[str, list[int]] = {}
+    for r, tq in real:
+        for kind, tag in tq.get("meaning") or ():
+            if not correct(r.location, tq):
+                continue
+            t = tags.setdefault(tag, [0, 0])
+            t[0] += (kind, tag) in r.meaning
+            t[1] += 1
+            v = verdicts.setdefault(tag, [0, 0])
+            v[0] += r.verdict == "altered"
+            v[1] += 1
+    return {
+        "meaning_planted": {k: n for k, (_, n) in sorted(tags.items())},
+        "meaning_tags_right": {k: round(a / n, 4) for k, (a, n) in sorted(tags.items())},
+        "meaning_verdicts_right": {k: round(a / n, 4) for k, (a, n) in sorted(verdicts.items())},
+    }
 
 
 def _cpu(who: int) -> float:
@@ -477,6 +510,11 @@ def show(r: dict) -> None:
     print(f"attribution: {r['misattributions_planted']} misattributions planted, judged misattributed {r['misattributed_right']};"
           f" wrongly misattributed {r['misattributed_false']} of those credited rightly;"
           f" reason of fabricated quotations right {r['unverified_reason_right']}")
+    if r.get("meaning_planted"):
+        print("edits of meaning (tag and kind right, verdict right): " + ", ".join(
+            f"{k} ({n}) {r['meaning_tags_right'][k]}, {r['meaning_verdicts_right'][k]}" for k, n in r["meaning_planted"].items()))
+    else:
+        print("edits of meaning: none planted in this data (generate it again to have them)")
     print(f"end to end, 1 core: {r['articles_per_s']} articles/s, {r['e2e_quotations_per_s']:,} extracted quotations/s"
           f" ({r['e2e_articles']:,} articles)")
     if "jobs2_speedup" in r:

@@ -7,21 +7,39 @@ variant of the taxonomy (:class:`~quoteverify.models.Kind`); typographic
 differences were folded away before alignment and are no variants, and
 neither is anything at the very edges of a partial quotation (a lower-case
 first letter, punctuation taken inside the closing mark).
+
+A kind says what happened to the words; each variant's ``meaning`` says what
+it does to what the speaker said (a negation, number, condition, hedge or
+name cut, added or replaced; two sentences spliced), read from the word
+lists of :mod:`quoteverify.lexicon`, one cached lookup per changed word. An
+ellipsis licenses a cut, never a reversal, and square brackets a
+clarification, never a new meaning: an elision that cuts a negation, a
+condition or a hedge from inside a sentence, or a bracket that adds one, is
+major. Forms of one word (contractions, abbreviations, house style, regional
+spellings, a number in digits or in words) are spelling variants; two words
+of the language, or two numbers of different value, never are.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import gzip
+import importlib.util
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence, Set
 from functools import lru_cache
+from pathlib import Path
 
 import regex
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from quoteverify._confusables import SKELETON
+from quoteverify.lexicon import DEFAULT as DEFAULT_LANGUAGE
+from quoteverify.lexicon import Lexicon, lexicon
 from quoteverify.models import (
+    MEANINGS,
     NOT_FOUND,
     OTHER_SPEAKER,
     Alignment,
@@ -35,6 +53,7 @@ from quoteverify.models import (
     Variant,
     Verdict,
 )
+from quoteverify.normalize import tokenize
 
 _NON_LATIN_LETTER = regex.compile(r"[^\P{L}\p{Script=Latin}]")
 
@@ -64,27 +83,195 @@ def _spelling_key(word: str) -> str:
     return w
 
 
-def _edit_distance(a: str, b: str, limit: int = 2) -> int:
-    """The Levenshtein distance of two words, or ``limit + 1`` when it is beyond ``limit``."""
-    return Levenshtein.distance(a, b, score_cutoff=limit)
-
-
-def is_spelling_variant(source: Sequence[str], quote: Sequence[str]) -> bool:
-    """Whether two word runs are one word spelled two ways.
+def is_spelling_variant(source: Sequence[str], quote: Sequence[str], language: str = DEFAULT_LANGUAGE) -> bool:
+    """Whether two runs of tokens are one word (or one phrase) written two ways.
 
     battle-field/battlefield and battle field/battlefield (joined or split),
-    minimise/minimize and colour/color (regional forms), or a one-letter slip
-    in a long word. Case is ignored (that is a ``case`` variant).
+    minimise/minimize and colour/color (regional forms), the forms of the
+    language's word list (we're/we are, St/Saint, %/per cent, grey/gray),
+    a number in digits and in words ("six"/"6", "£3m"/"£3 million"), or a
+    one-letter slip in a long word that is no word of the language itself
+    (Iceland/Ireland, unarmed/unharmed are two words). Numbers compare by
+    value: "1.8" is not "18". Case is ignored (that is a ``case``
+    variant); punctuation tokens other than "%" and "&" are typography.
     """
     if not source or not quote:
         return False
-    a = "".join(_spelling_key(w) for w in source)
-    b = "".join(_spelling_key(w) for w in quote)
+    lex = lexicon(language)
+    if _has_number(source, lex) or _has_number(quote, lex):
+        a_value, b_value = number_value(source, lex), number_value(quote, lex)
+        if a_value is not None and b_value is not None:
+            return a_value == b_value and _folded(source) != _folded(quote)
+    ca, cb = _canonical_forms(source, lex), _canonical_forms(quote, lex)
+    a = "".join(_spelling_key(w) for w in ca)
+    b = "".join(_spelling_key(w) for w in cb)
     if a == b:
-        return "".join(w.casefold() for w in source) != "".join(w.casefold() for w in quote) or len(source) != len(quote)
-    if len(source) == len(quote) == 1 and min(len(a), len(b)) >= 7:
-        return _edit_distance(a, b, 1) <= 1
+        return bool(a) and (_folded(source) != _folded(quote) or len(source) != len(quote))
+    sw, qw = [w for w in source if w[:1].isalnum()], [w for w in quote if w[:1].isalnum()]
+    if len(sw) == len(qw) == 1 and _one_slip(sw[0], qw[0]):
+        return not (_is_real_word(sw[0].casefold(), lex) and _is_real_word(qw[0].casefold(), lex))
     return False
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """Whether two words are one slip of the keys apart: a letter added, dropped, changed, or two swapped.
+
+    In a long word (7 letters or more) any word; in a shorter one (4 to 6)
+    only lower-case words, as a short capitalised word may be another name
+    (Smyth, Smith) that the word list does not know.
+    """
+    lower = a.islower() and b.islower()
+    a, b = _spelling_key(a), _spelling_key(b)
+    shortest = min(len(a), len(b))
+    if shortest < 7 and (shortest < 4 or not lower):
+        return False
+    return OSA.distance(a, b, score_cutoff=1) <= 1
+
+
+def _folded(words: Sequence[str]) -> str:
+    return "".join(w.casefold() for w in words)
+
+
+def _canonical_forms(words: Sequence[str], lex: Lexicon) -> list[str]:
+    """The words case folded, each spelling of a known form replaced by its group's first; other punctuation dropped."""
+    ws = [w.casefold() for w in words]
+    out: list[str] = []
+    i, n = 0, len(ws)
+    while i < n:
+        for k in range(min(lex.longest_form, n - i), 0, -1):
+            canon = lex.forms.get(tuple(ws[i : i + k]))
+            if canon is not None:
+                out.extend(canon)
+                i += k
+                break
+        else:
+            if ws[i][:1].isalnum():
+                out.append(ws[i])
+            i += 1
+    return out
+
+
+def _is_real_word(word: str, lex: Lexicon) -> bool:
+    """Whether a word is common enough in the language to be a word of it, not a slip (see :func:`_real_words`)."""
+    return word in _real_words(lex.language, lex.real_word_zipf)
+
+
+@lru_cache(maxsize=None)
+def _real_words(language: str, zipf: float) -> frozenset[str]:
+    """The words of a language at least as common as ``zipf`` on the Zipf scale, from wordfreq's word lists.
+
+    Read on first use, and only then: it is needed for the rare pair of
+    words one slip apart. wordfreq's "small" list holds every word of
+    Zipf 3 and above; it is read straight from the package's data file (a
+    gzipped msgpack list of frequency bins, one per centibel, the format
+    its documentation describes), because importing wordfreq itself pulls
+    in ftfy and langcodes, about 0.3 s (1 s on a loaded machine) against
+    0.02 s for the file. Should the file be missing or its format change,
+    the package's own reader is used; without wordfreq, no word is known,
+    and a slip in a long word stays a spelling variant.
+    """
+    try:
+        spec = importlib.util.find_spec("wordfreq")
+        folder = Path(next(iter(spec.submodule_search_locations or ()))) / "data" if spec else None
+        if folder is not None and (folder / f"small_{language}.msgpack.gz").is_file():
+            import msgpack
+
+            with gzip.open(folder / f"small_{language}.msgpack.gz", "rb") as f:
+                header, *bins = msgpack.unpack(f, raw=False)
+            if isinstance(header, dict) and header.get("format") == "cB":
+                # bin k holds the words of frequency 10 ** (-k / 100): Zipf 9 - k / 100
+                return frozenset(w for k, words in enumerate(bins) if 9 - k / 100 >= zipf for w in words)
+        from wordfreq import get_frequency_dict
+
+        return frozenset(w for w, f in get_frequency_dict(language, wordlist="small").items() if f >= 10 ** (zipf - 9))
+    except (ImportError, LookupError, ValueError, OSError, StopIteration):
+        return frozenset()
+
+
+# --------------------------------------------------------------------------- numbers
+
+_DIGIT = re.compile(r"\d")
+_NUMBER_TOKEN = re.compile(r"^(\d+(?:[.,]\d+)*)(st|nd|rd|th|[a-z]*)$")
+_THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+_CURRENCY = frozenset("£$€¥")
+_ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
+
+
+def _has_number(words: Sequence[str], lex: Lexicon) -> bool:
+    return any(_DIGIT.search(w) or "number" in lex.tags.get(w.casefold(), ()) for w in words)
+
+
+@lru_cache(maxsize=1 << 12)
+def _words_value(words: tuple[str, ...], language: str) -> float | None:
+    """The value of number words ("three hundred thousand"), read by text2num; ``None`` when they are none."""
+    try:
+        from text_to_num import text2num
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    try:
+        return float(text2num(" ".join(words), language))
+    except (ValueError, TypeError):
+        return None
+
+
+def _digits_value(digits: str) -> float | None:
+    if _THOUSANDS.match(digits):
+        return float(digits.replace(",", ""))
+    try:
+        return float(digits.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def number_value(words: Sequence[str], lex: Lexicon) -> tuple[float, str] | None:
+    """The value and unit (currency, "%") of a run of tokens that writes one number, or ``None``.
+
+    "300,000", "three hundred thousand" and "300 thousand" are 300000;
+    "£3m" and "£3 million" are (3000000, "£"); "a dozen" is 12.
+    """
+    merged: list[str] = []
+    for w in (w.casefold() for w in words):
+        if merged and len(merged) >= 2 and merged[-1] == "," and merged[-2].isdigit() and len(w) == 3 and w.isdigit():
+            merged[-2:] = [merged[-2] + "," + w]
+        else:
+            merged.append(w)
+    unit = ""
+    rest: list[str] = []
+    for w in _canonical_forms(merged, lex):
+        if w in _CURRENCY or w == "%":
+            unit += w
+        else:
+            rest.append(w)
+    if not rest:
+        return None
+    if rest[0] in ("a", "an") and len(rest) > 1:
+        rest[0] = "one"
+    value: float | None = None
+    scale: list[str] = []
+    m = _NUMBER_TOKEN.match(rest[0])
+    if m:
+        value = _digits_value(m.group(1))
+        suffix = m.group(2)
+        if value is not None and suffix and suffix not in _ORDINAL_SUFFIXES:
+            mult = lex.numbers.get(suffix)
+            value = value * mult if mult is not None else None
+        scale = rest[1:]
+    else:
+        for k in range(len(rest), 0, -1):
+            value = _words_value(tuple(rest[:k]), lex.language)
+            if value is not None:
+                scale = rest[k:]
+                break
+    if value is None:
+        return None
+    for w in scale:
+        mult = lex.numbers.get(w)
+        if mult is None:
+            mult = _words_value((w,), lex.language)
+        if mult is None:
+            return None
+        value *= mult
+    return (value, unit)
 
 
 def is_homoglyph(source: Sequence[str], quote: Sequence[str]) -> bool:
@@ -148,6 +335,124 @@ def no_variant_at_partial_edge(
     return at_start and only_first_letter_case(source, quote)
 
 
+# --------------------------------------------------------------------------- meaning
+
+#: the tags that make an elision inside one sentence a change of sense
+_ELISION_MAJOR = frozenset({"negation", "condition", "modality"})
+#: the kinds whose changed words are read for their meaning (a spelling, a
+#: case or a look-alike letter leaves the words as they were)
+_READ_FOR_MEANING = frozenset(
+    {Kind.OMISSION, Kind.INSERTION, Kind.SUBSTITUTION, Kind.TRANSPOSITION, Kind.INTERPOLATION, Kind.ELISION}
+)
+_OPENING_MARKS = frozenset("\"'\u201c\u2018\u00ab\u201e")
+_SKIPPED_BEFORE_WORD = frozenset(" \t\u00a0([{\u2014\u2013-") | _OPENING_MARKS | frozenset("\u201d\u2019\u00bb")
+_SENTENCE_ENDS = frozenset(".!?\u2026:;\n")
+
+
+def _sentence_start(text: str, start: int, lex: Lexicon) -> bool:
+    """Whether the word at ``start`` opens a sentence, a paragraph or a quotation (so its capital says nothing)."""
+    i = start - 1
+    while i >= 0 and text[i] in _SKIPPED_BEFORE_WORD:
+        if text[i] in _OPENING_MARKS:
+            return True
+        i -= 1
+    if i < 0:
+        return True
+    if text[i] == ".":  # "Mr. Smith": a full stop after an abbreviation ends no sentence
+        j = i
+        while j > 0 and (text[j - 1].isalnum() or text[j - 1] == "."):
+            j -= 1
+        return text[j:i].casefold() not in lex.abbreviations
+    return text[i] in _SENTENCE_ENDS
+
+
+_NOTHING: Counter[tuple[str, str]] = Counter()  # never written to: the words of most changes carry nothing
+
+
+def _carried(tokens: Sequence[Token], text: str, lex: Lexicon) -> Counter[tuple[str, str]]:
+    """The meaning-carrying words of a run of tokens, as (tag, word) pairs; a number is one pair by its value.
+
+    This runs on the changed words only, one cached lookup per word
+    (:func:`_word_meaning`); names need the word's place in its text.
+    """
+    out: list[tuple[str, str]] = []
+    run: list[str] = []
+    known = lex.cache
+    for t in tokens:
+        w = t.norm.casefold()
+        pairs = known.get(w, _UNKNOWN)
+        if pairs is _UNKNOWN:
+            pairs = known[w] = _word_meaning(w, lex)
+        if pairs is None or (run and w in (",", "%")):
+            run.append(w)
+            continue
+        if run:
+            out.append(("number", _number_key(run, lex)))
+            run = []
+        if pairs:
+            out.extend(pairs)
+        if t.is_word and t.text[:1].isupper() and w not in lex.not_names and not _sentence_start(text, t.start, lex):
+            out.append(("name", w))
+    if run:
+        out.append(("number", _number_key(run, lex)))
+    return Counter(out) if out else _NOTHING
+
+
+#: what the cache answers for a word not asked about yet (compared by identity)
+_UNKNOWN: tuple[tuple[str, str], ...] = (("", ""),)
+
+
+def _word_meaning(word: str, lex: Lexicon) -> tuple[tuple[str, str], ...] | None:
+    """The (tag, word) pairs a case-folded word carries, or ``None`` for a word of a number (read with its neighbours).
+
+    Kept in ``lex.cache`` as it is first asked (a dictionary lookup per
+    changed word is the whole cost of meaning on the hot path; an
+    ``lru_cache`` call costs about twice as much).
+    """
+    tags = lex.tags.get(word, ())
+    if "number" in tags or _DIGIT.search(word) or word in _CURRENCY:
+        return None
+    expanded = lex.expansions.get(word)
+    if expanded:  # "can't" carries what "can not" carries: a change to "can" drops the negation only
+        return tuple((tag, part) for part in expanded for tag in lex.tags.get(part, ()))
+    pairs = tuple((tag, word) for tag in tags)
+    if lex.negation_suffix and word.endswith(lex.negation_suffix) and "negation" not in tags:
+        pairs += (("negation", word),)
+    return pairs
+
+
+def _number_key(run: Sequence[str], lex: Lexicon) -> str:
+    value = number_value(run, lex)
+    return repr(value) if value is not None else " ".join(run)
+
+
+def meaning_of(
+    source: Sequence[Token], quote: Sequence[Token], source_text: str, quote_text: str, language: str = DEFAULT_LANGUAGE
+) -> tuple[str, ...]:
+    """What a change does to the sense: the tags whose words it cuts, adds or replaces.
+
+    A tag counts when the words carrying it differ between the two sides
+    ("not" dropped, "1.8" become "18", "Johnson" become "Johnston"); the
+    same number in other words ("six" for "6") or the same negation moved
+    elsewhere in the change carries none. Tags come in the order of
+    :data:`~quoteverify.models.MEANINGS`.
+    """
+    lex = lexicon(language)
+    a = _carried(source, source_text, lex)
+    b = _carried(quote, quote_text, lex)
+    if a is b or a == b:
+        return ()
+    changed = {tag for tag, _ in (a - b) + (b - a)}
+    return tuple(m for m in MEANINGS if m in changed)
+
+
+def _with_meaning(v: Variant, source: Sequence[Token], quote: Sequence[Token], source_text: str, quote_text: str, language: str) -> Variant:
+    if v.kind not in _READ_FOR_MEANING:
+        return v
+    meaning = meaning_of(source, quote, source_text, quote_text, language)
+    return dataclasses.replace(v, meaning=meaning) if meaning else v
+
+
 def _words(tokens: Sequence[Token]) -> list[str]:
     return [t.norm for t in tokens if t.is_word]
 
@@ -164,26 +469,94 @@ def _span(tokens: Sequence[Token]) -> tuple[int, int] | None:
     return (tokens[0].start, tokens[-1].end)
 
 
-def _kind_of(src: Sequence[Token], quo: Sequence[Token]) -> Kind | None:
+def _kind_of(src: Sequence[Token], quo: Sequence[Token], language: str = DEFAULT_LANGUAGE) -> Kind | None:
     """The kind of one change of an alignment (no editorial tokens in ``quo``)."""
     sw, qw = _words(src), _words(quo)
     if not sw and not qw:
         sp = [t.norm for t in src]
         qp = [t.norm for t in quo]
         return Kind.PUNCTUATION if sp != qp else None
-    if not qw:
-        return Kind.OMISSION
-    if not sw:
-        return Kind.INSERTION
+    if not qw or not sw:
+        # "%" for "per cent", "&" for "and": a form of the word written as a sign
+        signs = quo if not qw else src
+        forms = lexicon(language).forms
+        if any((t.norm,) in forms for t in signs) and is_spelling_variant([t.norm for t in src], [t.norm for t in quo], language):
+            return Kind.SPELLING
+        return Kind.OMISSION if not qw else Kind.INSERTION
     if [w.casefold() for w in sw] == [w.casefold() for w in qw]:
         return Kind.CASE
     if is_homoglyph(sw, qw):
         return Kind.HOMOGLYPH
-    if is_spelling_variant(sw, qw):
+    if is_spelling_variant([t.norm for t in src], [t.norm for t in quo], language):
         return Kind.SPELLING
     if is_transposition(sw, qw, min_words=2):
         return Kind.TRANSPOSITION
     return Kind.SUBSTITUTION
+
+
+#: kinds that leave the words as they were: a change of these kinds changes no word
+_SAME_WORDS = frozenset({Kind.SPELLING, Kind.CASE, Kind.PUNCTUATION})
+
+
+def changed_words(alignment: Alignment, language: str = DEFAULT_LANGUAGE) -> int:
+    """How many words an alignment changes: for each change, the more of its two sides' words.
+
+    A change that is a form of the same words (spelling, case, punctuation)
+    changes none. The yardstick for choosing between two alignments of one
+    quotation (how far its passage reaches).
+    """
+    src, quo = alignment.source_tokens, alignment.quote_tokens
+    total = 0
+    for op in alignment.ops:
+        if op.op == "equal":
+            continue
+        d, q = src[op.src[0] : op.src[1]], quo[op.quo[0] : op.quo[1]]
+        editorial = [t for t in q if t.editorial]
+        if editorial:
+            rest = [t for t in q if not t.editorial]
+            if _words(rest) or not _bracket_clarifies(d, editorial, lexicon(language)):
+                total += max(len(_words(d)), len(editorial) + len(_words(rest)))
+        elif _kind_of(d, q, language) not in _SAME_WORDS:
+            total += max(len(_words(d)), len(_words(q)))
+    return total
+
+
+def _peel_case(src: Sequence[Token], quo: Sequence[Token]) -> tuple[list[tuple[Token, Token]], Sequence[Token], Sequence[Token]]:
+    """Split off words at either end of a change that differ only in case ("We will" -> "we shall").
+
+    A change of capitals beside a change of words is a ``case`` variant of
+    its own, not part of a substitution. Returns the case pairs and what is
+    left of each side.
+    """
+    pairs: list[tuple[Token, Token]] = []
+    while len(src) > 1 and len(quo) > 1 and src[0].is_word and quo[0].is_word and _case_only(src[0], quo[0]):
+        pairs.append((src[0], quo[0]))
+        src, quo = src[1:], quo[1:]
+    while len(src) > 1 and len(quo) > 1 and src[-1].is_word and quo[-1].is_word and _case_only(src[-1], quo[-1]):
+        pairs.append((src[-1], quo[-1]))
+        src, quo = src[:-1], quo[:-1]
+    return pairs, src, quo
+
+
+def _case_only(a: Token, b: Token) -> bool:
+    return a.norm != b.norm and a.norm.casefold() == b.norm.casefold()
+
+
+def _bracket_clarifies(src: Sequence[Token], editorial: Sequence[Token], lex: Lexicon) -> bool:
+    """Whether a bracketed interpolation that stands in place of source words clarifies them.
+
+    It does when the words it replaces only point ("[Trump]" for "he"),
+    when it is itself a pointing word ("[They]" for "the forces"), or when
+    it keeps the words it replaces ("[the coalition's]" for "coalition's").
+    Anything else puts a new word in the speaker's mouth.
+    """
+    replaced = [w.casefold() for w in _words(src)]
+    if not replaced or all(w in lex.pointing for w in replaced):
+        return True
+    added = [w for t in editorial for w in _text_words(t.text.strip("[]"))]
+    if added and all(w in lex.pointing for w in added):
+        return True
+    return set(replaced) <= set(added)
 
 
 def classify_alignment(
@@ -193,14 +566,15 @@ def classify_alignment(
     *,
     partial: bool = True,
     fragment: int | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> list[Variant]:
-    """The variants of one aligned fragment, in order.
+    """The variants of one aligned fragment, in order, each with its meaning.
 
     ``partial``: the fragment is a stretch cut out of the source, so what
     lies at its very edges (a lower-case first letter, punctuation at either
     end) is no variant. ``fragment``: the alignment's place among the
     quotation's alignments, recorded in each variant with the ops it was
-    read from.
+    read from. ``language``: whose word lists judge the words.
     """
     src, quo = alignment.source_tokens, alignment.quote_tokens
     ops = alignment.ops
@@ -211,40 +585,83 @@ def classify_alignment(
             continue
         if interpolated is None:
             interpolated = any(t.editorial for t in quo)
-        d = src[op.src[0] : op.src[1]]
-        q = quo[op.quo[0] : op.quo[1]]
+        d: Sequence[Token] = src[op.src[0] : op.src[1]]
+        q: Sequence[Token] = quo[op.quo[0] : op.quo[1]]
         first, last = n == 0, n == len(ops) - 1
         editorial = [t for t in q if t.editorial] if interpolated else None
         if editorial:
             rest = tuple(t for t in q if not t.editorial)
             alone = not _words(rest)
-            found.append(
-                (
-                    Variant(
-                        Kind.INTERPOLATION,
-                        _text(d, source_text) if alone else "",
-                        " ".join(t.text for t in editorial),
-                        _span(d) if alone else None,
-                        _span(editorial),
-                        fragment,
-                        (n,),
-                    ),
-                    n,
-                )
-            )
+            found.append((_bracket_variant(d, editorial, alone, source_text, quote_text, fragment, n, language), n))
             if alone:
                 continue
             q = rest
-        kind = _kind_of(d, q)
+        at_start = first and op.quo[0] == 0
+        if partial and at_start and len(d) > 1 and len(q) > 1 and only_first_letter_case([d[0].norm], [q[0].norm]):
+            d, q, at_start = d[1:], q[1:], False  # the first letter at the edge of a partial quotation is no variant
+        if (
+            len(d) > 1
+            and len(q) > 1
+            and (_case_only(d[0], q[0]) or _case_only(d[-1], q[-1]))
+            and [t.norm.casefold() for t in d] != [t.norm.casefold() for t in q]
+        ):
+            pairs, d, q = _peel_case(d, q)
+            for ds, qs in pairs:
+                if not (partial and at_start and qs is quo[0] and only_first_letter_case([ds.norm], [qs.norm])):
+                    found.append((Variant(Kind.CASE, ds.text, qs.text, _span((ds,)), _span((qs,)), fragment, (n,)), n))
+            at_start = at_start and bool(q) and q[0] is quo[0]
+        kind = _kind_of(d, q, language)
         if kind is None:
             continue
         if partial and (first or last):
             sw, qw = _words(d), _words(q)
-            at_start = first and op.quo[0] == 0
             if no_variant_at_partial_edge(sw, qw, source_has_words=bool(sw), quote_has_words=bool(qw), at_start=at_start):
                 continue
-        found.append((Variant(kind, _text(d, source_text), _text(q, quote_text), _span(d), _span(q), fragment, (n,)), n))
+        v = Variant(kind, _text(d, source_text), _text(q, quote_text), _span(d), _span(q), fragment, (n,))
+        found.append((_with_meaning(v, d, q, source_text, quote_text, language), n))
+    found.sort(key=lambda vn: (vn[1], (vn[0].quote_span or vn[0].source_span or (0, 0))[0]))
     return _merge_transpositions(found, alignment, source_text, quote_text)
+
+
+def _bracket_variant(
+    src: Sequence[Token],
+    editorial: Sequence[Token],
+    alone: bool,
+    source_text: str,
+    quote_text: str,
+    fragment: int | None,
+    n: int,
+    language: str,
+) -> Variant:
+    """A bracketed interpolation; in place of source words it does not clarify, a substitution shown in its brackets."""
+    brackets = " ".join(t.text for t in editorial)
+    lex = lexicon(language)
+    # the bracket's words are cut into tokens (for their meaning) only when one may carry some
+    plain = True
+    for t in editorial:
+        for w in _WORD_RE.findall(t.text):
+            pairs = lex.cache.get(w, _UNKNOWN)
+            if pairs is _UNKNOWN:
+                pairs = lex.cache[w] = _word_meaning(w, lex)
+            plain = plain and w.islower() and pairs == ()
+    inner = () if plain else [w for t in editorial for w in tokenize(quote_text, t.start + 1, t.end - 1)]
+    if alone and not _bracket_clarifies(src, editorial, lex):
+        v = Variant(Kind.SUBSTITUTION, _text(src, source_text), brackets, _span(src), _span(editorial), fragment, (n,))
+        return _with_meaning(v, src, inner, source_text, quote_text, language)
+    v = Variant(
+        Kind.INTERPOLATION,
+        _text(src, source_text) if alone else "",
+        brackets,
+        _span(src) if alone else None,
+        _span(editorial),
+        fragment,
+        (n,),
+    )
+    v = _with_meaning(v, src if alone else (), inner, source_text, quote_text, language)
+    if _ELISION_MAJOR.intersection(v.meaning) or "number" in v.meaning:
+        # "[not]", "[only]", "[three]": a bracket may clarify, never add what the speaker did not say
+        v = dataclasses.replace(v, judged_severity=Severity.MAJOR)
+    return v
 
 
 def _merge_transpositions(
@@ -310,11 +727,13 @@ def elision_variants(
     markers: Sequence[tuple[int, int]],
     source_text: str,
     quote_text: str,
+    language: str = DEFAULT_LANGUAGE,
 ) -> list[Variant]:
     """The variants between located fragments: marked elisions, and fragments out of order.
 
     ``markers[k]`` is the span of the elision marker between fragment ``k``
-    and fragment ``k + 1``.
+    and fragment ``k + 1``. An ellipsis licenses a cut, never a reversal:
+    see :func:`judge_elision`.
     """
     out: list[Variant] = []
     frags: list[Fragment] = sorted(location.fragments, key=lambda f: f.index)
@@ -327,9 +746,13 @@ def elision_variants(
             span = (words[0].start(), words[-1].end())
             cut = source_text[span[0] : span[1]]
             if b.index == a.index + 1 and marker is not None:
-                out.append(Variant(Kind.ELISION, cut, quote_text[marker[0] : marker[1]], span, marker))
+                v = Variant(Kind.ELISION, cut, quote_text[marker[0] : marker[1]], span, marker)
+                # a sentence end the quotation keeps before its ellipsis is no join: the cut opens the next sentence
+                start = span[0] if _ends_sentence(quote_text, marker) else a.source_span[1]
+                out.append(judge_elision(v, start, b.source_span[0], source_text, language))
             else:
-                out.append(Variant(Kind.OMISSION, cut, "", span, None))
+                v = Variant(Kind.OMISSION, cut, "", span, None)
+                out.append(_with_meaning(v, tokenize(source_text, *span), (), source_text, quote_text, language))
         else:
             out.append(
                 Variant(
@@ -341,6 +764,54 @@ def elision_variants(
                 )
             )
     return out
+
+
+#: where a sentence or a paragraph ends: a full stop (or ! ? ...), closing marks, then space; or a line break
+_SENTENCE_END = regex.compile(r"(\w*)[.!?\u2026][\"'\u201d\u2019)\]]*(?=\s|$)|\n")
+
+
+_KEPT_SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s*$")
+
+
+def _ends_sentence(quote_text: str, marker: tuple[int, int]) -> bool:
+    """Whether the quotation ends a sentence just before an elision marker ("failed. ..." or a marker ". ...")."""
+    if _KEPT_SENTENCE_END.search(quote_text, max(0, marker[0] - 4), marker[0]):
+        return True
+    text = quote_text[marker[0] : marker[1]]
+    return len(text) > 3 and text[0] in ".!?" and not text.startswith("...")
+
+
+def _crosses_sentence(source_text: str, start: int, end: int, lex: Lexicon) -> bool:
+    """Whether a sentence or paragraph ends between ``start`` and ``end`` (a full stop just before ``start`` counts)."""
+    lo = max(0, start - 1)
+    while lo > 0 and source_text[lo - 1].isalnum():
+        lo -= 1  # back to the start of the word, so that "Mr." is read as a whole
+    for m in _SENTENCE_END.finditer(source_text, lo, end):
+        if m.end() <= start:
+            continue  # a line break before the cut: the cut opens the paragraph
+        if m.group(0) == "\n" or not m.group(0).endswith(".") or m.group(1).casefold() not in lex.abbreviations:
+            return True
+    return False
+
+
+def judge_elision(v: Variant, start: int, end: int, source_text: str, language: str = DEFAULT_LANGUAGE) -> Variant:
+    """An elision's meaning and severity: ``start``/``end`` bound the source text between the two quoted fragments.
+
+    A cut that reaches across the end of a sentence or paragraph (whole
+    sentences, or words of two sentences joined) is a ``splice``: shown,
+    acceptable. A cut inside one sentence carries the meaning of the words
+    it cuts, and when those negate, set a condition or hedge, it is major:
+    the ellipsis licenses shortening, not reversing.
+    """
+    lex = lexicon(language)
+    if _crosses_sentence(source_text, start, end, lex):
+        return dataclasses.replace(v, meaning=("splice",))
+    span = v.source_span or (start, end)
+    meaning = meaning_of(tokenize(source_text, *span), (), source_text, "", language)
+    if not meaning:
+        return v
+    major = Severity.MAJOR if _ELISION_MAJOR.intersection(meaning) else None
+    return dataclasses.replace(v, meaning=meaning, judged_severity=major)
 
 
 def not_found_variants(fragments: Sequence[Sequence[Token]], found: Set[int], quote_text: str) -> list[Variant]:

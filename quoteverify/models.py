@@ -81,6 +81,10 @@ SEVERITY: dict[Kind, Severity] = {
 }
 
 
+#: what a variant can do to the sense of a quotation, the fixed vocabulary of ``Variant.meaning``
+MEANINGS = ("negation", "number", "condition", "modality", "name", "splice")
+
+
 class Verdict(str, Enum):
     """A quotation's verdict, from best to worst (``unverified`` stands apart).
 
@@ -346,7 +350,8 @@ class Variant:
     :attr:`QuoteResult.alignment` and the indices of its ops (none for a
     variant between fragments: an elision, a fragment out of order or not
     found). They are bookkeeping for renderers, not part of what a variant
-    is, so two variants that differ only there are equal.
+    is, so two variants that differ only there are equal. ``meaning`` and
+    ``judged_severity`` are :mod:`quoteverify.classify`'s judgment of it.
     """
 
     kind: Kind
@@ -356,10 +361,16 @@ class Variant:
     quote_span: Span | None = None
     fragment: int | None = field(default=None, compare=False)
     ops: tuple[int, ...] = field(default=(), compare=False)
+    #: what the change does to the sense (``negation``, ``number``, ``condition``,
+    #: ``modality``, ``name``, ``splice``), in that order; empty for most
+    meaning: tuple[str, ...] = ()
+    #: the severity classify judged this variant to have, where it is not its
+    #: kind's (an elision that cuts a negation is major)
+    judged_severity: Severity | None = None
 
     @property
     def severity(self) -> Severity:
-        return self.kind.severity
+        return self.judged_severity or self.kind.severity
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import dataclasses
 import re
 import weakref
 from collections.abc import Sequence
+from itertools import takewhile
 
 from quoteverify import classify
 from quoteverify.align import align
@@ -22,6 +23,7 @@ from quoteverify.errors import InputError
 from quoteverify.extract import extract_quotations, quotation_segments
 from quoteverify.locate import SHORT, SourceIndex, locate
 from quoteverify.models import (
+    Alignment,
     ArticleRef,
     ArticleResult,
     Credit,
@@ -38,6 +40,8 @@ from quoteverify.models import (
 from quoteverify.normalize import INVISIBLE, quotation_fragments
 from quoteverify.speakers import passage_speaker
 
+#: the end of a sentence or paragraph, which a passage is not extended across
+_SENTENCE_BREAK = re.compile(r"[.!?\n]")
 _INVISIBLE = re.compile("[" + "".join(sorted(INVISIBLE)) + "]")
 
 
@@ -109,10 +113,16 @@ def _verify(quotation: Quotation, fragments: tuple[tuple[Token, ...], ...], arti
     source = index.sources[src_no].doc
     alignments = []
     variants: list[Variant] = []
+    placed: list[Fragment] = []
     for number, frag in enumerate(location.fragments):
         al = align(_passage_tokens(index, src_no, frag, fragments[frag.index], quotation, article_text), fragments[frag.index])
+        al, frag = _over_differing_edges(index, src_no, frag, al)
         alignments.append(al)
+        placed.append(frag)
         variants.extend(classify.classify_alignment(al, source.text, article_text, fragment=number))
+    if placed != list(location.fragments):
+        span = (min(location.span[0], *(f.source_span[0] for f in placed)), max(location.span[1], *(f.source_span[1] for f in placed)))
+        location = dataclasses.replace(location, span=span, fragments=tuple(placed))
     variants.extend(classify.not_found_variants(fragments, {f.index for f in location.fragments}, article_text))
     if len(location.fragments) > 1:
         markers = _inner_markers(quotation.segments)
@@ -124,6 +134,68 @@ def _verify(quotation: Quotation, fragments: tuple[tuple[Token, ...], ...], arti
             return QuoteResult(quotation, None, (), (), Verdict.UNVERIFIED)
         variants = short
     return QuoteResult(quotation, location, tuple(alignments), tuple(variants), classify.verdict(variants, True))
+
+
+#: the most quoted words at an edge of a fragment that the passage is extended over
+EDGE_WORDS = 3
+#: how far (characters) to look beyond a passage's edge for the source words it would take in
+_EDGE_REACH = 200
+
+
+def _over_differing_edges(index: SourceIndex, source: int, frag: Fragment, al: Alignment) -> tuple[Alignment, Fragment]:
+    """Extend a located passage over source words that the quotation replaced at its first or last words.
+
+    The passage a quotation was located at stops at the last source word it
+    matched, so "the war will end in defeat" for "... in victory" aligns as
+    the insertion of "defeat". When the quotation has up to
+    :data:`EDGE_WORDS` unmatched words at an edge, the passage is tried
+    over as many source words beyond that edge or fewer, or one more (one
+    quoted word may write two: "We're" for "We are"), never across the end of
+    a sentence; the alignment that changes the fewest words
+    (:func:`classify.changed_words`) is kept; on a tie an extended passage
+    (the narrowest), as a reader sees a word in place of the source's word,
+    not a word added beside it. A partial quotation
+    does not pay for source words it does not quote: taking in a word it
+    does not replace changes more words, and is not kept.
+    """
+    ops = al.ops
+    if not ops or (ops[0].op != "insert" and ops[-1].op != "insert"):
+        return al, frag
+    text = index.sources[source].doc.text
+    a, b = frag.source_span
+    starts, ends = [a], [b]
+    if ops[0].op == "insert":
+        k = _words_in(al.quote_tokens[ops[0].quo[0] : ops[0].quo[1]])
+        before = [t for t in index.tokens_in(source, (max(0, a - _EDGE_REACH), a)) if t.is_word] if 0 < k <= EDGE_WORDS else []
+        starts += [before[-j].start for j in range(k + 1, 0, -1) if j <= len(before) and not _SENTENCE_BREAK.search(text, before[-j].start, a)]
+    if len(ops) > 1 and ops[-1].op == "insert":
+        k = _words_in(al.quote_tokens[ops[-1].quo[0] : ops[-1].quo[1]])
+        beyond = index.tokens_in(source, (b, min(len(text), b + _EDGE_REACH))) if 0 < k <= EDGE_WORDS else ()
+        after = [i for i, t in enumerate(beyond) if t.is_word]
+        closing = [t.norm for t in takewhile(lambda t: not t.is_word, reversed(al.quote_tokens))][::-1]  # the quotation's closing punctuation
+        for j in range(1, k + 2):
+            if j <= len(after) and not _SENTENCE_BREAK.search(text, b, beyond[after[j - 1]].end):
+                end = after[j - 1]
+                # the punctuation after the words, as far as the quotation's closing punctuation has it
+                while end + 1 < len(beyond) and end + 1 - after[j - 1] <= len(closing) and beyond[end + 1].norm == closing[end - after[j - 1]]:
+                    end += 1
+                ends.append(beyond[end].end)
+    # fewest words changed; on a tie an extended passage, the narrowest
+    tried = [(classify.changed_words(al), True, b - a, (a, b), al)]
+    for a2 in starts:
+        for b2 in ends:
+            if (a2, b2) != (a, b):
+                wider = align(index.tokens_in(source, (a2, b2)), al.quote_tokens)
+                tried.append((classify.changed_words(wider), False, b2 - a2, (a2, b2), wider))
+    _, _, _, span, best = min(tried, key=lambda t: t[:3])
+    if best is al:
+        return al, frag
+    return best, dataclasses.replace(frag, source_span=span)
+
+
+def _words_in(tokens: Sequence[Token]) -> int:
+    """The words of a run of quotation tokens; a bracketed interpolation stands for words too."""
+    return sum(1 for t in tokens if t.is_word or t.editorial)
 
 
 def _passage_tokens(index: SourceIndex, source: int, frag: Fragment, tokens: tuple[Token, ...], quotation: Quotation, article_text: str) -> tuple[Token, ...]:

@@ -289,7 +289,7 @@ def test_the_summary_says_what_changed_and_names_the_outlet(tmp_path, bridge):
     art.write_text('The mayor said "We will open the bridge to traffic on Monday morning" on Friday.\n')
     r = run("check", "--source", src, art, "--out", tmp_path / "out", "--outlet", "The Gazette")
     assert r.exit_code == 1
-    assert "  The Gazette: 'We will open the bridge to traffic on Monday morning': drops 'not'" in r.stdout.splitlines()
+    assert "  The Gazette: 'We will open the bridge to traffic on Monday morning': drops 'not' [negation]" in r.stdout.splitlines()
     assert _report(tmp_path / "out")["articles"][0]["outlet"] == "The Gazette"
 
 

@@ -41,7 +41,13 @@ def _words(text: str) -> int:
 
 
 def variant_words(v: Variant) -> str:
-    """One variant in words: what the quotation does to the source's words."""
+    """One variant in words: what the quotation does to the source's words, and to their meaning."""
+    said = _variant_words(v)
+    tags = [m for m in v.meaning if m != "splice"]
+    return f"{said} [{', '.join(tags)}]" if tags and v.severity is Severity.MAJOR else said
+
+
+def _variant_words(v: Variant) -> str:
     src, quo = clip(v.source_text), clip(v.quote_text)
     if v.kind is Kind.OMISSION:
         n = _words(v.source_text)
@@ -86,13 +92,20 @@ def _words_changed(v: Variant) -> int:
     return max(_words(v.source_text), _words(v.quote_text), 1)
 
 
+#: how much each meaning tag of a major variant weighs in the ranking: a
+#: reversed statement first, then a changed figure, a dropped condition or
+#: hedge, a changed name (a splice is no change of meaning by itself)
+_MEANING_WEIGHT = {"negation": 8, "number": 4, "condition": 2, "modality": 2, "name": 1}
+
+
 def _meaning_weight(v: Variant) -> int:
     """How much a variant changes what the speaker said, by its meaning tags (negation, number...).
 
-    The one place where meaning ranks changes: until variants carry meaning
-    tags, none does, and the number of words decides.
+    The one place where meaning ranks changes; between changes of equal
+    meaning, the number of words decides. A name weighs only where one
+    name stands for another: a name added in a gloss says who is meant.
     """
-    return 0
+    return sum(_MEANING_WEIGHT.get(m, 0) for m in v.meaning if m != "name" or v.kind is Kind.SUBSTITUTION)
 
 
 def change_weight(q: QuoteResult) -> tuple[int, int, int]:

@@ -76,9 +76,9 @@ VERDICT_HELP: dict[str, str] = {
 
 #: What each variant kind is, for the legend.
 KIND_HELP: dict[str, str] = {
-    Kind.ELISION.value: "source words replaced by a marked ellipsis",
-    Kind.INTERPOLATION.value: "words in square brackets, not in the source",
-    Kind.SPELLING.value: "the same word spelled otherwise",
+    Kind.ELISION.value: "source words replaced by a marked ellipsis (major when it cuts a negation, condition or hedge from a sentence)",
+    Kind.INTERPOLATION.value: "words in square brackets, not in the source (major when they add a negation, condition, hedge or number)",
+    Kind.SPELLING.value: "the same word written otherwise (a contraction, an abbreviation, a number in words)",
     Kind.PUNCTUATION.value: "punctuation added, dropped or changed",
     Kind.CASE.value: "only capitalisation differs",
     Kind.OMISSION.value: "source words missing, with no ellipsis",

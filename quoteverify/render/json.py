@@ -197,8 +197,13 @@ def variant_words_json(v: Variant | DocVariant) -> dict[str, Any]:
 
 
 def variant_json(v: Variant) -> dict[str, Any]:
-    """A variant of a quotation (``report.json``): its words and their spans in the source and the article."""
-    return {**variant_words_json(v), "source_span": _span(v.source_span), "quote_span": _span(v.quote_span)}
+    """A variant of a quotation (``report.json``): its words, their spans in the source and the article, and its meaning."""
+    return {
+        **variant_words_json(v),
+        "source_span": _span(v.source_span),
+        "quote_span": _span(v.quote_span),
+        "meaning": list(v.meaning),
+    }
 
 
 def doc_variant_json(v: DocVariant) -> dict[str, Any]:

@@ -169,6 +169,8 @@ class VariantView:
     detail: str
     source_short: str
     quote_short: str
+    #: what the change does to the sense (``Variant.meaning``)
+    meaning: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -428,6 +430,7 @@ def _variant_view(v: Variant, ref: str) -> VariantView:
         detail,
         _shorten(v.source_text) if v.source_text else "",
         _shorten(v.quote_text) if v.quote_text else "",
+        v.meaning,
     )
 
 

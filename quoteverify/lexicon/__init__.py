@@ -1,0 +1,94 @@
+"""The word knowledge of judgment, one data file per language (``<code>.toml`` here).
+
+Which words carry a negation, a condition, a hedge or a number, which words
+a bracketed clarification may stand for, and which spellings are one word
+(contractions, abbreviations, house styles, British and American forms).
+English is complete; other languages hold what is listed so far (their
+file says ``complete = false``). A language without a file reads as
+English, the default.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+DEFAULT = "en"
+_HERE = Path(__file__).parent
+
+#: the tags a word can carry, in the order of the design notes' table
+WORD_TAGS = ("negation", "number", "condition", "modality")
+
+
+@dataclass(frozen=True, eq=False)  # one per language, cached: compared and hashed by identity
+class Lexicon:
+    """One language's word lists, as the lookups of :mod:`quoteverify.classify` use them.
+
+    ``tags`` maps a case-folded word to the meaning tags it carries;
+    ``forms`` maps each spelling of a word (a tuple of case-folded words)
+    to the group's first spelling, and ``longest_form`` is the most words a
+    spelling has.
+    """
+
+    language: str
+    complete: bool
+    tags: dict[str, tuple[str, ...]]
+    negation_suffix: str
+    numbers: dict[str, float]
+    pointing: frozenset[str]
+    not_names: frozenset[str]
+    abbreviations: frozenset[str]
+    forms: dict[tuple[str, ...], tuple[str, ...]]
+    longest_form: int
+    #: a one-word form and the words it writes out ("won't": ("will", "not"))
+    expansions: dict[str, tuple[str, ...]]
+    real_word_zipf: float
+    #: what each word asked about so far carries (filled by quoteverify.classify as it reads)
+    cache: dict[str, tuple[tuple[str, str], ...] | None] = field(default_factory=dict, repr=False)
+
+
+def languages() -> tuple[str, ...]:
+    """The language codes that have a word list."""
+    return tuple(sorted(p.stem for p in _HERE.glob("*.toml")))
+
+
+@lru_cache(maxsize=None)
+def lexicon(language: str = DEFAULT) -> Lexicon:
+    """The word lists of ``language`` (an ISO 639-1 code; a region such as ``en-GB`` is dropped)."""
+    code = language.split("-")[0].split("_")[0].casefold() or DEFAULT
+    path = _HERE / f"{code}.toml"
+    if not path.is_file():
+        path = _HERE / f"{DEFAULT}.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    meaning = data.get("meaning", {})
+    tags: dict[str, tuple[str, ...]] = {}
+    for tag in WORD_TAGS:
+        for word in meaning.get(tag, []):
+            w = word.casefold()
+            tags[w] = (*tags.get(w, ()), tag)
+    forms: dict[tuple[str, ...], tuple[str, ...]] = {}
+    expansions: dict[str, tuple[str, ...]] = {}
+    for group in data.get("forms", {}).get("groups", []):
+        spellings = [tuple(g.casefold().split()) for g in group]
+        for s in spellings:
+            forms.setdefault(s, spellings[0])
+        longest = max(spellings, key=len)
+        for s in spellings:
+            if len(s) == 1 and len(longest) > 1:
+                expansions.setdefault(s[0], longest)
+    return Lexicon(
+        language=data.get("language", code),
+        complete=bool(data.get("complete", False)),
+        tags=tags,
+        negation_suffix=data.get("negation_suffix", ""),
+        numbers={k.casefold(): float(v) for k, v in data.get("numbers", {}).items()},
+        pointing=frozenset(w.casefold() for w in meaning.get("pointing", [])),
+        not_names=frozenset(w.casefold() for w in meaning.get("not_names", [])),
+        abbreviations=frozenset(w.casefold() for w in meaning.get("abbreviations", [])),
+        forms=forms,
+        longest_form=max((len(k) for k in forms), default=1),
+        expansions=expansions,
+        real_word_zipf=float(data.get("real_word_zipf", 3.0)),
+    )
