@@ -162,8 +162,8 @@ def check(
     goes).
     """
     from quoteverify.ingest import iter_articles, load_case, read_sources
-    from quoteverify.render import safe_name, write_report
-    from quoteverify.run import RESULTS_NAME, check_stream
+    from quoteverify.run import check_stream
+    from quoteverify.run.output import RunFolder
 
     with _user_errors():
         if sources:
@@ -181,16 +181,24 @@ def check(
         progress = _Progress(total)
         if total is None and progress.enabled and "-" not in inputs:
             _count_in_background(inputs, progress)
-        try:
-            result = check_stream(
-                infos, refs, case_id=ident, title=title, root=root,
-                results=Path(out) / safe_name(ident) / RESULTS_NAME,
-                jobs=jobs or None, scheduler=scheduler, pages=pages, progress=progress,
-            )
-        finally:
-            progress.close()
-        index = write_report(result.check, out)
+        with RunFolder(out, ident) as folder:
+            if folder.notice:
+                click.echo(f"Note: {folder.notice}", err=True)
+            try:
+                result = check_stream(
+                    infos, refs, case_id=ident, title=title, root=root, results=folder.results,
+                    jobs=jobs or None, scheduler=scheduler, pages=pages, progress=progress,
+                    digests=folder.add_article,
+                )
+            finally:
+                progress.close()
+            index = folder.commit(result)
+        if folder.warning:
+            click.echo(f"Warning: {folder.warning}", err=True)
     _summary(result, index)
+    if result.total.articles - result.total.errors <= 0:
+        click.echo("Error: no article could be read", err=True)
+        sys.exit(EXIT_ERROR)
     sys.exit(EXIT_ALTERED if result.total.altered else EXIT_OK)
 
 
