@@ -28,14 +28,16 @@ EXIT_OK, EXIT_ALTERED, EXIT_ERROR = 0, 1, 2
 @contextmanager
 def _user_errors() -> Iterator[None]:
     """Turn the library's input errors into a one-line message and exit status 2."""
+    from quoteverify.render.terminal import printable
+
     try:
         yield
     except QuoteverifyError as e:
-        click.echo(f"Error: {e}", err=True)
+        click.echo(f"Error: {printable(str(e))}", err=True)
         sys.exit(EXIT_ERROR)
     except OSError as e:
         where = f"{e.filename}: " if e.filename else ""
-        click.echo(f"Error: {where}{e.strerror or e}", err=True)
+        click.echo(f"Error: {printable(where + str(e.strerror or e))}", err=True)
         sys.exit(EXIT_ERROR)
 
 

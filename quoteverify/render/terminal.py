@@ -6,6 +6,7 @@ prints them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -14,6 +15,17 @@ from quoteverify.collate import Collation, DocVariant
 from quoteverify.models import ArticleResult, CheckResult, Document, Quotation, QuoteResult, Verdict
 from quoteverify.reconstruct import Comparison, Reconstruction
 from quoteverify.render.json import document_name
+
+# Characters that act on a terminal instead of showing: C0 and C1 controls
+# (escape sequences start with ESC or CSI), bidirectional overrides, and
+# lone surrogates (which no terminal encoding can write).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character escaped (``\\x1b``, ``\\u202e``): ids, outlets, titles and paths come from the input."""
+    return _UNPRINTABLE.sub(lambda m: ascii(m.group())[1:-1], text)
+
 
 _COUNT_HEAD = ("quotes", "verbatim", "faithful", "altered", "unverified", "errors")
 
@@ -67,8 +79,8 @@ def _article_rows(articles: Sequence[ArticleResult]) -> list[tuple[str, ...]]:
     for a in articles:
         rows.append(
             (
-                a.article.id,
-                a.article.outlet or "-",
+                printable(a.article.id),
+                printable(a.article.outlet) or "-",
                 str(len(a.quotes)),
                 str(a.count(Verdict.VERBATIM)),
                 str(a.count(Verdict.FAITHFUL)),
@@ -84,7 +96,7 @@ def _outlet_rows(outlets: Sequence[tuple[str, Tallied]], total: Tallied) -> list
     rows: list[tuple[str, ...]] = [("outlet", "articles", *_COUNT_HEAD)]
     for name, t in [*outlets, ("total", total)]:
         rows.append(
-            (name or "-", f"{t.articles:,}", f"{t.quotes:,}", f"{t.verbatim:,}", f"{t.faithful:,}",
+            (printable(name) or "-", f"{t.articles:,}", f"{t.quotes:,}", f"{t.verbatim:,}", f"{t.faithful:,}",
              f"{t.altered:,}", f"{t.unverified:,}", f"{t.errors:,}")
         )
     return rows
@@ -107,7 +119,7 @@ def check_table(run: CheckRun) -> list[str]:
 
 def check_errors(run: CheckRun) -> list[str]:
     """The error messages of a run (for standard error), and how many more there were."""
-    lines = [f"error: {err}" for err in run.errors]
+    lines = [f"error: {printable(err)}" for err in run.errors]
     if run.total.errors > len(run.errors):
         lines.append(f"... and {run.total.errors - len(run.errors):,} more errors (see {run.results})")
     return lines
@@ -132,7 +144,7 @@ def extract_lines(quotes: Sequence[Quotation]) -> list[str]:
     """One line per quotation: its number, its span in the article, its text and attribution."""
     lines = []
     for n, q in enumerate(quotes, 1):
-        cue = f"  ({q.attribution})" if q.attribution else ""
+        cue = f"  ({printable(q.attribution)})" if q.attribution else ""
         lines.append(f"{n:3}. [{q.spans[0][0]}:{q.spans[-1][1]}] {q.text!r}{cue}")
     return lines
 
@@ -143,8 +155,8 @@ def locate_lines(result: QuoteResult, source: Document | None) -> list[str]:
     if loc is None or source is None:
         return ["unverified: no source passage renders this quotation"]
     lines = [
-        f"{result.verdict.value}: {loc.source} [{loc.span[0]}:{loc.span[1]}]",
-        f"  source: {source.text[loc.span[0]:loc.span[1]]}",
+        f"{result.verdict.value}: {printable(loc.source)} [{loc.span[0]}:{loc.span[1]}]",
+        f"  source: {printable(source.text[loc.span[0]:loc.span[1]])}",
     ]
     for v in result.variants:
         lines.append(f"  {v.kind.value} ({v.severity.value}): {v.source_text!r} -> {v.quote_text!r}")
@@ -195,13 +207,13 @@ def _shown(text: str) -> str:
 
 def reconstruction_lines(recon: Reconstruction, comparison: Comparison | None = None) -> list[str]:
     """The reconstructed text, then the apparatus, one line per entry, then any comparison."""
-    lines = [recon.text, ""]
-    lines.append(f"Witnesses: {', '.join(f'{w.id} ({w.words} words)' for w in recon.witnesses)}")
+    lines = ["\n".join(printable(line) for line in recon.text.split("\n")), ""]
+    lines.append(f"Witnesses: {', '.join(f'{printable(w.id)} ({w.words} words)' for w in recon.witnesses)}")
     if recon.apparatus:
         lines.append("Apparatus:")
     for n, a in enumerate(recon.apparatus, 1):
         readings = " | ".join(
-            f"{_shown(r.text)} {', '.join(r.witnesses)}" + (f" [{v}]" if v != len(r.witnesses) else "")
+            f"{_shown(r.text)} {printable(', '.join(r.witnesses))}" + (f" [{v}]" if v != len(r.witnesses) else "")
             for r, v in zip(a.readings, a.votes)
         )
         tie = "  (tie)" if a.tie else ""
@@ -218,7 +230,7 @@ def reconstruction_lines(recon: Reconstruction, comparison: Comparison | None = 
 
 
 def _comparison_lines(comparison: Comparison) -> list[str]:
-    base = document_name(comparison.collation.base)
+    base = printable(document_name(comparison.collation.base))
     if comparison.identical:
         return [f"Against {base}: identical"]
     lines = [f"Against {base}:"]
