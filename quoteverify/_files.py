@@ -15,7 +15,8 @@ def write_atomic(path: str | Path, data: bytes | str, *, make_dirs: bool = False
 
     An interrupted run leaves either the old file or the new one, never half
     of one, and no temporary file. A folder that cannot be written (or, without
-    ``make_dirs``, does not exist) is an :class:`InputError` naming the file.
+    ``make_dirs``, does not exist) or a failed write (a full disk) is an
+    :class:`InputError` naming the file.
     """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
@@ -34,8 +35,10 @@ def write_atomic(path: str | Path, data: bytes | str, *, make_dirs: bool = False
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(e, OSError):  # a full disk among them: say which file
+            raise InputError(str(path), f"cannot write: {e.strerror or e}") from None
         raise
     return path

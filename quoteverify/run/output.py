@@ -198,12 +198,13 @@ class RunFolder:
     def manifest(self, result: StreamResult) -> dict[str, Any]:
         """The manifest of ``result``, without its list of files."""
         sources = [_source_entry(s) for s in result.check.sources]
-        articles = {"count": result.total.articles, "sha256": self._articles.hexdigest()}
+        articles_sha256 = self._articles.hexdigest()
+        articles = {"count": result.total.articles, "sha256": articles_sha256}
         run = hashlib.sha256()
         run.update(f"{__version__}\0{result.check.case}\0".encode())
         for s in sources:
             run.update(f"{s['id']}\0{s['sha256']}\0".encode())
-        run.update(articles["sha256"].encode())
+        run.update(articles_sha256.encode())
         return {
             "run": run.hexdigest()[:16],
             "complete": True,
