@@ -101,7 +101,7 @@ def workers_of(marker: str) -> list[psutil.Process]:
 
 
 def test_kill_9_at_random_points_leaves_a_whole_report_or_the_earlier_one(tmp_path):
-    big = make_case(tmp_path / "big", 36)
+    big = make_case(tmp_path / "big", 160)
     small = make_case(tmp_path / "small", 20)
     out = tmp_path / "out"
     first = run(small, "--out", out, "-j", "2")
@@ -110,13 +110,16 @@ def test_kill_9_at_random_points_leaves_a_whole_report_or_the_earlier_one(tmp_pa
     assert earlier is not None and earlier["counts"]["articles"] == 20
     schedule = random.Random(20200106)
     seen = []
+    orphaned = []  # the pool workers alive when their parent was killed
     for _ in range(3):
         proc = subprocess.Popen(command(big, "--out", out, "-j", "2"), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(schedule.uniform(0.5, 2.5))
+        time.sleep(schedule.uniform(1.0, 3.0))
+        with contextlib.suppress(psutil.Error):
+            orphaned += psutil.Process(proc.pid).children(recursive=True)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         deadline = time.monotonic() + 5
-        while workers_of(str(out)) and time.monotonic() < deadline:
+        while any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in orphaned) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not workers_of(str(out)), "pool workers outlived their parent"
         manifest = check_whole(out)
@@ -125,10 +128,11 @@ def test_kill_9_at_random_points_leaves_a_whole_report_or_the_earlier_one(tmp_pa
     rerun = run(big, "--out", out, "-j", "2")
     assert rerun.returncode == 1, rerun.stderr
     manifest = check_whole(out)
-    assert manifest is not None and manifest["counts"]["articles"] == 36
+    assert manifest is not None and manifest["counts"]["articles"] == 160
     # after each kill, the report was the earlier run's or the new one's, whole
     assert set(seen) <= {earlier["run"], manifest["run"]}
-    assert leftovers(out) == []
+    assert orphaned, "no kill fell while the pool was checking: the schedule tests nothing"
+    assert leftovers(out) == [] and not list(big.rglob("*.tmp"))  # nor a half-saved source index
 
 
 def test_a_rerun_after_a_crash_says_it_starts_afresh(tmp_path):
@@ -141,19 +145,14 @@ def test_a_rerun_after_a_crash_says_it_starts_afresh(tmp_path):
     r = run(case, "--out", out)
     assert r.returncode == 1, r.stderr
     assert "an earlier run did not finish (1 article written); starting afresh" in r.stderr
-    check_whole(out)
     assert leftovers(out) == []
-
-
-def test_the_same_inputs_give_the_same_bytes_and_run_id(tmp_path):
-    case = make_case(tmp_path / "case", 5)
-    run(case, "--out", tmp_path / "a", "-j", "1")
-    run(case, "--out", tmp_path / "b", "-j", "1")
-    a, b = tmp_path / "a" / CASE_ID, tmp_path / "b" / CASE_ID
-    assert check_whole(tmp_path / "a") == check_whole(tmp_path / "b")
-    for p in a.rglob("*"):
+    # the run id comes of the inputs, not the clock: a fresh run elsewhere writes the same bytes
+    fresh = tmp_path / "fresh"
+    run(case, "--out", fresh, "-j", "1")
+    assert check_whole(out) == check_whole(fresh)
+    for p in (out / CASE_ID).rglob("*"):
         if p.is_file():
-            assert p.read_bytes() == (b / p.relative_to(a)).read_bytes()
+            assert p.read_bytes() == (fresh / CASE_ID / p.relative_to(out / CASE_ID)).read_bytes()
 
 
 # --------------------------------------------------------------------------- two runs

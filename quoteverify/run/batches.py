@@ -334,7 +334,7 @@ def _run_dask(
         raise QuoteverifyError(f"{address}: cannot reach the Dask scheduler ({e})") from None
     try:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
-        shared = client.scatter(checker, broadcast=True, hash=False)
+        shared = client.scatter(checker, broadcast=True, hash=False, timeout=NO_WORKERS_GRACE)
         docs = _read_for_remote(refs, root)
 
         def submit(batch: list[Document | _ReadError], start: int, want: Want) -> _Handle:
