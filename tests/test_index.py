@@ -116,6 +116,7 @@ def _edited(words, rng, n):
 @example(seed=0, edits=32073412, length=29, twin=True)  # a few unique seeds on the near copy
 @example(seed=187, edits=187, length=6, twin=True)  # a near copy as good as the passage, and later
 @example(seed=0, edits=368, length=18, twin=True)  # most unique seeds on a near copy as good as the passage
+@example(seed=6, edits=278, length=6, twin=True)  # a near copy reproducing every word, as the passage does
 def test_unique_seeds_place_a_fragment_wherever_the_vote_does(seed, edits, length, twin):
     """Taking the passage a fragment's unique trigrams point to never loses the passage the vote finds.
 

@@ -293,8 +293,8 @@ def _by_unique_seeds(
     the significance ``needed``, that passage is the one the vote would
     elect: no vote is held. With fewer unique trigrams, those found in
     at most ``SEED_PLACES`` places are the seeds, on the same terms, and
-    only while no other stretch holds ``UNIQUE_SEEDS`` of them and the
-    passage reproduces every word of the fragment (a near copy of the
+    only while no other stretch holds any of them and the passage
+    reproduces every word of the fragment (a near copy of the
     passage elsewhere is left to the vote). Unique seeds that are not most
     of the trigrams found leave it to the vote too: the others then stand
     in several places, which a near copy does.
@@ -311,8 +311,8 @@ def _by_unique_seeds(
     most, second, most_first, most_last = _stretches(index, seeds, gap, distinct=limit > 1)
     if most < UNIQUE_SEEDS or most * 2 <= len(seeds):
         return None
-    if limit > 1 and second >= UNIQUE_SEEDS:
-        return None  # seeds found in several places point to another stretch as well
+    if limit > 1 and second:
+        return None  # seeds found in several places point to another stretch as well: the vote weighs them
     around = _around(index, most_first, most_last, m)
     if around is None:
         return None
@@ -324,8 +324,10 @@ def _by_unique_seeds(
     match = _verify(qs, window, lcs, False, wlo)
     if match is None or match.matched < m * SURE_SHARE:
         return None
-    if match.matched < m and (limit > 1 or _elsewhere(index, sel, lo, counts, gap)):
-        return None  # seeds found on another stretch too, and a passage short of a word: it may reproduce as much
+    if limit > 1 and match.matched < m:
+        return None  # seeds found elsewhere too, and a passage short of a word: another may reproduce as much
+    if limit == 1 and _elsewhere(index, sel, lo, counts, gap):
+        return None  # a near copy on another stretch: the vote weighs the two
     spans, matched = match.source, match.matched
     sig = significance(index, spans, m)
     if sig < needed:
