@@ -17,8 +17,9 @@ def write_atomic(path: str | Path, data: bytes | str, *, make_dirs: bool = False
     of one, and no temporary file. ``sync=False`` skips the fsync before the
     rename, for files many of which are written at once (the pages of a
     report): the rename is still atomic, but a power cut may lose the newest
-    files. A folder that cannot be written (or, without
-    ``make_dirs``, does not exist) is an :class:`InputError` naming the file.
+    files. A folder that cannot be written (or, without ``make_dirs``, does
+    not exist) or a failed write (a full disk) is an :class:`InputError`
+    naming the file.
     """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
@@ -40,8 +41,10 @@ def write_atomic(path: str | Path, data: bytes | str, *, make_dirs: bool = False
                 fh.flush()
                 os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(e, OSError):  # a full disk among them: say which file
+            raise InputError(str(path), f"cannot write: {e.strerror or e}") from None
         raise
     return path

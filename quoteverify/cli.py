@@ -44,14 +44,16 @@ DEFAULT_FAIL_ON = tuple(name for name in ("altered", "misattributed") if name in
 @contextmanager
 def _user_errors() -> Iterator[None]:
     """Turn the library's input errors into a one-line message and exit status 2."""
+    from quoteverify.render.terminal import printable
+
     try:
         yield
     except QuoteverifyError as e:
-        click.echo(f"Error: {e}", err=True)
+        click.echo(f"Error: {printable(str(e))}", err=True)
         sys.exit(EXIT_ERROR)
     except OSError as e:
         where = f"{e.filename}: " if e.filename else ""
-        click.echo(f"Error: {where}{e.strerror or e}", err=True)
+        click.echo(f"Error: {printable(where + str(e.strerror or e))}", err=True)
         sys.exit(EXIT_ERROR)
 
 
@@ -301,8 +303,8 @@ def check(
     goes).
     """
     from quoteverify.ingest import iter_articles, load_case
-    from quoteverify.render import safe_name, write_report
-    from quoteverify.run import RESULTS_NAME, check_stream
+    from quoteverify.run import check_stream
+    from quoteverify.run.output import RunFolder
 
     with _user_errors():
         if sources:
@@ -333,18 +335,25 @@ def check(
         if total is None and progress.enabled and "-" not in inputs:
             _count_in_background(inputs, progress)
         gate = _Gate(named, fail_on, progress)
-        try:
-            result = check_stream(
-                infos, gate.refs(refs), case_id=ident, title=title, root=root,
-                results=Path(out) / safe_name(ident) / RESULTS_NAME,
-                jobs=jobs or None, scheduler=scheduler, pages=pages, progress=gate,
-            )
-        finally:
-            progress.close()
-        index = write_report(result.check, out)
+        with RunFolder(out, ident) as folder:
+            if folder.notice:
+                click.echo(f"Note: {folder.notice}", err=True)
+            try:
+                result = check_stream(
+                    infos, gate.refs(refs), case_id=ident, title=title, root=root, results=folder.results,
+                    jobs=jobs or None, scheduler=scheduler, pages=pages, progress=gate,
+                    digests=folder.add_article,
+                )
+            finally:
+                progress.close()
+            index = folder.commit(result)
+        if folder.warning:
+            click.echo(f"Warning: {folder.warning}", err=True)
     _summary(result, index, gate.fatal)
     if not result.total.articles and not faults:
         faults.append(f"{', '.join(inputs)}: no articles to check")
+    elif result.total.articles and result.total.articles == result.total.errors and not faults and not gate.fatal:
+        faults.append("no article could be read")
     gate.fail(faults)
 
 

@@ -1,9 +1,5 @@
-"""Shared test settings: a derandomized hypothesis profile for CI."""
+"""Shared test settings: the hypothesis profiles (see profiles.py): "ci" when CI=true, derandomized, with more examples."""
 
-import os
+from profiles import load
 
-from hypothesis import HealthCheck, settings
-
-settings.register_profile("ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("dev", deadline=None)
-settings.load_profile("ci" if os.environ.get("CI") else "dev")
+load()

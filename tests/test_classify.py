@@ -2,6 +2,7 @@
 
 import pytest
 from hypothesis import assume, given, settings
+from profiles import examples
 from hypothesis import strategies as st
 
 from quoteverify.align import align
@@ -96,7 +97,7 @@ def render(words, commas):
 
 
 @given(PASSAGE, st.data())
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 def test_generated_single_word_edits_come_back_as_their_kind(words, data):
     commas = data.draw(st.sets(st.integers(0, len(words) - 1), max_size=3))
     source = render(words, commas)

@@ -252,7 +252,7 @@ def test_a_broken_line_of_a_json_lines_batch_is_counted(tmp_path, bridge):
     batch.write_text('{"id": "ok", "text": "She said \\"We will not open the bridge\\" today."}\n{"id": 3}\n')
     r = run("check", "--source", src, batch, "--out", tmp_path / "out")
     assert r.exit_code == 0
-    assert r.stderr.splitlines() == [f'Skipped: {batch} line 2: "id" must be a string, not a number']
+    assert r.stderr.splitlines() == [f'Skipped: {batch} line 2: no "text" or "html" field']
     assert run("check", "--source", src, batch, "--out", tmp_path / "out", "--fail-on", "error").exit_code == 1
 
 

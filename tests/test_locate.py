@@ -3,6 +3,7 @@
 import random
 
 from hypothesis import given, settings
+from profiles import examples
 from hypothesis import strategies as st
 
 from quoteverify.locate import SourceIndex, locate
@@ -92,7 +93,7 @@ def test_omission_without_ellipsis_keeps_the_cut_inside_the_passage():
 
 
 @given(st.integers(0, 10_000), st.integers(0, 350), st.integers(8, 40))
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 def test_every_exact_passage_is_found_where_it_is(seed, start, length):
     text = random_text(seed, 400)
     words = text.rstrip(".").split()

@@ -257,10 +257,27 @@ class _Listing:
     def existing(self, t: _Table, key: str, what: str, ident: str) -> str:
         rel = t.get_str(key)
         target = path_in(self.case.root, rel)
+        self.inside(target, rel, what, ident)
         if not target.is_file():
             fault = "is a directory, not a file" if target.is_dir() else "no such file"
             raise InputError(str(target), f'{fault} ({what} "{ident}" in {self.case.path.name})')
         return rel
+
+    def inside(self, target: Path, rel: str, what: str, ident: str) -> None:
+        """Refuse a path that leads out of the case folder (absolute, ``..``, or a link out).
+
+        A case folder may come from someone else: its paths must not pull
+        any other file of this machine into a report.
+        """
+        root = self.case.root.resolve()
+        try:
+            real = target.resolve()
+        except (OSError, RuntimeError):  # a link that loops: the read names it
+            return
+        if not real.is_relative_to(root):
+            raise InputError(
+                str(self.case.path), f'{what} "{ident}": path "{rel}" leads outside the case folder'
+            )
 
     def source(self, t: _Table) -> _ListedSource:
         ident = self.new_id(t)

@@ -45,6 +45,11 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 #: A decoded text with more than this share of control characters is binary.
 CONTROL_SHARE = 0.1
+#: NUL bytes in a file that is not UTF-16/32 are dropped (and counted) up to
+#: this share of its bytes, more make it binary...
+NUL_SHARE = 0.01
+#: ... or up to this many in a short file
+NUL_STRAYS = 8
 
 _C1_BYTES = re.compile(rb"[\x80-\x9f]")
 _DECLARED_CHARSET = re.compile(
@@ -140,12 +145,14 @@ def decode_bytes(data: bytes, *, declared: str | None = None, path: str | None =
     Windows-1252 when bytes 0x80-0x9F occur, Latin-1 when they do not.
     A leading byte-order mark is not part of the text. Raises
     :class:`InputError` (naming ``path``) for binary data: a known magic
-    number, NUL bytes outside UTF-16/32, or a text mostly of control
-    characters.
+    number, NUL bytes outside UTF-16/32 (more than :data:`NUL_SHARE` of
+    the bytes: fewer are dropped and counted in a warning), or a text mostly
+    of control characters.
     """
     kind = binary_kind(data)
     if kind:
         raise InputError(path, f"binary file ({kind}), not text")
+    data, dropped = _drop_stray_nuls(data)
     decoded = _decode_cascade(data, declared)
     text = decoded.text
     if text.startswith("\ufeff"):
@@ -154,8 +161,18 @@ def decode_bytes(data: bytes, *, declared: str | None = None, path: str | None =
         raise InputError(path, "binary file (NUL bytes), not text")
     controls = len(_CONTROL.findall(text))
     if controls and controls > CONTROL_SHARE * len(text):
-        raise InputError(path, "binary file (control characters), not text")
-    return Decoded(text, decoded.encoding, decoded.warnings)
+        raise InputError(path, f"binary file ({'NUL bytes' if dropped else 'control characters'}), not text")
+    return Decoded(text, decoded.encoding, dropped + decoded.warnings)
+
+
+def _drop_stray_nuls(data: bytes) -> tuple[bytes, tuple[str, ...]]:
+    """``data`` without its NUL bytes when they are a few strays in a text (not UTF-16/32), and a warning counting them."""
+    nuls = data.count(0)
+    if not nuls or nuls > max(NUL_STRAYS, NUL_SHARE * len(data)):
+        return data, ()
+    if any(data.startswith(bom) for bom, codec in _BOMS if codec != "utf-8-sig") or _utf16_without_bom(data):
+        return data, ()
+    return data.replace(b"\x00", b""), (f"{nuls} NUL byte{'s' if nuls != 1 else ''} dropped",)
 
 
 def _utf8_evidence(data: bytes) -> tuple[int, int]:

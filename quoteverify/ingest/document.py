@@ -17,7 +17,7 @@ from typing import Any, Literal, NamedTuple
 from quoteverify.errors import InputError
 from quoteverify.ingest.boilerplate import Skip, find_boilerplate
 from quoteverify.ingest.decode import declared_charset, decode_bytes
-from quoteverify.ingest.html import extract_html, looks_like_html
+from quoteverify.ingest.html import HeavyMarkup, extract_html, looks_like_html
 from quoteverify.models import Document, Paragraph
 
 Role = Literal["article", "source"]
@@ -235,7 +235,10 @@ def document_from_bytes(
     if html is None:
         html = looks_like_html(text)
     if html:
-        page = extract_html(text)
+        try:
+            page = extract_html(text)
+        except HeavyMarkup as e:
+            raise InputError(where, str(e)) from None
         text = page.text
         notes.extend(page.warnings)
         title = title or page.title

@@ -141,19 +141,54 @@ def _load_trafilatura() -> Any:
     return _trafilatura
 
 
+#: an element with more attributes is hostile markup: the page is refused
+MAX_ELEMENT_ATTRIBUTES = 1000
+#: a page with more attributes is not given to trafilatura, whose time grows
+#: with them (70 us an attribute, and as their square within one element:
+#: 20,000 on one element took 17 s); the <p> elements stand in
+MAX_PAGE_ATTRIBUTES = 50_000
+
+_TAG_OPEN = re.compile(r"<[A-Za-z][^<>]*")
+_ATTRIBUTE = re.compile(r"""\s[^\s"'<>/=]+\s*=""")
+
+
+class HeavyMarkup(ValueError):
+    """A page whose markup no extractor should be given (an element of thousands of attributes)."""
+
+
+def _attributes(html: str) -> int:
+    """Count the attributes of a page's elements (roughly, in one pass), refusing an element of too many.
+
+    A tag shorter than :data:`MAX_ELEMENT_ATTRIBUTES` characters cannot hold
+    too many, so only longer ones are counted one by one.
+    """
+    for tag in _TAG_OPEN.finditer(html):
+        if tag.end() - tag.start() > 2 * MAX_ELEMENT_ATTRIBUTES:
+            n = len(_ATTRIBUTE.findall(html, tag.start(), tag.end()))
+            if n > MAX_ELEMENT_ATTRIBUTES:
+                raise HeavyMarkup(f"an element with {n:,} attributes (at most {MAX_ELEMENT_ATTRIBUTES:,} are read)")
+    return len(_ATTRIBUTE.findall(html))
+
+
 def extract_html(html: str) -> Extracted:
     """Take the article body of an HTML page, leaving navigation, promos and footers out.
 
     Uses trafilatura (paragraphs separated by ``"\\n"``, title and date from
     the page's metadata); without it, or when it finds no body, the text of
     the page's ``<p>`` elements outside navigation, headers, footers, asides
-    and figures, with a warning saying so.
+    and figures, with a warning saying so. So also for a page of more than
+    :data:`MAX_PAGE_ATTRIBUTES` attributes; an element of more than
+    :data:`MAX_ELEMENT_ATTRIBUTES` raises :class:`HeavyMarkup`.
     """
+    attributes = _attributes(html)
     trafilatura = _load_trafilatura()
-    if isinstance(trafilatura, str):
+    if isinstance(trafilatura, str) or attributes > MAX_PAGE_ATTRIBUTES:
         found = _extract_paragraphs(html)
-        note = f"trafilatura cannot be imported ({trafilatura}): article text taken from the <p> elements"
-        return Extracted(found.text, found.title, "", (note,))
+        if isinstance(trafilatura, str):
+            why = f"trafilatura cannot be imported ({trafilatura})"
+        else:
+            why = f"{attributes:,} attributes, over the {MAX_PAGE_ATTRIBUTES:,} given to trafilatura"
+        return Extracted(found.text, found.title, "", (f"{why}: article text taken from the <p> elements",))
     try:
         result: Any = trafilatura.bare_extraction(
             html,

@@ -10,9 +10,11 @@ file (and line) and the fault.
 
 from __future__ import annotations
 
+import errno
 import gzip
 import json
 import os
+import re
 import stat
 import sys
 import threading
@@ -58,6 +60,8 @@ def os_error_message(e: OSError) -> str:
         return "no such file (a part of the path is not a directory)"
     if isinstance(e, PermissionError):
         return "cannot read file (permission denied)"
+    if e.errno == errno.ELOOP:
+        return "a symbolic link that loops"
     return f"cannot read file ({e.strerror or type(e).__name__})"
 
 
@@ -67,32 +71,55 @@ def path_in(root: Path, path: str) -> Path:
     return p if p.is_absolute() else root / p
 
 
+def _file_kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
 def read_bytes(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, origin: str | None = None) -> bytes:
-    """Read a file's bytes (read-only), refusing directories, empty files and files over ``max_bytes``."""
+    """Read a regular file's bytes, refusing directories, pipes, devices, empty files and files over ``max_bytes``.
+
+    The file is opened without blocking and checked on the open descriptor,
+    so a named pipe (which would wait forever for a writer) is refused even
+    when it takes the place of a file after it was listed.
+    """
     where = origin if origin is not None else str(path)
     try:
-        st = os.stat(path)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as e:
         raise InputError(where, os_error_message(e)) from None
     except ValueError as e:  # a NUL byte in the path
         raise InputError(where, f"bad file name ({e})") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise InputError(where, "is a directory, not a file")
-    if stat.S_ISREG(st.st_mode):
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise InputError(where, "is a directory, not a file")
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(where, f"{_file_kind(st.st_mode)}, not a regular file")
         if st.st_size > max_bytes:
             raise InputError(where, f"{_size(st.st_size)}, over the {_size(max_bytes)} limit")
         if st.st_size == 0:
             raise InputError(where, "empty file")
+    except BaseException:
+        os.close(fd)
+        raise
     # a regular file is read at its size: asking for max_bytes + 1 made each
     # read of a 1 KB article allocate 16 MiB first, 3x the cost of the read
-    want = st.st_size + 1 if stat.S_ISREG(st.st_mode) else max_bytes + 1
-    try:
-        with open(path, "rb") as f:
+    want = st.st_size + 1
+    with open(fd, "rb", closefd=True) as f:
+        try:
             data = f.read(want)
-            if stat.S_ISREG(st.st_mode) and len(data) == want:  # the file grew since stat
+            if len(data) == want:  # the file grew since it was looked at
                 data += f.read(max_bytes + 1 - want)
-    except OSError as e:
-        raise InputError(where, os_error_message(e)) from None
+        except OSError as e:
+            raise InputError(where, os_error_message(e)) from None
     if len(data) > max_bytes:
         raise InputError(where, f"over the {_size(max_bytes)} limit")
     if not data:
@@ -183,7 +210,8 @@ def _walk(directory: str, seen: frozenset[str] = frozenset()) -> Iterator[str]:
     """Files with a text suffix under ``directory``, recursively, in sorted path order.
 
     Hidden names are skipped; a linked directory already being walked is not
-    walked again.
+    walked again; a link that loops is listed whatever its name, so that
+    reading it reports the fault.
     """
     real = os.path.realpath(directory)
     if real in seen:
@@ -200,7 +228,11 @@ def _walk(directory: str, seen: frozenset[str] = frozenset()) -> Iterator[str]:
         full = os.path.join(directory, entry.name)
         try:
             is_dir = entry.is_dir()
-        except OSError:
+            if entry.is_symlink():
+                os.stat(full)
+        except OSError as e:
+            if e.errno == errno.ELOOP or entry.name.lower().endswith(TEXT_SUFFIXES):
+                yield full  # reading it names the fault
             continue
         if is_dir:
             yield from _walk(full, seen)
@@ -261,10 +293,32 @@ class _JsonLine(NamedTuple):
     raw: bytes | Exception
 
 
-def _jsonl_lines(stream: _LineStream) -> Iterator[_JsonLine]:
-    """The non-blank lines of a JSON Lines stream; a read failure ends them with the error."""
+#: a JSON Lines stream may hold at most this many bytes of blank lines in a row
+MAX_BLANK_RUN = 2**20
+#: a gzip file may decompress to at most this many times its size ...
+MAX_GZIP_RATIO = 100
+#: ... past its first 64 MiB
+GZIP_RATIO_FLOOR = 64 * 2**20
+
+
+class _Bound(ValueError):
+    """A JSON Lines stream past a bound: too many blank bytes in a row, or decompressing too far."""
+
+
+def _jsonl_lines(stream: _LineStream, compressed: int | None = None) -> Iterator[_JsonLine]:
+    """The non-blank lines of a JSON Lines stream; a read failure ends them with the error.
+
+    The work is bounded by the content: a run of more than
+    :data:`MAX_BLANK_RUN` bytes of blank lines ends the stream with an
+    error, and so does a gzip stream (``compressed`` bytes on disk)
+    decompressing to more than :data:`MAX_GZIP_RATIO` times its size (past
+    :data:`GZIP_RATIO_FLOOR`): a megabyte of gzip can hold a gigabyte of
+    newlines, minutes of reading for nothing.
+    """
     lineno = 0
     offset = 0
+    blank = 0
+    limit = max(GZIP_RATIO_FLOOR, MAX_GZIP_RATIO * compressed) if compressed is not None else None
     while True:
         try:
             raw = _read_line(stream)
@@ -275,13 +329,23 @@ def _jsonl_lines(stream: _LineStream) -> Iterator[_JsonLine]:
             lineno += 1
             yield _JsonLine(lineno, offset, raw)
             offset += raw.size
+            blank = 0
             continue
         if not raw:
             return
         lineno += 1
         if raw.strip():
             yield _JsonLine(lineno, offset, raw)
+            blank = 0
+        else:
+            blank += len(raw)
+            if blank > MAX_BLANK_RUN:
+                yield _JsonLine(lineno, offset, _Bound(f"over {_size(MAX_BLANK_RUN)} of blank lines in a row"))
+                return
         offset += len(raw)
+        if limit is not None and offset > limit:
+            yield _JsonLine(lineno + 1, offset, _Bound(f"decompresses to over {MAX_GZIP_RATIO} times its size"))
+            return
 
 
 @dataclass(frozen=True)
@@ -328,10 +392,16 @@ def _parse_member(raw: bytes | Exception, where: str) -> _Member:
     if not isinstance(obj, dict):
         raise InputError(where, f"not a JSON object but {_json_type(obj)}")
     fields: dict[str, str | None] = {}
+    surrogates = 0
     for key in ("id", "title", "outlet", "date", "url", "text", "html"):
         value = obj.get(key)
+        if key == "id" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = json.dumps(value)  # a numeric id names the article as its digits do
         if value is not None and not isinstance(value, str):
             raise InputError(where, f'"{key}" must be a string, not {_json_type(value)}')
+        if value is not None:
+            value, n = _LONE_SURROGATE.subn("\ufffd", value)
+            surrogates += n
         fields[key] = value
     if fields["text"] is None and fields["html"] is None:
         raise InputError(where, 'no "text" or "html" field')
@@ -343,8 +413,18 @@ def _parse_member(raw: bytes | Exception, where: str) -> _Member:
         fields["url"] or "",
         fields["text"],
         fields["html"],
-        line.warnings,
+        line.warnings + _surrogates_replaced(surrogates),
     )
+
+
+# JSON may escape half of a UTF-16 pair alone ("\ud83d"); no text can hold it
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _surrogates_replaced(n: int) -> tuple[str, ...]:
+    if not n:
+        return ()
+    return (f"{n} lone surrogate escape{'s' if n != 1 else ''} replaced",)
 
 
 class _Ids:
@@ -398,8 +478,20 @@ def _iter_jsonl(path: str, ids: _Ids) -> Iterator[ArticleRef]:
         yield ArticleRef(ids(stem), path)
         return
     with stream:
-        for line in _jsonl_lines(stream):
-            yield _member_ref(line.raw, path, stem, line.number, line.offset, ids)
+        for line in _jsonl_lines(stream, _compressed_size(path)):
+            # past a bound, the error is found again by reading the lines, not at an offset
+            offset = None if isinstance(line.raw, _Bound) else line.offset
+            yield _member_ref(line.raw, path, stem, line.number, offset, ids)
+
+
+def _compressed_size(path: str | Path) -> int | None:
+    """The size on disk of a gzip file (``None`` for any other), for the bound on decompression."""
+    if not str(path).lower().endswith(".gz"):
+        return None
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return None
 
 
 class _GzipCursor:
@@ -446,7 +538,7 @@ def _member_bytes(path: Path, ref: ArticleRef) -> bytes | Exception:
             return e
     try:
         with _open_jsonl(path) as stream:
-            for line in _jsonl_lines(stream):
+            for line in _jsonl_lines(stream, _compressed_size(path)):
                 if line.number == ref.line or isinstance(line.raw, Exception):
                     return line.raw
     except _STREAM_ERRORS as e:

@@ -250,6 +250,23 @@ def fingerprint(sources: Sequence[Document]) -> str:
 _ARRAYS = ("hashed", "ids", "wstart", "wend", "word_pos", "word_ptr", "gram_keys", "gram_ptr", "gram_pos", "pair_info")
 
 
+def _remove_orphans(folder: Path) -> None:
+    """Remove the temporary files of index writers that are gone (a run killed while it saved)."""
+    for tmp in folder.glob(".index-*-*.tmp"):
+        pid = tmp.name.split("-")[1]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+        except OSError:  # alive, someone else's
+            pass
+
+
 class SourceIndex:
     """Word indexes over every source document of a case, built once.
 
@@ -355,6 +372,8 @@ class SourceIndex:
         folder = Path(directory)
         key = fingerprint(sources)
         path = folder / f"index-{key}.npz"
+        if folder.is_dir():
+            _remove_orphans(folder)
         if path.is_file():
             try:
                 return cls.load(path, sources, key=key)
@@ -393,7 +412,8 @@ class SourceIndex:
             "vocab": np.frombuffer(vocab, dtype=np.uint8),
             **self._arrays,
         }
-        fd, tmp = tempfile.mkstemp(prefix=".index-", suffix=".tmp", dir=path.parent)
+        # the writer's pid in the name: a file a killed run left is known for an orphan (_remove_orphans)
+        fd, tmp = tempfile.mkstemp(prefix=f".index-{os.getpid()}-", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as f:
                 np.savez(f, **members)

@@ -22,7 +22,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import NamedTuple, Protocol, cast
 
-from rapidfuzz.distance import Indel, LCSseq
+from rapidfuzz.distance import Indel, LCSseq, Levenshtein
 
 from quoteverify.locate.index import Aligned, SourceIndex
 
@@ -87,7 +87,9 @@ def _verify(q: Aligned, window: Aligned, lcs: int, transposed: bool = True, offs
     ``lcs`` is the length of the longest common subsequence of the two. Of
     the stretches of ``window`` that hold such a subsequence, the shortest
     one that starts last is aligned against the fragment (so that a common
-    word just before or after the passage is not taken for part of it);
+    word just before or after the passage is not taken for part of it),
+    its end moved on a word or so when that takes fewer edits
+    (:func:`_fewest_edits_end`);
     equal runs at its edges that are small beside the gap that separates them
     from the rest (chance matches of common words) are dropped, and the
     words of the remaining runs are the matched ones. With ``transposed``,
@@ -109,6 +111,7 @@ def _verify(q: Aligned, window: Aligned, lcs: int, transposed: bool = True, offs
     if first < 0:
         return None
     a, lo = _tightest(q, window, lcs, first, end)
+    lo = _fewest_edits_end(q, window, lcs, a, lo)
     # The aligned runs: (window start, window end, fragment start, fragment
     # end) each. Plain tuples, unpacked by name where read: they are made in
     # the hot path, and a NamedTuple takes three times as long to make
@@ -143,6 +146,31 @@ def _verify(q: Aligned, window: Aligned, lcs: int, transposed: bool = True, offs
             spans = _merge_spans(sorted(source + [(g + offset, g + offset + 1) for g in moved]))
             return _Match(spans, matched + len(moved), len(moved))
     return _Match(source, matched, 0)
+
+
+#: how many words past the shortest stretch its end may move (see :func:`_fewest_edits_end`)
+END_REACH = 3
+
+
+def _fewest_edits_end(q: Aligned, window: Aligned, lcs: int, a: int, lo: int) -> int:
+    """The length of the stretch from ``a``: ``lo``, or up to :data:`END_REACH` words more when that takes fewer edits.
+
+    The shortest stretch can stop one repeated word early: "candle yellow
+    to yellow yellow" quoted as "candle X X yellow yellow" holds its common
+    subsequence already in "candle yellow to yellow", with three edits (two
+    words inserted, one left out), where the whole passage takes two (two
+    words replaced). Only fragments with words left unmatched can gain.
+    """
+    reach = min(END_REACH, len(q) - lcs, len(window) - a - lo)
+    if reach <= 0:
+        return lo
+    distance = Levenshtein.distance
+    best, length = distance(window[a : a + lo], q), lo
+    for n in range(lo + 1, lo + reach + 1):
+        d = distance(window[a : a + n], q)
+        if d < best:
+            best, length = d, n
+    return length
 
 
 def _tightest(q: Aligned, window: Aligned, lcs: int, first: int, end: int) -> tuple[int, int]:

@@ -293,39 +293,26 @@ def _by_unique_seeds(
     the significance ``needed``, that passage is the one the vote would
     elect: no vote is held. With fewer unique trigrams, those found in
     at most ``SEED_PLACES`` places are the seeds, on the same terms, and
-    only while no other stretch holds ``UNIQUE_SEEDS`` of them (a near
-    copy of the passage elsewhere is left to the vote).
+    only while no other stretch holds any of them and the passage
+    reproduces every word of the fragment (a near copy of the
+    passage elsewhere is left to the vote). Unique seeds that are not most
+    of the trigrams found leave it to the vote too: the others then stand
+    in several places, which a near copy does.
     Otherwise None, and the vote decides.
     """
     limit = 1 if counts.count(1) >= UNIQUE_SEEDS else SEED_PLACES
     seeds = [(k, a, n) for k, a, n in zip(sel, lo, counts) if n <= limit]
     if len(seeds) < UNIQUE_SEEDS:
         return None
-    places = index._gram_pos_view
-    # (diagonal, seed) of every place of every seed, by diagonal; then one beyond them all
-    diags = sorted([(places[a + i] - k, s) for s, (k, a, n) in enumerate(seeds) for i in range(n)])
-    diags.append((_BEYOND, -1))
+    if limit == 1 and len(seeds) * 2 <= len(sel):
+        return None  # most trigrams stand in several places: a near copy, left to the vote
     m = len(q)
     gap = max(10, m // 2)
-    most = second = 0  # the seeds on the stretch that holds most of them, and on the next
-    most_first = most_last = 0  # the first and last diagonals of that stretch
-    first = 0  # where the current stretch starts in diags
-    first_diag, _ = diags[0]
-    last_diag = first_diag
-    for k, (diag, _) in enumerate(diags):
-        if diag - last_diag > gap:  # the stretch first:k ends
-            held = len({s for _, s in diags[first:k]}) if limit > 1 else k - first
-            if held > most:
-                second = most
-                most, most_first, most_last = held, first_diag, last_diag
-            elif held > second:
-                second = held
-            first, first_diag = k, diag
-        last_diag = diag
+    most, second, most_first, most_last = _stretches(index, seeds, gap, distinct=limit > 1)
     if most < UNIQUE_SEEDS or most * 2 <= len(seeds):
         return None
-    if limit > 1 and second >= UNIQUE_SEEDS:
-        return None  # seeds found in several places point to another stretch as well
+    if limit > 1 and second:
+        return None  # seeds found in several places point to another stretch as well: the vote weighs them
     around = _around(index, most_first, most_last, m)
     if around is None:
         return None
@@ -337,12 +324,53 @@ def _by_unique_seeds(
     match = _verify(qs, window, lcs, False, wlo)
     if match is None or match.matched < m * SURE_SHARE:
         return None
+    if limit > 1 and match.matched < m:
+        return None  # seeds found elsewhere too, and a passage short of a word: another may reproduce as much
+    if limit == 1 and _elsewhere(index, sel, lo, counts, gap):
+        return None  # a near copy on another stretch: the vote weighs the two
     spans, matched = match.source, match.matched
     sig = significance(index, spans, m)
     if sig < needed:
         return None
     (start, _), (_, end) = spans[0], spans[-1]
     return Hit(start, end, matched, sig)
+
+
+def _stretches(index: SourceIndex, seeds: list[tuple[int, int, int]], gap: int, *, distinct: bool) -> tuple[int, int, int, int]:
+    """The seeds on the stretch (nearby diagonals) holding most of them, its first and last diagonals, and the seeds on the next.
+
+    ``seeds``: (fragment position, where its places are listed, how many);
+    ``distinct``: count a seed once on a stretch, however many places it has there.
+    """
+    places = index._gram_pos_view
+    # (diagonal, seed) of every place of every seed, by diagonal; then one beyond them all
+    diags = sorted([(places[a + i] - k, s) for s, (k, a, n) in enumerate(seeds) for i in range(n)])
+    diags.append((_BEYOND, -1))
+    most = second = 0
+    most_first = most_last = 0
+    first = 0  # where the current stretch starts in diags
+    first_diag, _ = diags[0]
+    last_diag = first_diag
+    for k, (diag, _) in enumerate(diags):
+        if diag - last_diag > gap:  # the stretch first:k ends
+            held = len({s for _, s in diags[first:k]}) if distinct else k - first
+            if held > most:
+                second = most
+                most, most_first, most_last = held, first_diag, last_diag
+            elif held > second:
+                second = held
+            first, first_diag = k, diag
+        last_diag = diag
+    return most, second, most_first, most_last
+
+
+def _elsewhere(index: SourceIndex, sel: list[int], lo: list[int], counts: list[int], gap: int) -> bool:
+    """Whether the trigrams found in a few places put :data:`UNIQUE_SEEDS` of them on a second stretch (a near copy)."""
+    seeds = [(k, a, n) for k, a, n in zip(sel, lo, counts) if n <= SEED_PLACES]
+    if not seeds:
+        return False
+    _, second, _, _ = _stretches(index, seeds, gap, distinct=True)
+    return second >= UNIQUE_SEEDS
 
 
 def _exact(index: SourceIndex, q: Sequence[int], qs: Aligned, limit: int = MAX_EXACT_CHECKS) -> list[int]:

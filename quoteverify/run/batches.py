@@ -18,9 +18,16 @@ for any ``jobs`` and any scheduler.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
+import hashlib
 import itertools
 import os
+import signal
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -48,6 +55,13 @@ class Outcome:
     record: str
     summary: ArticleSummary
     result: ArticleResult | None
+    digest: str = ""
+
+
+def article_digest(result: ArticleResult) -> str:
+    """The hash of one article as read: its text, or the error that kept it from being read."""
+    data = result.article.text if not result.errors else "\0error\0" + "\n".join(result.errors)
+    return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -129,15 +143,40 @@ def check_batch(checker: Checker, items: Sequence[Item], start: int, want: Want)
         summary = ArticleSummary.of(result)
         position = start + k
         record = checker.record(result) if want.records else ""
-        out.append(Outcome(position, record, summary, result if want(position, summary) else None))
+        kept = result if want(position, summary) else None
+        out.append(Outcome(position, record, summary, kept, article_digest(result)))
     return out
 
 
 _worker_checker: Checker | None = None
 
 
+def _die_with_parent() -> None:
+    """End this worker when the process that started it dies, even by ``kill -9``.
+
+    On Linux the kernel sends SIGKILL (``prctl(PR_SET_PDEATHSIG)``); a
+    thread watching the parent's pid covers the rest (and the moment between
+    the fork and the prctl call).
+    """
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def _init_worker(checker: Checker) -> None:
     global _worker_checker
+    _die_with_parent()
     # what the worker inherits from the parent (the index among it) lives as
     # long as the worker: kept out of the collector's passes, its pages are
     # not copied by them
@@ -247,6 +286,34 @@ def run_articles(
             raise
 
 
+#: how long a Dask run waits, with no worker left on the cluster, before it gives up (seconds)
+NO_WORKERS_GRACE = 30.0
+
+
+class _DaskHandle:
+    """A Dask future whose wait ends with an error when the cluster has had no worker for :data:`NO_WORKERS_GRACE`."""
+
+    def __init__(self, client: Any, future: Any) -> None:
+        self.client = client
+        self.future = future
+
+    def result(self) -> list[Outcome]:
+        alone_since: float | None = None
+        while True:
+            try:
+                outcomes: list[Outcome] = self.future.result(timeout=1)
+                return outcomes
+            except TimeoutError:
+                pass
+            if self.client.scheduler_info().get("workers"):
+                alone_since = None
+                continue
+            now = time.monotonic()
+            alone_since = alone_since if alone_since is not None else now
+            if now - alone_since > NO_WORKERS_GRACE:
+                raise QuoteverifyError(f"no Dask worker left for {NO_WORKERS_GRACE:.0f} s")
+
+
 def _run_dask(
     checker: Checker,
     refs: Iterable[ArticleRef],
@@ -267,12 +334,20 @@ def _run_dask(
         raise QuoteverifyError(f"{address}: cannot reach the Dask scheduler ({e})") from None
     try:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
-        shared = client.scatter(checker, broadcast=True, hash=False)
+        shared = client.scatter(checker, broadcast=True, hash=False, timeout=NO_WORKERS_GRACE)
         docs = _read_for_remote(refs, root)
 
         def submit(batch: list[Document | _ReadError], start: int, want: Want) -> _Handle:
-            return client.submit(_dask_batch, shared, batch, start, want, pure=False)
+            return _DaskHandle(client, client.submit(_dask_batch, shared, batch, start, want, pure=False))
 
         yield from _in_order(_batches(docs, size), submit, wanted, window=workers * 3)
+    except (QuoteverifyError, GeneratorExit):
+        raise
+    except Exception as e:  # lost workers, a lost scheduler: the cluster's fault, not the articles'
+        reason = str(e).splitlines()[0] if str(e) else ""
+        raise QuoteverifyError(
+            f"{address}: the distributed run failed ({type(e).__name__}{': ' + reason if reason else ''})"
+        ) from None
     finally:
-        client.close()
+        with contextlib.suppress(Exception):
+            client.close()

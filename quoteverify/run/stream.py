@@ -13,11 +13,11 @@ order).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import IO
 
 from quoteverify.locate import SourceIndex, case_index
 from quoteverify.models import ArticleRef, ArticleResult, ArticleSummary, CheckResult, SourceInfo, StreamResult, Tally
@@ -29,26 +29,60 @@ MAX_ERRORS = 1000
 
 
 class ResultsWriter:
-    """Writes ``results.jsonl``: one line per article, in the order given, flushed as it goes."""
+    """Writes ``results.jsonl``: one line per article, in the order given, flushed as it goes.
+
+    Lines are gathered and handed to the system whole (every 64 records, or
+    at 1 MiB), so the file grows by whole records; a fault (a full disk
+    among them) is an ``OSError`` naming the file.
+    """
+
+    FLUSH_RECORDS = 64
+    FLUSH_BYTES = 2**20
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file: IO[str] = open(self.path, "w", encoding="utf-8", newline="\n")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fd: int | None = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
+        except OSError as e:
+            raise OSError(e.errno, e.strerror, str(self.path)) from None
+        self._pending: list[bytes] = []
+        self._pending_bytes = 0
         self.lines = 0
 
     def write(self, record: str) -> None:
         """Write one article's JSON object (one line, no newline in it)."""
         if "\n" in record:
             raise ValueError("a results.jsonl record must be one line")
-        self._file.write(record)
-        self._file.write("\n")
+        line = record.encode("utf-8", "surrogatepass") + b"\n"
+        self._pending.append(line)
+        self._pending_bytes += len(line)
         self.lines += 1
-        if self.lines % 64 == 0:
-            self._file.flush()
+        if len(self._pending) >= self.FLUSH_RECORDS or self._pending_bytes >= self.FLUSH_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        """Hand the gathered records to the system."""
+        if self._fd is None or not self._pending:
+            return
+        view = memoryview(b"".join(self._pending))
+        self._pending.clear()
+        self._pending_bytes = 0
+        try:
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
+        except OSError as e:
+            raise OSError(e.errno, e.strerror, str(self.path)) from None
 
     def close(self) -> None:
-        self._file.close()
+        if self._fd is None:
+            return
+        try:
+            self.flush()
+        finally:
+            os.close(self._fd)
+            self._fd = None
 
     def __enter__(self) -> ResultsWriter:
         return self
@@ -92,6 +126,7 @@ def check_stream(
     pages: int = DEFAULT_PAGES,
     progress: Callable[[ArticleSummary], None] | None = None,
     index: SourceIndex | None = None,
+    digests: Callable[[str], None] | None = None,
 ) -> StreamResult:
     """Check ``articles`` against ``sources``, writing ``results`` (a ``results.jsonl`` path) as it goes.
 
@@ -99,7 +134,9 @@ def check_stream(
     the source index is saved under it). ``jobs``/``scheduler``: see
     :func:`quoteverify.run.batches.run_articles` (``jobs=None``: every core).
     ``pages`` bounds the full results kept. ``progress`` is called with each
-    article's summary, in input order.
+    article's summary, in input order; ``digests`` with each article's hash
+    (of its text as read, see :func:`~quoteverify.run.batches.article_digest`),
+    in input order.
     """
     if pages < 0:
         raise ValueError("pages must be >= 0")
@@ -121,6 +158,8 @@ def check_stream(
             s = outcome.summary
             if writer is not None:
                 writer.write(outcome.record)
+            if digests is not None:
+                digests(outcome.digest)
             total.add(s)
             outlets.setdefault(s.outlet, _Counter()).add(s)
             for e in s.errors:
