@@ -2,7 +2,7 @@
 
 The people who speak in a case are its sources' speakers and the people its
 transcripts' labels name (a :class:`Roster`). An article names them by full
-name, by surname with or without a title ("Ms Smith", "Gen Milley"), or by
+name, by surname with or without a title ("Ms Smith", "Gen Hale"), or by
 a label that maps to them ("the Secretary of State"). Each quotation's cue
 (extract's attribution) is read for its subject:
 
@@ -43,7 +43,7 @@ TITLES = frozenset(
     judge justice mayor marine corps army navy air force chief deputy defence defense foreign home state
     press spokesman spokeswoman spokesperson pentagon us uk the former acting hon st""".split()
 )
-#: what follows a surname and is not one ("William H. Seely III")
+#: what follows a surname and is not one ("Robert J. Hale III")
 _SUFFIXES = frozenset("jr sr ii iii iv v".split())
 #: what stands for a source document in a cue
 DOCUMENT_NOUNS = frozenset(
@@ -249,7 +249,7 @@ def _name_runs(words: Sequence[tuple[str, int]], text: str) -> list[list[tuple[s
 
     Function words are stripped from the front of a run, and the words of
     an organisation or a title that stand before a name ("Staff Mark
-    Milley" of "Chiefs of Staff Mark Milley").
+    Hale" of "Chiefs of Staff Mark Hale").
     """
     runs: list[list[tuple[str, int]]] = []
     cur: list[tuple[str, int]] = []
@@ -273,7 +273,7 @@ def _name_runs(words: Sequence[tuple[str, int]], text: str) -> list[list[tuple[s
 
 
 def _person_like(run: Sequence[tuple[str, int]]) -> bool:
-    """Whether a run of capitalised words looks like a person's name ("Mark Esper", "Gen Milley")."""
+    """Whether a run of capitalised words looks like a person's name ("Mark Jones", "Gen Hale")."""
     folded = [_fold(w) for w, _ in run]
     if not folded or folded[-1] in _NOT_PERSON_END or folded[-1] in TITLES:
         return False
@@ -342,8 +342,8 @@ class _Reader:
         """Read the words ``text[start:end]`` as the subject of a speech verb: who it names, and where.
 
         Of the people, documents and pronouns it names, the one nearest the
-        verb is the subject ("after General Mark Milley ... told"; "The
-        letter from Brigadier Seely ... said"); after the verb, the first.
+        verb is the subject ("after General Jane Doe ... told"; "The
+        letter from Brigadier Hale ... said"); after the verb, the first.
         """
         words = [(w, p) for w, p in _words(self.text, start, end) if not self._inside_quotation(p)]
         if not words:

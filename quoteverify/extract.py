@@ -692,7 +692,7 @@ class _Cues:
             start = m.start()
         finite = not text[vs:ve].lower().endswith("ing")  # "..., telling him" has no subject of its own
         if finite and all(w.islower() and (w in _ADVERBS or w.endswith("ly")) for w in taken):
-            # "Alyssa Farah, a Pentagon spokesperson, later tweeted": the subject sits
+            # "Jane Roe, a ministry spokesperson, later tweeted": the subject sits
             # before an apposition; take the whole clause from the start of the sentence
             if vs - sent <= _WINDOW and piece > sent and text[piece - 1] == ",":
                 head = text[sent:vs]
@@ -733,7 +733,7 @@ class _Cues:
                 break
         cue_end = ve
         for n, m in enumerate(_WORD_RE.finditer(text, ve, stop)):
-            # a name runs on past the usual tail ("said Brig. Gen. William Seely")
+            # a name runs on past the usual tail ("said Brig. Gen. Alice M. Hartley")
             if n >= _MAX_AFTER_TAIL and (n >= 2 * _MAX_AFTER_TAIL or not m.group()[0].isupper()):
                 break
             cue_end = m.end()

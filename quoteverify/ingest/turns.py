@@ -1,7 +1,7 @@
 """Speakers of a source: the one person who wrote it, or the turns of a transcript.
 
 A transcript line that opens with a speaker label (``THE PRESIDENT:``,
-``Q:``, ``MR. SMITH:``, ``SECRETARY ESPER:``, or ``Q`` alone followed by
+``Q:``, ``MR. SMITH:``, ``SECRETARY JONES:``, or ``Q`` alone followed by
 the question) starts a turn; a turn runs to the next label. Each turn
 starts a paragraph of its own (paragraphs are cut where a label opens a
 line inside one), and every paragraph carries the person it belongs to: the
@@ -26,7 +26,7 @@ from quoteverify.models import Document, Paragraph
 #: Who asks in a transcript's ``Q`` turns.
 PRESS = "the press"
 
-# an upper-case label of up to six words, then a colon: THE PRESIDENT:, MR. SMITH:, SECRETARY ESPER:
+# an upper-case label of up to six words, then a colon: THE PRESIDENT:, MR. SMITH:, SECRETARY JONES:
 _UPPER_LABEL = r"[A-Z][A-Z.'\u2019-]*(?:[ \t]+[A-Z][A-Z.'\u2019-]*){0,5}(?=:)"
 # Q (or Q.) alone, then the question on the same line
 _Q_ALONE = r"Q\.?(?=[ \t]+\S)"

@@ -22,7 +22,7 @@ from types import TracebackType
 from quoteverify.locate import SourceIndex, case_index
 from quoteverify.models import ArticleRef, ArticleResult, ArticleSummary, CheckResult, SourceInfo, StreamResult, Tally
 from quoteverify.run.defaults import DEFAULT_PAGES, RESULTS_NAME
-from quoteverify.run.batches import Want, run_articles
+from quoteverify.run.batches import Outcome, Want, run_articles
 
 #: error messages kept for the summary
 MAX_ERRORS = 1000
@@ -113,6 +113,46 @@ class _Counter:
         return Tally(*self.values)
 
 
+class _Kept:
+    """What a streamed check keeps of the articles: counts, the first error messages, and the results the pages need.
+
+    All of them while the run has no more than ``pages`` articles; past
+    that, only the first ``pages`` with findings, in input order.
+    """
+
+    def __init__(self, pages: int) -> None:
+        self.pages = pages
+        self.first: list[ArticleResult] | None = []
+        self.flagged: list[ArticleResult] = []
+        self.total = _Counter()
+        self.outlets: dict[str, _Counter] = {}
+        self.errors: list[str] = []
+
+    def want(self, *, records: bool) -> Want:
+        """What the next batch should send back."""
+        return Want(first=self.pages if self.first is not None else 0, findings=len(self.flagged) < self.pages, records=records)
+
+    def add(self, outcome: Outcome) -> None:
+        s = outcome.summary
+        self.total.add(s)
+        self.outlets.setdefault(s.outlet, _Counter()).add(s)
+        for e in s.errors:
+            if len(self.errors) < MAX_ERRORS:
+                self.errors.append(e)
+        if outcome.result is not None:
+            if self.first is not None and outcome.position < self.pages:
+                self.first.append(outcome.result)
+            if s.findings and len(self.flagged) < self.pages:
+                self.flagged.append(outcome.result)
+        if self.first is not None and outcome.position >= self.pages:
+            self.first = None  # more articles than pages: only those with findings get one
+
+    @property
+    def articles(self) -> tuple[ArticleResult, ...]:
+        """The articles kept in full: every one when the run had no more than ``pages``."""
+        return tuple(self.first) if self.first is not None else tuple(self.flagged)
+
+
 def check_stream(
     sources: Sequence[SourceInfo],
     articles: Iterable[ArticleRef],
@@ -142,58 +182,40 @@ def check_stream(
         raise ValueError("pages must be >= 0")
     if index is None:
         index = case_index([s.document for s in sources], root)
-    first: list[ArticleResult] | None = []
-    flagged: list[ArticleResult] = []
-    total = _Counter()
-    outlets: dict[str, _Counter] = {}
-    errors: list[str] = []
-
+    kept = _Kept(pages)
     writer = ResultsWriter(results) if results is not None else None
 
     def wanted() -> Want:
-        return Want(first=pages if first is not None else 0, findings=len(flagged) < pages, records=writer is not None)
+        return kept.want(records=writer is not None)
 
     try:
         for outcome in run_articles(index, articles, root=root, jobs=jobs, scheduler=scheduler, wanted=wanted):
-            s = outcome.summary
             if writer is not None:
                 writer.write(outcome.record)
             if digests is not None:
                 digests(outcome.digest)
-            total.add(s)
-            outlets.setdefault(s.outlet, _Counter()).add(s)
-            for e in s.errors:
-                if len(errors) < MAX_ERRORS:
-                    errors.append(e)
-            if outcome.result is not None:
-                if first is not None and outcome.position < pages:
-                    first.append(outcome.result)
-                if s.findings and len(flagged) < pages:
-                    flagged.append(outcome.result)
-            if first is not None and outcome.position >= pages:
-                first = None  # more articles than pages: only those with findings get one
+            kept.add(outcome)
             if progress is not None:
-                progress(s)
+                progress(outcome.summary)
     finally:
         if writer is not None:
             writer.close()
-    complete = first is not None
-    kept = tuple(first) if first is not None else tuple(flagged)
-    tally = total.tally()
+    complete = kept.first is not None
+    tally = kept.total.tally()
     meta: tuple[tuple[str, str], ...] = ()
     if not complete:
         meta = (
             ("articles", str(tally.articles)),
-            ("articles_in_report", str(len(kept))),
+            ("articles_in_report", str(len(kept.articles))),
             ("results", RESULTS_NAME),
         )
-    check = CheckResult(case_id, title or case_id, tuple(sources), kept, meta)
+    check = CheckResult(case_id, title or case_id, tuple(sources), kept.articles, meta)
     return StreamResult(
         check,
         tally,
-        tuple(sorted((name, c.tally()) for name, c in outlets.items())),
+        tuple(sorted((name, c.tally()) for name, c in kept.outlets.items())),
         complete,
-        tuple(errors),
+        tuple(kept.errors),
         Path(results) if results is not None else None,
         index.origin,
     )
