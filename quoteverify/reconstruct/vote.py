@@ -200,7 +200,8 @@ def _reading_text(p: PlacedExcerpt, toks: Sequence[int]) -> str:
 class _Ranking:
     """Witnesses ranked for breaking ties: most words of the text read first, then by id."""
 
-    def __init__(self, placed: Sequence[PlacedExcerpt]) -> None:
+    def __init__(self, placed: Sequence[PlacedExcerpt], outlets: Mapping[str, str] | None = None) -> None:
+        self.outlets = outlets or {}
         covered: dict[str, set[int]] = defaultdict(set)
         self.excerpts: Counter[str] = Counter()
         for p in placed:
@@ -209,6 +210,10 @@ class _Ranking:
         self.words = {w: len(s) for w, s in covered.items()}
         ids = sorted(self.words, key=lambda w: (-self.words[w], w))
         self.rank = {w: n for n, w in enumerate(ids)}
+
+    def name(self, witness: str) -> str:
+        """A witness as a reader knows it: its outlet, when it has one."""
+        return self.outlets.get(witness) or witness
 
     def key(self, p: PlacedExcerpt) -> tuple[int, int, int, int]:
         """The sort key of an excerpt: its witness's rank, then the longest of the witness's excerpts first."""
@@ -245,10 +250,10 @@ def _vote(place: _Place, covering: Sequence[PlacedExcerpt], rank: _Ranking) -> t
     total = sum(len(readings[k][0]) for k in ranked)
     if tie:
         leader = min((p for p in readings[ranked[0]][0]), key=lambda p: rank.rank[p.excerpt.witness])
-        reason = f"tie: {top} of {total} witnesses for each of {sum(1 for k in ranked if len(readings[k][0]) == top)} readings; broken by the rule ({leader.excerpt.witness})"
+        reason = f"tie: {top} of {total} witnesses for each of {sum(1 for k in ranked if len(readings[k][0]) == top)} readings; broken by the rule ({rank.name(leader.excerpt.witness)})"
     else:
         reason = f"majority: {top} of the {total} witnesses covering the place"
-    extra = [p.excerpt.witness for k in ranked for p in readings[k][1]]
+    extra = [rank.name(p.excerpt.witness) for k in ranked for p in readings[k][1]]
     if extra:
         reason += "; " + ", ".join(sorted(set(extra))) + " also read otherwise in a shorter quotation (no vote)"
     return [(k, readings[k][0], readings[k][1]) for k in ranked], tie, reason
@@ -277,7 +282,7 @@ def build_reconstruction(
         p = place_excerpt(excerpts[n], n, placements[n], base_keys)
         if p is not None:
             placed.append(p)
-    rank = _Ranking(placed)
+    rank = _Ranking(placed, outlets)
     places = _places(placed)
     layout = _lay_out(placed, places, base_keys, joins, rank)
     columns = _columns(placed, places, len(base_keys), rank)
