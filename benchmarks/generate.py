@@ -52,6 +52,7 @@ import gzip
 import json
 import random
 import re
+import shutil
 import sys
 import tomllib
 from dataclasses import dataclass, field
@@ -563,9 +564,10 @@ def html_page(article: dict) -> str:
 def make_case(data: Path, dest: Path, *, html: bool = False) -> Path:
     """A case directory for ``quoteverify check`` at ``dest`` from the generated data set ``data``."""
     dest.mkdir(parents=True, exist_ok=True)
-    link = dest / "sources"
-    if not link.exists():
-        link.symlink_to((data / "sources").resolve(), target_is_directory=True)
+    copy = dest / "sources"
+    if not copy.exists():
+        # copied, not linked: a case's paths must stay inside its folder
+        shutil.copytree(data / "sources", copy)
     (dest / "articles").mkdir(exist_ok=True)
     case = (data / "case.toml").read_text(encoding="utf-8").rstrip("\n")
     lines = [case.replace('id = "bench-', 'id = "case-', 1), ""]
