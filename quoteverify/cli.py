@@ -11,7 +11,6 @@ entry of the report, and fails the run only with ``--fail-on error``.
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 import time
@@ -24,8 +23,8 @@ from typing import TYPE_CHECKING, TextIO
 import click
 
 from quoteverify._version import __version__
-from quoteverify.errors import InputError, QuoteverifyError
-from quoteverify.models import NOT_FOUND, ArticleRef, SourceInfo, Verdict
+from quoteverify.errors import QuoteverifyError
+from quoteverify.models import NOT_FOUND, ArticleRef, Verdict
 from quoteverify.models import ArticleSummary, StreamResult
 from quoteverify.run import DEFAULT_PAGES
 
@@ -192,62 +191,6 @@ def _fail_on(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
     return names
 
 
-def _read_ad_hoc_sources(paths: Sequence[str], speakers: Sequence[str]) -> tuple[tuple[SourceInfo, ...], list[str]]:
-    """The sources that can be read, with the speaker of the same rank, and one fault per one that cannot (a case file is no source text)."""
-    from quoteverify.ingest import read_document, read_sources
-
-    good, good_speakers, faults = [], [], []
-    for number, path in enumerate(paths):
-        if Path(path).suffix.lower() == ".toml":
-            faults.append(f"{path}: a TOML file, not a source text (give a case directory as CASE_DIR, without --source)")
-            continue
-        try:
-            read_document(path, role="source")
-        except InputError as e:
-            faults.append(str(e))
-            continue
-        good.append(path)
-        good_speakers.append(speakers[number] if number < len(speakers) else "")
-    return (read_sources(good, good_speakers) if good else ()), faults
-
-
-def _unfit_inputs(inputs: Sequence[str]) -> tuple[list[str], list[str]]:
-    """The inputs that can hold articles, and a fault per one that cannot: a case or provenance file (TOML)."""
-    fit, faults = [], []
-    for given in inputs:
-        if given != "-" and given.lower().endswith(".toml") and not os.path.isdir(given):
-            faults.append(f"{given}: a TOML file, not an article (give a case directory as CASE_DIR, without --source)")
-        else:
-            fit.append(given)
-    return fit, faults
-
-
-def _empty_inputs(inputs: Sequence[str]) -> list[str]:
-    """A fault per folder or JSON Lines file given that holds no article."""
-    from quoteverify.ingest import JSONL_SUFFIXES, TEXT_SUFFIXES, iter_articles
-
-    faults = []
-    for given in inputs:
-        if given == "-" or not (os.path.isdir(given) or (given.lower().endswith(JSONL_SUFFIXES) and os.path.isfile(given))):
-            continue
-        if next(iter(iter_articles([given])), None) is None:
-            if os.path.isdir(given):
-                faults.append(f"{given}: no articles in the folder (no {', '.join(TEXT_SUFFIXES)} files)")
-            else:
-                faults.append(f"{given}: no articles (no JSON lines)")
-    return faults
-
-
-def _named_ad_hoc(inputs: Sequence[str]) -> Callable[[ArticleRef], bool]:
-    """Whether an article was named on the command line (a file, or standard input holding one article)."""
-    from quoteverify.ingest import STDIN
-
-    named = {given for given in inputs if given != "-" and not os.path.isdir(given)}
-    if "-" in inputs:
-        named.add(STDIN)
-    return lambda ref: ref.line is None and ref.path in named
-
-
 def _summary(result: StreamResult, index: Path, fatal: Sequence[str]) -> None:
     """Print the summary table of a run, its changed quotations, its skipped articles (on standard error) and where the report is.
 
@@ -303,6 +246,7 @@ def check(
     goes).
     """
     from quoteverify.ingest import iter_articles, load_case
+    from quoteverify.ingest.named import empty_inputs, inputs_fit_for_articles, named_inputs, readable_sources
     from quoteverify.run import check_stream
     from quoteverify.run.output import RunFolder
 
@@ -312,14 +256,14 @@ def check(
                 raise click.UsageError("give at least one ARTICLE with --source")
             if len(speakers) > len(sources):
                 raise click.UsageError("more --speaker than --source: each --speaker names the --source of the same rank")
-            infos, faults = _read_ad_hoc_sources(sources, speakers)
+            infos, faults = readable_sources(sources, speakers)
             if not infos:
                 _Gate(lambda ref: True, (), lambda s: None).fail(faults)
-            fit, unfit = _unfit_inputs(inputs)
+            fit, unfit = inputs_fit_for_articles(inputs)
             inputs = tuple(fit)
-            faults += unfit + _empty_inputs(inputs)
+            faults += unfit + empty_inputs(inputs)
             refs: Iterable[ArticleRef] = iter_articles(inputs)
-            named = _named_ad_hoc(inputs)
+            named = named_inputs(inputs)
             ident, title, root, total = case_id or "adhoc", "", None, None
         else:
             if len(inputs) != 1:
