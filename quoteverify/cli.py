@@ -272,7 +272,7 @@ def check(
                 raise click.UsageError("--speaker names a --source; a case gives speakers in its case.toml")
             case = load_case(inputs[0])
             infos, refs, ident, title, root = case.sources, case.articles, case.id, case.title, case.root
-            faults, named, total = [], (lambda ref: ref.line is None), len(case.articles)
+            faults, named, total = list(case.faults), (lambda ref: ref.line is None), len(case.articles)
         if outlet:
             refs = (ref if ref.outlet else replace(ref, outlet=outlet) for ref in refs)
         progress = _Progress(total)

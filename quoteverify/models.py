@@ -453,6 +453,8 @@ class Case:
     root: str = ""
     date: str = ""
     description: str = ""
+    #: listed sources that could not be read, one line each (the run fails on them at its end)
+    faults: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -347,3 +347,37 @@ def test_an_article_of_case_toml_that_is_missing_fails_the_case_after_the_others
     report = _report(tmp_path / "out", "seely-letter")
     assert len(report["articles"]) == 6 and report["articles"][-1]["errors"]
     assert (tmp_path / "out" / "seely-letter" / "index.html").is_file()
+
+
+def test_a_missing_source_of_a_case_fails_the_run_after_the_articles_are_checked_against_the_others(tmp_path):
+    import shutil
+
+    case = tmp_path / "case"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "bridge-statement", case)
+    toml = case / "case.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8")
+        + '\n[[sources]]\nid = "minutes"\ntitle = "Minutes"\npath = "sources/minutes.txt"\n',
+        encoding="utf-8",
+    )
+    r = run("check", case, "--out", tmp_path / "out")
+    assert r.exit_code == 2
+    assert r.stderr.splitlines() == [
+        f'Error: {case / "sources" / "minutes.txt"}: no such file (source "minutes" in case.toml)'
+    ]
+    report = _report(tmp_path / "out", "bridge-statement")
+    assert [s["id"] for s in report["sources"]] == ["statement"]
+    assert any(q["verdict"] != "unverified" for a in report["articles"] for q in a["quotes"])  # nothing lost
+
+
+def test_a_case_whose_only_source_is_missing_is_one_error(tmp_path):
+    import shutil
+
+    case = tmp_path / "case"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "bridge-statement", case)
+    (case / "sources" / "statement.txt").unlink()
+    r = run("check", case, "--out", tmp_path / "out")
+    assert r.exit_code == 2
+    assert r.stderr.splitlines() == [
+        f'Error: {case / "sources" / "statement.txt"}: no such file (source "statement" in case.toml)'
+    ]

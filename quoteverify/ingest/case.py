@@ -275,12 +275,12 @@ class _Listing:
         except (OSError, RuntimeError):  # a link that loops: the read names it
             return
         if not real.is_relative_to(root):
-            raise InputError(
+            raise _PathOutside(
                 str(self.case.path), f'{what} "{ident}": path "{rel}" leads outside the case folder'
             )
 
-    def source(self, t: _Table) -> _ListedSource:
-        ident = self.new_id(t)
+    def source(self, t: _Table, *, checked_id: bool = False) -> _ListedSource:
+        ident = t.get_str("id") if checked_id else self.new_id(t)
         rel = self.existing(t, "path", "source", ident)
         prov = self.existing(t, "provenance", "provenance of source", ident) if "provenance" in t.data else None
         return _ListedSource(t, ident, rel, prov)
@@ -297,6 +297,10 @@ class _Listing:
             date=t.get_str("date", ""),
             url=t.get_str("url", ""),
         )
+
+
+class _PathOutside(InputError):
+    """A path of case.toml that leads out of the case folder: the whole case is refused."""
 
 
 def _read_source(root: Path, listed: _ListedSource) -> SourceInfo:
@@ -327,10 +331,12 @@ def load_case(case_dir: str | Path) -> Case:
     ``role="source"`` and their provenance; articles become
     :class:`ArticleRef` objects with their paths as given in ``case.toml``
     (relative to the case directory), not yet read: a listed article that
-    does not exist is reported when the run reads it. Every other fault, a
-    missing ``case.toml``, a syntax error, a missing key, a source or
-    provenance file that does not exist, a duplicate id, raises
-    :class:`InputError` naming the file.
+    does not exist is reported when the run reads it. A source (or its
+    provenance) that cannot be read is one of the case's ``faults``, and
+    the run checks the articles against the other sources. Every other
+    fault, a missing ``case.toml``, a syntax error, a missing key, a path
+    that leads out of the case folder, a duplicate id, no source that can be
+    read, raises :class:`InputError` naming the file.
     """
     case = _find_case_toml(case_dir)
     shown = str(case.path)
@@ -339,9 +345,8 @@ def load_case(case_dir: str | Path) -> Case:
     listing = _Listing(case)
     source_tables = top.tables("sources", required=True)
     article_tables = top.tables("articles")
-    listed = [listing.source(t) for t in source_tables]
+    sources, faults = _read_sources(case, listing, source_tables)
     articles = tuple(listing.article(t) for t in article_tables)
-    sources = tuple(_read_source(case.root, s) for s in listed)
     return Case(
         id=case_id,
         title=top.get_str("title", "") or case_id,
@@ -350,4 +355,27 @@ def load_case(case_dir: str | Path) -> Case:
         root=case.given,
         date=top.get_str("date", ""),
         description=top.get_str("description", "").strip(),
+        faults=faults,
     )
+
+
+def _read_sources(case: _CaseToml, listing: _Listing, tables: Sequence[_Table]) -> tuple[tuple[SourceInfo, ...], tuple[str, ...]]:
+    """The case's sources that can be read, and one fault per listed file that cannot.
+
+    The articles are still checked against the others, and the run fails
+    at its end; with no source left there is nothing to check against, and
+    the first fault is raised.
+    """
+    sources: list[SourceInfo] = []
+    faults: list[InputError] = []
+    for t in tables:
+        listing.new_id(t)  # a duplicate id is a fault of case.toml itself, raised at once
+        try:
+            sources.append(_read_source(case.root, listing.source(t, checked_id=True)))
+        except _PathOutside:
+            raise
+        except InputError as e:
+            faults.append(e)
+    if not sources and faults:
+        raise faults[0]
+    return tuple(sources), tuple(str(e) for e in faults)
