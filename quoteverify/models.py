@@ -392,30 +392,19 @@ class QuoteResult:
     reason: Reason | None = None
 
 
-#: The name an unverified quotation of a source's speaker (or of nobody) counts under:
-#: words that may be made up, which a fact-checker must look at.
-NOT_FOUND = "not-found"
+def is_not_found(q: QuoteResult) -> bool:
+    """Whether a quotation is words found nowhere that a fact-checker must look for.
 
-
-def unverified_reason(q: QuoteResult) -> str | None:
-    """Why a quotation is unverified: ``not-found`` (credited to a source's speaker, or nobody), ``other-speaker``.
-
-    The one place where the reason is read (``None`` for a located quotation).
+    Unverified, and credited to a source's speaker or document, or to
+    nobody (``not-found``); one whose reason is not known counts too: a run
+    asked to fail on such words fails rather than let them pass.
     """
-    return q.reason
+    return q.verdict is Verdict.UNVERIFIED and q.reason in (None, NOT_FOUND)
 
 
 def quote_outcomes(q: QuoteResult) -> tuple[str, ...]:
-    """The names a quotation counts under in a run's tallies and ``--fail-on``: its verdict, and why it is unverified.
-
-    An unverified quotation whose reason is not known counts as
-    ``not-found``: a run asked to fail on words found nowhere fails rather
-    than let them pass.
-    """
-    if q.verdict is Verdict.UNVERIFIED:
-        reason = unverified_reason(q)
-        return (q.verdict.value, NOT_FOUND) if reason in (None, NOT_FOUND) else (q.verdict.value,)
-    return (q.verdict.value,)
+    """The names a quotation counts under in a run's tallies and ``--fail-on``: its verdict, and ``not-found`` (:func:`is_not_found`)."""
+    return (q.verdict.value, NOT_FOUND) if is_not_found(q) else (q.verdict.value,)
 
 
 # --------------------------------------------------------------------------- cover
@@ -582,7 +571,7 @@ class ArticleSummary:
             counts[Verdict.UNVERIFIED],
             tuple(result.errors),
             counts[Verdict.MISATTRIBUTED],
-            sum(1 for q in result.quotes if q.reason == NOT_FOUND),
+            outcomes.get(NOT_FOUND, 0),
             tuple(sorted(outcomes.items())),
         )
 

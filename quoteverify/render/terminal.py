@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from quoteverify.collate import Collation, DocVariant
-from quoteverify.models import NOT_FOUND, ArticleResult, CheckResult, Document, Quotation, QuoteResult, Verdict
+from quoteverify.models import ArticleResult, CheckResult, Document, Quotation, QuoteResult, Verdict, is_not_found
 from quoteverify.reconstruct import Comparison, Reconstruction
 from quoteverify.render.changes import change_weight, clip, context_around, quote_changes
 from quoteverify.render.json import document_name
@@ -94,7 +94,7 @@ def _article_rows(articles: Sequence[ArticleResult]) -> list[tuple[str, ...]]:
                 str(a.count(Verdict.ALTERED)),
                 str(a.count(Verdict.MISATTRIBUTED)),
                 str(a.count(Verdict.UNVERIFIED)),
-                str(sum(1 for q in a.quotes if q.reason == NOT_FOUND)),
+                str(sum(1 for q in a.quotes if is_not_found(q))),
                 str(len(a.errors)),
             )
         )

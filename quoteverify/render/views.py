@@ -40,7 +40,6 @@ from quoteverify.models import (
     Variant,
     OTHER_SPEAKER,
     Verdict,
-    unverified_reason,
     worst_verdict,
 )
 from quoteverify.reconstruct import TIE_RULE, Comparison, Reconstruction, Witness
@@ -563,7 +562,7 @@ class _ReportBuilder:
             source_speaker=q.source_speaker,
             changes=tuple(quote_changes(q)) if q.verdict is not Verdict.VERBATIM else (),
             weight=change_weight(q),
-            reason=(unverified_reason(q) or "") if q.verdict is Verdict.UNVERIFIED else "",
+            reason=(q.reason or "") if q.verdict is Verdict.UNVERIFIED else "",
         )
 
     def _article(self, a: ArticleResult, slug: str) -> ArticleView:
