@@ -237,9 +237,14 @@ def _marks(variants: Sequence[DocVariant], side: str, prefix: str = "v") -> list
         ref = f"{prefix}{n}"
         cls = f"{v.kind.value} {v.severity.value}" + (" moved" if v.moved else "") + (" empty" if span[0] == span[1] else "")
         title = f"{ref}: {v.kind.value}" + (" (moved)" if v.moved else "")
-        children = tuple(_marks(v.inner, side, f"{ref}.")) if v.inner else ()
+        children = tuple(_marks(v.inner, side, f"{ref}.")) if v.inner else _shared_marks(v, side)
         out.append(_Mark(span[0], span[1], cls, ref, title, children))
     return out
+
+
+def _shared_marks(v: DocVariant, side: str) -> tuple[_Mark, ...]:
+    """The words a rewritten passage still shares with the other side, shown plain inside it."""
+    return tuple(_Mark(*(b if side == "b" else o), "shared", "", "shared by both sides") for b, o in v.shared)
 
 
 def _clipped(marks: Sequence[_Mark], start: int, end: int, *, with_empty: bool = False) -> list[_Mark]:
@@ -266,7 +271,7 @@ def _runs(text: str, start: int, end: int, marks: Sequence[_Mark], side: str, na
             out.append(MarkedRun(text[pos : m.start]))
         children = _runs(text, m.start, m.end, m.children, side, named) if m.children else ()
         body = "" if children else text[m.start : m.end]
-        anchor = f"{side}-{m.ref}" if m.ref not in named else ""
+        anchor = f"{side}-{m.ref}" if m.ref and m.ref not in named else ""
         named.add(m.ref)
         out.append(MarkedRun(body, m.cls, m.ref, m.title, children, anchor, f"#{there}-{m.ref}"))
         pos = m.end
