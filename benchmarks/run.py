@@ -51,7 +51,9 @@ the engine's own share (the time inside ``verify_quotation``: locate, align,
 classify) measured in the same run. Then WARC against HTML files: the same
 generated articles as news pages, given once as ``.html`` files and once as
 one ``.warc.gz`` (one gzip member per record), each checked end to end in
-articles/s.
+articles/s. With ``--vs REV``, every run is made with this tree and with
+revision REV alike, alternating (``--passes`` runs per side, 3 by default),
+and each figure is printed as the median of its side's runs, side by side.
 
 ``--stream N`` instead runs ``quoteverify check`` on N generated articles
 (JSON Lines, gzip) against 100 KB of sources with a progress bar on a
@@ -60,7 +62,7 @@ pseudo-terminal, and prints the memory of the whole process tree as it goes.
 Usage::
 
     python benchmarks/run.py [--data benchmarks/out] [--sizes 100K,1M,10M]
-    python benchmarks/run.py --e2e [--sizes 10M] [--data benchmarks/out]
+    python benchmarks/run.py --e2e [--sizes 10M] [--data benchmarks/out] [--vs REV] [--passes 3]
     python benchmarks/run.py --stream 100000
 """
 
@@ -595,7 +597,18 @@ def stream(data: Path, n: int, jobs: int) -> None:
 
 
 def e2e_child(stats: Path, argv: list[str]) -> None:
-    """``quoteverify`` with ``argv`` in this process, the time inside ``verify_quotation`` written to ``stats``."""
+    """``quoteverify`` with ``argv`` in this process, the time inside ``verify_quotation`` written to ``stats``.
+
+    ``argv`` may start with ``--side FOLDER``: quoteverify is then imported
+    from FOLDER alone (a revision extracted by ``--vs``).
+    """
+    from compare import check_origin, isolate
+
+    side = None
+    if argv[:1] == ["--side"]:
+        side = Path(argv[1])
+        isolate(side)
+        argv = argv[2:]
     from quoteverify import verify
 
     spent = [0.0, 0]
@@ -617,6 +630,8 @@ def e2e_child(stats: Path, argv: list[str]) -> None:
         cli.main(argv, prog_name="quoteverify", standalone_mode=False)
     finally:
         stats.write_text(json.dumps({"engine_s": spent[0], "quotations": spent[1]}))
+    if side is not None:
+        check_origin(side)
 
 
 def watch(cmd: list[str], cwd: Path) -> tuple[float, int, int]:
@@ -640,11 +655,16 @@ def watch(cmd: list[str], cwd: Path) -> tuple[float, int, int]:
     return wall, peak, proc.returncode
 
 
-def check_row(case: Path, extra: list[str]) -> dict:
-    """One run of ``quoteverify check CASE --jobs 1 EXTRA`` as a user runs it, and what it wrote."""
+def check_row(case: Path, extra: list[str], side: Path | None = None) -> dict:
+    """One run of ``quoteverify check CASE --jobs 1 EXTRA`` as a user runs it, and what it wrote.
+
+    With ``side``, quoteverify is imported from that folder alone.
+    """
     with tempfile.TemporaryDirectory(prefix="qv-e2e-") as tmp:
         out, stats = Path(tmp) / "reports", Path(tmp) / "stats.json"
-        cmd = [sys.executable, __file__, "--e2e-child", str(stats), "check", str(case), "--out", str(out), "--jobs", "1", *extra]
+        where = ["--side", str(side)] if side is not None else []
+        cmd = [sys.executable, __file__, "--e2e-child", str(stats), *where, "check", str(case), "--out", str(out),
+               "--jobs", "1", *extra]
         wall, peak, _ = watch(cmd, HERE.parent)
         engine = json.loads(stats.read_text())
         pages = [p for p in out.rglob("*.html")]
@@ -666,8 +686,8 @@ def check_row(case: Path, extra: list[str]) -> dict:
         }
 
 
-def warc_rows(folder: Path, n: int) -> dict:
-    """Articles/s of the same generated news pages given as .html files and as one WARC, checked end to end."""
+def warc_inputs(folder: Path, n: int, tmp: Path) -> tuple[list[Path], Path, Path]:
+    """The sources, and the first ``n`` generated articles as news pages: a folder of .html files and one .warc.gz."""
     import gzip as gz
     import io
 
@@ -677,61 +697,111 @@ def warc_rows(folder: Path, n: int) -> dict:
     from generate import html_page
 
     sources = sorted((folder / "sources").glob("*.txt"))
-    out: dict = {}
+    pages, warc = tmp / "pages", tmp / "news.warc.gz"
+    pages.mkdir()
+    with gzip.open(folder / "articles.jsonl.gz", "rt", encoding="utf-8") as f, open(warc, "wb") as w:
+        for k, line in enumerate(f):
+            if k >= n:
+                break
+            a = json.loads(line)
+            body = html_page(a).encode("utf-8")
+            (pages / f"{a['id']}.html").write_bytes(body)
+            rec = WarcRecord()
+            rec.init_headers(record_type=WarcRecordType.response)
+            rec.headers["WARC-Target-URI"] = a["url"]
+            rec.headers["WARC-Date"] = a["date"] + "T12:00:00Z"
+            rec.headers["Content-Type"] = "application/http; msgtype=response"
+            head = f"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {len(body)}\r\n\r\n"
+            rec.set_bytes_content(head.encode("ascii") + body)
+            buf = io.BytesIO()
+            rec.write(buf)
+            w.write(gz.compress(buf.getvalue(), 6))
+    return sources, pages, warc
+
+
+def warc_once(sources: list[Path], given: Path, n: int, side: Path) -> float:
+    """Articles/s of ``quoteverify check --jobs 1 --pages 0`` on ``given`` (the .html folder or the WARC), from start to exit."""
     with tempfile.TemporaryDirectory(prefix="qv-warc-") as tmp:
-        pages, warc = Path(tmp) / "pages", Path(tmp) / "news.warc.gz"
-        pages.mkdir()
-        with gzip.open(folder / "articles.jsonl.gz", "rt", encoding="utf-8") as f, open(warc, "wb") as w:
-            for k, line in enumerate(f):
-                if k >= n:
-                    break
-                a = json.loads(line)
-                body = html_page(a).encode("utf-8")
-                (pages / f"{a['id']}.html").write_bytes(body)
-                rec = WarcRecord()
-                rec.init_headers(record_type=WarcRecordType.response)
-                rec.headers["WARC-Target-URI"] = a["url"]
-                rec.headers["WARC-Date"] = a["date"] + "T12:00:00Z"
-                rec.headers["Content-Type"] = "application/http; msgtype=response"
-                head = f"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {len(body)}\r\n\r\n"
-                rec.set_bytes_content(head.encode("ascii") + body)
-                buf = io.BytesIO()
-                rec.write(buf)
-                w.write(gz.compress(buf.getvalue(), 6))
         src = [x for s in sources for x in ("--source", str(s))]
-        for name, given in (("html_files", str(pages)), ("warc", str(warc))):
-            cmd = [sys.executable, "-m", "quoteverify", "check", *src, given, "--out", str(Path(tmp) / name),
-                   "--jobs", "1", "--pages", "0"]
-            wall, peak, _ = watch(cmd, HERE.parent)
-            out[name] = {"articles_per_s": round(n / wall, 1), "wall_s": round(wall, 2), "peak_rss_mb": round(peak / 2**20)}
-        out["warc_mb"] = round(warc.stat().st_size / 2**20, 1)
-    out["articles"] = n
-    return out
+        cmd = [sys.executable, __file__, "--e2e-child", str(Path(tmp) / "stats.json"), "--side", str(side), "check",
+               *src, str(given), "--out", str(Path(tmp) / "out"), "--jobs", "1", "--pages", "0"]
+        wall, _, _ = watch(cmd, HERE.parent)
+    return n / wall
 
 
-def e2e(data: Path, size: str) -> None:
+E2E_ROWS = (  # (label, key, format, target): what the issue's targets name, in that order
+    ("wall s", "wall_s", "{:.2f}", ""),
+    ("quotations/s", "q_per_s", "{:,.0f}", ""),
+    ("engine share of the run", "engine_share", "{:.0%}", ""),
+    ("engine alone, quotations/s", "engine_q_per_s", "{:,.0f}", ""),
+    ("peak RSS of the process tree, MB", "peak_rss_mb", "{:,.0f}", "<= 1,024"),
+    ("index.html, KB", "index_html_kb", "{:,.0f}", "<= 2,048"),
+    ("largest article page, KB", "largest_article_kb", "{:,.0f}", "<= 1,024"),
+    ("article pages", "pages", "{:,.0f}", ""),
+    ("report, MB", "report_mb", "{:.1f}", ""),
+)
+E2E_TARGETS = {("", "q_per_s"): ">= 1,500", ("--pages 0", "q_per_s"): ">= 2,000", ("--pages 0", "engine_share"): ">= 67%"}
+
+
+def print_e2e(runs: dict[str, dict[str, list[dict]]], names: list[str]) -> None:
+    """One table per configuration: each figure's median over the runs, a column per side, and its target."""
+    import statistics
+
+    for extra in runs[names[0]]:
+        print(f"  quoteverify check CASE --jobs 1 {extra or '(default pages)'}")
+        print(f"    {'':36s}" + "".join(f"{n:>14s}" for n in names) + "   target")
+        for label, key, fmt, target in E2E_ROWS:
+            cells = [fmt.format(statistics.median(r[key] for r in runs[n][extra])) for n in names]
+            aim = E2E_TARGETS.get((extra, key), target)
+            print(f"    {label:36s}" + "".join(f"{c:>14s}" for c in cells) + f"   {aim}")
+
+
+def e2e(data: Path, size: str, vs: str | None, passes: int) -> None:
+    """The check command end to end on a generated case, side by side with revision ``vs`` when given.
+
+    Each side gets its own copy of the case (its own saved source index),
+    warmed by one run; then the runs alternate between the sides, the side
+    that goes first changing from pass to pass, so that both see the same
+    machine (its speed drifts by up to 2x within minutes).
+    """
+    import statistics
+
     sys.path.insert(0, str(HERE))
+    from compare import describe, extract, order
     from generate import make_case
 
     folder = data / size
-    with tempfile.TemporaryDirectory(prefix="qv-case-") as tmp:
-        case = make_case(folder, Path(tmp) / "case")
-        # the first run builds and saves the source index in the case; the rows load it, as a user's later runs do
-        subprocess.run([sys.executable, "-m", "quoteverify", "check", str(case), "--out", str(Path(tmp) / "warm"),
-                        "--jobs", "1", "--pages", "0"], cwd=HERE.parent, capture_output=True)
+    with tempfile.TemporaryDirectory(prefix="qv-case-") as name:
+        tmp = Path(name)
+        sides = {"A": HERE.parent}
+        if vs:
+            commit, subject, head = describe(vs)
+            extract(commit, tmp / "rev")
+            sides["B"] = tmp / "rev"
+            print(f"\nA = this tree ({head}), B = {subject}")
+        cases = {}
+        for s, side in sides.items():
+            cases[s] = make_case(folder, tmp / f"case-{s}" / "case")
+            check_row(cases[s], ["--pages", "0"], side)  # builds and saves the source index, as a user's first run does
         n_sources = len(list((folder / "sources").glob("*.txt")))
-        print(f"\n== end to end, quoteverify check CASE --jobs 1: {size} of sources ({n_sources} files), 2,000 article files,"
-              f" load average {os.getloadavg()[0]:.2f}")
-        for extra in ([], ["--pages", "0"]):
-            r = check_row(case, extra)
-            print(f"  {r['args']:16s} {r['wall_s']:6.2f} s wall, {r['q_per_s']:,} quotations/s ({r['quotations']:,});"
-                  f" engine {r['engine_s']} s = {r['engine_share']:.0%} of the run ({r['engine_q_per_s']:,} q/s);"
-                  f" peak RSS of the tree {r['peak_rss_mb']} MB; index.html {r['index_html_kb']:,} KB,"
-                  f" largest article page {r['largest_article_kb']:,} KB ({r['pages']:,} pages, report {r['report_mb']} MB)")
-    w = warc_rows(folder, 1000)
-    print(f"  WARC in: {w['articles']:,} news pages, --pages 0: one .warc.gz ({w['warc_mb']} MB) {w['warc']['articles_per_s']} articles/s"
-          f" ({w['warc']['wall_s']} s), the same pages as .html files {w['html_files']['articles_per_s']} articles/s"
-          f" ({w['html_files']['wall_s']} s)")
+        print(f"\n== end to end: {size} of sources ({n_sources} files), 2,000 article files; medians of {passes} runs"
+              f" per side, interleaved; load average {os.getloadavg()[0]:.2f}")
+        runs: dict[str, dict[str, list[dict]]] = {s: {"": [], "--pages 0": []} for s in sides}
+        for n in range(1, passes + 1):
+            for s in order(n) if vs else ("A",):
+                for extra in runs[s]:
+                    runs[s][extra].append(check_row(cases[s], extra.split(), sides[s]))
+        print_e2e(runs, list(sides))
+        inputs = warc_inputs(folder, 1000, tmp)
+        speed: dict[str, dict[str, list[float]]] = {s: {"warc": [], "html": []} for s in sides}
+        for n in range(1, passes + 1):
+            for s in order(n) if vs else ("A",):
+                speed[s]["warc"].append(warc_once(inputs[0], inputs[2], 1000, sides[s]))
+                speed[s]["html"].append(warc_once(inputs[0], inputs[1], 1000, sides[s]))
+        print("  WARC in: 1,000 news pages, --pages 0, articles/s (target: the .warc.gz at least as fast as the .html files)")
+        for label, key in ((f"one .warc.gz ({inputs[2].stat().st_size / 2**20:.1f} MB)", "warc"), ("the same pages as .html files", "html")):
+            cells = [f"{statistics.median(speed[s][key]):.1f}" for s in sides]
+            print(f"    {label:36s}" + "".join(f"{c:>14s}" for c in cells))
 
 
 # --------------------------------------------------------------------------- main
@@ -747,6 +817,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=2, help="jobs for --stream")
     ap.add_argument("--jobs-data", default="100K", help="the data set (with 10,000 articles) on which --jobs 2 is compared with --jobs 1")
     ap.add_argument("--e2e", action="store_true", help="time quoteverify check on a generated case directory, reports included, and WARC input")
+    ap.add_argument("--vs", metavar="REV", help="with --e2e: the same runs with revision REV, side by side")
+    ap.add_argument("--passes", type=int, default=3, help="with --e2e: runs per side (default 3); each figure is their median")
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--e2e-child"]:
         e2e_child(Path(argv[1]), argv[2:])
@@ -754,7 +826,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.e2e:
         for size in ("10M" if args.sizes == "100K,1M,10M" else args.sizes).split(","):
-            e2e(args.data, size)
+            e2e(args.data, size, args.vs, args.passes)
         return 0
     if args.stream:
         stream(args.data, args.stream, args.jobs)
