@@ -10,6 +10,7 @@ English, the default.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -45,8 +46,12 @@ class Lexicon:
     #: a one-word form and the words it writes out ("won't": ("will", "not"))
     expansions: dict[str, tuple[str, ...]]
     real_word_zipf: float
+    #: regional spellings as rewrites of a case-folded word (``[spelling].rules``), applied in order
+    spelling_rules: tuple[tuple[re.Pattern[str], str], ...] = ()
     #: what each word asked about so far carries (filled by quoteverify.classify as it reads)
     cache: dict[str, tuple[tuple[str, str], ...] | None] = field(default_factory=dict, repr=False)
+    #: the form of each word asked about so far (filled by quoteverify.classify.word_form)
+    word_forms: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 def languages() -> tuple[str, ...]:
@@ -91,4 +96,5 @@ def lexicon(language: str = DEFAULT) -> Lexicon:
         longest_form=max((len(k) for k in forms), default=1),
         expansions=expansions,
         real_word_zipf=float(data.get("real_word_zipf", 3.0)),
+        spelling_rules=tuple((re.compile(pattern), replacement) for pattern, replacement in data.get("spelling", {}).get("rules", [])),
     )
