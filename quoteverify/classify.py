@@ -875,10 +875,17 @@ def judge_short(alignments: Sequence[Alignment], variants: Sequence[Variant], la
 
 
 def _same_words(al: Alignment, lex: Lexicon) -> bool:
-    """Whether an alignment's quotation has the source's words (punctuation aside), or forms of them."""
+    """Whether an alignment's quotation has the source's words (punctuation aside), or other forms of them.
+
+    A word that differs from the source's only in case is not the source's
+    word here: "Helicopters" alone is a heading's word, not the source's.
+    """
     source = [t.norm for t in al.source_tokens if t.is_word]
     quote = [t.norm for t in al.quote_tokens if t.is_word]
-    return source == quote or [_form(w, lex) for w in source] == [_form(w, lex) for w in quote]
+    return source == quote or (
+        len(source) == len(quote)
+        and all(s == q or (s.casefold() != q.casefold() and _form(s, lex) == _form(q, lex)) for s, q in zip(source, quote))
+    )
 
 
 def verdict(variants: Sequence[Variant], located: bool) -> Verdict:

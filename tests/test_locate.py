@@ -184,3 +184,13 @@ def test_forms_of_its_words_never_move_a_located_quotation(forms, filler, rng, f
     verbatim = find(" ".join(source_words[first:stop]), idx)
     rendered = find(" ".join(quote_words[first:stop]), idx)
     assert (rendered and (rendered.span, rendered.share)) == (verbatim and (verbatim.span, verbatim.share))
+
+
+def test_a_quotation_of_two_words_is_located_through_forms_but_not_through_case():
+    idx = SourceIndex([source(BRITISH)])
+    found = locate_quotation("6 centers", idx)
+    assert found.verdict is Verdict.FAITHFUL and found.location is not None
+    assert BRITISH[found.location.span[0] : found.location.span[1]] == "Six centres"
+    # a word of the source in another case alone is a heading's word, as it always was
+    assert locate_quotation("Labour market", idx).verdict is Verdict.UNVERIFIED
+    assert locate_quotation("labour market", idx).verdict is Verdict.VERBATIM
