@@ -105,8 +105,10 @@ def _new_form(w: str, lex: Lexicon) -> str:
 def _respelled(w: str, lex: Lexicon) -> str:
     """A case-folded word with its hyphens dropped and the language's regional spellings rewritten."""
     w = w.replace("-", "")
-    for pattern, replacement in lex.spelling_rules:
-        w = pattern.sub(replacement, w)
+    # one search for all the rules first: 1 word in 300 of an English text needs one (measured on the 10 MB test case)
+    if lex.spelling_trigger is not None and lex.spelling_trigger.search(w):
+        for pattern, replacement in lex.spelling_rules:
+            w = pattern.sub(replacement, w)
     return w
 
 

@@ -48,6 +48,8 @@ class Lexicon:
     real_word_zipf: float
     #: regional spellings as rewrites of a case-folded word (``[spelling].rules``), applied in order
     spelling_rules: tuple[tuple[re.Pattern[str], str], ...] = ()
+    #: what any of the rules finds: a word it does not match is left as it is (one search for all the rules)
+    spelling_trigger: re.Pattern[str] | None = None
     #: what each word asked about so far carries (filled by quoteverify.classify as it reads)
     cache: dict[str, tuple[tuple[str, str], ...] | None] = field(default_factory=dict, repr=False)
     #: the form of each word asked about so far (filled by quoteverify.classify.word_form)
@@ -83,6 +85,7 @@ def lexicon(language: str = DEFAULT) -> Lexicon:
         for s in spellings:
             if len(s) == 1 and len(longest) > 1:
                 expansions.setdefault(s[0], longest)
+    rules = data.get("spelling", {}).get("rules", [])
     return Lexicon(
         language=data.get("language", code),
         complete=bool(data.get("complete", False)),
@@ -96,5 +99,6 @@ def lexicon(language: str = DEFAULT) -> Lexicon:
         longest_form=max((len(k) for k in forms), default=1),
         expansions=expansions,
         real_word_zipf=float(data.get("real_word_zipf", 3.0)),
-        spelling_rules=tuple((re.compile(pattern), replacement) for pattern, replacement in data.get("spelling", {}).get("rules", [])),
+        spelling_rules=tuple((re.compile(pattern), replacement) for pattern, replacement in rules),
+        spelling_trigger=re.compile("|".join(f"(?:{pattern})" for pattern, _ in rules)) if rules else None,
     )
