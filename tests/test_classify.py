@@ -202,3 +202,16 @@ def test_regional_spellings_are_the_languages_own():
     assert not is_spelling_variant(["votre"], ["voter"], "fr")
     assert word_form("six", "fr") == word_form("6", "fr")
 
+
+
+REGIONAL_WORDS = st.sampled_from(
+    ["colours", "favourite", "organisation", "analysing", "centres", "catalogue", "defences", "travelling", "paediatric",
+     "oestrogen", "licence", "practise", "e-mail", "twenty-one", "six", "hundred", "cannot", "towards", "U.S"]
+)
+
+
+@given(st.one_of(REGIONAL_WORDS, st.sampled_from(sorted({w for k in lexicon("en").forms for w in k})), st.text(min_size=1, max_size=12)))
+def test_a_form_is_its_own_form(word):
+    # the locator looks a quoted word up as it is when the sources have it so: it must then be its own form
+    form = word_form(word)
+    assert word_form(form) == form

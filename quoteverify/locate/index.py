@@ -1,7 +1,8 @@
 """The source index: every word of a case's sources as an integer id, in compact sorted arrays.
 
 The sources are indexed once: every word becomes an integer id (its folded,
-case-folded form), every word trigram a 64-bit key, and the positions of
+case-folded form, as the forms of one word share it: "colour" and "color",
+"six" and "6" are one id, see :func:`_form_of`), every word trigram a 64-bit key, and the positions of
 each trigram and each word are kept in sorted arrays (numpy), with the
 information of each word given the one before it (the sources' word-pair
 model, :func:`_pair_information`), so that the index of a 10 MB archive
@@ -238,13 +239,14 @@ def _int_dtype(n: int) -> type[np.signedinteger[Any]]:
 def _code_version() -> str:
     """A digest of the code that decides what the index holds and how it is searched.
 
-    That is the tokenizer and every module of this package (the index
+    That is the tokenizer, every module of this package (the index
     layout, and the search and scoring that read it), as the whole of
-    ``locate.py`` was before it became a package.
+    ``locate.py`` was before it became a package, and the rule of the
+    forms of one word that the ids are given by (:mod:`quoteverify.classify`
+    and the word lists of :mod:`quoteverify.lexicon`).
     """
     h = hashlib.sha256(str(INDEX_FORMAT).encode())
     package = sorted(Path(__file__).parent.glob("*.py"))
-    # and the rule of what is a form of one word, and the word lists it reads
     lexicon_files = sorted((Path(classify.__file__).parent / "lexicon").glob("*.*"))
     module_files: list[str | Path] = [normalize.__file__, *package, classify.__file__, *lexicon_files]
     for module_file in module_files:
@@ -534,9 +536,14 @@ class SourceIndex:
             if len(cache) > _CACHE_WORDS:
                 cache.clear()
             words = [t for t in fragment if t.is_word]
+            vocab = self._vocab
             for k, t in enumerate(words):
                 if ids[k] is None:
-                    ids[k] = cache[t.norm] = self._vocab.get(_form_of(t.key, self._language), _UNKNOWN)
+                    key = t.key
+                    # a key that is an indexed form is its own form (forms are fixed points of the rule):
+                    # most quoted words are the sources' own, and their forms are not worked out again
+                    wid = vocab.get(key)
+                    ids[k] = cache[t.norm] = wid if wid is not None else vocab.get(_form_of(key, self._language), _UNKNOWN)
         return ids  # type: ignore[return-value]
 
     def trigram_slots(self, q: Sequence[int]) -> tuple[list[int], list[int]]:
