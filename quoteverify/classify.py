@@ -17,7 +17,10 @@ clarification, never a new meaning: an elision that cuts a negation, a
 condition or a hedge from inside a sentence, or a bracket that adds one, is
 major. Forms of one word (contractions, abbreviations, house style, regional
 spellings, a number in digits or in words) are spelling variants; two words
-of the language, or two numbers of different value, never are.
+of the language, or two numbers of different value, never are. The form a
+word's spellings share (:func:`word_form`) is also what the locator matches
+words by, so that a quotation in another house style is found where it
+would be verbatim. The word lists are those of the source's language.
 """
 
 from __future__ import annotations

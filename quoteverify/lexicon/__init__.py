@@ -2,7 +2,9 @@
 
 Which words carry a negation, a condition, a hedge or a number, which words
 a bracketed clarification may stand for, and which spellings are one word
-(contractions, abbreviations, house styles, British and American forms).
+(contractions, abbreviations, house styles, British and American forms;
+and the language's rules of regional spelling, ``[spelling].rules``, for
+the words no list names).
 English is complete; other languages hold what is listed so far (their
 file says ``complete = false``). A language without a file reads as
 English, the default.
