@@ -162,6 +162,8 @@ class Document:
     speaker: str | None = None
     #: a transcript's speaker labels and the people they name (``("THE PRESIDENT", "Joe Biden")``)
     speaker_labels: tuple[tuple[str, str], ...] = ()
+    #: the language it is written in (an ISO 639-1 code): whose word lists judge its words
+    language: str = "en"
 
     def paragraph_text(self, index: int) -> str:
         p = self.paragraphs[index]

@@ -119,17 +119,17 @@ def _verify(quotation: Quotation, fragments: tuple[tuple[Token, ...], ...], arti
         al, frag = _over_differing_edges(index, src_no, frag, al)
         alignments.append(al)
         placed.append(frag)
-        variants.extend(classify.classify_alignment(al, source.text, article_text, fragment=number))
+        variants.extend(classify.classify_alignment(al, source.text, article_text, fragment=number, language=source.language))
     if placed != list(location.fragments):
         span = (min(location.span[0], *(f.source_span[0] for f in placed)), max(location.span[1], *(f.source_span[1] for f in placed)))
         location = dataclasses.replace(location, span=span, fragments=tuple(placed))
     variants.extend(classify.not_found_variants(fragments, {f.index for f in location.fragments}, article_text))
     if len(location.fragments) > 1:
         markers = _inner_markers(quotation.segments)
-        variants.extend(classify.elision_variants(location, markers, source.text, article_text))
+        variants.extend(classify.elision_variants(location, markers, source.text, article_text, source.language))
     variants.sort(key=lambda v: (v.quote_span or (v.source_span or (0, 0)))[0])
     if not _more_words_than(fragments, SHORT):
-        short = classify.judge_short(alignments, variants)
+        short = classify.judge_short(alignments, variants, source.language)
         if short is None:
             return QuoteResult(quotation, None, (), (), Verdict.UNVERIFIED)
         variants = short
@@ -181,12 +181,13 @@ def _over_differing_edges(index: SourceIndex, source: int, frag: Fragment, al: A
                     end += 1
                 ends.append(beyond[end].end)
     # fewest words changed; on a tie an extended passage, the narrowest
-    tried = [(classify.changed_words(al), True, b - a, (a, b), al)]
+    language = index.sources[source].doc.language
+    tried = [(classify.changed_words(al, language), True, b - a, (a, b), al)]
     for a2 in starts:
         for b2 in ends:
             if (a2, b2) != (a, b):
                 wider = align(index.tokens_in(source, (a2, b2)), al.quote_tokens)
-                tried.append((classify.changed_words(wider), False, b2 - a2, (a2, b2), wider))
+                tried.append((classify.changed_words(wider, language), False, b2 - a2, (a2, b2), wider))
     _, _, _, span, best = min(tried, key=lambda t: t[:3])
     if best is al:
         return al, frag

@@ -6,7 +6,8 @@ from profiles import examples
 from hypothesis import strategies as st
 
 from quoteverify.align import align
-from quoteverify.classify import classify_alignment, is_homoglyph, is_spelling_variant, verdict
+from quoteverify.classify import classify_alignment, is_homoglyph, is_spelling_variant, verdict, word_form
+from quoteverify.lexicon import languages, lexicon
 from quoteverify.models import Kind, Segment, Severity, Verdict
 from quoteverify.normalize import quotation_fragments, tokenize
 
@@ -146,3 +147,71 @@ def test_attribution_rules() -> None:
     assert attributed_verdict(Verdict.VERBATIM, earlier, "Jane Roe", **on) == (Verdict.UNVERIFIED, "not-found")
     # credited to nobody: the words are judged, whoever speaks them
     assert attributed_verdict(Verdict.FAITHFUL, Credit(), "the press", **on) == (Verdict.FAITHFUL, None)
+
+
+# --------------------------------------------------------------------------- forms of one word
+
+
+def _one_word_pairs(language):
+    """Every two spellings of one group of the word list that are one word each."""
+    groups = {}
+    for spelling, first in lexicon(language).forms.items():
+        if len(spelling) == 1:
+            groups.setdefault(first, []).append(spelling[0])
+    return [(a, b) for g in groups.values() for a in g for b in g if a != b]
+
+
+@pytest.mark.parametrize("language", languages())
+def test_the_word_lists_spellings_of_one_word_share_a_form_and_are_spelling(language):
+    pairs = _one_word_pairs(language)
+    assert pairs or language != "en"
+    for a, b in pairs:
+        assert word_form(a, language) == word_form(b, language), (a, b)
+        assert is_spelling_variant([a], [b], language), (a, b)
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [("colour", "color"), ("centres", "centers"), ("organisation", "organization"), ("travelled", "traveled"),
+     ("six", "6"), ("Twenty-one", "21"), ("hundred", "100"), ("towards", "toward"), ("battle-field", "battlefield"),
+     ("foetus", "fetus"), ("paediatric", "pediatric"), ("defence", "defense")],
+)
+def test_forms_of_one_word(a, b):
+    assert word_form(a) == word_form(b)
+    assert is_spelling_variant([a], [b])
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [("four", "for"), ("our", "or"), ("hours", "hors"), ("filled", "filed"), ("called", "caled"), ("poet", "pet"),
+     ("shoes", "shes"), ("Boeing", "being"), ("we're", "were"), ("U.S", "us"), ("six", "sixth"), ("one", "won")],
+)
+def test_two_words_are_never_one_form(a, b):
+    # the locator matches words by their forms: two words of one form would be one word to it
+    assert word_form(a) != word_form(b)
+
+
+@pytest.mark.parametrize("a, b", [("four", "for"), ("our", "or"), ("filled", "filed"), ("poet", "pet"), ("Boeing", "being")])
+def test_two_words_are_no_spelling_variant(a, b):
+    assert not is_spelling_variant([a], [b])
+
+
+def test_regional_spellings_are_the_languages_own():
+    # French "votre" (your) is no regional spelling of "voter" (to vote), as "centre" is of "center"
+    assert word_form("votre", "fr") != word_form("voter", "fr")
+    assert not is_spelling_variant(["votre"], ["voter"], "fr")
+    assert word_form("six", "fr") == word_form("6", "fr")
+
+
+
+REGIONAL_WORDS = st.sampled_from(
+    ["colours", "favourite", "organisation", "analysing", "centres", "catalogue", "defences", "travelling", "paediatric",
+     "oestrogen", "licence", "practise", "e-mail", "twenty-one", "six", "hundred", "cannot", "towards", "U.S"]
+)
+
+
+@given(st.one_of(REGIONAL_WORDS, st.sampled_from(sorted({w for k in lexicon("en").forms for w in k})), st.text(min_size=1, max_size=12)))
+def test_a_form_is_its_own_form(word):
+    # the locator looks a quoted word up as it is when the sources have it so: it must then be its own form
+    form = word_form(word)
+    assert word_form(form) == form

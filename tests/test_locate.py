@@ -2,13 +2,16 @@
 
 import random
 
+import pytest
 from hypothesis import given, settings
 from profiles import examples
 from hypothesis import strategies as st
 
-from quoteverify.locate import SourceIndex, locate
-from quoteverify.models import Document, Paragraph, Quotation, Segment
-from quoteverify.normalize import quotation_fragments
+from quoteverify.lexicon import lexicon
+from quoteverify.locate import SourceIndex, locate, search
+from quoteverify.models import Document, Kind, Paragraph, Quotation, Segment, Verdict
+from quoteverify.normalize import quotation_fragments, tokenize
+from quoteverify.verify import locate_quotation
 
 VOCAB = (
     "river stone garden market window silver letter morning harbour castle engine forest bridge candle "
@@ -102,3 +105,92 @@ def test_every_exact_passage_is_found_where_it_is(seed, start, length):
     loc = find(passage, idx)
     assert loc is not None
     assert text[loc.span[0] : loc.span[1]] == passage
+
+
+# --------------------------------------------------------------------------- forms of one word
+
+BRITISH = (
+    "The minister said the government would not abandon the programme. "
+    "Six centres will open in the autumn, and the defence budget rises by two per cent. "
+    "We recognise that the labour market is under strain, and we will honour our commitments to the neighbourhood."
+)
+
+
+@pytest.mark.parametrize(
+    "verbatim, rendered",
+    [
+        # short: its two changed words of four left it unlocated when forms were mismatches
+        ("Six centres will open", "6 centers will open"),
+        ("Six centres will open in the autumn, and the defence budget rises", "6 centers will open in the autumn, and the defense budget rises"),
+        ("We recognise that the labour market is under strain", "We recognize that the labor market is under strain"),
+        ("the government would not abandon the programme", "the government would not abandon the program"),
+    ],
+)
+def test_a_quotation_in_other_forms_of_its_words_is_located_as_the_verbatim_one(verbatim, rendered):
+    idx = SourceIndex([source(BRITISH)])
+    exact, other = find(verbatim, idx), find(rendered, idx)
+    assert exact is not None and BRITISH[exact.span[0] : exact.span[1]] == verbatim
+    assert other is not None and (other.span, other.share) == (exact.span, exact.share)
+    assert [f.source_span for f in other.fragments] == [f.source_span for f in exact.fragments]
+    keys = [[t.key for t in tokenize(q) if t.is_word] for q in (verbatim, rendered)]
+    assert search.find(idx, keys[0]) == search.find(idx, keys[1])  # the same passage, words matched and significance
+    result = locate_quotation(rendered, idx)
+    assert result.location is not None and result.location.span == exact.span
+    assert result.verdict is Verdict.FAITHFUL and {v.kind for v in result.variants} == {Kind.SPELLING}
+
+
+def test_forms_are_no_matches_in_a_case_of_several_languages():
+    # no rule of forms is shared by two languages: the words are matched as they are
+    idx = SourceIndex([source(BRITISH), Document(id="fr", text="Six centres ouvriront.", language="fr")])
+    assert find("6 centers will open", idx) is None
+    assert find("Six centres will open", idx) is not None
+
+
+def _one_word_spellings(language: str) -> list[tuple[str, ...]]:
+    """The groups of the word list's spellings of one word that are one token each, with two of them at least."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for spelling, first in lexicon(language).forms.items():
+        if len(spelling) == 1 and all(t.is_word for t in tokenize(spelling[0])) and len(tokenize(spelling[0])) == 1:
+            groups.setdefault(first, []).append(spelling[0])
+    return [tuple(g) for g in groups.values() if len(g) > 1]
+
+
+NUMBERS = {"six": "6", "twelve": "12", "twenty-one": "21", "forty": "40", "three": "3", "hundred": "100"}
+#: spellings the language's rules of regional spelling make one (no group lists them)
+REGIONAL = [("organisation", "organization"), ("travelled", "traveled"), ("centres", "centers"), ("favourite", "favorite")]
+FORM_GROUPS = _one_word_spellings("en") + [(w, d) for w, d in NUMBERS.items()] + REGIONAL
+FILLER = [w for w in VOCAB if w not in ("a", "the")]
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, len(FORM_GROUPS) - 1), st.integers(0, 3), st.integers(0, 3)), min_size=1, max_size=6),
+    st.lists(st.sampled_from(FILLER), min_size=30, max_size=60),
+    st.randoms(use_true_random=False),
+    st.integers(0, 12),
+    st.integers(8, 16),
+)
+def test_forms_of_its_words_never_move_a_located_quotation(forms, filler, rng, first, length):
+    # the source spells each form-bearing word one way, the quotation another of the same group
+    source_words, quote_words = list(filler), list(filler)
+    for group, a, b in forms:
+        spellings = FORM_GROUPS[group]
+        at = rng.randrange(len(source_words) + 1)
+        source_words.insert(at, spellings[a % len(spellings)])
+        quote_words.insert(at, spellings[b % len(spellings)])
+    text = " ".join(source_words) + "."
+    idx = SourceIndex([source(text)])
+    stop = min(first + length, len(source_words))
+    verbatim = find(" ".join(source_words[first:stop]), idx)
+    rendered = find(" ".join(quote_words[first:stop]), idx)
+    assert (rendered and (rendered.span, rendered.share)) == (verbatim and (verbatim.span, verbatim.share))
+
+
+def test_a_quotation_of_two_words_is_located_through_forms_but_not_through_case():
+    idx = SourceIndex([source(BRITISH)])
+    found = locate_quotation("6 centers", idx)
+    assert found.verdict is Verdict.FAITHFUL and found.location is not None
+    assert BRITISH[found.location.span[0] : found.location.span[1]] == "Six centres"
+    # a word of the source in another case alone is a heading's word, as it always was
+    assert locate_quotation("Labour market", idx).verdict is Verdict.UNVERIFIED
+    assert locate_quotation("labour market", idx).verdict is Verdict.VERBATIM

@@ -164,3 +164,49 @@ def test_every_language_file_loads_and_english_is_the_default():
     assert lexicon("en").complete and not lexicon("fr").complete
     assert lexicon("xx") is lexicon("xx") and lexicon("xx").language == "en"
     assert "negation" in lexicon("de").tags["nicht"]
+
+
+# --------------------------------------------------------------------------- the source's language
+
+FRENCH = "Le gouvernement ne retirera pas les troupes de la région avant la fin de l'année, a déclaré le ministre."
+
+
+@pytest.mark.parametrize(
+    "quote, cut",
+    [
+        ("Le gouvernement ne retirera ... les troupes de la région avant la fin de l'année", ["pas"]),
+        ("Le gouvernement ... retirera ... les troupes de la région avant la fin de l'année", ["ne", "pas"]),
+    ],
+)
+def test_a_negation_cut_is_read_in_the_sources_language(quote, cut):
+    def elisions(language):
+        result = locate_quotation(quote, [Document(id="s", text=FRENCH, language=language)])
+        found = [(v.source_text, v.severity, v.meaning) for v in result.variants if v.kind is Kind.ELISION]
+        return result.verdict, found
+
+    # "ne ... pas" is French for "not": the ellipsis reverses what the minister said
+    assert elisions("fr") == (Verdict.ALTERED, [(w, Severity.MAJOR, ("negation",)) for w in cut])
+    # read with the English word lists, the same cut drops words that carry nothing
+    assert elisions("en") == (Verdict.FAITHFUL, [(w, Severity.ACCEPTABLE, ()) for w in cut])
+
+
+def test_a_case_names_the_language_of_its_sources(tmp_path):
+    from quoteverify.ingest.case import load_case
+
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "fr.txt").write_text(FRENCH + "\n", encoding="utf-8")
+    (tmp_path / "sources" / "en.txt").write_text("The minister said the troops would stay.\n", encoding="utf-8")
+    (tmp_path / "case.toml").write_text(
+        'language = "fr"\n'
+        '[[sources]]\nid = "fr"\npath = "sources/fr.txt"\n'
+        '[[sources]]\nid = "en"\npath = "sources/en.txt"\nlanguage = "en"\n',
+        encoding="utf-8",
+    )
+    case = load_case(tmp_path)
+    assert [(s.document.id, s.document.language) for s in case.sources] == [("fr", "fr"), ("en", "en")]
+    article = Document(id="a", text="« Le gouvernement ne retirera [...] les troupes de la région avant la fin de l'année », a-t-il dit.")
+    (quote,) = check_article(article, SourceIndex([case.sources[0].document])).quotes
+    assert quote.verdict is Verdict.ALTERED
+    assert [(v.kind, v.meaning) for v in quote.variants] == [(Kind.ELISION, ("negation",))]
+    (tmp_path / "case.toml").write_text('[[sources]]\nid = "fr"\npath = "sources/fr.txt"\n', encoding="utf-8")
+    assert load_case(tmp_path).sources[0].document.language == "en"  # the default

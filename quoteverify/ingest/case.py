@@ -12,7 +12,7 @@ import datetime as _dt
 import os
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -303,8 +303,8 @@ class _PathOutside(InputError):
     """A path of case.toml that leads out of the case folder: the whole case is refused."""
 
 
-def _read_source(root: Path, listed: _ListedSource) -> SourceInfo:
-    """Read a case's source and its provenance."""
+def _read_source(root: Path, listed: _ListedSource, language: str) -> SourceInfo:
+    """Read a case's source and its provenance; ``language`` is the case's, which the source's own overrides."""
     path = path_in(root, listed.path)
     t = listed.table
     doc = read_file(
@@ -318,6 +318,7 @@ def _read_source(root: Path, listed: _ListedSource) -> SourceInfo:
         url=t.get_str("url", ""),
     )
     doc = with_speakers(doc, t.get_str("speaker", "").strip() or None, t.get_str_map("speakers"))
+    doc = replace(doc, language=t.get_str("language", "").strip() or language)
     if not listed.provenance:
         return SourceInfo(doc, Provenance())
     return SourceInfo(doc, load_provenance(path_in(root, listed.provenance), paragraphs=len(doc.paragraphs)))
@@ -345,7 +346,7 @@ def load_case(case_dir: str | Path) -> Case:
     listing = _Listing(case)
     source_tables = top.tables("sources", required=True)
     article_tables = top.tables("articles")
-    sources, faults = _read_sources(case, listing, source_tables)
+    sources, faults = _read_sources(case, listing, source_tables, top.get_str("language", "").strip() or "en")
     articles = tuple(listing.article(t) for t in article_tables)
     return Case(
         id=case_id,
@@ -359,7 +360,7 @@ def load_case(case_dir: str | Path) -> Case:
     )
 
 
-def _read_sources(case: _CaseToml, listing: _Listing, tables: Sequence[_Table]) -> tuple[tuple[SourceInfo, ...], tuple[str, ...]]:
+def _read_sources(case: _CaseToml, listing: _Listing, tables: Sequence[_Table], language: str) -> tuple[tuple[SourceInfo, ...], tuple[str, ...]]:
     """The case's sources that can be read, and one fault per listed file that cannot.
 
     The articles are still checked against the others, and the run fails
@@ -371,7 +372,7 @@ def _read_sources(case: _CaseToml, listing: _Listing, tables: Sequence[_Table]) 
     for t in tables:
         listing.new_id(t)  # a duplicate id is a fault of case.toml itself, raised at once
         try:
-            sources.append(_read_source(case.root, listing.source(t, checked_id=True)))
+            sources.append(_read_source(case.root, listing.source(t, checked_id=True), language))
         except _PathOutside:
             raise
         except InputError as e:

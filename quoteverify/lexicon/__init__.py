@@ -2,7 +2,9 @@
 
 Which words carry a negation, a condition, a hedge or a number, which words
 a bracketed clarification may stand for, and which spellings are one word
-(contractions, abbreviations, house styles, British and American forms).
+(contractions, abbreviations, house styles, British and American forms;
+and the language's rules of regional spelling, ``[spelling].rules``, for
+the words no list names).
 English is complete; other languages hold what is listed so far (their
 file says ``complete = false``). A language without a file reads as
 English, the default.
@@ -10,6 +12,7 @@ English, the default.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -45,8 +48,14 @@ class Lexicon:
     #: a one-word form and the words it writes out ("won't": ("will", "not"))
     expansions: dict[str, tuple[str, ...]]
     real_word_zipf: float
+    #: regional spellings as rewrites of a case-folded word (``[spelling].rules``), applied in order
+    spelling_rules: tuple[tuple[re.Pattern[str], str], ...] = ()
+    #: what any of the rules finds: a word it does not match is left as it is (one search for all the rules)
+    spelling_trigger: re.Pattern[str] | None = None
     #: what each word asked about so far carries (filled by quoteverify.classify as it reads)
     cache: dict[str, tuple[tuple[str, str], ...] | None] = field(default_factory=dict, repr=False)
+    #: the form of each word asked about so far (filled by quoteverify.classify.word_form)
+    word_forms: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 def languages() -> tuple[str, ...]:
@@ -78,6 +87,7 @@ def lexicon(language: str = DEFAULT) -> Lexicon:
         for s in spellings:
             if len(s) == 1 and len(longest) > 1:
                 expansions.setdefault(s[0], longest)
+    rules = data.get("spelling", {}).get("rules", [])
     return Lexicon(
         language=data.get("language", code),
         complete=bool(data.get("complete", False)),
@@ -91,4 +101,6 @@ def lexicon(language: str = DEFAULT) -> Lexicon:
         longest_form=max((len(k) for k in forms), default=1),
         expansions=expansions,
         real_word_zipf=float(data.get("real_word_zipf", 3.0)),
+        spelling_rules=tuple((re.compile(pattern), replacement) for pattern, replacement in rules),
+        spelling_trigger=re.compile("|".join(f"(?:{pattern})" for pattern, _ in rules)) if rules else None,
     )

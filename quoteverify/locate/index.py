@@ -1,7 +1,8 @@
 """The source index: every word of a case's sources as an integer id, in compact sorted arrays.
 
 The sources are indexed once: every word becomes an integer id (its folded,
-case-folded form), every word trigram a 64-bit key, and the positions of
+case-folded form, as the forms of one word share it: "colour" and "color",
+"six" and "6" are one id, see :func:`_form_of`), every word trigram a 64-bit key, and the positions of
 each trigram and each word are kept in sorted arrays (numpy), with the
 information of each word given the one before it (the sources' word-pair
 model, :func:`_pair_information`), so that the index of a 10 MB archive
@@ -43,8 +44,9 @@ from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
-from quoteverify import normalize
+from quoteverify import classify, normalize
 from quoteverify._confusables import SKELETON
+from quoteverify.classify import word_form
 from quoteverify.models import Document, Token, new_token
 from quoteverify.normalize import fold_token, tokenize
 
@@ -152,15 +154,19 @@ def _chunks(text: str) -> list[tuple[int, int]]:
 
 
 class _Builder:
-    """Turns source texts into word ids and word spans, one source at a time."""
+    """Turns source texts into word ids and word spans, one source at a time.
 
-    def __init__(self, pattern: re.Pattern[str]) -> None:
+    A word's id is that of its form in ``language`` (see :func:`_form_of`).
+    """
+
+    def __init__(self, pattern: re.Pattern[str], language: str | None) -> None:
         self.pattern = pattern
+        self.language = language
         self.vocab: dict[str, int] = {}
         self._surface: dict[str, int] = {}
 
     def _id(self, surface: str) -> int:
-        key = fold_token(surface).translate(SKELETON).casefold()
+        key = _form_of(fold_token(surface).translate(SKELETON).casefold(), self.language)
         wid = self.vocab.get(key)
         if wid is None:
             wid = self.vocab[key] = len(self.vocab)
@@ -196,6 +202,24 @@ class _Builder:
         return np.concatenate(ids), np.concatenate(starts), np.concatenate(ends)
 
 
+def index_language(sources: Sequence[Document]) -> str | None:
+    """The language whose forms of words the index matches: the one all the sources are in, or None."""
+    languages = {doc.language for doc in sources}
+    return languages.pop() if len(languages) == 1 else None
+
+
+def _form_of(key: str, language: str | None) -> str:
+    """The form a word is indexed and looked up by: its search key (:attr:`Token.key`) as the forms of one word share it.
+
+    Forms of one word (:func:`quoteverify.classify.word_form`: "colour"
+    and "color", "six" and "6", "toward" and "towards") are one word to
+    the search, so that a quotation in another house style is located where
+    it would be verbatim. Sources of several languages share no rule of
+    forms: their words are matched by their keys alone.
+    """
+    return word_form(key, language) if language is not None else key
+
+
 def _gram_keys(a: np.ndarray, b: np.ndarray, c: np.ndarray, vocab_size: int, hashed: bool) -> np.ndarray:
     """64-bit keys of the trigrams (a, b, c) of word ids: exact, or hashed for vocabularies of 2**21 words and more."""
     a = a.astype(np.int64)
@@ -215,13 +239,16 @@ def _int_dtype(n: int) -> type[np.signedinteger[Any]]:
 def _code_version() -> str:
     """A digest of the code that decides what the index holds and how it is searched.
 
-    That is the tokenizer and every module of this package (the index
+    That is the tokenizer, every module of this package (the index
     layout, and the search and scoring that read it), as the whole of
-    ``locate.py`` was before it became a package.
+    ``locate.py`` was before it became a package, and the rule of the
+    forms of one word that the ids are given by (:mod:`quoteverify.classify`
+    and the word lists of :mod:`quoteverify.lexicon`).
     """
     h = hashlib.sha256(str(INDEX_FORMAT).encode())
     package = sorted(Path(__file__).parent.glob("*.py"))
-    module_files: list[str | Path] = [normalize.__file__, *package]
+    lexicon_files = sorted((Path(classify.__file__).parent / "lexicon").glob("*.*"))
+    module_files: list[str | Path] = [normalize.__file__, *package, classify.__file__, *lexicon_files]
     for module_file in module_files:
         try:
             h.update(Path(module_file).read_bytes())
@@ -241,7 +268,7 @@ def fingerprint(sources: Sequence[Document]) -> str:
         _CODE_VERSION = _code_version()
     h = hashlib.sha256(_CODE_VERSION.encode())
     for doc in sources:
-        for part in (doc.id.encode("utf-8", "surrogatepass"), doc.text.encode("utf-8", "surrogatepass")):
+        for part in (doc.id.encode("utf-8", "surrogatepass"), doc.text.encode("utf-8", "surrogatepass"), doc.language.encode()):
             h.update(len(part).to_bytes(8, "little"))
             h.update(part)
     return h.hexdigest()[:32]
@@ -288,7 +315,7 @@ class SourceIndex:
         chars: set[str] = set()
         for doc in docs:
             chars.update(doc.text)
-        builder = _Builder(normalize.word_pattern(chars))
+        builder = _Builder(normalize.word_pattern(chars), index_language(docs))
         ids, wstart, wend, counts = [], [], [], []
         for doc in docs:
             i, s, e = builder.scan(doc.text)
@@ -309,6 +336,7 @@ class SourceIndex:
 
     def _setup(self, docs: list[Document], counts: Sequence[int], words: list[str], arrays: dict[str, np.ndarray]) -> None:
         self._words_list = words
+        self._language = index_language(docs)
         self._vocab = {w: i for i, w in enumerate(words)}
         self._arrays = arrays
         self._ids: np.ndarray = arrays["ids"]
@@ -495,12 +523,12 @@ class SourceIndex:
     # ----------------------------------------------------------------- word ids and trigram keys
 
     def word_ids(self, keys: Sequence[str]) -> list[int]:
-        """The ids of word keys (:attr:`Token.key`); a word no source has gets an id that matches nothing."""
-        get = self._vocab.get
-        return [get(k, _UNKNOWN) for k in keys]
+        """The ids of word keys (:attr:`Token.key`), by their forms; a word no source has gets an id that matches nothing."""
+        get, language = self._vocab.get, self._language
+        return [get(_form_of(k, language), _UNKNOWN) for k in keys]
 
     def fragment_ids(self, fragment: Sequence[Token]) -> list[int]:
-        """The ids of the words of a quotation fragment (its word tokens, by :attr:`Token.key`)."""
+        """The ids of the words of a quotation fragment (its word tokens, by the form of their :attr:`Token.key`)."""
         cache = self._norm_ids
         get = cache.get
         ids = [get(t.norm) for t in fragment if t.is_word]
@@ -508,9 +536,14 @@ class SourceIndex:
             if len(cache) > _CACHE_WORDS:
                 cache.clear()
             words = [t for t in fragment if t.is_word]
+            vocab = self._vocab
             for k, t in enumerate(words):
                 if ids[k] is None:
-                    ids[k] = cache[t.norm] = self._vocab.get(t.key, _UNKNOWN)
+                    key = t.key
+                    # a key that is an indexed form is its own form (forms are fixed points of the rule):
+                    # most quoted words are the sources' own, and their forms are not worked out again
+                    wid = vocab.get(key)
+                    ids[k] = cache[t.norm] = wid if wid is not None else vocab.get(_form_of(key, self._language), _UNKNOWN)
         return ids  # type: ignore[return-value]
 
     def trigram_slots(self, q: Sequence[int]) -> tuple[list[int], list[int]]:
