@@ -11,6 +11,7 @@ entry of the report, and fails the run only with ``--fail-on error``.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -30,6 +31,11 @@ from quoteverify.run import DEFAULT_PAGES
 
 if TYPE_CHECKING:  # the engine is imported by the command that runs, not by --help
     from quoteverify.models import ArticleRef, ArticleSummary, StreamResult
+
+# numpy's OpenBLAS starts a thread per core as it loads: 50 of the 140 ms numpy
+# took to import here (2 cores; more where there are more). quoteverify does no
+# linear algebra, so one thread is enough; a value the user set is kept.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 EXIT_OK, EXIT_ALTERED, EXIT_ERROR = 0, 1, 2
 
@@ -246,12 +252,13 @@ def check(
     goes).
     """
     from quoteverify.ingest import iter_articles, load_case
-    from quoteverify.ingest.named import empty_inputs, inputs_fit_for_articles, named_inputs, readable_sources
     from quoteverify.run import check_stream
     from quoteverify.run.output import RunFolder
 
     with _user_errors():
         if sources:
+            from quoteverify.ingest.named import empty_inputs, inputs_fit_for_articles, named_inputs, readable_sources
+
             if not inputs:
                 raise click.UsageError("give at least one ARTICLE with --source")
             if len(speakers) > len(sources):

@@ -381,3 +381,68 @@ def test_a_case_whose_only_source_is_missing_is_one_error(tmp_path):
     assert r.stderr.splitlines() == [
         f'Error: {case / "sources" / "statement.txt"}: no such file (source "statement" in case.toml)'
     ]
+
+
+# --------------------------------------------------------------------------- what a run imports
+
+#: imported by a check only when it needs them: the process pool (a run of more
+#: than one batch per worker), the collation (``diff``, ``reconstruct --against``),
+#: the growing of a text without a source, the split-diff page, the checks of
+#: files named on the command line (ad hoc use)
+ON_DEMAND = (
+    "concurrent.futures.process",
+    "quoteverify.collate",
+    "quoteverify.reconstruct.grow",
+    "quoteverify.render.splitdiff",
+    "quoteverify.ingest.named",
+)
+
+_RUN_AND_LIST_MODULES = """
+import os, sys
+from quoteverify.cli import main
+try:
+    main(sys.argv[2:])
+except SystemExit:
+    pass
+with open(sys.argv[1], "w") as f:
+    f.write(os.environ.get("OPENBLAS_NUM_THREADS", "") + "\\n" + "\\n".join(sys.modules))
+"""
+
+
+def _run_in_process(tmp_path, *args, env=None):
+    """Run the command line in a fresh interpreter; the OPENBLAS_NUM_THREADS it saw and the modules it loaded."""
+    import os
+    import subprocess
+    import sys
+
+    listing = tmp_path / "modules.txt"
+    environ = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"} | (env or {})
+    subprocess.run(
+        [sys.executable, "-c", _RUN_AND_LIST_MODULES, str(listing), *map(str, args)],
+        cwd=ROOT, env=environ, capture_output=True, check=False,
+    )
+    blas, *modules = listing.read_text().split("\n")
+    return blas, set(modules)
+
+
+def test_a_check_of_the_seed_case_imports_only_what_it_uses(tmp_path):
+    blas, modules = _run_in_process(tmp_path, "check", CASE, "--out", tmp_path / "out")
+    assert (tmp_path / "out" / "seely-letter" / "sources" / "letter.rebuilt.html").is_file()
+    assert "quoteverify.reconstruct" in modules  # the letter is rebuilt from its quotations
+    assert blas == "1"  # numpy's BLAS starts no thread pool: quoteverify does no linear algebra
+    assert not modules & set(ON_DEMAND)
+
+
+def test_a_check_that_rebuilds_no_source_imports_no_reconstruction(tmp_path):
+    _, modules = _run_in_process(
+        tmp_path, "check", "--source", CASE / "sources" / "letter.txt", CASE / "articles" / "lbc.txt",
+        "--out", tmp_path / "out",
+    )
+    assert (tmp_path / "out" / "adhoc" / "index.html").is_file()
+    assert "quoteverify.ingest.named" in modules
+    assert not modules & {"quoteverify.reconstruct", "quoteverify.collate", "quoteverify.render.splitdiff"}
+
+
+def test_a_thread_count_the_user_gave_blas_is_kept(tmp_path):
+    blas, _ = _run_in_process(tmp_path, "--version", env={"OPENBLAS_NUM_THREADS": "3"})
+    assert blas == "3"

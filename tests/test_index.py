@@ -283,9 +283,13 @@ def test_pickled_index_finds_the_same():
 
 # --------------------------------------------------------------------------- saving
 
+#: words enough for a source to pass SAVE_FROM_CHARS on its own (about 6 characters a word)
+SAVED_WORDS = loc_mod.SAVE_FROM_CHARS // 4
+
 
 def test_the_index_is_saved_once_and_loaded_after(tmp_path):
-    docs = [source(random_text(11, 500), "a"), source(random_text(12, 500), "b")]
+    docs = [source(random_text(11, SAVED_WORDS // 2), "a"), source(random_text(12, SAVED_WORDS // 2), "b")]
+    assert sum(len(d.text) for d in docs) >= loc_mod.SAVE_FROM_CHARS
     folder = tmp_path / ".quoteverify"
     first = SourceIndex.cached(docs, folder)
     assert first.origin == "built"
@@ -302,8 +306,8 @@ def test_the_index_is_saved_once_and_loaded_after(tmp_path):
 
 def test_changed_sources_rebuild_and_replace_the_saved_index(tmp_path):
     folder = tmp_path / ".quoteverify"
-    SourceIndex.cached([source(random_text(13, 100))], folder)
-    changed = [source(random_text(13, 100) + " And one more sentence.")]
+    SourceIndex.cached([source(random_text(13, SAVED_WORDS))], folder)
+    changed = [source(random_text(13, SAVED_WORDS) + " And one more sentence.")]
     again = SourceIndex.cached(changed, folder)
     assert again.origin == "built"
     assert [p.name for p in folder.glob("index-*.npz")] == [f"index-{fingerprint(changed)}.npz"]
@@ -312,18 +316,29 @@ def test_changed_sources_rebuild_and_replace_the_saved_index(tmp_path):
 def test_an_unwritable_case_directory_is_no_error(tmp_path):
     blocker = tmp_path / "case"
     blocker.write_text("a file where the case directory's index folder would go")
-    idx = SourceIndex.cached([source(random_text(14, 100))], blocker / ".quoteverify")
-    assert idx.origin == "built" and find(" ".join(random_text(14, 100).split()[5:15]), idx) is not None
+    idx = SourceIndex.cached([source(random_text(14, SAVED_WORDS))], blocker / ".quoteverify")
+    assert idx.origin == "built" and find(" ".join(random_text(14, SAVED_WORDS).split()[5:15]), idx) is not None
 
 
 def test_a_damaged_index_file_is_rebuilt(tmp_path):
-    docs = [source(random_text(15, 100))]
+    docs = [source(random_text(15, SAVED_WORDS))]
     folder = tmp_path / ".quoteverify"
     SourceIndex.cached(docs, folder)
     (saved,) = folder.glob("index-*.npz")
     saved.write_bytes(b"not an index")
     assert SourceIndex.cached(docs, folder).origin == "built"
     assert SourceIndex.cached(docs, folder).origin == "loaded"
+
+
+def test_short_sources_are_indexed_at_each_run_and_never_saved(tmp_path):
+    text = random_text(18, 100)
+    assert len(text) < loc_mod.SAVE_FROM_CHARS
+    folder = tmp_path / ".quoteverify"
+    for _ in range(2):
+        idx = SourceIndex.cached([source(text)], folder)
+        assert idx.origin == "built"
+        assert find(" ".join(text.split()[20:30]), idx) is not None
+    assert not folder.exists()
 
 
 def test_an_index_of_other_sources_is_refused(tmp_path):

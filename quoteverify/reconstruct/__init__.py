@@ -46,12 +46,11 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
-from quoteverify.collate import collate
 from quoteverify.errors import InputError
 from quoteverify.models import AlignOp, CheckResult, Document, Quotation, Span, Token
 from quoteverify.normalize import quotation_fragments, tokenize
-from quoteverify.reconstruct.grow import MIN_OVERLAP_SHARE, MIN_OVERLAP_WORDS, WINDOW_SLACK, assemble
 from quoteverify.reconstruct.models import (
     ApparatusEntry,
     Column,
@@ -63,6 +62,9 @@ from quoteverify.reconstruct.models import (
     WitnessText,
 )
 from quoteverify.reconstruct.vote import LACUNA, TIE_RULE, build_reconstruction
+
+if TYPE_CHECKING:
+    from quoteverify.reconstruct.grow import MIN_OVERLAP_SHARE, MIN_OVERLAP_WORDS, WINDOW_SLACK
 
 __all__ = [
     "LACUNA",
@@ -84,6 +86,17 @@ __all__ = [
     "reconstruct_check",
     "reconstruct_excerpts",
 ]
+
+_GROW = ("MIN_OVERLAP_SHARE", "MIN_OVERLAP_WORDS", "WINDOW_SLACK")
+
+
+def __getattr__(name: str) -> Any:
+    """The constants of :mod:`.grow`, imported on first use: the report of a check rebuilds its sources without it."""
+    if name in _GROW:
+        from quoteverify.reconstruct import grow
+
+        return getattr(grow, name)
+    raise AttributeError(f"module 'quoteverify.reconstruct' has no attribute {name!r}")
 
 
 def _excerpts_of(article: Document, quotations: Iterable[Quotation], quote_numbers: Iterable[int]) -> list[WitnessText]:
@@ -169,6 +182,7 @@ def reconstruct_articles(articles: Sequence[Document], *, source_id: str, title:
     text (fragments of one quotation, between elisions, belong together).
     """
     from quoteverify.extract import extract_quotations
+    from quoteverify.reconstruct.grow import MIN_OVERLAP_WORDS
 
     excerpts: list[WitnessText] = []
     outlets = {}
@@ -219,6 +233,8 @@ def reconstruct_excerpts(
 
 def _assembled(excerpts: list[WitnessText], *, source_id: str, title: str, outlets: dict[str, str], method: str) -> Reconstruction:
     """A reconstruction with no source: the base grown from the excerpts (:func:`~.grow.assemble`)."""
+    from quoteverify.reconstruct.grow import assemble
+
     keys, placements, joins, dropped = assemble(excerpts)
     if not placements:
         raise InputError(None, "no quotation to reconstruct a text from (none has three words or more)")
@@ -242,6 +258,8 @@ def against(recon: Reconstruction, canonical: Document) -> Comparison:
     there; one inside a lacuna from the lack of any witness; any other is a
     reading all the witnesses covering it agree on.
     """
+    from quoteverify.collate import collate
+
     rebuilt = Document(id=f"{recon.source_id} (reconstructed)", text=recon.text, path=None)
     col = collate(canonical, rebuilt)
     out = []

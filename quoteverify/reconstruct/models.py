@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from quoteverify.collate import Collation, DocVariant
 from quoteverify.models import (
     EditorialChoice,
     ParagraphWitnesses,
@@ -16,6 +15,8 @@ from quoteverify.models import (
     Token,
 )
 
+if TYPE_CHECKING:  # a comparison holds a collation; building a reconstruction needs none
+    from quoteverify.collate import Collation, DocVariant
 
 # --------------------------------------------------------------------------- inputs
 

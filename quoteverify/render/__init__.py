@@ -10,19 +10,43 @@
 The engine never imports this package; the command line and the run layer do.
 """
 
-from quoteverify.render.exports import annotations_jsonld, quotations_csv, reconstruction_tei
-from quoteverify.render.html import render_collation, render_reconstruction, render_report, write_report
-from quoteverify.render.json import (
-    SCHEMA,
-    article_json,
-    collation_json,
-    comparison_json,
-    extract_json,
-    locate_json,
-    reconstruction_json,
-    report_json,
-)
-from quoteverify.render.views import safe_name
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from quoteverify.render.exports import annotations_jsonld, quotations_csv, reconstruction_tei
+    from quoteverify.render.html import render_collation, render_reconstruction, render_report, write_report
+    from quoteverify.render.json import (
+        SCHEMA,
+        article_json,
+        collation_json,
+        comparison_json,
+        extract_json,
+        locate_json,
+        reconstruction_json,
+        report_json,
+    )
+    from quoteverify.render.views import safe_name
+
+_LAZY = {
+    "annotations_jsonld": "exports", "quotations_csv": "exports", "reconstruction_tei": "exports",
+    "render_collation": "html", "render_reconstruction": "html", "render_report": "html", "write_report": "html",
+    "SCHEMA": "json", "article_json": "json", "collation_json": "json", "comparison_json": "json",
+    "extract_json": "json", "locate_json": "json", "reconstruction_json": "json", "report_json": "json",
+    "safe_name": "views",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The layer's functions, each module imported on first use (``extract --json`` needs no jinja)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'quoteverify.render' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"quoteverify.render.{module}"), name)
+
 
 __all__ = [
     "SCHEMA",

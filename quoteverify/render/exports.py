@@ -6,14 +6,16 @@ import csv
 import io
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote as _urlquote
 
 import regex
 
 from quoteverify.models import ArticleResult, CheckResult, Document, QuoteResult, Span, Variant
-from quoteverify.reconstruct import TIE_RULE, ApparatusEntry, Reconstruction
 from quoteverify.render.json import quote_anchors, quote_source_spans
+
+if TYPE_CHECKING:  # a check that rebuilds no source never imports the reconstruction
+    from quoteverify.reconstruct import ApparatusEntry, Reconstruction
 
 #: Characters of context in a TextQuoteSelector's prefix and suffix.
 SELECTOR_CONTEXT = 32
@@ -240,6 +242,8 @@ def _tei_header(root: ET.Element, recon: Reconstruction, ids: _WitnessIds) -> No
 
 def _tei_app(p: ET.Element, a: ApparatusEntry, ids: _WitnessIds) -> ET.Element:
     """An apparatus entry: ``<app>`` with the chosen reading as ``<lem>`` and the others as ``<rdg>``."""
+    from quoteverify.reconstruct import TIE_RULE
+
     app = ET.SubElement(p, _t("app"))
     if a.tie:
         app.set("type", "tie")

@@ -41,20 +41,21 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import Markup
 
 from quoteverify._version import __version__
 from quoteverify._files import write_atomic
-from quoteverify.collate import Collation
 from quoteverify.models import CheckResult, Kind, Verdict
-from quoteverify.reconstruct import Comparison, Reconstruction, reconstruct_check
 from quoteverify.render.exports import annotations_jsonld, quotations_csv
 from quoteverify.render.json import json_file_bytes, report_json
-from quoteverify.render.splitdiff import collation_page
 from quoteverify.render.views import reconstruction_page, report_view, safe_name, verdict_columns
+
+if TYPE_CHECKING:  # imported where a page needs them: a check that rebuilds no source imports neither package
+    from quoteverify.collate import Collation
+    from quoteverify.reconstruct import Comparison, Reconstruction
 
 #: How a verdict is shown besides its colour: an icon and a word.
 VERDICT_ICON: dict[str, str] = {
@@ -228,6 +229,8 @@ def iter_report(result: CheckResult) -> Iterator[tuple[str, bytes]]:
     for s in view.source_pages:
         yield s.href, _report_page("source.html", assets, root="../", title=title, result=result, s=s, views=view)
         if s.rebuilt:
+            from quoteverify.reconstruct import reconstruct_check
+
             # measured: 1.9 s to rebuild the seed letter from 900 articles' quotations (8 s to check them)
             page = reconstruction_page(reconstruct_check(result, s.id))
             yield s.rebuilt, _report_page("rebuilt.html", assets, root="../", title=title, result=result, s=s, page=page)
@@ -282,6 +285,8 @@ def _fields(view: Any) -> dict[str, Any]:
 
 def render_collation(c: Collation) -> str:
     """A self-contained split-diff page of a collation (its style and script inlined by hash, no network)."""
+    from quoteverify.render.splitdiff import collation_page
+
     assets = _assets("diff")
     return environment().get_template("diff.html").render(
         css=Markup(assets.css), js=Markup(assets.js), csp=assets.csp, **_fields(collation_page(c))

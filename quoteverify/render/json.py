@@ -24,12 +24,11 @@ import math
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath, PureWindowsPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from quoteverify._version import __version__
-from quoteverify.collate import Collation, DocVariant, LayoutChange
 from quoteverify.models import (
     ArticleResult,
     CheckResult,
@@ -45,7 +44,10 @@ from quoteverify.models import (
     Verdict,
     spans_overlap,
 )
-from quoteverify.reconstruct import TIE_RULE, Comparison, Reconstruction
+
+if TYPE_CHECKING:  # a check imports neither the collation nor, unless it rebuilds a source, the reconstruction
+    from quoteverify.collate import Collation, DocVariant, LayoutChange
+    from quoteverify.reconstruct import Comparison, Reconstruction
 
 SCHEMA = "quoteverify/report@1"
 RECONSTRUCTION_SCHEMA = "quoteverify/reconstruction@1"
@@ -391,6 +393,8 @@ def collation_json(c: Collation) -> dict[str, Any]:
 
 def reconstruction_json(recon: Reconstruction, comparison: Comparison | None = None) -> dict[str, Any]:
     """The reconstruction as JSON: text, witnesses, paragraphs, stretches, apparatus, lacunae, unplaced."""
+    from quoteverify.reconstruct import TIE_RULE
+
     out: dict[str, Any] = {
         "schema": RECONSTRUCTION_SCHEMA,
         "source": recon.source_id,

@@ -10,14 +10,15 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from quoteverify.collate import Collation, DocVariant
 from quoteverify.models import ArticleResult, CheckResult, Document, Quotation, QuoteResult, Verdict, is_not_found
-from quoteverify.reconstruct import Comparison, Reconstruction
 from quoteverify.render.changes import change_weight, clip, context_around, quote_changes
 from quoteverify.render.json import document_name
-from quoteverify.render.splitdiff import paragraph_number
+
+if TYPE_CHECKING:  # the check's summary needs neither the collation nor the reconstruction
+    from quoteverify.collate import Collation, DocVariant
+    from quoteverify.reconstruct import Comparison, Reconstruction
 
 # Characters that act on a terminal instead of showing: C0 and C1 controls
 # (escape sequences start with ESC or CSI), bidirectional overrides, and
@@ -233,6 +234,8 @@ def _word_diff(source: str, quoted: str) -> str:
 
 
 def _doc_variant_lines(c: Collation, v: DocVariant, indent: str) -> list[str]:
+    from quoteverify.render.splitdiff import paragraph_number
+
     unit = f", {v.unit}" if v.unit != "words" else ""
     moved = ", moved" if v.moved else ", rewritten" if v.shared else ""
     before, after = context_around(c.base.text, *v.base_span, chars=40)

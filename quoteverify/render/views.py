@@ -22,6 +22,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from quoteverify.cover import ALL_SOURCES
 from quoteverify.models import (
@@ -42,7 +43,6 @@ from quoteverify.models import (
     Verdict,
     worst_verdict,
 )
-from quoteverify.reconstruct import TIE_RULE, Comparison, Reconstruction, Witness
 from quoteverify.render.changes import change_weight, quote_changes
 from quoteverify.render.diffview import DiffView, homoglyph_detail, one_line, quote_diff
 from quoteverify.render.json import (
@@ -52,6 +52,9 @@ from quoteverify.render.json import (
     touched_paragraphs,
     verdict_counts,
 )
+
+if TYPE_CHECKING:  # the reconstruction is imported by the page of one (a check that rebuilds no source never is)
+    from quoteverify.reconstruct import Comparison, Reconstruction, Witness
 
 #: Characters of a quotation shown in the index's list of altered quotations.
 EXCERPT_CHARS = 180
@@ -991,6 +994,8 @@ def reconstruction_page(recon: Reconstruction, comparison: Comparison | None = N
     witnesses vote for another: a shorter quotation of the same outlet) is
     listed apart, not as a rival reading.
     """
+    from quoteverify.reconstruct import TIE_RULE
+
     names = witness_names(recon)
 
     def voted(text: str, witnesses: Sequence[str], votes: int) -> VotedReading:

@@ -30,10 +30,9 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from quoteverify.errors import InputError, QuoteverifyError
 from quoteverify.ingest import read_article
@@ -41,6 +40,9 @@ from quoteverify.locate import SourceIndex
 from quoteverify.models import ArticleRef, ArticleResult, ArticleSummary, Document, Paragraph
 from quoteverify.render.json import results_line
 from quoteverify.verify import check_article, failed_article
+
+if TYPE_CHECKING:  # the pool is imported by a run that starts one (10 ms of each small run's start)
+    from concurrent.futures import Future
 
 #: articles per task for a local process pool and for a Dask cluster
 LOCAL_BATCH = 16
@@ -274,6 +276,8 @@ def run_articles(
         for start, batch in batches:
             yield from check_batch(checker, batch, start, wanted())
         return
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(checker,)) as pool:
 
         def submit(batch: list[ArticleRef], start: int, want: Want) -> Future[list[Outcome]]:
