@@ -51,19 +51,12 @@ from quoteverify._files import write_atomic
 from quoteverify.collate import Collation
 from quoteverify.models import CheckResult, Kind, Verdict
 from quoteverify.reconstruct import Comparison, Reconstruction, reconstruct_check
+from quoteverify.render import fragments
 from quoteverify.render.exports import annotations_jsonld, quotations_csv
+from quoteverify.render.fragments import VERDICT_ICON
 from quoteverify.render.json import json_file_bytes, report_json
 from quoteverify.render.splitdiff import collation_page
 from quoteverify.render.views import reconstruction_page, report_view, safe_name, verdict_columns
-
-#: How a verdict is shown besides its colour: an icon and a word.
-VERDICT_ICON: dict[str, str] = {
-    Verdict.VERBATIM.value: "=",
-    Verdict.FAITHFUL.value: "\u2248",
-    Verdict.ALTERED.value: "\u2260",
-    Verdict.MISATTRIBUTED.value: "\u21c4",
-    Verdict.UNVERIFIED.value: "?",
-}
 
 #: What each verdict means, for the legend.
 VERDICT_HELP: dict[str, str] = {
@@ -114,6 +107,12 @@ def environment() -> jinja2.Environment:
         VERDICTS=[v.value for v in Verdict],
         VERDICT_COLUMNS=verdict_columns(),
         version=__version__,
+        # the fragments drawn by the thousand: Python, not macros (see render.fragments)
+        verdict=fragments.verdict,
+        verdict_mark=fragments.verdict_mark,
+        chip=fragments.chip,
+        pieces=fragments.pieces,
+        article_text=fragments.article_text,
     )
     env.filters["http_url"] = _http_url
     env.filters["add1"] = _add1
