@@ -21,7 +21,7 @@ from quoteverify.models import SEVERITY, CheckResult, Kind, Verdict
 from quoteverify.render import render_report, report_json, safe_name, write_report
 from quoteverify.render.exports import csv_cell
 from quoteverify.render.html import environment
-from quoteverify.render.json import quote_anchors
+from quoteverify.render.json import json_file_bytes, quote_anchors
 from quoteverify.render.changes import change_weight
 from quoteverify.render.views import coverage_shade, unique_names
 
@@ -813,6 +813,27 @@ def test_results_lines_are_the_compact_json_of_the_report_entry() -> None:
     for a in result.articles:
         entry = article_json(a, paragraphs)
         assert results_line(a, paragraphs) == json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_report_json_reads_a_remembered_line_back_as_the_entry_it_was_written_from() -> None:
+    import gc
+
+    from quoteverify.render.json import _LINES, article_json, remember_line, results_line
+
+    result = hostile_case()
+    paragraphs = {s.document.id: s.document.paragraphs_or_whole for s in result.sources}
+    built = report_json(result)
+    for a in result.articles:
+        remember_line(a, results_line(a, paragraphs))
+    assert json_file_bytes(report_json(result)) == json_file_bytes(built)
+    # the entry is the line's: a line that says otherwise shows through
+    first = result.articles[0]
+    remember_line(first, json.dumps({**article_json(first, paragraphs), "id": "from the line"}))
+    assert report_json(result)["articles"][0]["id"] == "from the line"
+    keys = {id(a) for a in result.articles}
+    del result, first, a
+    gc.collect()
+    assert not keys & set(_LINES)
 
 
 # --------------------------------------------------------------------------- paragraphs a quotation touches
