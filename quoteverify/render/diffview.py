@@ -203,10 +203,11 @@ class _VariantTags:
                     self.by_op[(v.fragment, n)].append(i)
             else:
                 self.between.append(i)
+        # one tag per variant, made once: made on each ask, they were 14,000 enum lookups of a report
+        self.tags = [Tag(v.kind.value, v.severity.value, ref) for v, ref in zip(variants, refs)]
 
     def tag(self, i: int) -> Tag:
-        v = self.variants[i]
-        return Tag(v.kind.value, v.severity.value, self.refs[i])
+        return self.tags[i]
 
     def _by_span(self, qr: Span | None, sr: Span | None, *, weak: bool) -> tuple[list[int], list[int]]:
         """The variants without steps whose spans overlap ``qr``/``sr``, and (if ``weak``) those that only touch them."""

@@ -263,7 +263,12 @@ class VerdictCounts:
     misattributed: int = 0
 
     def __getitem__(self, verdict: str) -> int:
-        return int(getattr(self, Verdict(verdict).value))
+        if verdict not in _VERDICT_NAMES:
+            raise ValueError(f"{verdict!r} is not a verdict")
+        return int(getattr(self, verdict))
+
+
+_VERDICT_NAMES = frozenset(v.value for v in Verdict)
 
 
 @dataclass(frozen=True)
@@ -578,7 +583,8 @@ class _ReportBuilder:
         quotes = tuple(
             self._quote(a, q, anchor, slug) for q, anchor in zip(a.quotes, anchors)
         )
-        kinds = tuple(k.value for k in Kind if any(v.kind == k.value for q in quotes for v in q.variants))
+        present = {v.kind for q in quotes for v in q.variants}
+        kinds = tuple(k.value for k in Kind if k.value in present)
         worst = a.worst
         return ArticleView(
             id=a.article.id,
@@ -620,8 +626,8 @@ class _ReportBuilder:
         for q, qv in zip(a.quotes, view.quotes):
             loc = q.location
             if loc is not None and loc.source in self.sources_by_id:
-                for i in touched_paragraphs(q, self.paragraphs[loc.source]):
-                    refs.setdefault((loc.source, i), []).append((qv, q.verdict))
+                for p in qv.paragraphs:  # the paragraphs it touches, found once for its view
+                    refs.setdefault((loc.source, p.index), []).append((qv, q.verdict))
         keys = [k for k, share in quoted.items() if share] + [k for k in refs if not quoted.get(k)]
         found: FoundCells = {}
         for source_id, index in sorted(keys, key=lambda k: (self.source_pos[k[0]], k[1])):
@@ -667,6 +673,9 @@ class _ReportBuilder:
                               prov.method, (), (), ())
         witnesses = {p.index: p for p in prov.paragraphs}
         choices = prov.choices
+        by_paragraph: dict[int | None, list[EditorialChoice]] = {}
+        for c in choices:
+            by_paragraph.setdefault(c.paragraph, []).append(c)
         indexes = {p.index for p in doc.paragraphs_or_whole}
         paragraphs = tuple(
             ParagraphView(
@@ -675,7 +684,7 @@ class _ReportBuilder:
                 witnesses=witnesses[p.index].witnesses if p.index in witnesses else (),
                 note=witnesses[p.index].note if p.index in witnesses else "",
                 rows=tuple(rows.get(p.index, ())),
-                choices=tuple(c for c in choices if c.paragraph == p.index),
+                choices=tuple(by_paragraph.get(p.index, ())),
                 speaker=p.speaker or doc.speaker,
             )
             for p in doc.paragraphs_or_whole
