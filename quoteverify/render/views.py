@@ -506,6 +506,9 @@ class _ReportBuilder:
                 for index, cell in cells.items():
                     by_paragraph.setdefault(index, []).append(OutletRow(view, cell))
         self.sources = tuple(self._source(s, slug) for s, slug in zip(result.sources, source_slugs))
+        self.source_views: dict[str, list[tuple[int, SourceView]]] = {}
+        for n, sv in enumerate(self.sources):
+            self.source_views.setdefault(sv.id, []).append((n, sv))
         self.articles = tuple(self._with_coverage(v, found) for v, found in zip(self.articles, self.found))
 
     def view(self) -> ReportView:
@@ -653,8 +656,10 @@ class _ReportBuilder:
         """The article's coverage of every source (a small case), or of the paragraphs it quotes alone (an archive)."""
         if self.scale.all_sources:
             return dataclasses.replace(view, coverage=tuple((sv, self._cells(sv, found, "../")) for sv in self.sources))
-        shown = tuple((sv, tuple(found[sv.id].values())) for sv in self.sources if sv.id in found)
-        return dataclasses.replace(view, coverage=shown)
+        # the sources it quotes, in the case's order: looked up, not found among all the sources
+        # by each article (1,000 articles by 500 sources: 0.1 s)
+        shown = sorted((place for source_id in found for place in self.source_views.get(source_id, ())), key=lambda t: t[0])
+        return dataclasses.replace(view, coverage=tuple((sv, tuple(found[sv.id].values())) for _, sv in shown))
 
     # -- sources
 
