@@ -58,7 +58,7 @@ from quoteverify.render.exports import annotations_jsonld, quotations_csv
 from quoteverify.render.fragments import VERDICT_ICON
 from quoteverify.render.json import json_file_bytes, report_json
 from quoteverify.render.splitdiff import collation_page
-from quoteverify.render.views import reconstruction_page, report_view, safe_name, verdict_columns
+from quoteverify.render.views import OutletTallies, reconstruction_page, report_view, safe_name, verdict_columns
 
 #: What each verdict means, for the legend.
 VERDICT_HELP: dict[str, str] = {
@@ -204,13 +204,15 @@ def _report_page(template: str, assets: _Assets, **context: Any) -> bytes:
     return page.encode("utf-8")
 
 
-def iter_report(result: CheckResult) -> Iterator[tuple[str, bytes]]:
+def iter_report(result: CheckResult, outlets: OutletTallies | None = None) -> Iterator[tuple[str, bytes]]:
     """Every file of the report of ``result``, as ``(path relative to the case directory, bytes)``, one at a time.
 
     A pure function: the same result always gives the same bytes. Pages are
     rendered as they are asked for, so that no more than one is held at once.
+    ``outlets``: the run's counts per outlet, when ``result`` holds only some
+    of its articles (the index of a large report sums them up).
     """
-    view = report_view(result)
+    view = report_view(result, outlets)
     assets = _assets()
     title = result.title or result.case
     yield "index.html", _report_page(
@@ -237,10 +239,10 @@ def iter_report(result: CheckResult) -> Iterator[tuple[str, bytes]]:
     yield "annotations.jsonld", json_file_bytes(annotations_jsonld(result))
 
 
-def render_report(result: CheckResult) -> dict[str, bytes]:
+def render_report(result: CheckResult, outlets: OutletTallies | None = None) -> dict[str, bytes]:
     """Every file of the report of ``result``, keyed by its path relative to the case directory."""
     with _no_full_collections():
-        return dict(iter_report(result))
+        return dict(iter_report(result, outlets))
 
 
 @contextlib.contextmanager
@@ -266,17 +268,18 @@ def _no_full_collections() -> Iterator[None]:
 DURABLE = frozenset({"report.json"})
 
 
-def write_report(result: CheckResult, out_dir: str | Path) -> Path:
+def write_report(result: CheckResult, out_dir: str | Path, outlets: OutletTallies | None = None) -> Path:
     """Write the report of ``result`` into ``out_dir/<case>/`` and return the path of its ``index.html``.
 
     Writes ``index.html``, ``articles/<slug>.html``, ``sources/<slug>.html``,
     ``report.json``, ``quotations.csv`` and ``annotations.jsonld``, each
     atomically, as it is rendered. File names come from :func:`safe_name`, so
-    no id can place a file outside ``out_dir/<case>/``.
+    no id can place a file outside ``out_dir/<case>/``. ``outlets``: see
+    :func:`iter_report`.
     """
     root = Path(out_dir) / safe_name(result.case)
     with _no_full_collections():
-        _write_files(root, iter_report(result))
+        _write_files(root, iter_report(result, outlets))
     return root / "index.html"
 
 

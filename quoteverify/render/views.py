@@ -22,6 +22,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 from quoteverify.cover import ALL_SOURCES
 from quoteverify.models import (
@@ -37,6 +38,7 @@ from quoteverify.models import (
     SourceInfo,
     Span,
     NOT_FOUND,
+    Tally,
     Variant,
     OTHER_SPEAKER,
     Verdict,
@@ -382,6 +384,23 @@ class SourceSummary:
 
 
 @dataclass(frozen=True)
+class OutletSummary:
+    """An outlet in the index of a large report: its articles, its quotations by verdict, its worst altered quotation.
+
+    The counts are over every article of the run (a large run's report
+    holds the pages of some of them); ``worst`` is among those of the report.
+    """
+
+    outlet: str
+    articles: int
+    counts: VerdictCounts
+    errors: int
+    #: the share of its quotations found in a source that it altered or misattributed ("12%"), "—" when none was found
+    share: str
+    worst: QuoteView | None
+
+
+@dataclass(frozen=True)
 class ReportView:
     """Every page of a report: the articles and sources, the coverage matrix, the altered quotations, the totals.
 
@@ -406,6 +425,10 @@ class ReportView:
     altered_total: int = 0
     article_hrefs: Mapping[str, str] = dataclasses.field(default_factory=dict)
     source_pages: tuple[SourceView, ...] = ()
+    #: in a large report, each outlet's counts over the whole run, the worst first
+    outlet_summary: tuple[OutletSummary, ...] = ()
+    #: the number of articles of the run (more than ``articles`` when the report holds some of them)
+    run_articles: int = 0
 
     def witness_name(self, witness: str) -> str:
         """A witness of a provenance by its article's outlet, when it is an article of the report."""
@@ -461,9 +484,48 @@ def _variant_view(v: Variant, ref: str) -> VariantView:
     )
 
 
-def report_view(result: CheckResult) -> ReportView:
-    """The views of every page of the report of ``result``."""
-    return _ReportBuilder(result).view()
+#: counts per outlet over a whole run, by outlet name (``StreamResult.outlets``)
+OutletTallies = Sequence[tuple[str, Tally]]
+
+
+def report_view(result: CheckResult, outlets: OutletTallies | None = None) -> ReportView:
+    """The views of every page of the report of ``result``.
+
+    ``outlets``: the run's counts per outlet, when ``result`` holds only
+    some of its articles (else they are counted from ``result``).
+    """
+    return _ReportBuilder(result).view(outlets)
+
+
+def _tallies(result: CheckResult) -> list[tuple[str, Tally]]:
+    """The counts per outlet of the articles of ``result``, by outlet name."""
+    by_outlet: dict[str, Counter[str]] = {}
+    for a in result.articles:
+        c = by_outlet.setdefault(a.article.outlet, Counter())
+        c.update(q.verdict.value for q in a.quotes)
+        c["articles"] += 1
+        c["quotes"] += len(a.quotes)
+        c["errors"] += len(a.errors)
+    return sorted(
+        (name, Tally(c["articles"], c["quotes"], c["verbatim"], c["faithful"], c["altered"], c["unverified"],
+                     c["errors"], c["misattributed"]))
+        for name, c in by_outlet.items()
+    )
+
+
+def outlet_summary(tallies: OutletTallies, worst: Mapping[str, QuoteView]) -> tuple[OutletSummary, ...]:
+    """The index's rows per outlet, worst first: by the share of its located quotations altered or misattributed, then their number."""
+    rows: list[tuple[Fraction, int, str, OutletSummary]] = []
+    for name, t in tallies:
+        bad = t.altered + t.misattributed
+        located = bad + t.verbatim + t.faithful
+        share = Fraction(bad, located) if located else Fraction(0)
+        counts = VerdictCounts(t.verbatim, t.faithful, t.altered, t.unverified, t.misattributed)
+        shown = f"{round(share * 100)}%" if located else "\u2014"
+        row = OutletSummary(name or "(no outlet)", t.articles, counts, t.errors, shown, worst.get(name))
+        rows.append((-share, -bad, name, row))
+    rows.sort(key=lambda r: r[:3])
+    return tuple(r[3] for r in rows)
 
 
 #: the cells of one article that show something, by source id and paragraph index
@@ -511,11 +573,12 @@ class _ReportBuilder:
             self.source_views.setdefault(sv.id, []).append((n, sv))
         self.articles = tuple(self._with_coverage(v, found) for v, found in zip(self.articles, self.found))
 
-    def view(self) -> ReportView:
+    def view(self, outlets: OutletTallies | None = None) -> ReportView:
         totals = VerdictCounts(
             **{v.value: sum(a.counts[v.value] for a in self.articles) for v in Verdict}
         )
-        altered = self._altered()
+        pairs = self._altered()
+        altered = tuple(q for _, q in pairs)
         ranked = self._ranked()
         hrefs: dict[str, str] = {}
         for v in self.articles:
@@ -529,10 +592,14 @@ class _ReportBuilder:
             most = sorted(range(len(summary)), key=lambda k: (-summary[k].quotes, k))[:INDEX_SOURCES]
             summary = tuple(summary[k] for k in sorted(most))
         pages = self.sources if self.scale.all_sources else tuple(sv for sv in self.sources if sv.id in quoted)
+        tallies = outlets if outlets is not None else _tallies(self.result)
+        worst: dict[str, QuoteView] = {}
+        for article, q in pairs:
+            worst.setdefault(article.doc.outlet, q)
         return ReportView(
             self.articles, self.sources, (), altered[:INDEX_ALTERED], totals, self.outlet_names,
             _cap_altered(ranked[:INDEX_ARTICLES], INDEX_ALTERED), summary, self.articles[:INDEX_ARTICLES], len(altered),
-            hrefs, pages,
+            hrefs, pages, outlet_summary(tallies, worst), sum(t.articles for _, t in tallies),
         )
 
     # -- articles
@@ -629,8 +696,8 @@ class _ReportBuilder:
         for q, qv in zip(a.quotes, view.quotes):
             loc = q.location
             if loc is not None and loc.source in self.sources_by_id:
-                for p in qv.paragraphs:  # the paragraphs it touches, found once for its view
-                    refs.setdefault((loc.source, p.index), []).append((qv, q.verdict))
+                for ref in qv.paragraphs:  # the paragraphs it touches, found once for its view
+                    refs.setdefault((loc.source, ref.index), []).append((qv, q.verdict))
         keys = [k for k, share in quoted.items() if share] + [k for k in refs if not quoted.get(k)]
         found: FoundCells = {}
         for source_id, index in sorted(keys, key=lambda k: (self.source_pos[k[0]], k[1])):
@@ -764,16 +831,16 @@ class _ReportBuilder:
             )
         return tuple(out)
 
-    def _altered(self) -> tuple[QuoteView, ...]:
-        """The altered quotations of all articles, the worst change first (:func:`change_weight`), then in report order."""
+    def _altered(self) -> list[tuple[ArticleView, QuoteView]]:
+        """The altered quotations of all articles with their articles, the worst change first (:func:`change_weight`), then in report order."""
         found = [
-            (tuple(-w for w in q.weight), ai, qi, q)
+            (tuple(-w for w in q.weight), ai, qi, a, q)
             for ai, a in enumerate(self.articles)
             for qi, q in enumerate(a.quotes)
             if q.verdict in _LISTED
         ]
         found.sort(key=lambda t: t[:3])
-        return tuple(t[3] for t in found)
+        return [(t[3], t[4]) for t in found]
 
     def _ranked(self) -> tuple[OutletChanges, ...]:
         """Every article with its changes, worst first: by its worst change, then its number of changed quotations.
