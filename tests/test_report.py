@@ -939,3 +939,47 @@ def test_the_summary_per_source_keeps_the_most_quoted_when_it_is_capped(monkeypa
     assert [row.source.id for row in view.source_summary] == [row.source.id for row in every if row.source.id in kept]
     index = render_report(result)["index.html"].decode("utf-8")
     assert "The 3 sources quoted most" in index
+
+
+def test_an_archive_index_sums_up_each_outlet_worst_first() -> None:
+    from quoteverify.models import Tally
+    from quoteverify.render.views import report_view
+
+    result = _archive_result()
+    view = report_view(result)
+    rows = {o.outlet: o for o in view.outlet_summary}
+    assert set(rows) == {a.article.outlet for a in result.articles}
+    for name, o in rows.items():
+        mine = [a for a in result.articles if a.article.outlet == name]
+        assert o.articles == len(mine)
+        assert o.counts.altered == sum(a.count(Verdict.ALTERED) for a in mine)
+        assert o.counts.verbatim == sum(a.count(Verdict.VERBATIM) for a in mine)
+        worst = [q for a in view.articles if a.doc.outlet == name for q in a.quotes if q.verdict == "altered"]
+        assert o.worst is not None and o.worst.weight == max(q.weight for q in worst)
+    # counts given for the whole run win over the report's articles; the largest share altered comes first
+    tallies = [
+        ("Outlet 0", Tally(articles=10, quotes=10, verbatim=9, altered=1)),
+        ("Outlet 1", Tally(articles=10, quotes=10, verbatim=5, altered=5)),
+        ("Nobody", Tally(articles=4, quotes=4, unverified=4)),
+    ]
+    summary = report_view(result, tallies).outlet_summary
+    assert [o.outlet for o in summary] == ["Outlet 1", "Outlet 0", "Nobody"]
+    assert [o.share for o in summary] == ["50%", "10%", "\u2014"]
+    assert summary[2].worst is None and report_view(result, tallies).run_articles == 24
+    index = render_report(result, tallies)["index.html"].decode("utf-8")
+    assert 'id="by-outlet-h"' in index and "over all 24 articles" in index
+    assert index.index("Outlet 1") < index.index("Outlet 0</th>")
+
+
+def test_a_small_report_has_its_matrix_and_no_outlet_table(result: CheckResult, files: dict[str, bytes]) -> None:
+    assert 'class="matrix"' in files["index.html"].decode("utf-8")
+    assert 'id="by-outlet-h"' not in files["index.html"].decode("utf-8")
+
+
+def test_writing_a_report_puts_the_collector_thresholds_back(tmp_path: Path) -> None:
+    import gc
+
+    before = gc.get_threshold()
+    write_report(sample_result(), tmp_path)
+    render_report(sample_result())
+    assert gc.get_threshold() == before
