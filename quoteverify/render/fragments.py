@@ -103,19 +103,44 @@ def _write_pieces(ps: Iterable[Piece], out: list[str]) -> None:
     for p in ps:
         kind = p.kind
         if kind == "change":
-            severity = p.severity
-            nav = ' data-nav="variant" tabindex="-1"' if severity != "none" else ""
-            out.append(f'<span class="chg sev-{escape(severity)}" data-kind="{escape(p.kinds)}"{nav}>')
+            out.append(_change_start(p.severity, p.kinds))
             _write_pieces(p.parts, out)
             for t in p.tags:
                 if t.kind != "none":
-                    out.append(f'<span class="tag sev-{escape(t.severity)}">{escape(t.label)}</span>')
+                    out.append(_tag(t.severity, t.label))
             out.append("</span>")
         elif kind == "pbreak":
             out.append(_PBREAK)
         elif kind in _LEAF:
             opening, closing = _LEAF[kind]
-            out.append(f"{opening}{escape(p.text)}{closing}")
+            out.append(f"{opening}{_escaped(p.text)}{closing}")
+
+
+# a change's opening tag and its labels take a few values, made once each: escaped
+# anew, they were 86,000 of the 156,000 escapes of the diffs of 1,000 articles
+
+
+@lru_cache(maxsize=1024)
+def _change_start(severity: str, kinds: str) -> str:
+    nav = ' data-nav="variant" tabindex="-1"' if severity != "none" else ""
+    return f'<span class="chg sev-{escape(severity)}" data-kind="{escape(kinds)}"{nav}>'
+
+
+@lru_cache(maxsize=1024)
+def _tag(severity: str, label: str) -> str:
+    return f'<span class="tag sev-{escape(severity)}">{escape(label)}</span>'
+
+
+def _escaped(text: str) -> str:
+    """``text`` escaped as :func:`markupsafe.escape` does it.
+
+    Few runs of a diff hold a markup character (262 of the 70,000 of a
+    report of 1,000 articles) and the others are their own escape: testing
+    for those characters first took 0.012 s, escaping every run 0.055 s.
+    """
+    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
+        return str(escape(text))
+    return text
 
 
 # --------------------------------------------------------------------------- the article's text
