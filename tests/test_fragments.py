@@ -16,7 +16,7 @@ from quoteverify.models import Kind, Severity, Verdict
 from quoteverify.render import fragments
 from quoteverify.render.diffview import Piece, Tag
 from quoteverify.render.html import environment
-from quoteverify.render.views import TextPiece, VariantView
+from quoteverify.render.views import ParagraphView, TextPiece, VariantView
 
 MACROS = """\
 {% macro verdict(v) -%}
@@ -71,6 +71,12 @@ MACROS = """\
 {{ t.text }}
 {%- endif -%}
 {%- endfor -%}
+{%- endmacro %}
+
+{% macro paragraph_head(p, source_speaker) -%}
+<section class="para" id="p{{ p.index }}" aria-labelledby="p{{ p.index }}-h">
+<h3 id="p{{ p.index }}-h"><a class="self" href="#p{{ p.index }}">&para;{{ p.index + 1 }}</a>{% if p.speaker and p.speaker != source_speaker %} <span class="speaker">{{ p.speaker }}</span>{% endif %}</h3>
+<blockquote class="ptext">{{ p.text }}</blockquote>
 {%- endmacro %}
 """
 
@@ -135,6 +141,12 @@ def test_chips_are_what_the_macro_wrote(v: VariantView) -> None:
 @given(st.lists(RUNS, max_size=6))
 def test_the_article_text_is_what_the_template_wrote(runs: list[TextPiece]) -> None:
     assert str(fragments.article_text(runs)) == str(macros().article_text(runs))
+
+
+@given(st.integers(0, 10_000), TEXT, st.one_of(st.none(), TEXT), st.one_of(st.none(), TEXT))
+def test_a_paragraph_head_is_what_the_template_wrote(index: int, text: str, speaker: str | None, source_speaker: str | None) -> None:
+    p = ParagraphView(index, text, (), "", (), (), speaker)
+    assert str(fragments.paragraph_head(p, source_speaker)) == str(macros().paragraph_head(p, source_speaker))
 
 
 def test_verdict_badges_are_what_the_macros_wrote() -> None:

@@ -24,7 +24,7 @@ from quoteverify.models import Verdict
 from quoteverify.render.diffview import Piece
 
 if TYPE_CHECKING:
-    from quoteverify.render.views import TextPiece, VariantView
+    from quoteverify.render.views import ParagraphView, TextPiece, VariantView
 
 #: How a verdict is shown besides its colour: an icon and a word.
 VERDICT_ICON: dict[str, str] = {
@@ -166,3 +166,21 @@ def article_text(runs: Sequence[TextPiece]) -> Markup:
         else:
             out.append(str(text))
     return Markup("".join(out))
+
+
+# --------------------------------------------------------------------------- a source's paragraphs
+
+
+def paragraph_head(p: ParagraphView, source_speaker: str | None) -> Markup:
+    """The start of a paragraph's section on its source's page: its number, its speaker if not the source's, its text.
+
+    Drawn for each of the 19,000 paragraphs of an archive's source pages:
+    0.27 s of jinja for 500 pages, the most of their time.
+    """
+    i = p.index
+    speaker = f' <span class="speaker">{escape(p.speaker)}</span>' if p.speaker and p.speaker != source_speaker else ""
+    return Markup(
+        f'<section class="para" id="p{i}" aria-labelledby="p{i}-h">\n'
+        f'<h3 id="p{i}-h"><a class="self" href="#p{i}">&para;{i + 1}</a>{speaker}</h3>\n'
+        f'<blockquote class="ptext">{escape(p.text)}</blockquote>'
+    )

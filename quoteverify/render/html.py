@@ -115,6 +115,7 @@ def environment() -> jinja2.Environment:
         chip=fragments.chip,
         pieces=fragments.pieces,
         article_text=fragments.article_text,
+        paragraph_head=fragments.paragraph_head,
     )
     env.filters["http_url"] = _http_url
     env.filters["add1"] = _add1
