@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import quoteverify
+from quoteverify.errors import InputError
 from quoteverify.models import SEVERITY, CheckResult, Kind, Verdict
 from quoteverify.render import render_report, report_json, safe_name, write_report
 from quoteverify.render.exports import csv_cell
@@ -983,3 +984,18 @@ def test_writing_a_report_puts_the_collector_thresholds_back(tmp_path: Path) -> 
     write_report(sample_result(), tmp_path)
     render_report(sample_result())
     assert gc.get_threshold() == before
+
+
+def test_a_staged_report_writes_the_same_files_straight(tmp_path: Path) -> None:
+    atomic = write_report(sample_result(), tmp_path / "atomic").parent
+    staged = write_report(sample_result(), tmp_path / "staged", staged=True).parent
+    files = sorted(p.relative_to(atomic) for p in atomic.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(staged) for p in staged.rglob("*") if p.is_file())
+    assert all((atomic / f).read_bytes() == (staged / f).read_bytes() for f in files)
+    # a link where a page goes is not followed
+    (tmp_path / "elsewhere").write_text("kept", encoding="utf-8")
+    (staged / "index.html").unlink()
+    (staged / "index.html").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(InputError, match="index.html"):
+        write_report(sample_result(), tmp_path / "staged", staged=True)
+    assert (tmp_path / "elsewhere").read_text(encoding="utf-8") == "kept"

