@@ -54,9 +54,16 @@ from quoteverify.collate import Collation
 from quoteverify.errors import InputError
 from quoteverify.models import CheckResult, Kind, Verdict
 from quoteverify.reconstruct import Comparison, Reconstruction, reconstruct_check
-from quoteverify.render import fragments
 from quoteverify.render.exports import annotations_jsonld, quotations_csv
-from quoteverify.render.fragments import VERDICT_ICON
+from quoteverify.render.fragments import (
+    VERDICT_ICON,
+    article_text,
+    chip,
+    paragraph_head,
+    pieces,
+    verdict,
+    verdict_mark,
+)
 from quoteverify.render.json import json_file_bytes, report_json
 from quoteverify.render.splitdiff import collation_page
 from quoteverify.render.views import OutletTallies, reconstruction_page, report_view, safe_name, verdict_columns
@@ -111,12 +118,12 @@ def environment() -> jinja2.Environment:
         VERDICT_COLUMNS=verdict_columns(),
         version=__version__,
         # the fragments drawn by the thousand: Python, not macros (see render.fragments)
-        verdict=fragments.verdict,
-        verdict_mark=fragments.verdict_mark,
-        chip=fragments.chip,
-        pieces=fragments.pieces,
-        article_text=fragments.article_text,
-        paragraph_head=fragments.paragraph_head,
+        verdict=verdict,
+        verdict_mark=verdict_mark,
+        chip=chip,
+        pieces=pieces,
+        article_text=article_text,
+        paragraph_head=paragraph_head,
     )
     env.filters["http_url"] = _http_url
     env.filters["add1"] = _add1
