@@ -14,7 +14,8 @@ A check report is a directory of files, all rendered from one
 The JSON object and the HTML pages are two renderings of the same result
 object, so they can never disagree. Everything written is deterministic (no
 timestamps, no absolute paths, a fixed key order) and every file is written
-atomically.
+atomically (in a run's staged folder, which is moved into place whole, the
+pages are written straight).
 
 Every report page is a single self-contained file: the style sheet and the
 script are inlined and allowed by a Content-Security-Policy that names their
