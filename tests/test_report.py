@@ -17,11 +17,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import quoteverify
+from quoteverify.errors import InputError
 from quoteverify.models import SEVERITY, CheckResult, Kind, Verdict
 from quoteverify.render import render_report, report_json, safe_name, write_report
 from quoteverify.render.exports import csv_cell
 from quoteverify.render.html import environment
-from quoteverify.render.json import quote_anchors
+from quoteverify.render.json import json_file_bytes, quote_anchors
 from quoteverify.render.changes import change_weight
 from quoteverify.render.views import coverage_shade, unique_names
 
@@ -815,6 +816,27 @@ def test_results_lines_are_the_compact_json_of_the_report_entry() -> None:
         assert results_line(a, paragraphs) == json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
 
 
+def test_report_json_reads_a_remembered_line_back_as_the_entry_it_was_written_from() -> None:
+    import gc
+
+    from quoteverify.render.json import _LINES, article_json, remember_line, results_line
+
+    result = hostile_case()
+    paragraphs = {s.document.id: s.document.paragraphs_or_whole for s in result.sources}
+    built = report_json(result)
+    for a in result.articles:
+        remember_line(a, results_line(a, paragraphs))
+    assert json_file_bytes(report_json(result)) == json_file_bytes(built)
+    # the entry is the line's: a line that says otherwise shows through
+    first = result.articles[0]
+    remember_line(first, json.dumps({**article_json(first, paragraphs), "id": "from the line"}))
+    assert report_json(result)["articles"][0]["id"] == "from the line"
+    keys = {id(a) for a in result.articles}
+    del result, first, a
+    gc.collect()
+    assert not keys & set(_LINES)
+
+
 # --------------------------------------------------------------------------- paragraphs a quotation touches
 
 
@@ -918,3 +940,62 @@ def test_the_summary_per_source_keeps_the_most_quoted_when_it_is_capped(monkeypa
     assert [row.source.id for row in view.source_summary] == [row.source.id for row in every if row.source.id in kept]
     index = render_report(result)["index.html"].decode("utf-8")
     assert "The 3 sources quoted most" in index
+
+
+def test_an_archive_index_sums_up_each_outlet_worst_first() -> None:
+    from quoteverify.models import Tally
+    from quoteverify.render.views import report_view
+
+    result = _archive_result()
+    view = report_view(result)
+    rows = {o.outlet: o for o in view.outlet_summary}
+    assert set(rows) == {a.article.outlet for a in result.articles}
+    for name, o in rows.items():
+        mine = [a for a in result.articles if a.article.outlet == name]
+        assert o.articles == len(mine)
+        assert o.counts.altered == sum(a.count(Verdict.ALTERED) for a in mine)
+        assert o.counts.verbatim == sum(a.count(Verdict.VERBATIM) for a in mine)
+        worst = [q for a in view.articles if a.doc.outlet == name for q in a.quotes if q.verdict == "altered"]
+        assert o.worst is not None and o.worst.weight == max(q.weight for q in worst)
+    # counts given for the whole run win over the report's articles; the largest share altered comes first
+    tallies = [
+        ("Outlet 0", Tally(articles=10, quotes=10, verbatim=9, altered=1)),
+        ("Outlet 1", Tally(articles=10, quotes=10, verbatim=5, altered=5)),
+        ("Nobody", Tally(articles=4, quotes=4, unverified=4)),
+    ]
+    summary = report_view(result, tallies).outlet_summary
+    assert [o.outlet for o in summary] == ["Outlet 1", "Outlet 0", "Nobody"]
+    assert [o.share for o in summary] == ["50%", "10%", "\u2014"]
+    assert summary[2].worst is None and report_view(result, tallies).run_articles == 24
+    index = render_report(result, tallies)["index.html"].decode("utf-8")
+    assert 'id="by-outlet-h"' in index and "over all 24 articles" in index
+    assert index.index("Outlet 1") < index.index("Outlet 0</th>")
+
+
+def test_a_small_report_has_its_matrix_and_no_outlet_table(result: CheckResult, files: dict[str, bytes]) -> None:
+    assert 'class="matrix"' in files["index.html"].decode("utf-8")
+    assert 'id="by-outlet-h"' not in files["index.html"].decode("utf-8")
+
+
+def test_writing_a_report_puts_the_collector_thresholds_back(tmp_path: Path) -> None:
+    import gc
+
+    before = gc.get_threshold()
+    write_report(sample_result(), tmp_path)
+    render_report(sample_result())
+    assert gc.get_threshold() == before
+
+
+def test_a_staged_report_writes_the_same_files_straight(tmp_path: Path) -> None:
+    atomic = write_report(sample_result(), tmp_path / "atomic").parent
+    staged = write_report(sample_result(), tmp_path / "staged", staged=True).parent
+    files = sorted(p.relative_to(atomic) for p in atomic.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(staged) for p in staged.rglob("*") if p.is_file())
+    assert all((atomic / f).read_bytes() == (staged / f).read_bytes() for f in files)
+    # a link where a page goes is not followed
+    (tmp_path / "elsewhere").write_text("kept", encoding="utf-8")
+    (staged / "index.html").unlink()
+    (staged / "index.html").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(InputError, match="index.html"):
+        write_report(sample_result(), tmp_path / "staged", staged=True)
+    assert (tmp_path / "elsewhere").read_text(encoding="utf-8") == "kept"

@@ -12,6 +12,7 @@ from quoteverify.locate import SourceIndex
 from quoteverify.models import ArticleRef
 from quoteverify.models import ArticleSummary
 from quoteverify.render import report_json
+from quoteverify.render.json import article_json
 from quoteverify.run import check_articles
 from quoteverify.run.batches import KEEP_ALL, Want, run_articles
 from quoteverify.run.stream import ResultsWriter, check_stream
@@ -74,6 +75,9 @@ def test_results_jsonl_lines_are_the_report_entries_in_order(case, archive, tmp_
     path = tmp_path / "results.jsonl"
     result = check_articles(case.sources, refs, case_id="x", results=path)
     lines = path.read_text(encoding="utf-8").splitlines()
+    paragraphs = {s.document.id: s.document.paragraphs_or_whole for s in result.sources}
+    # built afresh: report.json reads its entries back from these very lines
+    assert [json.loads(line) for line in lines] == [article_json(a, paragraphs) for a in result.articles]
     assert [json.loads(line) for line in lines] == report_json(result)["articles"]
 
 

@@ -14,7 +14,8 @@ A check report is a directory of files, all rendered from one
 The JSON object and the HTML pages are two renderings of the same result
 object, so they can never disagree. Everything written is deterministic (no
 timestamps, no absolute paths, a fixed key order) and every file is written
-atomically.
+atomically (in a run's staged folder, which is moved into place whole, the
+pages are written straight).
 
 Every report page is a single self-contained file: the style sheet and the
 script are inlined and allowed by a Content-Security-Policy that names their
@@ -32,7 +33,9 @@ view objects of :mod:`quoteverify.render.views`.
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
+import gc
 import hashlib
 import os
 import re
@@ -48,23 +51,24 @@ from markupsafe import Markup
 
 from quoteverify._version import __version__
 from quoteverify._files import write_atomic
+from quoteverify.errors import InputError
 from quoteverify.models import CheckResult, Kind, Verdict
 from quoteverify.render.exports import annotations_jsonld, quotations_csv
+from quoteverify.render.fragments import (
+    VERDICT_ICON,
+    article_text,
+    chip,
+    paragraph_head,
+    pieces,
+    verdict,
+    verdict_mark,
+)
 from quoteverify.render.json import json_file_bytes, report_json
-from quoteverify.render.views import reconstruction_page, report_view, safe_name, verdict_columns
+from quoteverify.render.views import OutletTallies, reconstruction_page, report_view, safe_name, verdict_columns
 
 if TYPE_CHECKING:  # imported where a page needs them: a check that rebuilds no source imports neither package
     from quoteverify.collate import Collation
     from quoteverify.reconstruct import Comparison, Reconstruction
-
-#: How a verdict is shown besides its colour: an icon and a word.
-VERDICT_ICON: dict[str, str] = {
-    Verdict.VERBATIM.value: "=",
-    Verdict.FAITHFUL.value: "\u2248",
-    Verdict.ALTERED.value: "\u2260",
-    Verdict.MISATTRIBUTED.value: "\u21c4",
-    Verdict.UNVERIFIED.value: "?",
-}
 
 #: What each verdict means, for the legend.
 VERDICT_HELP: dict[str, str] = {
@@ -115,6 +119,13 @@ def environment() -> jinja2.Environment:
         VERDICTS=[v.value for v in Verdict],
         VERDICT_COLUMNS=verdict_columns(),
         version=__version__,
+        # the fragments drawn by the thousand: Python, not macros (see render.fragments)
+        verdict=verdict,
+        verdict_mark=verdict_mark,
+        chip=chip,
+        pieces=pieces,
+        article_text=article_text,
+        paragraph_head=paragraph_head,
     )
     env.filters["http_url"] = _http_url
     env.filters["add1"] = _add1
@@ -204,13 +215,15 @@ def _report_page(template: str, assets: _Assets, **context: Any) -> bytes:
     return page.encode("utf-8")
 
 
-def iter_report(result: CheckResult) -> Iterator[tuple[str, bytes]]:
+def iter_report(result: CheckResult, outlets: OutletTallies | None = None) -> Iterator[tuple[str, bytes]]:
     """Every file of the report of ``result``, as ``(path relative to the case directory, bytes)``, one at a time.
 
     A pure function: the same result always gives the same bytes. Pages are
     rendered as they are asked for, so that no more than one is held at once.
+    ``outlets``: the run's counts per outlet, when ``result`` holds only some
+    of its articles (the index of a large report sums them up).
     """
-    view = report_view(result)
+    view = report_view(result, outlets)
     assets = _assets()
     title = result.title or result.case
     yield "index.html", _report_page(
@@ -239,9 +252,27 @@ def iter_report(result: CheckResult) -> Iterator[tuple[str, bytes]]:
     yield "annotations.jsonld", json_file_bytes(annotations_jsonld(result))
 
 
-def render_report(result: CheckResult) -> dict[str, bytes]:
+def render_report(result: CheckResult, outlets: OutletTallies | None = None) -> dict[str, bytes]:
     """Every file of the report of ``result``, keyed by its path relative to the case directory."""
-    return dict(iter_report(result))
+    with _no_full_collections():
+        return dict(iter_report(result, outlets))
+
+
+@contextlib.contextmanager
+def _no_full_collections() -> Iterator[None]:
+    """Hold off the collector's full passes while a report is written; the young generations are still collected.
+
+    A full pass walks every object alive, the whole result among them, and
+    the pages' many small objects set off three of them while a report of
+    1,000 articles was written: 0.9-1.7 s of its 4-7 s (0.1 s with this).
+    The thresholds are put back after, and the next full pass does the work.
+    """
+    young, middle, full = gc.get_threshold()
+    gc.set_threshold(young, middle, max(full, 1_000_000))
+    try:
+        yield
+    finally:
+        gc.set_threshold(young, middle, full)
 
 
 #: the files of a report flushed to disk before the run ends; each page is
@@ -250,18 +281,31 @@ def render_report(result: CheckResult) -> dict[str, bytes]:
 DURABLE = frozenset({"report.json"})
 
 
-def write_report(result: CheckResult, out_dir: str | Path) -> Path:
+def write_report(
+    result: CheckResult, out_dir: str | Path, outlets: OutletTallies | None = None, *, staged: bool = False
+) -> Path:
     """Write the report of ``result`` into ``out_dir/<case>/`` and return the path of its ``index.html``.
 
     Writes ``index.html``, ``articles/<slug>.html``, ``sources/<slug>.html``,
     ``report.json``, ``quotations.csv`` and ``annotations.jsonld``, each
     atomically, as it is rendered. File names come from :func:`safe_name`, so
-    no id can place a file outside ``out_dir/<case>/``.
+    no id can place a file outside ``out_dir/<case>/``. ``outlets``: see
+    :func:`iter_report`. ``staged``: ``out_dir`` is a folder that is moved
+    into place whole once written (see :mod:`quoteverify.run.output`), so
+    the pages are written straight into it, not each through a temporary
+    file and a rename (0.5 s instead of 0.65 s for 1,500 pages).
     """
     root = Path(out_dir) / safe_name(result.case)
+    with _no_full_collections():
+        _write_files(root, iter_report(result, outlets), staged=staged)
+    return root / "index.html"
+
+
+def _write_files(root: Path, files: Iterator[tuple[str, bytes]], *, staged: bool = False) -> None:
+    """Write each ``(path relative to root, bytes)``, never outside ``root``: atomically, or straight if ``staged``."""
     resolved_root: Path | None = None
     folders: set[Path] = set()
-    for rel, data in iter_report(result):
+    for rel, data in files:
         path = root / rel
         if path.parent not in folders:  # one mkdir and resolve per folder, not per page
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -271,8 +315,20 @@ def write_report(result: CheckResult, out_dir: str | Path) -> Path:
             folders.add(path.parent)
         if path.name != os.path.basename(rel) or path.name in ("", ".", ".."):
             raise ValueError(f"{rel}: report file outside {root}")
-        write_atomic(path, data, sync=rel in DURABLE)
-    return root / "index.html"
+        if staged and rel not in DURABLE:
+            _write_straight(path, data)
+        else:
+            write_atomic(path, data, sync=rel in DURABLE)
+
+
+def _write_straight(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` in place (never through a link); a fault is an :class:`InputError` naming the file."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+    except OSError as e:
+        raise InputError(str(path), f"cannot write: {e.strerror or e}") from None
 
 
 # --------------------------------------------------------------------------- diff and reconstruct

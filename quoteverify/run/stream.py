@@ -21,6 +21,7 @@ from types import TracebackType
 
 from quoteverify.locate import SourceIndex, case_index
 from quoteverify.models import ArticleRef, ArticleResult, ArticleSummary, CheckResult, SourceInfo, StreamResult, Tally
+from quoteverify.render.json import remember_line
 from quoteverify.run.defaults import DEFAULT_PAGES, RESULTS_NAME
 from quoteverify.run.batches import Outcome, Want, run_articles
 
@@ -140,6 +141,8 @@ class _Kept:
             if len(self.errors) < MAX_ERRORS:
                 self.errors.append(e)
         if outcome.result is not None:
+            if outcome.record:  # report.json reads the kept results' entries back from their lines
+                remember_line(outcome.result, outcome.record)
             if self.first is not None and outcome.position < self.pages:
                 self.first.append(outcome.result)
             if s.findings and len(self.flagged) < self.pages:

@@ -1,0 +1,165 @@
+"""The fragments written in Python (render.fragments) write what the jinja macros they replace wrote, byte for byte.
+
+The macros are kept here, as they were in ``templates/_macros.html`` and
+``templates/article.html``, and rendered by the report's own environment, so
+escaping and whitespace control are the report's.
+"""
+
+from __future__ import annotations
+
+import jinja2
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import Markup
+
+from quoteverify.models import Kind, Severity, Verdict
+from quoteverify.render import fragments
+from quoteverify.render.diffview import Piece, Tag
+from quoteverify.render.html import environment
+from quoteverify.render.views import ParagraphView, TextPiece, VariantView
+
+MACROS = """\
+{% macro verdict(v) -%}
+<span class="verdict v-{{ v }}"><span class="icon" aria-hidden="true">{{ VERDICT_ICON[v] }}</span> <span class="word">{{ v }}</span></span>
+{%- endmacro %}
+
+{% macro verdict_mark(v) -%}
+<span class="vmark v-{{ v }}"><span class="icon" aria-hidden="true">{{ VERDICT_ICON[v] }}</span><span class="sr"> worst: {{ v }}</span></span>
+{%- endmacro %}
+
+{% macro words(text) -%}
+{%- if text %}<q class="words">{{ text }}</q>{% else %}<span class="nothing">(nothing)</span>{% endif -%}
+{%- endmacro %}
+
+{% macro chip(v, with_id=True) -%}
+<span class="chip sev-{{ v.severity }}"{% if with_id %} id="{{ v.ref }}"{% endif %}><span class="kind">{{ v.kind }}</span> <span class="sev">{{ v.severity }}</span>{% for m in v.meaning %} <span class="meaning" title="what the change does to the sense: {{ m }}">{{ m }}</span>{% endfor %}</span> {{ words(v.source_short) }} <span aria-hidden="true">&rarr;</span><span class="sr"> quoted as </span> {{ words(v.quote_short) }}{% if v.detail %} <span class="detail">({{ v.detail }})</span>{% endif %}
+{%- endmacro %}
+
+{% macro pieces(ps) -%}
+{%- for p in ps -%}
+{%- if p.kind == "change" -%}
+<span class="chg sev-{{ p.severity }}" data-kind="{{ p.kinds }}"{% if p.severity != "none" %} data-nav="variant" tabindex="-1"{% endif %}>{{ pieces(p.parts) }}{% for t in p.tags %}{% if t.kind != "none" %}<span class="tag sev-{{ t.severity }}">{{ t.label }}</span>{% endif %}{% endfor %}</span>
+{%- elif p.kind == "text" -%}
+{{ p.text }}
+{%- elif p.kind == "del" -%}
+<del><span class="sr">[missing from the quotation: </span>{{ p.text }}<span class="sr">]</span></del>
+{%- elif p.kind == "ins" -%}
+<ins><span class="sr">[added by the quotation: </span>{{ p.text }}<span class="sr">]</span></ins>
+{%- elif p.kind == "cut" -%}
+<del class="cut"><span class="sr">[cut at the ellipsis: </span>{{ p.text }}<span class="sr">]</span></del>
+{%- elif p.kind == "mark" -%}
+<span class="mk">{{ p.text }}</span>
+{%- elif p.kind == "flag" -%}
+<mark class="flag">{{ p.text }}</mark>
+{%- elif p.kind == "caret" -%}
+<span class="caret" aria-hidden="true">{{ p.text }}</span><span class="sr">[words differ here]</span>
+{%- elif p.kind == "pbreak" -%}
+<span class="pbreak"> <span aria-hidden="true">&para;</span><span class="sr">[new paragraph]</span> </span>
+{%- elif p.kind == "more" -%}
+<span class="more">{{ p.text }}</span>
+{%- endif -%}
+{%- endfor -%}
+{%- endmacro %}
+
+{% macro article_text(runs) -%}
+{%- for t in runs -%}
+{%- if t.kind == "quote" -%}
+<mark class="qmark v-{{ t.verdict }}"{% if t.first %} id="t-{{ t.anchor }}"{% endif %}><a href="#{{ t.anchor }}">{{ t.text }}</a></mark>{% if t.last %}<a class="qlabel v-{{ t.verdict }}" href="#{{ t.anchor }}"><span aria-hidden="true">{{ VERDICT_ICON[t.verdict] }}</span>{{ t.anchor }}<span class="sr"> ({{ t.verdict }})</span></a>{% endif %}
+{%- elif t.kind == "skip" -%}
+<span class="skipped">{% if t.skip_start %}<span class="skiplabel">skipped</span>{% endif %}{{ t.text }}</span>
+{%- else -%}
+{{ t.text }}
+{%- endif -%}
+{%- endfor -%}
+{%- endmacro %}
+
+{% macro paragraph_head(p, source_speaker) -%}
+<section class="para" id="p{{ p.index }}" aria-labelledby="p{{ p.index }}-h">
+<h3 id="p{{ p.index }}-h"><a class="self" href="#p{{ p.index }}">&para;{{ p.index + 1 }}</a>{% if p.speaker and p.speaker != source_speaker %} <span class="speaker">{{ p.speaker }}</span>{% endif %}</h3>
+<blockquote class="ptext">{{ p.text }}</blockquote>
+{%- endmacro %}
+"""
+
+
+def macros() -> jinja2.runtime.TemplateModule:
+    return environment().from_string(MACROS).module
+
+
+#: untrusted text, markup characters and all
+TEXT = st.text(alphabet=st.sampled_from(list("ab <>&\"'\u00e9\u2019\n")), max_size=12)
+VERDICTS = st.sampled_from([v.value for v in Verdict])
+SEVERITIES = st.sampled_from([s.value for s in Severity])
+TAGS = st.one_of(
+    st.just(Tag("none", "none")),
+    st.builds(Tag, st.sampled_from([k.value for k in Kind]), SEVERITIES, TEXT),
+)
+LEAVES = st.builds(Piece, st.sampled_from(["text", "del", "ins", "cut", "mark", "flag", "caret", "pbreak", "more"]), TEXT)
+PIECES = st.recursive(
+    LEAVES,
+    lambda inner: st.builds(
+        Piece, st.just("change"), st.just(""), st.lists(inner, max_size=3).map(tuple), st.lists(TAGS, max_size=3).map(tuple)
+    ),
+    max_leaves=12,
+)
+CHIPS = st.builds(
+    VariantView,
+    ref=TEXT,
+    kind=st.sampled_from([k.value for k in Kind]),
+    severity=SEVERITIES,
+    source_text=TEXT,
+    quote_text=TEXT,
+    detail=TEXT,
+    source_short=TEXT,
+    quote_short=TEXT,
+    meaning=st.lists(TEXT, max_size=2).map(tuple),
+)
+RUNS = st.builds(
+    TextPiece,
+    kind=st.sampled_from(["quote", "skip", "text"]),
+    text=TEXT,
+    anchor=TEXT,
+    verdict=VERDICTS,
+    first=st.booleans(),
+    last=st.booleans(),
+    skip_start=st.booleans(),
+)
+
+
+@given(st.lists(PIECES, max_size=6))
+@settings(max_examples=300)
+def test_pieces_are_what_the_macro_wrote(ps: list[Piece]) -> None:
+    html = fragments.pieces(ps)
+    assert isinstance(html, Markup)
+    assert str(html) == str(macros().pieces(ps))
+
+
+@given(CHIPS)
+def test_chips_are_what_the_macro_wrote(v: VariantView) -> None:
+    assert str(fragments.chip(v)) == str(macros().chip(v))
+
+
+@given(st.lists(RUNS, max_size=6))
+def test_the_article_text_is_what_the_template_wrote(runs: list[TextPiece]) -> None:
+    assert str(fragments.article_text(runs)) == str(macros().article_text(runs))
+
+
+@given(st.integers(0, 10_000), TEXT, st.one_of(st.none(), TEXT), st.one_of(st.none(), TEXT))
+def test_a_paragraph_head_is_what_the_template_wrote(index: int, text: str, speaker: str | None, source_speaker: str | None) -> None:
+    p = ParagraphView(index, text, (), "", (), (), speaker)
+    assert str(fragments.paragraph_head(p, source_speaker)) == str(macros().paragraph_head(p, source_speaker))
+
+
+def test_verdict_badges_are_what_the_macros_wrote() -> None:
+    for v in Verdict:
+        assert str(fragments.verdict(v.value)) == str(macros().verdict(v.value))
+        assert str(fragments.verdict_mark(v.value)) == str(macros().verdict_mark(v.value))
+
+
+def test_untrusted_text_is_escaped() -> None:
+    evil = '<script>alert("x")</script>'
+    for html in (
+        fragments.pieces([Piece("text", evil), Piece("change", parts=(Piece("del", evil),), tags=(Tag("case", "minor", evil),))]),
+        fragments.article_text([TextPiece("quote", evil, evil, "altered", first=True, last=True), TextPiece("skip", evil)]),
+        fragments.chip(VariantView(evil, "case", "minor", evil, evil, evil, evil, evil, (evil,))),
+    ):
+        assert "<script>" not in html and "&lt;script&gt;" in html
