@@ -600,7 +600,9 @@ class StreamResult:
     ``check`` holds the sources and the articles kept in full (every article
     when ``complete``); ``total`` and ``outlets`` count every article;
     ``errors`` are the first error messages (``total.errors`` counts them
-    all); ``results`` is the ``results.jsonl`` written, if any.
+    all); ``results`` is the ``results.jsonl`` written, if any; ``records``
+    holds the ``results.jsonl`` line of each article of ``check``, in its
+    order, when one was written (``report.json`` reads its entries from them).
     """
 
     check: CheckResult
@@ -610,3 +612,4 @@ class StreamResult:
     errors: tuple[str, ...]
     results: Path | None
     index: str
+    records: tuple[str, ...] = ()

@@ -105,6 +105,24 @@ def test_a_long_stream_keeps_only_pages_results_with_findings(case, archive, tmp
     assert len((tmp_path / "r.jsonl").read_text(encoding="utf-8").splitlines()) == 40
 
 
+def test_a_partial_report_reads_its_entries_from_the_lines_and_counts_the_whole_run(case, archive, tmp_path):
+    from quoteverify.render.html import render_report
+    from quoteverify.render.json import article_json
+
+    refs = list(iter_articles([str(archive)]))
+    for pages in (4, 0):
+        streamed = check_stream(case.sources, refs, case_id="x", jobs=1, pages=pages, results=tmp_path / f"r{pages}.jsonl")
+        assert len(streamed.records) == len(streamed.check.articles) == pages
+        paragraphs = {s.document.id: s.document.paragraphs_or_whole for s in case.sources}
+        assert [json.loads(r) for r in streamed.records] == [article_json(a, paragraphs) for a in streamed.check.articles]
+        files = render_report(streamed.check, streamed.outlets, streamed.records)
+        index = files["index.html"].decode("utf-8")
+        altered = streamed.total.altered
+        assert altered and f"{altered} quotations of the source altered, over the 40 articles of the run" in index
+        assert "No quotation of the source is altered" not in index
+        assert ("No article of this run has a page" in index) == (pages == 0)
+
+
 def test_want_sends_back_only_what_is_kept():
     s = ArticleSummary("a", "", None, 2, 2, 0, 0, 0, ())
     flagged = ArticleSummary("b", "", None, 2, 1, 0, 1, 0, ())

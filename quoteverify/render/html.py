@@ -39,7 +39,7 @@ import gc
 import hashlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -215,13 +215,17 @@ def _report_page(template: str, assets: _Assets, **context: Any) -> bytes:
     return page.encode("utf-8")
 
 
-def iter_report(result: CheckResult, outlets: OutletTallies | None = None) -> Iterator[tuple[str, bytes]]:
+def iter_report(
+    result: CheckResult, outlets: OutletTallies | None = None, records: Sequence[str] = ()
+) -> Iterator[tuple[str, bytes]]:
     """Every file of the report of ``result``, as ``(path relative to the case directory, bytes)``, one at a time.
 
     A pure function: the same result always gives the same bytes. Pages are
     rendered as they are asked for, so that no more than one is held at once.
     ``outlets``: the run's counts per outlet, when ``result`` holds only some
-    of its articles (the index of a large report sums them up).
+    of its articles (the index of a large report sums them up). ``records``:
+    the ``results.jsonl`` line of each article, when the run wrote them
+    (``report.json`` reads its entries from them).
     """
     view = report_view(result, outlets)
     assets = _assets()
@@ -247,15 +251,17 @@ def iter_report(result: CheckResult, outlets: OutletTallies | None = None) -> It
             # measured: 1.9 s to rebuild the seed letter from 900 articles' quotations (8 s to check them)
             page = reconstruction_page(reconstruct_check(result, s.id))
             yield s.rebuilt, _report_page("rebuilt.html", assets, root="../", title=title, result=result, s=s, page=page)
-    yield "report.json", json_file_bytes(report_json(result))
+    yield "report.json", json_file_bytes(report_json(result, records))
     yield "quotations.csv", quotations_csv(result).encode("utf-8")
     yield "annotations.jsonld", json_file_bytes(annotations_jsonld(result))
 
 
-def render_report(result: CheckResult, outlets: OutletTallies | None = None) -> dict[str, bytes]:
-    """Every file of the report of ``result``, keyed by its path relative to the case directory."""
+def render_report(
+    result: CheckResult, outlets: OutletTallies | None = None, records: Sequence[str] = ()
+) -> dict[str, bytes]:
+    """Every file of the report of ``result``, keyed by its path relative to the case directory (see :func:`iter_report`)."""
     with _no_full_collections():
-        return dict(iter_report(result, outlets))
+        return dict(iter_report(result, outlets, records))
 
 
 @contextlib.contextmanager
@@ -282,7 +288,12 @@ DURABLE = frozenset({"report.json"})
 
 
 def write_report(
-    result: CheckResult, out_dir: str | Path, outlets: OutletTallies | None = None, *, staged: bool = False
+    result: CheckResult,
+    out_dir: str | Path,
+    outlets: OutletTallies | None = None,
+    records: Sequence[str] = (),
+    *,
+    staged: bool = False,
 ) -> Path:
     """Write the report of ``result`` into ``out_dir/<case>/`` and return the path of its ``index.html``.
 
@@ -290,14 +301,14 @@ def write_report(
     ``report.json``, ``quotations.csv`` and ``annotations.jsonld``, each
     atomically, as it is rendered. File names come from :func:`safe_name`, so
     no id can place a file outside ``out_dir/<case>/``. ``outlets``: see
-    :func:`iter_report`. ``staged``: ``out_dir`` is a folder that is moved
+    :func:`iter_report`, as ``records``. ``staged``: ``out_dir`` is a folder that is moved
     into place whole once written (see :mod:`quoteverify.run.output`), so
     the pages are written straight into it, not each through a temporary
     file and a rename (0.5 s instead of 0.65 s for 1,500 pages).
     """
     root = Path(out_dir) / safe_name(result.case)
     with _no_full_collections():
-        _write_files(root, iter_report(result, outlets), staged=staged)
+        _write_files(root, iter_report(result, outlets, records), staged=staged)
     return root / "index.html"
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import math
-import weakref
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath, PureWindowsPath
@@ -182,40 +181,18 @@ def results_line(article: ArticleResult, paragraphs: ParagraphsBySource) -> str:
         return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-#: the ``results.jsonl`` lines of the results a run keeps for its pages, by the
-#: result's identity, each kept as long as its result lives (see :func:`remember_line`)
-_LINES: dict[int, tuple[weakref.ref[ArticleResult], str]] = {}
-
-
-def remember_line(article: ArticleResult, line: str) -> None:
-    """Keep the ``results.jsonl`` line written for ``article``, so that ``report.json`` reads its entry from it.
+def _article_entries(result: CheckResult, records: Sequence[str], paragraphs: ParagraphsBySource) -> list[dict[str, Any]]:
+    """The articles' entries of ``report.json``: read from their ``results.jsonl`` lines when given, else built.
 
     The entry is built once, where the article was checked (a worker
     process, perhaps): building the 1,000 entries of a report again took
-    0.3-0.6 s; reading them back from their lines, 0.1 s. The line is
-    forgotten when the result is.
-    """
-    key = id(article)
-
-    def forget(_: object) -> None:
-        hit = _LINES.get(key)
-        if hit is not None and hit[0]() is None:
-            del _LINES[key]
-
-    _LINES[key] = (weakref.ref(article, forget), line)
-
-
-def _article_entry(article: ArticleResult, paragraphs: ParagraphsBySource) -> dict[str, Any]:
-    """An article's entry of ``report.json``: read from its ``results.jsonl`` line when that is known, else built.
-
-    ``json.loads`` (not orjson's) reads back exactly what either encoder of
+    0.3-0.6 s; reading them back from their lines, 0.1 s. ``json.loads``
+    (not orjson's) reads back exactly what either encoder of
     :func:`results_line` wrote, integers past 64 bits and lone surrogates among it.
     """
-    hit = _LINES.get(id(article))
-    if hit is not None and hit[0]() is article:
-        entry: dict[str, Any] = json.loads(hit[1])
-        return entry
-    return article_json(article, paragraphs)
+    if len(records) == len(result.articles) and all(records):
+        return [json.loads(line) for line in records]
+    return [article_json(a, paragraphs) for a in result.articles]
 
 
 # --------------------------------------------------------------------------- variants and quotations
@@ -375,15 +352,15 @@ def article_json(a: ArticleResult, paragraphs: ParagraphsBySource) -> dict[str, 
     }
 
 
-def report_json(result: CheckResult) -> dict[str, Any]:
+def report_json(result: CheckResult, records: Sequence[str] = ()) -> dict[str, Any]:
     """The ``report.json`` object of the design notes for ``result``.
 
     The fields of the design notes come first, in their documented order;
     extra fields follow (quotation anchors matching the HTML pages, variant
     and fragment spans, counts, provenance). Floats are rounded to 4
     decimals; no timestamp or absolute path is included. An article's entry
-    is read back from its ``results.jsonl`` line when the run gave one
-    (:func:`remember_line`): the same object, built once.
+    is read back from its ``results.jsonl`` line when the run gives them
+    all (``records``, in the order of ``result.articles``): the same object, built once.
     """
     paragraphs = {s.document.id: s.document.paragraphs_or_whole for s in result.sources}
     totals = {v.value: sum(a.count(v) for a in result.articles) for v in Verdict}
@@ -391,7 +368,7 @@ def report_json(result: CheckResult) -> dict[str, Any]:
         "schema": SCHEMA,
         "case": result.case,
         "sources": [_source_json(s) for s in result.sources],
-        "articles": [_article_entry(a, paragraphs) for a in result.articles],
+        "articles": _article_entries(result, records, paragraphs),
         "title": result.title,
         "summary": {
             "articles": len(result.articles),

@@ -432,6 +432,8 @@ class ReportView:
     outlet_summary: tuple[OutletSummary, ...] = ()
     #: the number of articles of the run (more than ``articles`` when the report holds some of them)
     run_articles: int = 0
+    #: the run's quotations by verdict, when the report holds only some of its articles
+    run_totals: VerdictCounts | None = None
 
     def witness_name(self, witness: str) -> str:
         """A witness of a provenance by its article's outlet, when it is an article of the report."""
@@ -586,23 +588,28 @@ class _ReportBuilder:
         hrefs: dict[str, str] = {}
         for v in self.articles:
             hrefs.setdefault(v.id, v.href)
+        tallies = outlets if outlets is not None else _tallies(self.result)
+        run_articles = sum(t.articles for _, t in tallies)
+        run_totals = None
+        if run_articles > len(self.articles):  # the report holds some of the run's articles: its counts are the run's
+            run_totals = VerdictCounts(**{v.value: sum(getattr(t, v.value) for _, t in tallies) for v in Verdict})
         if self.scale.matrix:
             return ReportView(self.articles, self.sources, self._matrix(), altered, totals, self.outlet_names,
-                              ranked, (), self.articles, len(altered), hrefs, self.sources)
+                              ranked, (), self.articles, len(altered), hrefs, self.sources,
+                              run_articles=run_articles, run_totals=run_totals)
         summary = self._source_summary()
         quoted = {row.source.id for row in summary}
         if len(summary) > INDEX_SOURCES:
             most = sorted(range(len(summary)), key=lambda k: (-summary[k].quotes, k))[:INDEX_SOURCES]
             summary = tuple(summary[k] for k in sorted(most))
         pages = self.sources if self.scale.all_sources else tuple(sv for sv in self.sources if sv.id in quoted)
-        tallies = outlets if outlets is not None else _tallies(self.result)
         worst: dict[str, QuoteView] = {}
         for article, q in pairs:
             worst.setdefault(article.doc.outlet, q)
         return ReportView(
             self.articles, self.sources, (), altered[:INDEX_ALTERED], totals, self.outlet_names,
             _cap_altered(ranked[:INDEX_ARTICLES], INDEX_ALTERED), summary, self.articles[:INDEX_ARTICLES], len(altered),
-            hrefs, pages, outlet_summary(tallies, worst), sum(t.articles for _, t in tallies),
+            hrefs, pages, outlet_summary(tallies, worst), run_articles, run_totals,
         )
 
     # -- articles

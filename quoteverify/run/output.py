@@ -224,7 +224,7 @@ class RunFolder:
         meta = dict(result.check.meta)
         meta.update({"run": manifest["run"], "run_complete": "true", "manifest": MANIFEST_NAME})
         check = dataclasses.replace(result.check, meta=tuple(meta.items()))
-        write_report(check, self.staging_parent, result.outlets, staged=True)
+        write_report(check, self.staging_parent, result.outlets, result.records, staged=True)
         files = sorted(p for p in self.staging.rglob("*") if p.is_file())
         manifest["files"] = {p.relative_to(self.staging).as_posix(): _file_sha256(p) for p in files}
         write_atomic(self.staging / MANIFEST_NAME, json_file_bytes(manifest))

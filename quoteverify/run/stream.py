@@ -21,7 +21,6 @@ from types import TracebackType
 
 from quoteverify.locate import SourceIndex, case_index
 from quoteverify.models import ArticleRef, ArticleResult, ArticleSummary, CheckResult, SourceInfo, StreamResult, Tally
-from quoteverify.render.json import remember_line
 from quoteverify.run.defaults import DEFAULT_PAGES, RESULTS_NAME
 from quoteverify.run.batches import Outcome, Want, run_articles
 
@@ -125,6 +124,9 @@ class _Kept:
         self.pages = pages
         self.first: list[ArticleResult] | None = []
         self.flagged: list[ArticleResult] = []
+        # the results.jsonl line of each kept result, beside it: report.json reads its entry from it
+        self.first_lines: list[str] = []
+        self.flagged_lines: list[str] = []
         self.total = _Counter()
         self.outlets: dict[str, _Counter] = {}
         self.errors: list[str] = []
@@ -141,19 +143,25 @@ class _Kept:
             if len(self.errors) < MAX_ERRORS:
                 self.errors.append(e)
         if outcome.result is not None:
-            if outcome.record:  # report.json reads the kept results' entries back from their lines
-                remember_line(outcome.result, outcome.record)
             if self.first is not None and outcome.position < self.pages:
                 self.first.append(outcome.result)
+                self.first_lines.append(outcome.record)
             if s.findings and len(self.flagged) < self.pages:
                 self.flagged.append(outcome.result)
+                self.flagged_lines.append(outcome.record)
         if self.first is not None and outcome.position >= self.pages:
             self.first = None  # more articles than pages: only those with findings get one
+            self.first_lines = []
 
     @property
     def articles(self) -> tuple[ArticleResult, ...]:
         """The articles kept in full: every one when the run had no more than ``pages``."""
         return tuple(self.first) if self.first is not None else tuple(self.flagged)
+
+    @property
+    def records(self) -> tuple[str, ...]:
+        """The results.jsonl line of each of :attr:`articles`, in its order ("" where none was written)."""
+        return tuple(self.first_lines) if self.first is not None else tuple(self.flagged_lines)
 
 
 def check_stream(
@@ -221,4 +229,5 @@ def check_stream(
         tuple(kept.errors),
         Path(results) if results is not None else None,
         index.origin,
+        kept.records,
     )
