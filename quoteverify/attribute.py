@@ -533,8 +533,11 @@ def credit_quotations(
     article: Document, quotations: Sequence[Quotation], roster: Roster, *, speech_verbs: Iterable[str] = SPEECH_VERBS
 ) -> tuple[Credit, ...]:
     """The person the article credits with each of ``quotations`` (in text order), read against ``roster``."""
-    reader = _Reader(article, quotations, roster)
-    verbs = _verb_re(tuple(speech_verbs))
+    return _credits(_Reader(article, quotations, roster), _verb_re(tuple(speech_verbs)))
+
+
+def _credits(reader: _Reader, verbs: re.Pattern[str]) -> tuple[Credit, ...]:
+    quotations = reader.quotations
     out: list[Credit] = []
     earlier: list[tuple[int, Credit]] = []
     for n, q in enumerate(quotations):
