@@ -50,6 +50,7 @@ DOCUMENT_NOUNS = frozenset(
     "letter memo memorandum statement note document message email e-mail transcript release communique "
     "communiqué missive speech remarks tweet post order directive".split()
 )
+_DOCUMENT_HINT_RE = re.compile("|".join(map(re.escape, sorted(DOCUMENT_NOUNS))))
 #: what a transcript's ``Q`` is called in an article
 _PRESS_WORDS = frozenset("reporter reporters journalist journalists questioner press correspondent".split())
 _PERSON_PRONOUNS = frozenset("he she they i we him her them".split())
@@ -87,6 +88,7 @@ _SENTENCE_WINDOW = 400  # how far back, in code points, a sentence is read for a
 _MAX_READINGS = 20_000  # cue readings a roster keeps (a few MB at most), however long the archive
 
 
+@lru_cache(maxsize=1 << 16)  # a paragraph's words are folded again and again ("the", "said", names)
 def _fold(word: str) -> str:
     """A word as compared: case folded, full stops and a possessive ending dropped."""
     w = word.casefold().replace("\u2019", "'")
@@ -262,14 +264,15 @@ def _name_runs(words: Sequence[tuple[str, int]], text: str) -> list[list[tuple[s
     """
     runs: list[list[tuple[str, int]]] = []
     cur: list[tuple[str, int]] = []
-    for w, pos in words:
-        joined = bool(cur) and not text[cur[-1][1] + len(cur[-1][0]) : pos].strip()
-        if w[:1].isupper() and (joined or not cur):
+    # a word between two capitalised ones is more than spaces between them: only the capitalised
+    # words need looking at (most words of a paragraph are not)
+    for w, pos in [(w, pos) for w, pos in words if w[:1].isupper()]:
+        if cur and not text[cur[-1][1] + len(cur[-1][0]) : pos].strip():
             cur.append((w, pos))
             continue
         if cur:
             runs.append(cur)
-        cur = [(w, pos)] if w[:1].isupper() else []
+        cur = [(w, pos)]
     if cur:
         runs.append(cur)
     out = []
@@ -294,21 +297,22 @@ def _person_like(run: Sequence[tuple[str, int]]) -> bool:
 def _line_mentions(line: Sequence[tuple[str, int]], text: str, roster: Roster) -> list[Mention]:
     """People and documents the words of one paragraph name, in text order (a run of a name never crosses a line)."""
     out: list[Mention] = []
-    folded = [_fold(w) for w, _ in line]
-    raw = [w for w, _ in line]
-    at = {p: k for k, (_, p) in enumerate(line)}
     for run in _name_runs(line, text):
-        i = at[run[0][1]]
-        found = roster.find(folded[i : i + len(run)], raw[i : i + len(run)])
+        raw = [w for w, _ in run]
+        found = roster.find([_fold(w) for w in raw], raw)
         if found:
             out.append(Mention(run[0][1], "person", Credit(found[0].name, True)))
         elif _person_like(run):
-            out.append(Mention(run[0][1], "person", Credit(" ".join(w for w, _ in run))))
-    for k, (_w, p) in enumerate(line):
-        f = folded[k]
-        if f in DOCUMENT_NOUNS and k > 0 and folded[k - 1] in _DETERMINERS:
-            speaker = roster.document_speaker(f)
-            out.append(Mention(p, "document", Credit(speaker, speaker is not None)))
+            out.append(Mention(run[0][1], "person", Credit(" ".join(raw))))
+    # A word that folds to a document noun holds it once case folded, and case folding goes letter
+    # by letter: a paragraph whose folded words hold none names no document, and most do not.
+    if _DOCUMENT_HINT_RE.search(" ".join(w for w, _ in line).casefold()):
+        folded = [_fold(w) for w, _ in line]
+        for k, (_w, p) in enumerate(line):
+            f = folded[k]
+            if f in DOCUMENT_NOUNS and k > 0 and folded[k - 1] in _DETERMINERS:
+                speaker = roster.document_speaker(f)
+                out.append(Mention(p, "document", Credit(speaker, speaker is not None)))
     out.sort(key=lambda m: m.pos)
     return out
 

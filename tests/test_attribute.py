@@ -132,6 +132,7 @@ HALE = "Gen. Omar Hale said: \u201cWe meet today.\u201d\n\nHe added: \u201cWe do
 @settings(max_examples=150, deadline=None)
 @given(articles())
 @example(document_from_text(HALE, id="a"))
+@example(document_from_text("As the \u017ftatement and THE LETTER\u2019s end said, Ms Berg and Heather Berg left.", id="a"))
 def test_paragraph_by_paragraph_mentions_are_the_whole_articles(article: Document) -> None:
     fast, whole = _readers(article)
     assert [m for para in range(len(fast.para_starts)) for m in fast.paragraph_mentions(para)] == whole.all_mentions
