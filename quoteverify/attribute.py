@@ -76,6 +76,7 @@ _YEAR_RE = re.compile(
     r"((?:19|20)\d\d)\b",
     re.IGNORECASE,
 )
+_DATE_YEAR_RE = re.compile(r"((?:19|20)\d\d)")
 _RELATIVE_PAST_RE = re.compile(r"\b(?:last year|years? ago|a year earlier|the year before)\b", re.IGNORECASE)
 _TOKEN_RE = re.compile(r"[^\W\d_][\w'\u2019.\-]*|\d+")
 _WORD_CHAR_RE = re.compile(r"[\w'\u2019.\-]")  # what a word of _TOKEN_RE may hold
@@ -160,9 +161,9 @@ class Roster:
             for p in doc.paragraphs:
                 if p.speaker and p.speaker not in names:
                     add(p.speaker)
-            m = re.match(r"((?:19|20)\d\d)", doc.date or "")
-            if m:
-                years.add(int(m.group(1)))
+            year = _year(doc.date)
+            if year is not None:
+                years.add(year)
         sole = [d.speaker for d in sources if d.speaker]
         if len(set(sole)) == 1:
             documents.append(("", sole[0]))  # any document: the one writer of the case
@@ -445,7 +446,7 @@ class _Reader:
             return _read_subject(words, self.text, start, self.roster, after_verb)
         # Outside quotations the reading depends on the words alone, and cues repeat ("he said",
         # "the minister told"): the roster keeps each reading, with its place relative to the words.
-        # 0.26 s -> 0.03 s for the 5,828 cues of the 10 MB case.
+        # Under cProfile, the 5,828 cues of the 10 MB case: 0.18 s read afresh, 0.01 s kept.
         cue = self.text[start:end]
         readings = self.roster.subject_readings
         reading = readings.get((cue, after_verb))
@@ -529,7 +530,8 @@ class _Reader:
 
 
 def _year(date: str) -> int | None:
-    m = re.match(r"((?:19|20)\d\d)", date or "")
+    """The year a date (``2020-01-06``) begins with."""
+    m = _DATE_YEAR_RE.match(date or "")
     return int(m.group(1)) if m else None
 
 
