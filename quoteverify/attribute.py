@@ -89,7 +89,9 @@ _SENTENCE_WINDOW = 400  # how far back, in code points, a sentence is read for a
 _MAX_READINGS = 20_000  # cue readings a roster keeps (a few MB at most), however long the archive
 
 
-@lru_cache(maxsize=1 << 16)  # a paragraph's words are folded again and again ("the", "said", names)
+# Words are folded again and again ("the", "said", names): under cProfile, 20 readings of five news
+# articles of 63 quotations took 0.36-0.42 s folding afresh, 0.27-0.29 s keeping the folded words.
+@lru_cache(maxsize=1 << 16)
 def _fold(word: str) -> str:
     """A word as compared: case folded, full stops and a possessive ending dropped."""
     w = word.casefold().replace("\u2019", "'")
