@@ -99,6 +99,8 @@ PIECES = (
     "ſtatement", "said", "said:", "told reporters", "according to", "adding", "wrote", "a heckler", "the union leader",
     "In 2019", "last year", "in March 2018", "3abc", "x_y", "the", "of", "and", "river", "stone", "market", "window",
     ",", ".", "!", "?", "\u2026", "...", '"', "\u201c", "\u201d", "'", "\u2019", "(", ")", "[", "]", "-",
+    # a long stretch without names, so that a pronoun's antecedent and a sentence's start fall out of their windows
+    " ".join(["the river and the stone of the market window"] * 12),
 )
 SEPARATORS = (" ", " ", " ", " ", "", "  ", "\n", "\n\n", "\n  ", "\t", "\u00a0")
 
