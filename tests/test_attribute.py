@@ -1,0 +1,182 @@
+"""attribute: the fast reading of an article agrees with the obvious one.
+
+The reader reads an article's mentions a paragraph at a time and only where
+asked, looks for sentence ends near a cue only, and keeps the reading of a
+cue on the roster. The oracle below reads the article the obvious way: every
+word once, up front, every sentence end of the text, every cue afresh. On
+generated articles (names, titles, pronouns, documents, quote marks, odd
+spacing and paragraph breaks) both must find the same mentions, the same
+sentence starts, the same subjects, and credit every quotation alike.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from bisect import bisect_right
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from quoteverify import attribute
+from quoteverify.attribute import Credit, Mention, MentionKind, Roster
+from quoteverify.extract import SPEECH_VERBS, extract_quotations
+from quoteverify.ingest.document import document_from_text
+from quoteverify.ingest.turns import with_speakers
+from quoteverify.models import Document, Paragraph, Quotation
+
+
+class WholeArticleReader(attribute._Reader):
+    """The obvious reader: all of an article's mentions and sentence ends read up front, each cue read afresh."""
+
+    def __init__(self, article: Document, quotations: tuple[Quotation, ...], roster: Roster) -> None:
+        super().__init__(article, quotations, roster)
+        words = [(w, p) for w, p in attribute._words(self.text) if not self._inside_quotation(p)]
+        by_line: dict[int, list[tuple[str, int]]] = {}
+        for w, p in words:
+            by_line.setdefault(self.paragraph_of(p), []).append((w, p))
+        found = [m for line in by_line.values() for m in self._line_mentions(line)]
+        self.all_mentions = sorted(found, key=lambda m: m.pos)
+        self.sentence_starts = [
+            m.end() for m in attribute._SENTENCE_END_RE.finditer(self.text) if not self._inside_quotation(m.start())
+        ]
+
+    def _line_mentions(self, line: list[tuple[str, int]]) -> list[Mention]:
+        out = []
+        folded = [attribute._fold(w) for w, _ in line]
+        raw = [w for w, _ in line]
+        at = {p: k for k, (_, p) in enumerate(line)}
+        for run in attribute._name_runs(line, self.text):
+            i = at[run[0][1]]
+            person = self.roster.find(folded[i : i + len(run)], raw[i : i + len(run)])
+            if person:
+                out.append(Mention(run[0][1], "person", Credit(person[0].name, True)))
+            elif attribute._person_like(run):
+                out.append(Mention(run[0][1], "person", Credit(" ".join(w for w, _ in run))))
+        for k, (_, p) in enumerate(line):
+            if folded[k] in attribute.DOCUMENT_NOUNS and k > 0 and folded[k - 1] in attribute._DETERMINERS:
+                speaker = self.roster.document_speaker(folded[k])
+                out.append(Mention(p, "document", Credit(speaker, speaker is not None)))
+        return out
+
+    def _nearest_mention(self, pos: int, want: set[MentionKind]) -> Mention | None:
+        for m in reversed([m for m in self.all_mentions if m.pos < pos]):
+            if pos - m.pos > attribute._ANTECEDENT_WINDOW:
+                return None
+            if m.kind in want:
+                return m
+        return None
+
+    def mentions_between(self, start: int, end: int) -> list[Mention]:
+        return [m for m in self.all_mentions if start <= m.pos < end]
+
+    def sentence_start(self, pos: int) -> int:
+        lo = self.para_starts[self.paragraph_of(pos)]
+        i = bisect_right(self.sentence_starts, pos) - 1
+        start = self.sentence_starts[i] if i >= 0 else lo
+        return max(start, lo, pos - attribute._SENTENCE_WINDOW)
+
+    def subject(self, start: int, end: int, *, after_verb: bool) -> tuple[attribute._Subject, Credit, int]:
+        words = [(w, p) for w, p in attribute._words(self.text, start, end) if not self._inside_quotation(p)]
+        return attribute._read_subject(words, self.text, start, self.roster, after_verb)
+
+
+def _roster() -> Roster:
+    transcript = document_from_text("THE CHAIR: We meet today.\nMR HALE: We do.\nQ: Why?", id="t", role="source", title="transcript")
+    letter = document_from_text("The quay will close.", id="letter", role="source", title="The letter of the harbour master")
+    return Roster.of([
+        with_speakers(transcript, None, {"THE CHAIR": "Ruth Okoro", "MR HALE": "Omar Hale"}),
+        with_speakers(letter, "Anna Berg"),
+    ])
+
+
+# one roster for every example, as for every article of a case: cue readings kept from one are used by the next
+ROSTER = _roster()
+
+PIECES = (
+    "Anna Berg", "Ms Berg", "Berg's", "Heather Berg", "Gen. Omar Hale", "Hale", "Ruth Okoro", "the Chair", "The Chair",
+    "Mark Jones", "Mr Jones", "Prime Minister", "Ministry of Defence", "Jr.", "U.S.", "Élodie Marchand", "ǅemal",
+    "he", "she", "it", "they", "He", "It", "the letter", "The letter", "a memo", "the statement", "his remarks",
+    "ſtatement", "said", "said:", "told reporters", "according to", "adding", "wrote", "a heckler", "the union leader",
+    "In 2019", "last year", "in March 2018", "3abc", "x_y", "the", "of", "and", "river", "stone", "market", "window",
+    ",", ".", "!", "?", "\u2026", "...", '"', "\u201c", "\u201d", "'", "\u2019", "(", ")", "[", "]", "-",
+    # a long stretch without names, so that a pronoun's antecedent and a sentence's start fall out of their windows
+    " ".join(["the river and the stone of the market window"] * 12),
+)
+SEPARATORS = (" ", " ", " ", " ", "", "  ", "\n", "\n\n", "\n  ", "\t", "\u00a0")
+
+
+@st.composite
+def articles(draw: st.DrawFn) -> Document:
+    """An article of names, pronouns, documents, cues and quote marks, with paragraphs as found or placed anywhere."""
+    n = draw(st.integers(1, 80))
+    parts = []
+    for _ in range(n):
+        parts.append(draw(st.sampled_from(PIECES)))
+        parts.append(draw(st.sampled_from(SEPARATORS)))
+    text = "".join(parts)
+    doc = document_from_text(text, id="a", date=draw(st.sampled_from(("", "2020-01-07"))))
+    if draw(st.booleans()) or not text:
+        return doc
+    # paragraphs that start anywhere, inside a word too: the reader must not cut a word in two
+    starts = sorted(set(draw(st.lists(st.integers(0, len(text) - 1), min_size=1, max_size=8))))
+    ends = starts[1:] + [len(text)]
+    return dataclasses.replace(doc, paragraphs=tuple(Paragraph(i, a, b) for i, (a, b) in enumerate(zip(starts, ends))))
+
+
+def _readers(article: Document) -> tuple[attribute._Reader, WholeArticleReader]:
+    quotations = extract_quotations(article)
+    return attribute._Reader(article, quotations, ROSTER), WholeArticleReader(article, quotations, ROSTER)
+
+
+HALE = "Gen. Omar Hale said: \u201cWe meet today.\u201d\n\nHe added: \u201cWe do.\u201d \u201cWhy?\u201d the letter asked."
+
+
+@settings(max_examples=150, deadline=None)
+@given(articles())
+@example(document_from_text(HALE, id="a"))
+@example(document_from_text("As the \u017ftatement and THE LETTER\u2019s end said, Ms Berg and Heather Berg left.", id="a"))
+def test_paragraph_by_paragraph_mentions_are_the_whole_articles(article: Document) -> None:
+    fast, whole = _readers(article)
+    assert [m for para in range(len(fast.para_starts)) for m in fast.paragraph_mentions(para)] == whole.all_mentions
+
+
+# stretches of an article (as fractions of its length) and whether they follow a verb
+STRETCHES = st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1), st.booleans()), max_size=12)
+WANTS: tuple[set[MentionKind], ...] = ({"person"}, {"document"}, {"person", "document"})
+
+
+@settings(max_examples=150, deadline=None)
+@given(articles(), STRETCHES)
+@example(document_from_text("It was late.  \u201cWe meet.\u201d\u2019)  Then Hale said so.", id="a"), [(0.2, 0.9, False)])
+def test_sentences_subjects_and_antecedents_are_read_as_in_the_whole_text(
+    article: Document, stretches: list[tuple[float, float, bool]]
+) -> None:
+    fast, whole = _readers(article)
+    size = len(article.text)
+    for pos in range(size + 1):
+        assert fast.sentence_start(pos) == whole.sentence_start(pos), pos
+    for a, b, after in stretches:
+        start, end = sorted((round(a * size), round(b * size)))
+        assert fast.subject(start, end, after_verb=after) == whole.subject(start, end, after_verb=after)
+        assert fast.mentions_between(start, end) == whole.mentions_between(start, end)
+        for want in WANTS:
+            assert fast._nearest_mention(end, want) == whole._nearest_mention(end, want)
+
+
+@settings(max_examples=150, deadline=None)
+@given(articles())
+@example(document_from_text(HALE, id="a"))
+def test_every_quotation_is_credited_as_the_obvious_reading_credits_it(article: Document) -> None:
+    fast, whole = _readers(article)
+    verbs = attribute._verb_re(tuple(SPEECH_VERBS))
+    assert attribute._credits(fast, verbs) == attribute._credits(whole, verbs)
+
+
+def test_a_cue_read_before_is_read_the_same_again() -> None:
+    article = document_from_text(HALE, id="a")
+    quotations = extract_quotations(article)
+    roster = _roster()
+    first = attribute.credit_quotations(article, quotations, roster)
+    assert roster.subject_readings  # the cues' readings are kept
+    assert attribute.credit_quotations(article, quotations, roster) == first
+    assert [c.speaker for c in first] == ["Omar Hale", "Omar Hale", "Anna Berg"]
