@@ -382,6 +382,21 @@ def test_paragraphs_match_oracle(text):
     assert [BREAKS.sub("\n", b) for b in blocks] == blocks_oracle(text)
 
 
+@given(
+    st.lists(
+        st.one_of(
+            st.characters(),
+            st.sampled_from(["\x00", "\x08", "\t", "\x0e", "\x1f", "\x7f", "\x80", "\x9f", "\xa0", "\xc2", "\ud800", "\udfff"]),
+        ),
+        max_size=40,
+    ).map("".join)
+)
+def test_control_characters_counted_in_utf8_are_those_the_pattern_finds(text: str) -> None:
+    from quoteverify.ingest import decode
+
+    assert decode.count_controls(text) == len(decode._CONTROL.findall(text))
+
+
 # --------------------------------------------------------------------------- boilerplate
 
 

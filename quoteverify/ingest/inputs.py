@@ -154,6 +154,32 @@ def read_file(
     with an HTML suffix is an HTML page; any other is sniffed.
     """
     data = read_bytes(path, max_bytes=max_bytes, origin=origin)
+    return file_document(
+        data,
+        origin=origin,
+        document_path=document_path,
+        id=id,
+        role=role,
+        title=title,
+        outlet=outlet,
+        date=date,
+        url=url,
+    )
+
+
+def file_document(
+    data: bytes,
+    *,
+    origin: str,
+    document_path: str,
+    id: str,
+    role: Role,
+    title: str = "",
+    outlet: str = "",
+    date: str = "",
+    url: str = "",
+) -> Document:
+    """The :class:`Document` of a file's bytes ``data``, as :func:`read_file` makes it."""
     html = True if origin.lower().endswith(HTML_SUFFIXES) else None
     return document_from_bytes(
         data,

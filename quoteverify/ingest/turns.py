@@ -101,8 +101,11 @@ def with_speakers(doc: Document, speaker: str | None = None, labels: Mapping[str
         paragraphs = _turn_paragraphs(doc, turns, speaker, label_map)
     else:
         who = speaker or None
-        # made directly, not by dataclasses.replace: 3x quicker over 20,000 paragraphs
-        paragraphs = tuple(Paragraph(p.index, p.start, p.end, who) for p in doc.paragraphs)
+        if all(p.speaker == who for p in doc.paragraphs):
+            paragraphs = doc.paragraphs  # the usual source, by nobody named: 20,000 paragraphs not made again
+        else:
+            # made directly, not by dataclasses.replace: 3x quicker over 20,000 paragraphs
+            paragraphs = tuple(Paragraph(p.index, p.start, p.end, who) for p in doc.paragraphs)
     return dataclasses.replace(
         doc, paragraphs=paragraphs, speaker=speaker or None, speaker_labels=tuple(sorted(label_map.items()))
     )
