@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from quoteverify.errors import InputError
-from quoteverify.locate.index import CACHE_DIR
 from quoteverify.ingest.inputs import HTML_SUFFIXES, file_document, os_error_message, path_in, read_bytes, read_document
 from quoteverify.ingest.saved import SavedCase, source_key
 from quoteverify.ingest.turns import with_speakers
+from quoteverify.locate.index import CACHE_DIR
 from quoteverify.models import (
     ArticleRef,
     Case,
+    Document,
     EditorialChoice,
     ParagraphWitnesses,
     Provenance,
@@ -336,18 +337,25 @@ def _read_source(root: Path, listed: _ListedSource, saved: SavedCase) -> SourceI
     path = path_in(root, listed.path)
     t = listed.table
     origin = str(path)
-    data = read_bytes(path, origin=origin)
     title, date, url = t.get_str("title", ""), t.get_str("date", ""), t.get_str("url", "")
-    speaker, labels = t.get_str("speaker", "").strip() or None, t.get_str_map("speakers")
+    data = read_bytes(path, origin=origin)
+
+    def read() -> Document:
+        return file_document(
+            data, origin=origin, document_path=listed.path, id=listed.id, role="source", title=title, date=date, url=url
+        )
+
+    try:
+        speaker, labels = t.get_str("speaker", "").strip() or None, t.get_str_map("speakers")
+    except InputError:
+        read()  # a fault of the file itself is the one named, as when the speakers were read after it
+        raise
     html = origin.lower().endswith(HTML_SUFFIXES)
     sha256 = hashlib.sha256(data).hexdigest()
     key = source_key(sha256, [listed.path, html, listed.id, title, date, url, speaker, list(labels.items())])
     doc = saved.source(key, sha256=sha256, id=listed.id)
     if doc is None:
-        doc = file_document(
-            data, origin=origin, document_path=listed.path, id=listed.id, role="source", title=title, date=date, url=url
-        )
-        doc = with_speakers(doc, speaker, labels)
+        doc = with_speakers(read(), speaker, labels)
         saved.put_source(key, doc)
     if not listed.provenance:
         return SourceInfo(doc, Provenance())
