@@ -354,6 +354,22 @@ def _promo_keys(phrases: Sequence[str]) -> list[str]:
     return [k for k in _PROMO_KEYS if k in joined]
 
 
+def _link_lists(text: str, paragraphs: Sequence[Paragraph], lines: Sequence[str]) -> tuple[int, dict[int, Reason]]:
+    """Where a link list running to the end of the page starts (else the line count), and the link-list lines."""
+    reasons: dict[int, Reason] = {}
+    tail_from = len(lines)
+    half = len(text) / 2
+    for i, s in enumerate(lines):
+        if len(s) <= LINK_MARKER_CHARS and _LINK_MARKER.match(s) and not _opens_quote(s):
+            if paragraphs[i].start >= half and _is_list_tail(lines[i + 1 :]):
+                tail_from = i
+                break
+            reasons.setdefault(i, "link list")
+    for i in range(tail_from, len(lines)):
+        reasons[i] = "link list"
+    return tail_from, reasons
+
+
 def find_boilerplate(text: str, paragraphs: Sequence[Paragraph]) -> tuple[Skip, ...]:
     """Find the paragraphs of an article that are boilerplate, in paragraph order.
 
@@ -374,23 +390,10 @@ def find_boilerplate(text: str, paragraphs: Sequence[Paragraph]) -> tuple[Skip, 
       player notices, lists whose link texts are lost, shouted promos and
       bare page labels (``Advertisement``, ``Published``).
     """
-    n = len(paragraphs)
-    if not n:
+    if not paragraphs:
         return ()
     lines = [text[p.start : p.end] for p in paragraphs]
-    reasons: dict[int, Reason] = {}
-
-    # A link list running to the end of the page.
-    tail_from = n
-    half = len(text) / 2
-    for i, s in enumerate(lines):
-        if len(s) <= LINK_MARKER_CHARS and _LINK_MARKER.match(s) and not _opens_quote(s):
-            if paragraphs[i].start >= half and _is_list_tail(lines[i + 1 :]):
-                tail_from = i
-                break
-            reasons.setdefault(i, "link list")
-    for i in range(tail_from, n):
-        reasons[i] = "link list"
+    tail_from, reasons = _link_lists(text, paragraphs, lines)
 
     # Each rule tries a cheap test before its patterns (a line's length, its first
     # letters, where a credit could start): the 2,000 articles of a 10 MB case in
