@@ -188,3 +188,17 @@ def test_a_saved_document_is_read_back_equal(lines: list[tuple[str, str]], speak
     doc = with_speakers(doc, speaker, {"MINISTER": "Ines Duarte"} if mapped else None)
     entry = json.loads(json.dumps(saved._entry(doc)))
     assert saved._document(entry) == doc
+
+
+def test_a_field_not_saved_by_name_is_saved_among_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = document_from_text("Dear editor,\n\nThe quay will close.", id="d", role="source", title="A letter", outlet="Post")
+    monkeypatch.setattr(saved, "_NAMED_FIELDS", saved._NAMED_FIELDS - {"title", "outlet"})
+    entry = json.loads(json.dumps(saved._entry(doc)))
+    assert entry["more"] == {"title": "A letter", "outlet": "Post"}
+    assert saved._document(entry) == doc
+    monkeypatch.setattr(saved, "_NAMED_FIELDS", saved._NAMED_FIELDS - {"skipped"})
+    with pytest.raises(ValueError):
+        saved._entry(doc)  # a tuple is not saved as it is: the source is read again next time
+    entry["more"]["colour"] = "red"
+    with pytest.raises(ValueError):
+        saved._document(entry)

@@ -18,6 +18,7 @@ folder that cannot be written leaves the sources unsaved, silently.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -119,7 +120,10 @@ class SavedCase:
         return doc
 
     def put_source(self, key: str, doc: Document) -> None:
-        self.sources[key] = _entry(doc)
+        try:
+            self.sources[key] = _entry(doc)
+        except ValueError:
+            return  # read again next time
         self.changed = True
 
     def save(self) -> None:
@@ -147,11 +151,26 @@ def _plain_json(value: Any) -> bool:
     return False
 
 
+#: the fields of a document saved by name; any other (a field added later) is saved in "more"
+_NAMED_FIELDS = frozenset(
+    "id text path sha256 encoding paragraphs skipped warnings title outlet date url speaker speaker_labels".split()
+)
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _entry(doc: Document) -> dict[str, Any]:
-    """A document as JSON: its fields, its paragraphs' bounds flat, and their speakers as numbers into ``people``."""
+    """A document as JSON: its fields, its paragraphs' bounds flat, and their speakers as numbers into ``people``.
+
+    A field that is not a string, a number or None, and not one of
+    :data:`_NAMED_FIELDS`, cannot be saved: ``ValueError``.
+    """
     people = sorted({p.speaker for p in doc.paragraphs if p.speaker is not None})
     number = {name: i for i, name in enumerate(people)}
+    more = {f.name: getattr(doc, f.name) for f in dataclasses.fields(doc) if f.name not in _NAMED_FIELDS}
+    if not all(isinstance(v, _PLAIN) for v in more.values()):
+        raise ValueError("a field of the document that JSON does not hold")
     return {
+        "more": more,
         "id": doc.id,
         "text": doc.text,
         "path": doc.path,
@@ -216,10 +235,14 @@ def _document(entry: Any) -> Document:
     starts, ends = bounds[0::2], bounds[1::2]
     if any(map(operator.gt, starts, ends)):
         raise ValueError("a paragraph ends before it starts")
+    more = entry["more"]
+    fields = {f.name for f in dataclasses.fields(Document)} - _NAMED_FIELDS
+    if not isinstance(more, dict) or not more.keys() <= fields or not all(isinstance(v, _PLAIN) for v in more.values()):
+        raise ValueError("unknown fields")
     skipped = tuple((a, b) for a, b in _pairs(entry["skipped"]) if type(a) is int and type(b) is int)
     if len(skipped) != len(entry["skipped"]):
         raise ValueError("a skipped span is not two offsets")
-    return Document(
+    named: dict[str, Any] = dict(
         id=_str(entry["id"]),
         text=text,
         path=_optional_str(entry["path"]),
@@ -235,3 +258,4 @@ def _document(entry: Any) -> Document:
         speaker=_optional_str(entry["speaker"]),
         speaker_labels=tuple((_str(a), _str(b)) for a, b in _pairs(entry["speaker_labels"])),
     )
+    return Document(**{**named, **more})
