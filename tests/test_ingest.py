@@ -382,6 +382,21 @@ def test_paragraphs_match_oracle(text):
     assert [BREAKS.sub("\n", b) for b in blocks] == blocks_oracle(text)
 
 
+@given(
+    st.lists(
+        st.one_of(
+            st.characters(),
+            st.sampled_from(["\x00", "\x08", "\t", "\x0e", "\x1f", "\x7f", "\x80", "\x9f", "\xa0", "\xc2", "\ud800", "\udfff"]),
+        ),
+        max_size=40,
+    ).map("".join)
+)
+def test_control_characters_counted_in_utf8_are_those_the_pattern_finds(text: str) -> None:
+    from quoteverify.ingest import decode
+
+    assert decode.count_controls(text) == len(decode._CONTROL.findall(text))
+
+
 # --------------------------------------------------------------------------- boilerplate
 
 
@@ -497,6 +512,40 @@ def test_latin_line_in_a_cyrillic_article_is_skipped():
         "\u0414\u0435\u043f\u0443\u0442\u0430\u0442\u044b \u043f\u043e\u0442\u0440\u0435\u0431\u043e\u0432\u0430\u043b\u0438 \u0440\u0430\u0441\u0441\u043b\u0435\u0434\u043e\u0432\u0430\u043d\u0438\u044f.",
     ]
     assert skipped_texts(article(lines)) == ["Casino online best bonus"]
+
+
+def _caption_by_patterns(s: str) -> bool:
+    """_is_caption without its shortcuts: the two patterns over a line's first and last characters."""
+    from quoteverify.ingest import boilerplate as bp
+
+    tail = s[-bp.WINDOW :]
+    if bp._CAPTION_LABEL.match(s[: bp.WINDOW]):
+        return True
+    return (":" in tail or "(" in tail or "source," in tail.lower()) and bool(bp._CAPTION_CREDIT.search(tail))
+
+
+_caption_pieces = st.sampled_from(
+    ["Image", "photo", "PIC", "credit", "file picture", "source,", "image source, AFP", ":", ": Getty", " (Reuters)", "(AP)", " ",
+     "\u201c", "\u201d", "!", "?", '"', ".", "\u2014", "x", "\u017f", "\ufb01", "\u0130", "\u00e9", "Boats moored"]
+)
+
+
+@given(st.lists(_caption_pieces, max_size=12).map("".join))
+def test_caption_shortcuts_change_nothing(s: str) -> None:
+    from quoteverify.ingest.boilerplate import _is_caption
+
+    assert _is_caption(s) == _caption_by_patterns(s)
+
+
+def test_no_link_marker_or_page_label_is_longer_than_their_bounds() -> None:
+    from quoteverify.ingest import boilerplate as bp
+
+    for phrase in ("more from", "see more", "more in"):
+        longest = "..." + phrase + " " + "x" * 39 + "..."
+        assert bp._LINK_MARKER.match(longest) and len(longest) <= bp.LINK_MARKER_CHARS
+        assert not bp._LINK_MARKER.match("..." + phrase + " " + "x" * 40 + "...")  # one more is too long
+    longest = "...listen to this article..."
+    assert bp._LABEL.match(longest) and len(longest) <= bp.LABEL_CHARS
 
 
 # --------------------------------------------------------------------------- the seed articles

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from quoteverify.cli import main
@@ -86,3 +89,23 @@ def test_check_with_speaker_flags(tmp_path: Path) -> None:
     ]
     r = CliRunner().invoke(main, ["check", "--source", str(src), "--speaker", "A", "--speaker", "B", str(art)])
     assert r.exit_code == 2 and "more --speaker than --source" in r.output
+
+
+def _turns_by_lookbehind(text: str, labels: list[str]) -> list[tuple[int, int, str]]:
+    """find_turns as first written: one pattern that looks behind for the line's start at every character."""
+    given = sorted({" ".join(x.split()) for x in labels if x.strip()}, key=len, reverse=True)
+    mapped = "|".join(r"[ \t]+".join(map(re.escape, g.split())) + r"\.?(?=:)" for g in given)
+    upper = r"[A-Z][A-Z.'\u2019-]*(?:[ \t]+[A-Z][A-Z.'\u2019-]*){0,5}(?=:)"
+    alts = [a for a in (mapped and f"(?i:{mapped})", upper, r"Q\.?(?=[ \t]+\S)") if a]
+    pattern = re.compile(rf"(?:(?<=\n)|(?<=\r)|^)[ \t]*(?P<label>{'|'.join(alts)}):?")
+    return [(m.start("label"), m.end(), " ".join(m.group("label").upper().split()).rstrip(".")) for m in pattern.finditer(text)]
+
+
+_TRANSCRIPT_PIECES = st.sampled_from(
+    ["THE PRESIDENT:", "Q:", "Q ", "Q.", "MR. SMITH:", "Anchor:", "Ask", " ", "\t", "\n", "\r", "\r\n", "\n\n", "a", "B", ":", "said"]
+)
+
+
+@given(st.lists(_TRANSCRIPT_PIECES, max_size=30).map("".join), st.lists(st.sampled_from(["anchor", "Mr. Smith", "q"]), max_size=2))
+def test_turns_are_those_a_scan_of_every_line_start_finds(text: str, labels: list[str]) -> None:
+    assert find_turns(text, labels) == _turns_by_lookbehind(text, labels)

@@ -18,6 +18,7 @@ The modules, each using only those listed before it:
 - :mod:`.boilerplate`: the captions, link lists and promos of an article;
 - :mod:`.document`: a :class:`Document` of a text or of a file's bytes;
 - :mod:`.inputs`: files, folders, JSON Lines files and standard input;
+- :mod:`.saved`: a case's parsed ``case.toml`` and sources, saved in its ``.quoteverify`` folder;
 - :mod:`.case`: a case's ``case.toml``, sources and provenance.
 """
 

@@ -9,6 +9,7 @@ listed file that does not exist, a duplicate id, raises
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import os
 import tomllib
 from collections.abc import Sequence
@@ -17,11 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from quoteverify.errors import InputError
-from quoteverify.ingest.inputs import os_error_message, path_in, read_document, read_file
+from quoteverify.ingest.inputs import HTML_SUFFIXES, file_document, os_error_message, path_in, read_bytes, read_document
+from quoteverify.ingest.saved import SavedCase, source_key
 from quoteverify.ingest.turns import with_speakers
+from quoteverify.locate.index import CACHE_DIR
 from quoteverify.models import (
     ArticleRef,
     Case,
+    Document,
     EditorialChoice,
     ParagraphWitnesses,
     Provenance,
@@ -40,6 +44,31 @@ def _toml(path: Path, shown: str) -> dict[str, Any]:
         raise InputError(shown, "TOML syntax error: not UTF-8") from None
     except OSError as e:
         raise InputError(shown, os_error_message(e)) from None
+
+
+def _case_toml(path: Path, shown: str, saved: SavedCase) -> dict[str, Any]:
+    """A case's ``case.toml``, parsed, or as an earlier run saved it parsed (90 ms for 2,500 tables, 2 ms saved)."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as e:
+        raise InputError(shown, os_error_message(e)) from None
+    sha256 = hashlib.sha256(raw).hexdigest()
+    data = saved.toml(sha256)
+    if data is None:
+        data = _toml_text(raw, shown)
+        saved.put_toml(sha256, data)
+    return data
+
+
+def _toml_text(raw: bytes, shown: str) -> dict[str, Any]:
+    """Parse the bytes of a TOML file (as ``tomllib.load`` reads a file)."""
+    try:
+        return tomllib.loads(raw.decode())
+    except tomllib.TOMLDecodeError as e:
+        raise InputError(shown, f"TOML syntax error: {' '.join(str(e).split())}") from None
+    except UnicodeDecodeError:
+        raise InputError(shown, "TOML syntax error: not UTF-8") from None
 
 
 def _toml_type(value: Any) -> str:
@@ -303,21 +332,31 @@ class _PathOutside(InputError):
     """A path of case.toml that leads out of the case folder: the whole case is refused."""
 
 
-def _read_source(root: Path, listed: _ListedSource, language: str) -> SourceInfo:
-    """Read a case's source and its provenance; ``language`` is the case's, which the source's own overrides."""
+def _read_source(root: Path, listed: _ListedSource, saved: SavedCase, language: str) -> SourceInfo:
+    """Read a case's source (or find it saved from an earlier run) and its provenance; ``language`` is the case's, which the source's own overrides."""
     path = path_in(root, listed.path)
     t = listed.table
-    doc = read_file(
-        path,
-        origin=str(path),
-        document_path=listed.path,
-        id=listed.id,
-        role="source",
-        title=t.get_str("title", ""),
-        date=t.get_str("date", ""),
-        url=t.get_str("url", ""),
-    )
-    doc = with_speakers(doc, t.get_str("speaker", "").strip() or None, t.get_str_map("speakers"))
+    origin = str(path)
+    title, date, url = t.get_str("title", ""), t.get_str("date", ""), t.get_str("url", "")
+    data = read_bytes(path, origin=origin)
+
+    def read() -> Document:
+        return file_document(
+            data, origin=origin, document_path=listed.path, id=listed.id, role="source", title=title, date=date, url=url
+        )
+
+    try:
+        speaker, labels = t.get_str("speaker", "").strip() or None, t.get_str_map("speakers")
+    except InputError:
+        read()  # a fault of the file itself is the one named, as when the speakers were read after it
+        raise
+    html = origin.lower().endswith(HTML_SUFFIXES)
+    sha256 = hashlib.sha256(data).hexdigest()
+    key = source_key(sha256, [listed.path, html, listed.id, title, date, url, speaker, list(labels.items())])
+    doc = saved.source(key, sha256=sha256, id=listed.id)
+    if doc is None:
+        doc = with_speakers(read(), speaker, labels)
+        saved.put_source(key, doc)
     doc = replace(doc, language=t.get_str("language", "").strip() or language)
     if not listed.provenance:
         return SourceInfo(doc, Provenance())
@@ -341,13 +380,15 @@ def load_case(case_dir: str | Path) -> Case:
     """
     case = _find_case_toml(case_dir)
     shown = str(case.path)
-    top = _Table(_toml(case.path, shown), shown, "")
+    saved = SavedCase(case.root / CACHE_DIR)
+    top = _Table(_case_toml(case.path, shown, saved), shown, "")
     case_id = top.get_str("id", "") or os.path.basename(os.path.abspath(case.root))
     listing = _Listing(case)
     source_tables = top.tables("sources", required=True)
     article_tables = top.tables("articles")
-    sources, faults = _read_sources(case, listing, source_tables, top.get_str("language", "").strip() or "en")
+    sources, faults = _read_sources(case, listing, source_tables, saved, top.get_str("language", "").strip() or "en")
     articles = tuple(listing.article(t) for t in article_tables)
+    saved.save()
     return Case(
         id=case_id,
         title=top.get_str("title", "") or case_id,
@@ -360,7 +401,9 @@ def load_case(case_dir: str | Path) -> Case:
     )
 
 
-def _read_sources(case: _CaseToml, listing: _Listing, tables: Sequence[_Table], language: str) -> tuple[tuple[SourceInfo, ...], tuple[str, ...]]:
+def _read_sources(
+    case: _CaseToml, listing: _Listing, tables: Sequence[_Table], saved: SavedCase, language: str
+) -> tuple[tuple[SourceInfo, ...], tuple[str, ...]]:
     """The case's sources that can be read, and one fault per listed file that cannot.
 
     The articles are still checked against the others, and the run fails
@@ -372,7 +415,7 @@ def _read_sources(case: _CaseToml, listing: _Listing, tables: Sequence[_Table], 
     for t in tables:
         listing.new_id(t)  # a duplicate id is a fault of case.toml itself, raised at once
         try:
-            sources.append(_read_source(case.root, listing.source(t, checked_id=True), language))
+            sources.append(_read_source(case.root, listing.source(t, checked_id=True), saved, language))
         except _PathOutside:
             raise
         except InputError as e:

@@ -33,6 +33,7 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x7fELF", "ELF"),
     (b"SQLite format 3\x00", "SQLite"),
 )
+_MAGIC_NUMBERS = tuple(magic for magic, _ in _MAGIC)
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xfe\x00\x00", "utf-32-le"),
     (b"\x00\x00\xfe\xff", "utf-32-be"),
@@ -52,6 +53,10 @@ NUL_SHARE = 0.01
 NUL_STRAYS = 8
 
 _C1_BYTES = re.compile(rb"[\x80-\x9f]")
+# the control characters of _CONTROL in UTF-8: C0 and DEL are bytes of their own
+# (no byte under 0x80 is part of a longer sequence), C1 are 0xC2 then 0x80-0x9F
+_C0_UTF8 = bytes([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F])
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
 _DECLARED_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:-]+)""",
     re.IGNORECASE,
@@ -97,6 +102,8 @@ def decode_replacing(data: bytes, codec: str) -> Decoded:
 
 def binary_kind(data: bytes) -> str | None:
     """Name the binary format of ``data`` by its magic number, or ``None``."""
+    if not data.startswith(_MAGIC_NUMBERS):  # one test for the usual text
+        return None
     for magic, name in _MAGIC:
         if data.startswith(magic):
             return name
@@ -159,10 +166,25 @@ def decode_bytes(data: bytes, *, declared: str | None = None, path: str | None =
         text = text[1:]
     if "\x00" in text:
         raise InputError(path, "binary file (NUL bytes), not text")
-    controls = len(_CONTROL.findall(text))
+    controls = count_controls(text)
     if controls and controls > CONTROL_SHARE * len(text):
         raise InputError(path, f"binary file ({'NUL bytes' if dropped else 'control characters'}), not text")
     return Decoded(text, decoded.encoding, dropped + decoded.warnings)
+
+
+def count_controls(text: str) -> int:
+    """How many characters of ``text`` :data:`_CONTROL` matches, counted in its UTF-8 bytes.
+
+    4x quicker than the regular expression over the text (25 ms instead of
+    100 ms for the 18 MB of a 10 MB case's sources and articles, measured):
+    deleting bytes and finding a two-byte sequence that opens with one byte
+    are scans in C.
+    """
+    data = text.encode("utf-8", "surrogatepass")
+    count = len(data) - len(data.translate(None, _C0_UTF8))
+    if not text.isascii():
+        count += len(_C1_UTF8.findall(data))
+    return count
 
 
 def _drop_stray_nuls(data: bytes) -> tuple[bytes, tuple[str, ...]]:

@@ -1,0 +1,204 @@
+"""A case's parsed case.toml and sources, saved in its .quoteverify folder and loaded again."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from quoteverify.ingest import case as case_module
+from quoteverify.ingest import load_case, saved
+from quoteverify.ingest.document import document_from_text
+from quoteverify.ingest.turns import with_speakers
+
+TRANSCRIPT = "Briefing.\n\nANCHOR: Good evening.\nQ: Will the bridge open?\nMINISTER: It will open in May.\n"
+
+
+def make_case(root: Path, speakers: str = '"MINISTER" = "Ines Duarte"', when: str = "") -> Path:
+    (root / "sources").mkdir(parents=True, exist_ok=True)
+    (root / "sources" / "briefing.txt").write_text(TRANSCRIPT, encoding="utf-8")
+    (root / "sources" / "letter.txt").write_text("Dear editor,\n\nThe quay will close.\n", encoding="utf-8")
+    (root / "case.toml").write_text(
+        f'id = "c"\n{when}\n'
+        '[[sources]]\nid = "briefing"\npath = "sources/briefing.txt"\n'
+        f"[sources.speakers]\n{speakers}\n\n"
+        '[[sources]]\nid = "letter"\npath = "sources/letter.txt"\nspeaker = "Tom Reed"\n',
+        encoding="utf-8",
+    )
+    return root
+
+
+def saved_file(root: Path) -> Path:
+    return root / ".quoteverify" / saved.SAVED_NAME
+
+
+class Reads:
+    """Counts the sources read afresh (not found saved) while it is installed."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.ids: list[str] = []
+        real = case_module.file_document
+
+        def counting(data: bytes, **kw: object):  # type: ignore[no-untyped-def]
+            self.ids.append(str(kw["id"]))
+            return real(data, **kw)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(case_module, "file_document", counting)
+
+
+def test_a_case_loaded_again_is_the_same_and_reads_no_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_case(tmp_path)
+    first = load_case(root)
+    assert saved_file(root).is_file()
+    reads = Reads(monkeypatch)
+    again = load_case(root)
+    assert again == first
+    assert reads.ids == []
+    assert [p.speaker for p in again.sources[0].document.paragraphs][-1] == "Ines Duarte"
+
+
+def test_a_changed_source_is_read_again_even_with_its_size_and_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_case(tmp_path)
+    load_case(root)
+    letter = root / "sources" / "letter.txt"
+    st_before = letter.stat()
+    letter.write_text("Dear editor,\n\nThe quay will OPEN.\n", encoding="utf-8")
+    os.utime(letter, ns=(st_before.st_atime_ns, st_before.st_mtime_ns))
+    reads = Reads(monkeypatch)
+    case = load_case(root)
+    assert reads.ids == ["letter"]
+    assert "OPEN" in case.sources[1].document.text
+    assert load_case(root) == case and reads.ids == ["letter"]
+
+
+def test_changed_speakers_in_case_toml_read_the_source_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_case(tmp_path)
+    load_case(root)
+    make_case(root, speakers='"MINISTER" = "Ana Costa"')
+    reads = Reads(monkeypatch)
+    case = load_case(root)
+    assert reads.ids == ["briefing"]
+    assert case.sources[0].document.paragraphs[-1].speaker == "Ana Costa"
+    assert case.sources[0].document.speaker_labels == (("MINISTER", "Ana Costa"),)
+    fresh = make_case(tmp_path / "fresh", speakers='"MINISTER" = "Ana Costa"')
+    assert load_case(fresh).sources == case.sources
+
+
+def test_another_version_of_the_code_reads_every_source_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_case(tmp_path)
+    load_case(root)
+    monkeypatch.setattr(saved, "_CODE_VERSION", "another")
+    reads = Reads(monkeypatch)
+    load_case(root)
+    assert reads.ids == ["briefing", "letter"]
+
+
+def _spoil_bounds(top: dict) -> None:
+    for entry in top["sources"].values():
+        entry["bounds"][-1] = len(entry["text"]) + 5
+
+
+def _spoil_types(top: dict) -> None:
+    for entry in top["sources"].values():
+        entry["who"] = ["x"] * len(entry["who"])
+
+
+def _spoil_toml(top: dict) -> None:
+    top["case_toml"]["data"] = ["not", "a", "table"]
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda raw: raw[: len(raw) // 2],
+        lambda raw: b"\xff\xfe garbage",
+        lambda raw: b"[]",
+        lambda raw: b"",
+        lambda raw: json.dumps(_edited(raw, _spoil_bounds)).encode(),
+        lambda raw: json.dumps(_edited(raw, _spoil_types)).encode(),
+        lambda raw: json.dumps(_edited(raw, _spoil_toml)).encode(),
+    ],
+    ids=["truncated", "not-utf8", "not-an-object", "empty", "offset-outside", "wrong-type", "toml-not-a-table"],
+)
+def test_a_spoiled_file_is_ignored_and_written_again(tmp_path: Path, spoil) -> None:  # type: ignore[no-untyped-def]
+    root = make_case(tmp_path)
+    first = load_case(root)
+    path = saved_file(root)
+    path.write_bytes(spoil(path.read_bytes()))
+    assert load_case(root) == first
+    assert json.loads(path.read_bytes())["format"] == saved.SAVED_FORMAT
+    assert load_case(root) == first
+
+
+def _edited(raw: bytes, edit) -> dict:  # type: ignore[no-untyped-def]
+    top = json.loads(raw)
+    edit(top)
+    return top
+
+
+def test_a_case_folder_that_cannot_hold_the_file_is_read_all_the_same(tmp_path: Path) -> None:
+    root = make_case(tmp_path)
+    (root / ".quoteverify").write_text("a file where the folder should be", encoding="utf-8")
+    first = load_case(root)
+    assert load_case(root) == first
+    assert (root / ".quoteverify").read_text(encoding="utf-8") == "a file where the folder should be"
+
+
+def test_a_source_that_cannot_be_read_is_not_saved_and_stays_a_fault(tmp_path: Path) -> None:
+    root = make_case(tmp_path)
+    (root / "sources" / "letter.txt").write_bytes(b"%PDF-1.4 not text")
+    for _ in range(2):
+        case = load_case(root)
+        assert [s.document.id for s in case.sources] == ["briefing"]
+        assert len(case.faults) == 1 and "binary file (PDF)" in case.faults[0]
+
+
+def test_a_case_toml_with_a_date_is_parsed_each_time(tmp_path: Path) -> None:
+    root = make_case(tmp_path, when="date = 2024-05-03")
+    first = load_case(root)
+    assert first.date == "2024-05-03"
+    assert json.loads(saved_file(root).read_bytes())["case_toml"] is None
+    assert load_case(root) == first
+
+
+def test_a_source_dropped_from_the_case_is_dropped_from_the_file(tmp_path: Path) -> None:
+    root = make_case(tmp_path)
+    load_case(root)
+    toml = (root / "case.toml").read_text(encoding="utf-8")
+    (root / "case.toml").write_text(toml.split('[[sources]]\nid = "letter"')[0], encoding="utf-8")
+    load_case(root)
+    entries = json.loads(saved_file(root).read_bytes())["sources"].values()
+    assert [e["id"] for e in entries] == ["briefing"]
+
+
+_label_lines = st.lists(
+    st.tuples(st.sampled_from(["", "Q: ", "ANCHOR: ", "MINISTER: ", "  "]), st.sampled_from(["Yes.", "No, never.", "\u201cWell\u201d", ""])),
+    max_size=8,
+)
+
+
+@given(_label_lines, st.sampled_from([None, "Tom Reed"]), st.booleans())
+def test_a_saved_document_is_read_back_equal(lines: list[tuple[str, str]], speaker: str | None, mapped: bool) -> None:
+    text = "\n".join(a + b for a, b in lines) + "\nend"
+    doc = document_from_text(text, id="d", role="source", sha256="0" * 64, warnings=("1 NUL byte dropped",))
+    doc = with_speakers(doc, speaker, {"MINISTER": "Ines Duarte"} if mapped else None)
+    entry = json.loads(json.dumps(saved._entry(doc)))
+    assert saved._document(entry) == doc
+
+
+def test_a_field_not_saved_by_name_is_saved_among_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = document_from_text("Dear editor,\n\nThe quay will close.", id="d", role="source", title="A letter", outlet="Post")
+    monkeypatch.setattr(saved, "_NAMED_FIELDS", saved._NAMED_FIELDS - {"title", "outlet"})
+    entry = json.loads(json.dumps(saved._entry(doc)))
+    assert {k: entry["more"].get(k) for k in ("title", "outlet")} == {"title": "A letter", "outlet": "Post"}
+    assert saved._document(entry) == doc
+    monkeypatch.setattr(saved, "_NAMED_FIELDS", saved._NAMED_FIELDS - {"skipped"})
+    with pytest.raises(ValueError):
+        saved._entry(doc)  # a tuple is not saved as it is: the source is read again next time
+    entry["more"]["colour"] = "red"
+    with pytest.raises(ValueError):
+        saved._document(entry)
