@@ -197,6 +197,18 @@ def _fail_on(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
     return names
 
 
+def _language(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from quoteverify.lexicon import languages
+
+    code = value.split("-")[0].split("_")[0].casefold()
+    if code not in languages():
+        raise click.BadParameter(f"{value!r} has no word lists (choose from {', '.join(languages())})")
+    return code
+
+
+LANGUAGE_HELP = "The language of the sources, an ISO 639-1 code: its word lists judge what a change does to the meaning and which words are forms of one word."
+
+
 def _summary(result: StreamResult, index: Path, fatal: Sequence[str]) -> None:
     """Print the summary table of a run, its changed quotations, its skipped articles (on standard error) and where the report is.
 
@@ -224,6 +236,7 @@ def main() -> None:
 @click.argument("inputs", nargs=-1, metavar="CASE_DIR | ARTICLE...")
 @click.option("--source", "sources", multiple=True, metavar="FILE", help="A source document (ad hoc use, without a case directory). Repeatable.")
 @click.option("--speaker", "speakers", multiple=True, metavar="NAME", help="Who speaks or wrote a --source: the first --speaker names the first --source, the second the second (\"\" for none). Repeatable.")
+@click.option("--language", default="en", show_default=True, callback=_language, metavar="CODE", help=LANGUAGE_HELP + " Ad hoc use; a case gives it in its case.toml.")
 @click.option("--out", "out", default="reports", show_default=True, type=click.Path(file_okay=False), help="Where the report folder is written.")
 @click.option("--case-id", default=None, help="Name of the report folder in ad hoc use (default: adhoc).")
 @click.option("--outlet", default=None, metavar="NAME", help="The outlet of the articles that do not name one (ad hoc use).")
@@ -235,6 +248,7 @@ def check(
     inputs: tuple[str, ...],
     sources: tuple[str, ...],
     speakers: tuple[str, ...],
+    language: str,
     out: str,
     case_id: str | None,
     outlet: str | None,
@@ -263,7 +277,7 @@ def check(
                 raise click.UsageError("give at least one ARTICLE with --source")
             if len(speakers) > len(sources):
                 raise click.UsageError("more --speaker than --source: each --speaker names the --source of the same rank")
-            infos, faults = readable_sources(sources, speakers)
+            infos, faults = readable_sources(sources, speakers, language)
             if not infos:
                 _Gate(lambda ref: True, (), lambda s: None).fail(faults)
             fit, unfit = inputs_fit_for_articles(inputs)
@@ -277,6 +291,8 @@ def check(
                 raise click.UsageError("give one CASE_DIR, or --source FILE and ARTICLE files")
             if speakers:
                 raise click.UsageError("--speaker names a --source; a case gives speakers in its case.toml")
+            if click.get_current_context().get_parameter_source("language") is not click.core.ParameterSource.DEFAULT:
+                raise click.UsageError("--language is for --source; a case gives its language in its case.toml")
             case = load_case(inputs[0])
             infos, refs, ident, title, root = case.sources, case.articles, case.id, case.title, case.root
             faults, named, total = list(case.faults), (lambda ref: ref.line is None), len(case.articles)
@@ -334,7 +350,8 @@ def extract(article: str, as_json: bool) -> None:
 @click.argument("quotation")
 @click.option("--source", "sources", multiple=True, required=True, metavar="FILE", help="A source document. Repeatable.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def locate(quotation: str, sources: tuple[str, ...], as_json: bool) -> None:
+@click.option("--language", default="en", show_default=True, callback=_language, metavar="CODE", help=LANGUAGE_HELP)
+def locate(quotation: str, sources: tuple[str, ...], as_json: bool, language: str) -> None:
     """Locate one QUOTATION (its words, without the marks) in the sources, and name its variants."""
     from quoteverify.ingest import read_document
     from quoteverify.locate import SourceIndex
@@ -344,7 +361,7 @@ def locate(quotation: str, sources: tuple[str, ...], as_json: bool) -> None:
     from quoteverify.verify import locate_quotation
 
     with _user_errors():
-        docs = [read_document(p, id=Path(p).stem, role="source") for p in sources]
+        docs = [replace(read_document(p, id=Path(p).stem, role="source"), language=language) for p in sources]
     index = SourceIndex(docs)
     result = locate_quotation(quotation, index)
     loc = result.location
@@ -361,7 +378,8 @@ def locate(quotation: str, sources: tuple[str, ...], as_json: bool) -> None:
 @click.argument("other", metavar="OTHER")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: base, other, variants (with spans in both texts) and layout.")
 @click.option("--html", "html_path", default=None, type=click.Path(dir_okay=False), metavar="FILE", help="Write a self-contained side-by-side page to FILE.")
-def diff(base: str, other: str, as_json: bool, html_path: str | None) -> None:
+@click.option("--language", default="en", show_default=True, callback=_language, metavar="CODE", help=LANGUAGE_HELP)
+def diff(base: str, other: str, as_json: bool, html_path: str | None, language: str) -> None:
     """Collate two whole documents, BASE and OTHER: two witnesses of one text.
 
     Names every variant (moved passages as one transposition, whole sentences
@@ -377,8 +395,8 @@ def diff(base: str, other: str, as_json: bool, html_path: str | None) -> None:
     from quoteverify.render.terminal import collation_lines
 
     with _user_errors():
-        a = read_document(base, role="source")
-        b = read_document(other, role="source")
+        a = replace(read_document(base, role="source"), language=language)
+        b = replace(read_document(other, role="source"), language=language)
         result = collate(a, b)
         if html_path:
             write_atomic(html_path, render_collation(result))

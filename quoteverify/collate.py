@@ -116,6 +116,8 @@ class DocVariant:
     moved: bool = False
     inner: tuple["DocVariant", ...] = ()
     shared: tuple[tuple[Span, Span], ...] = ()
+    #: what the change does to the meaning (the tags of classify)
+    meaning: tuple[str, ...] = ()
 
     @property
     def rewritten(self) -> bool:
@@ -986,7 +988,7 @@ def _name(cluster: Sequence[AlignOp], a: _Side, b: _Side) -> list[DocVariant]:
             # "north and then south" -> "south and then north": the same words in another order
             return [DocVariant(Kind.TRANSPOSITION, a.text(s0, s1), b.text(q0, q1), a.span(s0, s1), b.span(q0, q1))]
     al = Alignment(a.tokens, b.tokens, tuple(cluster))
-    found = classify_alignment(al, a.doc.text, b.doc.text, partial=False)
+    found = classify_alignment(al, a.doc.text, b.doc.text, partial=False, language=a.doc.language)
     out = []
     for v in found:
         base_span = v.source_span or _missing_span(cluster, a, b, v.quote_span, from_other=True)
@@ -995,7 +997,7 @@ def _name(cluster: Sequence[AlignOp], a: _Side, b: _Side) -> list[DocVariant]:
         if v.kind in (Kind.OMISSION, Kind.INSERTION):
             side, span = (a, base_span) if v.kind is Kind.OMISSION else (b, other_span)
             unit = side.unit(side.token_at(span[0]), side.token_at(span[1]))
-        out.append(DocVariant(v.kind, v.source_text, v.quote_text, base_span, other_span, unit))
+        out.append(DocVariant(v.kind, v.source_text, v.quote_text, base_span, other_span, unit, meaning=v.meaning))
     return out
 
 

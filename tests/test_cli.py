@@ -446,3 +446,54 @@ def test_a_check_that_rebuilds_no_source_imports_no_reconstruction(tmp_path):
 def test_a_thread_count_the_user_gave_blas_is_kept(tmp_path):
     blas, _ = _run_in_process(tmp_path, "--version", env={"OPENBLAS_NUM_THREADS": "3"})
     assert blas == "3"
+
+
+# --------------------------------------------------------------------------- the sources' language
+
+
+FRENCH_SOURCE = "Le ministre a déclaré : « Nous ne voulons pas augmenter les impôts des classes moyennes. »\n"
+FRENCH_ARTICLE = "Le ministre a déclaré : « Nous ... augmenter les impôts des classes moyennes. »\n"
+
+
+@pytest.mark.parametrize("language, exit_code, tag", [("en", 0, False), ("fr", 1, True), ("fr-CA", 1, True)])
+def test_language_of_ad_hoc_sources_chooses_the_word_lists(tmp_path, language, exit_code, tag):
+    """An ellipsis over "ne voulons pas" cuts a negation in French; English word lists do not see one."""
+    (tmp_path / "source.txt").write_text(FRENCH_SOURCE, encoding="utf-8")
+    (tmp_path / "article.txt").write_text(FRENCH_ARTICLE, encoding="utf-8")
+    r = run("check", "--source", tmp_path / "source.txt", "--language", language, tmp_path / "article.txt",
+            "--out", tmp_path / "out")
+    assert r.exit_code == exit_code
+    assert ("[negation]" in r.output) == tag
+
+
+def test_unknown_language_and_language_with_a_case_are_usage_errors(tmp_path):
+    (tmp_path / "source.txt").write_text(FRENCH_SOURCE, encoding="utf-8")
+    r = run("check", "--source", tmp_path / "source.txt", "--language", "xx", tmp_path / "source.txt", "--out", tmp_path)
+    assert r.exit_code == 2 and "'xx' has no word lists" in r.output
+    r = run("check", CASE, "--language", "fr", "--out", tmp_path)
+    assert r.exit_code == 2 and "case.toml" in r.output
+
+
+def test_diff_and_locate_take_the_language(tmp_path):
+    (tmp_path / "a.txt").write_text("Nous ne voulons pas augmenter les impôts.\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Nous voulons augmenter les impôts.\n", encoding="utf-8")
+    fr = run("diff", tmp_path / "a.txt", tmp_path / "b.txt", "--json", "--language", "fr")
+    en = run("diff", tmp_path / "a.txt", tmp_path / "b.txt", "--json", "--language", "en")
+    assert fr.exit_code == en.exit_code == 1
+    assert '"negation"' in fr.output and '"negation"' not in en.output
+    assert "[negation]" in run("diff", tmp_path / "a.txt", tmp_path / "b.txt", "--language", "fr").output
+    r = run("locate", "Nous ... augmenter les impôts.", "--source", tmp_path / "a.txt", "--language", "fr", "--json")
+    assert '"negation"' in r.output
+
+
+def test_ad_hoc_sources_are_read_once(tmp_path, monkeypatch):
+    from quoteverify.ingest import case as case_module
+
+    reads = []
+    real = case_module.read_document
+    monkeypatch.setattr(case_module, "read_document", lambda path, **kw: reads.append(path) or real(path, **kw))
+    (tmp_path / "source.txt").write_text(FRENCH_SOURCE, encoding="utf-8")
+    (tmp_path / "article.txt").write_text(FRENCH_ARTICLE, encoding="utf-8")
+    run("check", "--source", tmp_path / "source.txt", "--source", tmp_path / "gone.txt", tmp_path / "article.txt",
+        "--out", tmp_path / "out")
+    assert [Path(p).name for p in reads] == ["source.txt", "gone.txt"]

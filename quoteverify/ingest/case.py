@@ -206,12 +206,19 @@ def load_provenance(path: str | Path, *, paragraphs: int | None = None) -> Prove
 # --------------------------------------------------------------------------- sources given on their own
 
 
-def read_sources(paths: Sequence[str | Path], speakers: Sequence[str] = ()) -> tuple[SourceInfo, ...]:
+def read_sources(
+    paths: Sequence[str | Path],
+    speakers: Sequence[str] = (),
+    language: str = "en",
+    faults: list[str] | None = None,
+) -> tuple[SourceInfo, ...]:
     """Read source files for ad hoc use: ids from the file names, made unique (``a``, ``a-2``...).
 
     ``speakers[i]``, when given and not empty, is the person who speaks or
     wrote ``paths[i]``; a source without one may still be a transcript
-    whose speaker labels name its turns.
+    whose speaker labels name its turns. ``language`` is the sources'
+    (its word lists judge the quotations). With ``faults``, a file that
+    cannot be read is named there and left out; without, it raises.
     """
     if len(speakers) > len(paths):
         raise InputError(None, f"{len(speakers)} speakers named for {len(paths)} sources")
@@ -223,9 +230,16 @@ def read_sources(paths: Sequence[str | Path], speakers: Sequence[str] = ()) -> t
         while ident in seen:
             n += 1
             ident = f"{stem}-{n}"
-        seen.add(ident)
         speaker = speakers[number].strip() if number < len(speakers) else ""
-        out.append(SourceInfo(with_speakers(read_document(path, id=ident, role="source"), speaker or None)))
+        try:
+            doc = read_document(path, id=ident, role="source")
+        except InputError as e:
+            if faults is None:
+                raise
+            faults.append(str(e))
+            continue
+        seen.add(ident)
+        out.append(SourceInfo(replace(with_speakers(doc, speaker or None), language=language)))
     return tuple(out)
 
 

@@ -13,27 +13,23 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from quoteverify.errors import InputError
 from quoteverify.ingest.case import read_sources
-from quoteverify.ingest.inputs import JSONL_SUFFIXES, STDIN, TEXT_SUFFIXES, iter_articles, read_document
+from quoteverify.ingest.inputs import JSONL_SUFFIXES, STDIN, TEXT_SUFFIXES, iter_articles
 from quoteverify.models import ArticleRef, SourceInfo
 
 
-def readable_sources(paths: Sequence[str], speakers: Sequence[str]) -> tuple[tuple[SourceInfo, ...], list[str]]:
+def readable_sources(
+    paths: Sequence[str], speakers: Sequence[str], language: str = "en"
+) -> tuple[tuple[SourceInfo, ...], list[str]]:
     """The sources that can be read, with the speaker of the same rank, and one fault per one that cannot (a case file is no source text)."""
     good, good_speakers, faults = [], [], []
     for number, path in enumerate(paths):
         if Path(path).suffix.lower() == ".toml":
             faults.append(f"{path}: a TOML file, not a source text (give a case directory as CASE_DIR, without --source)")
             continue
-        try:
-            read_document(path, role="source")
-        except InputError as e:
-            faults.append(str(e))
-            continue
         good.append(path)
         good_speakers.append(speakers[number] if number < len(speakers) else "")
-    return (read_sources(good, good_speakers) if good else ()), faults
+    return read_sources(good, good_speakers, language, faults), faults
 
 
 def inputs_fit_for_articles(inputs: Sequence[str]) -> tuple[list[str], list[str]]:

@@ -233,6 +233,8 @@ def doc_variant_json(v: DocVariant) -> dict[str, Any]:
     if v.shared:
         out["rewritten"] = True
         out["shared"] = [{"base_span": list(x), "other_span": list(y)} for x, y in v.shared]
+    if v.meaning:
+        out["meaning"] = list(v.meaning)
     return out
 
 
@@ -466,5 +468,5 @@ def extract_json(article: Document, quotes: Sequence[Quotation]) -> dict[str, An
 
 
 def locate_json(text: str, result: QuoteResult) -> dict[str, Any]:
-    """``locate --json``: the quotation as given, and what verifying it found (variants without spans)."""
-    return {"text": text, **finding_json(result, variant_words_json)}
+    """``locate --json``: the quotation as given, and what verifying it found (variants with their meaning, without spans)."""
+    return {"text": text, **finding_json(result, lambda v: {**variant_words_json(v), "meaning": list(v.meaning)})}

@@ -244,6 +244,8 @@ def _doc_variant_lines(c: Collation, v: DocVariant, indent: str) -> list[str]:
         f"{indent}{where:>4}  {v.kind.value} ({v.severity.value}{unit}{moved}):"
         f" {'...' if before else ''}{before}{_word_diff(v.source_text, v.quote_text)}{after}{'...' if after else ''}"
     )
+    if v.meaning:
+        line += f" [{', '.join(v.meaning)}]"
     out = [line]
     for i in v.inner:
         out.append(f"{indent}        inside: {i.kind.value} ({i.severity.value}): {_word_diff(i.source_text, i.quote_text)}")
