@@ -48,9 +48,10 @@ never runs on into the rest of the article.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -310,31 +311,41 @@ def _paragraph_bounds(doc: Document) -> list[Span]:
     return out
 
 
+def _marks(text: str, bounds: list[Span], skipped: list[Span]) -> dict[int, tuple[_Mark, ...]]:
+    """The quote marks of each paragraph that has any, by its number in ``bounds``; none in ``skipped``."""
+    if "``" in text:
+        # a TeX mark of two code points may straddle a paragraph's edge: each paragraph is searched alone
+        found = [(k, m.start(), m.group()) for k, (s, e) in enumerate(bounds) for m in _TEX_MARK_RE.finditer(text, s, e)]
+    else:
+        # the marks of the whole text found at once, each given to its paragraph by bisection: a
+        # search per paragraph cost more than the marks it found (15,656 paragraphs, 5,828 with
+        # marks, in 2,000 articles)
+        found = []
+        for m in _MARK_RE.finditer(text):
+            pos = m.start()
+            k = bisect_right(bounds, (pos, sys.maxsize)) - 1
+            if k >= 0 and pos < bounds[k][1]:
+                found.append((k, pos, text[pos]))
+    starts = [s for s, _ in skipped]
+    out: dict[int, list[_Mark]] = {}
+    for k, pos, glyph in found:
+        if skipped and _covered(skipped, starts, pos, pos + 1):
+            continue
+        mark = _classify(text, pos, bounds[k][0], bounds[k][1], glyph)
+        if mark is not None:
+            out.setdefault(k, []).append(mark)
+    return {k: tuple(marks) for k, marks in out.items()}
+
+
 def _paragraphs(doc: Document) -> list[_Para]:
     text = doc.text
     skipped = _merge_spans(doc.skipped, len(text))
+    bounds = _paragraph_bounds(doc)
+    marks = _marks(text, bounds, skipped)
+    if not skipped:
+        return [_Para(s, e, False, marks[k] if k in marks else ()) for k, (s, e) in enumerate(bounds)]
     starts = [s for s, _ in skipped]
-    tex = "``" in text
-    # the marks of the whole text found at once, each paragraph taking its own by bisection:
-    # a search per paragraph cost more than the marks it found (15,656 paragraphs, 5,828 with
-    # marks, over 2,000 articles); a TeX mark of two code points may straddle a paragraph's
-    # edge, so with TeX's marks each paragraph is searched alone
-    found = [] if tex else [m.start() for m in _MARK_RE.finditer(text)]
-    paras: list[_Para] = []
-    for s, e in _paragraph_bounds(doc):
-        if tex:
-            candidates = [(m.start(), m.group()) for m in _TEX_MARK_RE.finditer(text, s, e)]
-        else:
-            candidates = [(pos, text[pos]) for pos in found[bisect_left(found, s) : bisect_left(found, e)]]
-        marks = []
-        for pos, glyph in candidates:
-            if skipped and _covered(skipped, starts, pos, pos + 1):
-                continue
-            mark = _classify(text, pos, s, e, glyph)
-            if mark is not None:
-                marks.append(mark)
-        paras.append(_Para(s, e, bool(skipped) and _covered(skipped, starts, s, e), tuple(marks)))
-    return paras
+    return [_Para(s, e, _covered(skipped, starts, s, e), marks[k] if k in marks else ()) for k, (s, e) in enumerate(bounds)]
 
 
 # --------------------------------------------------------------------------- pairing
@@ -563,6 +574,7 @@ def quotation_segments(text: str, spans: Sequence[Span]) -> tuple[Segment, ...]:
 _WORD_RE = re.compile(r"\w[\w'\u2019\-]*")
 # [.!?…]+ written as a branch of literals, which the engine scans for fast (0.041 s to 0.021 s over 2,000 articles)
 _SENTENCE_END_RE = re.compile(r"(?:\.|!|\?|\u2026)[.!?\u2026]*[\"'\u201d\u2019\u00bb)\]]*\s+")
+_SENTENCE_END_CHARS = frozenset(".!?\u2026\"'\u201d\u2019\u00bb)]")
 # characters that end the clause a cue is read from
 _CLAUSE_STOPS = frozenset(",;:.!?()[]{}\n\u2014\u2013") | _QUOTE_CHARS
 # clause boundaries when walking back from a speech verb to its subject
@@ -660,15 +672,49 @@ def _trie_regex(phrases: Iterable[str]) -> str:
     return alternation(trie)
 
 
+def _search_regions(regex: re.Pattern[str], text: str, regions: Iterable[Span], inner: frozenset[str]) -> list[Span]:
+    """The matches of ``regex`` that a search of all ``text`` finds in or just before ``regions``, and maybe more.
+
+    ``regions`` are ``(start, last)`` bounds, ascending and apart; a match
+    under way at a region's start is found, and every match starting in it.
+    ``inner`` holds the characters other than white space that a match may
+    hold past its first. The text between regions is not searched: the cues
+    of an article's quotations need only the paragraphs around them, half
+    its text.
+    """
+    out: list[Span] = []
+    matches: Iterator[re.Match[str]] = iter(())
+    pending: re.Match[str] | None = None  # the next match of the search, not yet taken
+    for start, last in regions:
+        if pending is None or pending.start() < start:
+            # resume where no match can be under way: after a character no match holds
+            # past its first, or after the pending match (the whole search finds it too)
+            floor = 0 if pending is None else pending.end()
+            at = start
+            while at > floor and (text[at - 1] in inner or text[at - 1].isspace()):
+                at -= 1
+            if pending is None or at > floor:
+                matches = regex.finditer(text, at)
+            pending = next(matches, None)
+        while pending is not None and pending.start() <= last:
+            out.append(pending.span())
+            pending = next(matches, None)
+        if pending is None:
+            break
+    return out
+
+
 class _VerbPattern(NamedTuple):
-    """The search for speech verbs, and whether it runs on the folded text (:func:`_fold`)."""
+    """The search for speech verbs: in the folded text (:func:`_fold`) when ``inner`` holds the phrases' characters."""
 
     regex: re.Pattern[str]
-    folded: bool
+    inner: frozenset[str] | None
 
-    def spans(self, text: str) -> list[Span]:
-        """The speech verbs and phrases of ``text`` that are whole words, in order."""
-        return [m.span() for m in self.regex.finditer(_fold(text) if self.folded else text)]
+    def spans(self, text: str, regions: Iterable[Span]) -> list[Span]:
+        """The speech verbs of ``text`` that are whole words and start in ``regions`` (:func:`_search_regions`), in order."""
+        if self.inner is None:
+            return [m.span() for m in self.regex.finditer(text)]
+        return _search_regions(self.regex, _fold(text), regions, self.inner)
 
 
 @lru_cache(maxsize=16)
@@ -683,10 +729,10 @@ def _verb_re(verbs: tuple[str, ...]) -> _VerbPattern | None:
         # in the folded text, case-sensitively, took the search over 2,000 articles (2.1 M code
         # points) from 0.52 s to 0.074 s; an alternation tried phrase by phrase, ignoring case,
         # was the slowest step of the stage
-        return _VerbPattern(re.compile(edges.format(_trie_regex(phrases))), folded=True)
+        return _VerbPattern(re.compile(edges.format(_trie_regex(phrases))), frozenset("".join(phrases)))
     # phrases sorted longest first, so the longest that matches is taken here too
     alt = "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases)
-    return _VerbPattern(re.compile(edges.format(alt), re.IGNORECASE), folded=False)
+    return _VerbPattern(re.compile(edges.format(alt), re.IGNORECASE), None)
 
 
 class _LastGood:
@@ -734,10 +780,12 @@ class _Cues:
         self.paras = paras
         self.open_starts = [f.open_pos for f in found]
         self.ends = [f.end for f in found]
-        self.sentence_ends = list(_SENTENCE_END_RE.finditer(text))
-        self.bounds = _LastGood([m.end() for m in self.sentence_ends], self._sentence_end)
+        opening = sorted({(paras[f.first_para].start, paras[f.first_para].end) for f in found})
+        self.sentence_ends = _search_regions(_SENTENCE_END_RE, text, opening, _SENTENCE_END_CHARS)
+        self.bounds = _LastGood([e for _, e in self.sentence_ends], self._sentence_end)
         pattern = _verb_re(verbs)
-        self.verbs = [] if pattern is None else pattern.spans(text)
+        regions = sorted({(paras[k].start, paras[k].end) for f in found for k in (f.first_para, f.last_para)})
+        self.verbs = [] if pattern is None else pattern.spans(text, regions)
         self.verb_starts = [s for s, _ in self.verbs]
         self.verbs_before = _LastGood(self.verb_starts, lambda i: self._outside(self.verb_starts[i]))
 
@@ -748,8 +796,8 @@ class _Cues:
 
     def _sentence_end(self, i: int) -> bool:
         """Whether the ``i``-th match of :data:`_SENTENCE_END_RE` ends a sentence outside the quotations."""
-        m = self.sentence_ends[i]
-        return not _abbreviation_dot(self.text, m.start()) and self._outside(m.end())
+        start, end = self.sentence_ends[i]
+        return not _abbreviation_dot(self.text, start) and self._outside(end)
 
     def cue(self, f: _Found) -> Span | None:
         text = self.text
