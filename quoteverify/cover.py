@@ -68,13 +68,17 @@ def coverage(quotes: Sequence[QuoteResult], index: SourceIndex) -> tuple[Coverag
             covered.setdefault(q.location.source, set()).update(reproduced_words(q))
     if len(sources) <= ALL_SOURCES:
         return tuple(
-            Coverage(doc.id, _every_paragraph(doc, sorted(covered.get(doc.id, ())), index.word_starts(no)))
-            for no, doc in enumerate(sources)
+            [
+                Coverage(doc.id, _every_paragraph(doc, sorted(covered.get(doc.id, ())), index.word_starts(no)))
+                for no, doc in enumerate(sources)
+            ]
         )
-    listed = sorted(index.number(s) for s in covered)
+    listed = sorted([index.number(s) for s in covered])
     return tuple(
-        Coverage(sources[no].id, _quoted_paragraphs(sources[no], sorted(covered[sources[no].id]), index.word_starts(no)))
-        for no in listed
+        [
+            Coverage(sources[no].id, _quoted_paragraphs(sources[no], sorted(covered[sources[no].id]), index.word_starts(no)))
+            for no in listed
+        ]
     )
 
 
@@ -86,10 +90,12 @@ def _every_paragraph(doc: Document, covered: list[int], starts: np.ndarray) -> t
     """The share of each paragraph of ``doc`` whose words start at the ``covered`` offsets (in order)."""
     bounds = starts.searchsorted([x for p in doc.paragraphs for x in (p.start, p.end)]).tolist()
     return tuple(
-        ParagraphCoverage(
-            p.index, _share(bisect_left(covered, p.end) - bisect_left(covered, p.start), bounds[2 * k + 1] - bounds[2 * k])
-        )
-        for k, p in enumerate(doc.paragraphs)
+        [
+            ParagraphCoverage(
+                p.index, _share(bisect_left(covered, p.end) - bisect_left(covered, p.start), bounds[2 * k + 1] - bounds[2 * k])
+            )
+            for k, p in enumerate(doc.paragraphs)
+        ]
     )
 
 
@@ -113,4 +119,4 @@ def _quoted_paragraphs(doc: Document, covered: list[int], starts: np.ndarray) ->
         else:  # between two paragraphs, or before the first
             i = bisect_left(covered, paragraphs[k + 1].start, i) if k + 1 < len(paragraphs) else len(covered)
     bounds = starts.searchsorted([x for p, _ in quoted for x in (p.start, p.end)]).tolist()
-    return tuple(ParagraphCoverage(p.index, _share(got, bounds[2 * k + 1] - bounds[2 * k])) for k, (p, got) in enumerate(quoted))
+    return tuple([ParagraphCoverage(p.index, _share(got, bounds[2 * k + 1] - bounds[2 * k])) for k, (p, got) in enumerate(quoted)])
