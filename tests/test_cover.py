@@ -1,8 +1,13 @@
 """cover: the share of each source paragraph an article's quotations reproduce."""
 
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from quoteverify import cover
 from quoteverify.ingest import document_from_text
 from quoteverify.locate import SourceIndex
+from quoteverify.models import Document, Paragraph
 from quoteverify.verify import check_article
 
 SOURCE = "one two three four five six seven eight nine ten.\n\nalpha beta gamma delta epsilon zeta eta theta.\n"
@@ -36,3 +41,26 @@ def test_large_archives_list_only_the_sources_quoted():
     assert [c.source for c in res.coverage] == ["s7"]
     res = run('He said "word7a word7b word7c word7d"', srcs[: cover.ALL_SOURCES])
     assert len(res.coverage) == cover.ALL_SOURCES
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(st.tuples(st.integers(0, 6), st.integers(1, 12)), min_size=1, max_size=12),
+    st.lists(st.integers(0, 150), max_size=40),
+    st.lists(st.integers(0, 150), max_size=60),
+)
+def test_quoted_paragraphs_are_the_scored_ones_of_every_paragraph(layout, covered, words):
+    """Looking only at the paragraphs that hold a covered word gives what scoring all of them and keeping those gives."""
+    paragraphs, at = [], 0
+    for n, (gap, length) in enumerate(layout):
+        paragraphs.append(Paragraph(n, at + gap, at + gap + length))
+        at += gap + length
+    doc = Document(id="s", text="x" * at, paragraphs=tuple(paragraphs))
+    starts = np.array(sorted(set(words)))
+    every = cover._every_paragraph(doc, sorted(set(covered)), starts)
+    scored = [
+        p
+        for p, para in zip(every, paragraphs)
+        if any(para.start <= w < para.end for w in covered)
+    ]
+    assert list(cover._quoted_paragraphs(doc, sorted(set(covered)), starts)) == scored

@@ -815,3 +815,124 @@ def test_cues_keep_possessives_initials_and_titles_whole(text: str, cue: str) ->
     doc = Document(id="a", text=text, paragraphs=(Paragraph(0, 0, len(text)),))
     (q,) = extract_quotations(doc)
     assert q.attribution == cue
+
+
+# --------------------------------------------------------------------------- the searches, against plain ones
+
+from quoteverify import extract as ex  # noqa: E402
+
+ALL_CODE_POINTS = "".join(chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000)
+
+
+def test_fold_is_what_ignorecase_matches_for_every_ascii_character():
+    folded = ex._fold(ALL_CODE_POINTS)
+    assert len(folded) == len(ALL_CODE_POINTS)
+    for x in map(chr, range(0x21, 0x7F)):
+        if x.isupper():
+            continue  # phrases are folded to lower case
+        ignoring_case = [m.start() for m in re.finditer(re.escape(x), ALL_CODE_POINTS, re.IGNORECASE)]
+        assert [m.start() for m in re.finditer(re.escape(x), folded)] == ignoring_case, x
+    for cls in (r"[\w'\u2019-]", r"\s"):  # a word's edges and white space stay where they were
+        assert [m.start() for m in re.finditer(cls, folded)] == [m.start() for m in re.finditer(cls, ALL_CODE_POINTS)]
+
+
+def test_spaces_are_what_isspace_accepts():
+    assert ex._SPACES == {ch for ch in ALL_CODE_POINTS if ch.isspace()}
+
+
+def plain_verb_re(verbs):
+    """The speech-verb search as an alternation tried phrase by phrase, longest first, ignoring case."""
+    phrases = sorted({v.strip().lower() for v in verbs if v.strip()}, key=len, reverse=True)
+    alt = "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases)
+    return re.compile(rf"(?<![\w'\u2019-])(?:{alt})(?![\w'\u2019-])", re.IGNORECASE)
+
+
+VERB_BITS = st.sampled_from(
+    [
+        "said", "Said", "SAYS", "saying", "told", "tell", "according", "according to", "went", "went on",
+        "\u017fays", "\u0130nsisted", "ınsists", "wrote", "writes", "\u212aeeps", "re", "ad", "add",
+        " ", "  ", "\n", "\n\n", "\u00a0", ",", ".", "'", "\u2019", "-", "x", "7", "\u00e9", "\u03a3",
+    ]
+)  # fmt: skip
+VERB_TEXT = st.lists(VERB_BITS, max_size=40).map("".join)
+
+
+def regions_of(text, cuts):
+    """Ascending ``(start, last)`` bounds, apart, from cut points in ``text``."""
+    points = sorted({min(c, len(text)) for c in cuts})
+    return [(a, b) for a, b in zip(points[::2], points[1::2]) if a <= b]
+
+
+def assert_finds_the_whole_search(found, everything, regions):
+    """``found`` holds only matches of the whole search, and each of those that starts in a region."""
+    assert set(found) <= set(everything) and found == sorted(found)
+    for s, e in everything:
+        if any(a <= s <= b for a, b in regions):
+            assert (s, e) in found
+
+
+@settings(max_examples=400, deadline=None)
+@given(VERB_TEXT, st.lists(st.integers(0, 200), max_size=8))
+@example("according  \n to", [0, 3])
+@example("went on said", [5, 12])
+@example("\u0130nsisted \u017fays", [])
+def test_speech_verb_search_finds_what_the_plain_alternation_finds(text, cuts):
+    pattern = ex._verb_re(ex.SPEECH_VERBS)
+    everything = [m.span() for m in plain_verb_re(ex.SPEECH_VERBS).finditer(text)]
+    assert pattern.spans(text, [(0, len(text))]) == everything
+    regions = regions_of(text, cuts)
+    assert_finds_the_whole_search(pattern.spans(text, regions), everything, regions)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["say", "says", "said so", "said  so", "said", "so", "tell me", "tell", "me", "x-y", "\u00e9t\u00e9"]), min_size=1, max_size=6), VERB_TEXT)
+def test_any_verb_list_searches_as_the_plain_alternation(verbs, text):
+    assert ex._verb_re(tuple(verbs)).spans(text, [(0, len(text))]) == [m.span() for m in plain_verb_re(verbs).finditer(text)]
+
+
+SENTENCE_TEXT = st.lists(st.sampled_from(["a", "Mr", "word", ".", "...", "!", "?", "\u2026", '"', "\u201d", ")", " ", "\n", "  "]), max_size=40).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(SENTENCE_TEXT, st.lists(st.integers(0, 120), max_size=8))
+def test_sentence_ends_found_in_regions_are_those_of_the_whole_text(text, cuts):
+    plain = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019\u00bb)\]]*\s+")
+    everything = [m.span() for m in plain.finditer(text)]
+    assert [m.span() for m in ex._SENTENCE_END_RE.finditer(text)] == everything
+    regions = regions_of(text, cuts)
+    found = ex._search_regions(ex._SENTENCE_END_RE, text, regions, ex._SENTENCE_END_CHARS)
+    assert set(found) <= set(everything)
+    for s, e in everything:  # every sentence end under way in a region, or starting in it
+        if any(s <= b and e > a for a, b in regions):
+            assert (s, e) in found
+
+
+CUT_TEXT = st.lists(st.sampled_from(["[", "]", "(", ")", ".", " ", "\u2026", "a", "\n", "\u00a0"]), max_size=30).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(CUT_TEXT)
+@example("[...] (\u2026) [ a ] [] ...")
+def test_cuts_are_read_as_the_plain_pattern_reads_them(text):
+    plain = re.compile(
+        r"(?P<elision>\[\s*(?:\.\s*){3,}\]|\[\s*\u2026\s*\]|\(\s*(?:\.\s*){3,}\)|\(\s*\u2026\s*\)"
+        r"|\.(?:[ \u00a0\u202f]?\.){2,}|\u2026+)"
+        r"|(?P<interpolation>\[[^\[\]\n]+\])"
+    )
+    expected = [(m.span(), m.group("elision") is None) for m in plain.finditer(text)]
+    assert [(m.span(), m.group("interpolation") is not None) for m in ex._CUT_RE.finditer(text)] == expected
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(st.integers(0, 50), max_size=30).map(sorted),
+    st.lists(st.booleans(), min_size=30, max_size=30),
+    st.lists(st.tuples(st.integers(-1, 55), st.integers(-1, 55)), max_size=10),
+)
+def test_last_good_key_is_the_plain_walk_back(keys, good, asks):
+    """Asked in ascending order or not, the remembered walk gives what walking back each time gives."""
+    last_good = ex._LastGood(keys, lambda i: good[i])
+    for point, floor in sorted(asks)[: len(asks) // 2] + asks[len(asks) // 2 :]:
+        i = bisect_right(keys, point) - 1
+        plain = next((j for j in range(i, -1, -1) if keys[j] > floor and good[j]), -1)
+        assert last_good.last(i, floor) == plain
