@@ -693,9 +693,10 @@ def _search_regions(regex: re.Pattern[str], text: str, regions: Iterable[Span], 
     matches: Iterator[re.Match[str]] = iter(())
     pending: re.Match[str] | None = None  # the next match of the search, not yet taken
     for start, last in regions:
-        if pending is None or pending.start() < start:
+        if pending is None or pending.end() <= start:
             # resume where no match can be under way: after a character no match holds
-            # past its first, or after the pending match (the whole search finds it too)
+            # past its first, or after the pending match (the whole search finds it too);
+            # a pending match that runs into the region is under way there, and kept
             floor = 0 if pending is None else pending.end()
             at = start
             while at > floor and (text[at - 1] in inner or text[at - 1].isspace()):
