@@ -558,7 +558,8 @@ def stream(data: Path, n: int, jobs: int) -> None:
 
     master, slave = pty.openpty()
     t0 = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=slave, cwd=HERE.parent)
+    summary_file = tempfile.TemporaryFile()  # not a pipe: a summary longer than its buffer would stop the run
+    proc = subprocess.Popen(cmd, stdout=summary_file, stderr=slave, cwd=HERE.parent)
     os.close(slave)
     os.set_blocking(master, False)
     top = psutil.Process(proc.pid)
@@ -582,9 +583,10 @@ def stream(data: Path, n: int, jobs: int) -> None:
         if now - last >= 15:
             last = now
             print(f"  {now:6.0f}s  RSS {rss / 2**20:7.1f} MB ({len(procs)} processes)  | {bar}", flush=True)
-    summary = proc.stdout.read().decode() if proc.stdout else ""
+    summary_file.seek(0)
+    summary = summary_file.read().decode()
     elapsed = time.monotonic() - t0
-    print(summary.strip().splitlines()[-3] if summary.strip() else "")
+    print(next((line for line in summary.splitlines() if line.startswith("total ")), ""))  # the summary table's total row
     print(f"done in {elapsed:.0f} s: {n / elapsed:.1f} articles/s, peak RSS of the tree {peak / 2**20:.0f} MB,"
           f" exit status {proc.returncode}")
     results = out / "adhoc" / "results.jsonl"

@@ -98,3 +98,17 @@ def test_progress_bar_without_a_total_and_off_without_a_terminal():
     q(summary())
     q.close()
     assert quiet.getvalue() == "" and q.done == 1 and q.quotes == 3
+
+
+def test_the_summary_lists_the_worst_changed_quotations_and_counts_the_rest(tmp_path):
+    from quoteverify.ingest import load_case
+    from quoteverify.render.terminal import check_changes
+    from quoteverify.run import check_stream
+
+    case = load_case(CASE)
+    run = check_stream(case.sources, case.articles, case_id=case.id, root=case.root, jobs=1)
+    every = check_changes(run)
+    assert every[:2] == ["", "Changed quotations, worst first:"] and len(every) > 4
+    first = check_changes(run, shown=2)
+    assert first[:4] == every[:4]
+    assert first[4:] == [f"  ... and {len(every) - 4:,} more, in the report"]

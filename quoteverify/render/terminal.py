@@ -130,9 +130,15 @@ def check_table(run: CheckRun) -> list[str]:
 #: the verdicts whose quotations the summary lists one by one, with what changed
 _LISTED = ("altered", "misattributed")
 
+#: the changed quotations a summary lists at most: the worst; the report holds every one
+CHANGES_SHOWN = 100
 
-def check_changes(run: CheckRun) -> list[str]:
-    """One line per altered (or misattributed) quotation of the articles kept, the worst change first: outlet, quotation, what changed."""
+
+def check_changes(run: CheckRun, shown: int = CHANGES_SHOWN) -> list[str]:
+    """One line per altered (or misattributed) quotation of the articles kept, the worst change first: outlet, quotation, what changed.
+
+    The worst ``shown`` of them, and a line saying how many more there are.
+    """
     found = []
     for n, a in enumerate(run.check.articles):
         who = printable(a.article.outlet or a.article.id)
@@ -143,7 +149,12 @@ def check_changes(run: CheckRun) -> list[str]:
             line = f"  {who}: '{clip(q.quotation.text, 60)}': {changes}"
             found.append((tuple(-w for w in change_weight(q)), n, k, printable(line)))
     found.sort(key=lambda t: t[:3])
-    return ["", "Changed quotations, worst first:", *(t[3] for t in found)] if found else []
+    if not found:
+        return []
+    lines = ["", "Changed quotations, worst first:", *(t[3] for t in found[:shown])]
+    if len(found) > shown:
+        lines.append(f"  ... and {len(found) - shown:,} more, in the report")
+    return lines
 
 
 def check_errors(run: CheckRun, skip: Sequence[str] = ()) -> list[str]:
