@@ -134,3 +134,31 @@ def test_the_check_command_reads_a_warc(warc: Path, tmp_path: Path) -> None:
 def test_outlet_is_the_host_without_www() -> None:
     assert outlet_of("https://www.example.org/x") == "example.org"
     assert outlet_of("not a url") == ""
+
+
+def test_a_url_whose_host_cannot_be_read_has_no_outlet() -> None:
+    assert outlet_of("http://[not-an-address/page") == ""
+
+
+def _raw_response(head: str, html: bytes) -> bytes:
+    """A WARC response record written by hand, its header lines as ``head`` gives them."""
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n" % len(html) + html
+    return (
+        f"WARC/1.1\r\n{head}\r\nWARC-Record-ID: <urn:uuid:12345678-1234-1234-1234-123456789012>\r\n"
+        f"Content-Type: application/http; msgtype=response\r\nContent-Length: {len(http)}\r\n\r\n"
+    ).encode("ascii") + http + b"\r\n\r\n"
+
+
+def test_headers_are_read_whatever_their_case_and_a_bad_url_is_no_crash(tmp_path: Path) -> None:
+    html = PAGE.format(title="Case", extra="Words.").encode()
+    path = tmp_path / "crawl.warc"
+    path.write_bytes(
+        _raw_response("WARC-Type: response\r\nwarc-target-uri: https://www.lower.example/a\r\nwarc-date: 2024-05-06T07:00:00Z", html)
+        + _raw_response("WARC-Type: response\r\nWARC-Target-URI: http://[broken/b\r\nWARC-Date: 2024-05-07T07:00:00Z", html)
+    )
+    refs = list(iter_articles([str(path)]))
+    assert [(r.url, r.date, r.outlet) for r in refs] == [
+        ("https://www.lower.example/a", "2024-05-06", "lower.example"),
+        ("http://[broken/b", "2024-05-07", ""),
+    ]
+    assert all("fair to every family" in read_article(r).text for r in refs)
