@@ -162,3 +162,30 @@ def test_headers_are_read_whatever_their_case_and_a_bad_url_is_no_crash(tmp_path
         ("http://[broken/b", "2024-05-07", ""),
     ]
     assert all("fair to every family" in read_article(r).text for r in refs)
+
+
+def test_an_unreadable_record_is_skipped_and_the_rest_of_the_warc_checked(tmp_path: Path) -> None:
+    """A page of a WARC is a member of a batch: one that cannot be read is skipped and counted, not a failed run."""
+    from click.testing import CliRunner
+
+    from quoteverify.cli import main
+
+    T = fastwarc.WarcRecordType
+    http = "application/http; msgtype=response"
+    good = _response("200 OK", "text/html; charset=utf-8", PAGE.format(title="Plan", extra="More.").encode())
+    broken = _response("200 OK", "text/html", gzip.compress(b"<html>x</html>")[:12], gzipped=False)
+    broken = broken.replace(b"Content-Type: text/html", b"Content-Type: text/html\r\nContent-Encoding: gzip")
+    path = tmp_path / "news.warc.gz"
+    with open(path, "wb") as f:
+        for rec in (_record(T.response, "https://a.example/1", "2024-03-01T10:00:00Z", broken, http),
+                    _record(T.response, "https://a.example/2", "2024-03-01T10:00:01Z", good, http)):
+            buf = io.BytesIO()
+            rec.write(buf)
+            f.write(gzip.compress(buf.getvalue()))
+    source = tmp_path / "speech.txt"
+    source.write_text("We think the plan is fair to every family in the country, and we will keep it.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--source", str(source), str(path), "--out", str(tmp_path / "out"), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "Skipped:" in result.output and "record at byte" in result.output
+    lines = (tmp_path / "out" / "adhoc" / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2 and '"url":"https://a.example/2"' in lines[1]

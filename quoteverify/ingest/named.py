@@ -58,8 +58,13 @@ def empty_inputs(inputs: Sequence[str]) -> list[str]:
 
 
 def named_inputs(inputs: Sequence[str]) -> Callable[[ArticleRef], bool]:
-    """Whether an article was named on the command line (a file, or standard input holding one article)."""
+    """Whether an article was named on the command line (a file, or standard input holding one article).
+
+    A member of a batch (a line of a JSON Lines file, a record of a WARC:
+    each has its ``offset``) is not: one that cannot be read is skipped and
+    counted, as in a folder.
+    """
     named = {given for given in inputs if given != "-" and not os.path.isdir(given)}
     if "-" in inputs:
         named.add(STDIN)
-    return lambda ref: ref.line is None and ref.path in named
+    return lambda ref: ref.line is None and ref.offset is None and ref.path in named
