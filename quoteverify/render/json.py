@@ -278,7 +278,8 @@ def _quote_json(q: QuoteResult, anchor: str, paragraphs: ParagraphsBySource) -> 
     touched: list[int] = []
     if loc is not None and loc.source in paragraphs:
         touched = touched_paragraphs(q, paragraphs[loc.source])
-    # one dict filled in order, not three merged (0.03 of 0.49 s, profiled, for 5,828 quotations)
+    # one dict filled in order, not three merged (with the other shortcuts here, the 2,000
+    # records of the 10 MB case took 0.19 s instead of 0.26 s, medians of three runs)
     out = quotation_json(q.quotation)
     out.update(finding_json(q, variant_json))
     out["anchor"] = anchor
