@@ -521,11 +521,15 @@ class _Reader:
     def other_occasion(self, start: int, end: int) -> bool:
         """Whether the text from ``start`` to ``end`` dates the words to a year no source is of."""
         text = self.text[start:end]
-        for m in _YEAR_RE.finditer(text):
+        # Each pattern holds a literal the text must have for it to match (a year's
+        # digits; "year"), looked for first: the case-blind patterns, searched in the
+        # 400 characters before each of the 5,828 quotations of the 10 MB case, took
+        # 0.13 s; with the look first, 0.03 s.
+        for m in _YEAR_RE.finditer(text) if _DATE_YEAR_RE.search(text) else ():
             year = int(m.group(1))
             if year not in self.roster.years and (self.article_year is None or year < self.article_year):
                 return True
-        if _RELATIVE_PAST_RE.search(text):
+        if "year" in text.lower() and _RELATIVE_PAST_RE.search(text):
             if self.article_year is None or self.article_year - 1 not in self.roster.years:
                 return True
         return False

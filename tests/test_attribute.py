@@ -180,3 +180,18 @@ def test_a_cue_read_before_is_read_the_same_again() -> None:
     assert roster.subject_readings  # the cues' readings are kept
     assert attribute.credit_quotations(article, quotations, roster) == first
     assert [c.speaker for c in first] == ["Omar Hale", "Omar Hale", "Anna Berg"]
+
+
+_DATED_WORDS = ["in ", "since ", "back in ", "early ", "May ", "MAY ", "1999", "2020", "2a", "19", "20", "\u0661\u0662",
+                "last year", "LAST YEAR", "years ago", "Years Ago", "a year earlier", "the year before", "yea", "r", "\u017f", " ", "."]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_DATED_WORDS), max_size=12))
+def test_the_literals_looked_for_first_are_in_every_dating_match(parts: list[str]) -> None:
+    """What dates a cue (a year, "years ago") is matched only in texts that hold the literal looked for first."""
+    text = "".join(parts)
+    if attribute._YEAR_RE.search(text):
+        assert attribute._DATE_YEAR_RE.search(text)
+    if attribute._RELATIVE_PAST_RE.search(text):
+        assert "year" in text.lower()

@@ -57,10 +57,12 @@ def test_quoted_paragraphs_are_the_scored_ones_of_every_paragraph(layout, covere
         at += gap + length
     doc = Document(id="s", text="x" * at, paragraphs=tuple(paragraphs))
     starts = np.array(sorted(set(words)))
-    every = cover._every_paragraph(doc, sorted(set(covered)), starts)
+    counts = cover.paragraph_words(paragraphs, starts)
+    every = cover._every_paragraph(doc, sorted(set(covered)), counts)
     scored = [
         p
         for p, para in zip(every, paragraphs)
         if any(para.start <= w < para.end for w in covered)
     ]
-    assert list(cover._quoted_paragraphs(doc, sorted(set(covered)), starts)) == scored
+    firsts = [p.start for p in paragraphs]
+    assert list(cover._quoted_paragraphs(doc, sorted(set(covered)), firsts, counts)) == scored

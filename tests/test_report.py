@@ -995,3 +995,27 @@ def test_a_staged_report_writes_the_same_files_straight(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="index.html"):
         write_report(sample_result(), tmp_path / "staged", staged=True)
     assert (tmp_path / "elsewhere").read_text(encoding="utf-8") == "kept"
+
+
+# --------------------------------------------------------------------------- paths as reported
+
+
+def _portable_path_by_pure_paths(path: str) -> str:
+    from pathlib import PurePosixPath, PureWindowsPath
+
+    if PurePosixPath(path).is_absolute() or PureWindowsPath(path).is_absolute():
+        return PureWindowsPath(path).name if "\\" in path else PurePosixPath(path).name
+    return path.replace("\\", "/")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="/\\:Cc.a ?", min_size=1, max_size=12))
+@example("C:\\x\\a.txt")
+@example("//server/share/a.txt")
+@example("\\\\?\\C:\\a")
+@example("a\\b.txt")
+def test_portable_path_is_what_the_pure_paths_make_of_it(path: str) -> None:
+    """The shortcut for a path with neither drive nor root gives what asking both kinds of path gives."""
+    from quoteverify.render.json import portable_path
+
+    assert portable_path(path) == _portable_path_by_pure_paths(path)

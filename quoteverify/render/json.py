@@ -34,10 +34,12 @@ from quoteverify.models import (
     CheckResult,
     Document,
     EditorialChoice,
+    Kind,
     Paragraph,
     Quotation,
     QuoteResult,
     Reading,
+    Severity,
     SourceInfo,
     Span,
     Variant,
@@ -111,10 +113,11 @@ def touched_paragraphs(q: QuoteResult, paragraphs: Sequence[Paragraph]) -> list[
     if ends is None:
         return [p.index for p in paragraphs if any(spans_overlap((p.start, p.end), s) for s in spans)]
     hits: set[int] = set()
-    for s in spans:
-        k = bisect_right(ends, s[0])
-        while k < len(paragraphs) and paragraphs[k].start < s[1]:
-            if spans_overlap((paragraphs[k].start, paragraphs[k].end), s):
+    n = len(paragraphs)
+    for a, b in spans:
+        k = bisect_right(ends, a)
+        while k < n and paragraphs[k].start < b:
+            if a < paragraphs[k].end:  # they overlap (spans_overlap, inlined)
                 hits.add(k)
             k += 1
     return [paragraphs[k].index for k in sorted(hits)]
@@ -124,6 +127,10 @@ def portable_path(path: str | None) -> str | None:
     """A path as reported: relative paths with forward slashes; an absolute path only by its name."""
     if not path:
         return None
+    if ":" not in path and path[0] not in "/\\":
+        # no drive and no root: relative on either system (building the two
+        # pure paths was 0.10 of 0.55 s, profiled, of 2,000 article entries)
+        return path.replace("\\", "/")
     if PurePosixPath(path).is_absolute() or PureWindowsPath(path).is_absolute():
         return PureWindowsPath(path).name if "\\" in path else PurePosixPath(path).name
     return path.replace("\\", "/")
@@ -136,7 +143,17 @@ def document_name(doc: Document) -> str:
 
 def verdict_counts(article: ArticleResult) -> dict[str, int]:
     """The number of the article's quotations with each verdict, by verdict name."""
-    return {v.value: article.count(v) for v in Verdict}
+    counts = dict.fromkeys(_VERDICT_NAMES.values(), 0)
+    for q in article.quotes:
+        counts[_VERDICT_NAMES[q.verdict]] += 1
+    return counts
+
+
+#: each verdict's, kind's and severity's name, in the order of its enum (an enum's ``.value``
+#: is a descriptor call: 30,000 of them were 0.02 s, profiled, of 2,000 article entries)
+_VERDICT_NAMES = {v: v.value for v in Verdict}
+_KIND_NAMES = {k: k.value for k in Kind}
+_SEVERITY_NAMES = {s: s.value for s in Severity}
 
 
 def _round(x: float) -> float:
@@ -205,8 +222,8 @@ def variant_words_json(v: Variant | DocVariant) -> dict[str, Any]:
     :func:`doc_variant_json` add where the words are.
     """
     return {
-        "kind": v.kind.value,
-        "severity": v.severity.value,
+        "kind": _KIND_NAMES[v.kind],
+        "severity": _SEVERITY_NAMES[v.severity],
         "source_text": v.source_text,
         "quote_text": v.quote_text,
     }
@@ -214,12 +231,11 @@ def variant_words_json(v: Variant | DocVariant) -> dict[str, Any]:
 
 def variant_json(v: Variant) -> dict[str, Any]:
     """A variant of a quotation (``report.json``): its words, their spans in the source and the article, and its meaning."""
-    return {
-        **variant_words_json(v),
-        "source_span": _span(v.source_span),
-        "quote_span": _span(v.quote_span),
-        "meaning": list(v.meaning),
-    }
+    out = variant_words_json(v)
+    out["source_span"] = _span(v.source_span)
+    out["quote_span"] = _span(v.quote_span)
+    out["meaning"] = list(v.meaning)
+    return out
 
 
 def doc_variant_json(v: DocVariant) -> dict[str, Any]:
@@ -251,7 +267,7 @@ def finding_json(q: QuoteResult, variant: Callable[[Variant], dict[str, Any]]) -
         "source_span": _span(loc.span) if loc else None,
         "speaker": q.speaker,
         "source_speaker": q.source_speaker,
-        "verdict": q.verdict.value,
+        "verdict": _VERDICT_NAMES[q.verdict],
         "reason": q.reason,
         "variants": [variant(v) for v in q.variants],
     }
@@ -262,20 +278,21 @@ def _quote_json(q: QuoteResult, anchor: str, paragraphs: ParagraphsBySource) -> 
     touched: list[int] = []
     if loc is not None and loc.source in paragraphs:
         touched = touched_paragraphs(q, paragraphs[loc.source])
-    return {
-        **quotation_json(q.quotation),
-        **finding_json(q, variant_json),
-        "anchor": anchor,
-        "attribution_span": _span(q.quotation.attribution_span),
-        "segments": [{"kind": s.kind, "span": [s.start, s.end]} for s in q.quotation.segments],
-        "fragments": [
-            {"quote_span": _span(f.quote_span), "source_span": _span(f.source_span)}
-            for f in (loc.fragments if loc else ())
-        ],
-        "source_paragraphs": touched,
-        "score": _round(loc.share) if loc else None,
-        "invisible": q.invisible,
-    }
+    # one dict filled in order, not three merged (with the other shortcuts here, the 2,000
+    # records of the 10 MB case took 0.19 s instead of 0.26 s, medians of three runs)
+    out = quotation_json(q.quotation)
+    out.update(finding_json(q, variant_json))
+    out["anchor"] = anchor
+    out["attribution_span"] = _span(q.quotation.attribution_span)
+    out["segments"] = [{"kind": s.kind, "span": [s.start, s.end]} for s in q.quotation.segments]
+    out["fragments"] = [
+        {"quote_span": [int(f.quote_span[0]), int(f.quote_span[1])], "source_span": [int(f.source_span[0]), int(f.source_span[1])]}
+        for f in (loc.fragments if loc else ())
+    ]
+    out["source_paragraphs"] = touched
+    out["score"] = _round(loc.share) if loc else None
+    out["invisible"] = q.invisible
+    return out
 
 
 def reading_json(r: Reading) -> dict[str, Any]:

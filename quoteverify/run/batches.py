@@ -238,6 +238,21 @@ def _read_for_remote(refs: Iterable[ArticleRef], root: str | Path | None) -> Ite
             yield _ReadError(ref, e)
 
 
+def _run_here(checker: Checker, batches: Iterable[tuple[int, list[Item]]], wanted: Wanted) -> Iterator[Outcome]:
+    """Check the batches in this process.
+
+    What exists when the run starts (the index among it) is kept out of the
+    collector's passes while it runs, as a worker process's is: the passes
+    over the whole heap were 0.2 s of 9.9 s (2,000 articles of the 10 MB case).
+    """
+    gc.freeze()
+    try:
+        for start, batch in batches:
+            yield from check_batch(checker, batch, start, wanted())
+    finally:
+        gc.unfreeze()
+
+
 def run_articles(
     index: SourceIndex,
     refs: Iterable[ArticleRef],
@@ -273,8 +288,7 @@ def run_articles(
         batches = itertools.chain(head, batches)
     checker = Checker.of(index, root)
     if jobs == 1:
-        for start, batch in batches:
-            yield from check_batch(checker, batch, start, wanted())
+        yield from _run_here(checker, batches, wanted)
         return
     from concurrent.futures import ProcessPoolExecutor
 
