@@ -1,11 +1,13 @@
 """The fragments written in Python (render.fragments) write what the jinja macros they replace wrote, byte for byte.
 
 The macros are kept here, as they were in ``templates/_macros.html`` and
-``templates/article.html``, and rendered by the report's own environment, so
+``templates/article.html`` (a located quotation's entry), and rendered by the report's own environment, so
 escaping and whitespace control are the report's.
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 import jinja2
 from hypothesis import given, settings
@@ -14,9 +16,9 @@ from markupsafe import Markup
 
 from quoteverify.models import Kind, Severity, Verdict
 from quoteverify.render import fragments
-from quoteverify.render.diffview import Piece, Tag
+from quoteverify.render.diffview import DiffView, Piece, Tag
 from quoteverify.render.html import environment
-from quoteverify.render.views import ParagraphView, TextPiece, VariantView
+from quoteverify.render.views import ParaRef, ParagraphView, QuoteView, TextPiece, VariantView
 
 MACROS = """\
 {% macro verdict(v) -%}
@@ -78,9 +80,50 @@ MACROS = """\
 <h3 id="p{{ p.index }}-h"><a class="self" href="#p{{ p.index }}">&para;{{ p.index + 1 }}</a>{% if p.speaker and p.speaker != source_speaker %} <span class="speaker">{{ p.speaker }}</span>{% endif %}</h3>
 <blockquote class="ptext">{{ p.text }}</blockquote>
 {%- endmacro %}
+
+{% macro quote_block(q) -%}
+<article class="quote v-{{ q.verdict }}" id="{{ q.anchor }}" data-nav="quote" data-verdict="{{ q.verdict }}" data-kinds="{{ q.kinds }}" tabindex="-1" aria-labelledby="{{ q.anchor }}-h">
+<header class="quote-head">
+<h3 id="{{ q.anchor }}-h"><a class="self" href="#{{ q.anchor }}">{{ q.anchor }}</a> {{ verdict(q.verdict) }}</h3>
+<p class="meta">
+{% if q.attribution %}Attribution: <q>{{ q.attribution }}</q> · {% else %}No attribution cue · {% endif %}
+{% if q.speaker %}Credited to <strong class="speaker">{{ q.speaker }}</strong> · {% endif %}{% if q.source_speaker %}Said in the source by <strong class="speaker{% if q.verdict == "misattributed" %} speaker-other{% endif %}">{{ q.source_speaker }}</strong> · {% endif %}
+Source: {% if q.source_href %}<a href="{{ q.source_href }}">{{ q.source_title }}</a>{% else %}{{ q.source_title }}{% endif %}{% if q.paragraphs %}, paragraph{{ "" if q.paragraphs|length == 1 else "s" }} {% for p in q.paragraphs %}<a href="{{ p.href }}">&para;{{ p.index + 1 }}</a>{% if not loop.last %}, {% endif %}{% endfor %}{% endif %} · <a href="#t-{{ q.anchor }}">in the article text</a>
+</p>
+{% if q.changes and q.verdict not in ("verbatim", "faithful") %}<p class="what">{{ q.changes|join("; ") }}</p>{% endif %}
+{% if q.invisible %}<p class="meta">{{ q.invisible }} invisible character{{ "" if q.invisible == 1 else "s" }} (zero-width or soft hyphen) inside the quoted words, ignored in the comparison.</p>{% endif %}
+</header>
+{% if q.variants %}
+<ul class="chips">
+{% for v in q.variants %}<li>{{ chip(v) }}</li>
+{% endfor %}
+</ul>
+{% endif %}
+{% if q.diff and q.verdict == "verbatim" and not q.variants %}
+<blockquote class="qtext verbatim-text">{{ pieces(q.diff.quote_side) }}</blockquote>
+{% elif q.diff %}
+<div class="diff diff-side">
+<figure class="side"><figcaption>Source passage</figcaption><blockquote class="stext">{{ pieces(q.diff.source_side) }}</blockquote></figure>
+<figure class="side"><figcaption>As printed</figcaption><blockquote class="qtext">{{ pieces(q.diff.quote_side) }}</blockquote></figure>
+</div>
+<figure class="diff diff-inline"><figcaption>Word-level diff against the source</figcaption><p class="inline">{{ pieces(q.diff.inline) }}</p></figure>
+{% if q.diff.note %}
+<details class="note">
+<summary>Correction note</summary>
+<p class="note-text" id="{{ q.anchor }}-note">{{ q.diff.note }}</p>
+</details>
+<button type="button" class="copy-note" data-js-only hidden data-note="{{ q.diff.note }}">Copy correction note</button> <span class="copy-status" role="status"></span>
+{% endif %}
+{% else %}
+<blockquote class="qtext">{{ q.text }}</blockquote>
+<p class="warn">The source of this quotation is not part of the report.</p>
+{% endif %}
+</article>
+{%- endmacro %}
 """
 
 
+@lru_cache(maxsize=1)  # compiled once: compiling the macros for every example was most of the file's minute
 def macros() -> jinja2.runtime.TemplateModule:
     return environment().from_string(MACROS).module
 
@@ -123,6 +166,37 @@ RUNS = st.builds(
     last=st.booleans(),
     skip_start=st.booleans(),
 )
+MAYBE_TEXT = st.one_of(st.none(), TEXT)
+DIFFS = st.builds(
+    DiffView,
+    inline=st.lists(PIECES, max_size=3).map(tuple),
+    quote_side=st.lists(PIECES, max_size=3).map(tuple),
+    source_side=st.lists(PIECES, max_size=3).map(tuple),
+    note=TEXT,
+)
+QUOTES = st.builds(
+    QuoteView,
+    anchor=TEXT,
+    verdict=VERDICTS,
+    text=TEXT,
+    attribution=MAYBE_TEXT,
+    spans=st.just(()),
+    source_id=MAYBE_TEXT,
+    source_title=TEXT,
+    source_href=TEXT,
+    paragraphs=st.lists(st.builds(ParaRef, st.integers(0, 10_000), TEXT), max_size=3).map(tuple),
+    variants=st.lists(CHIPS, max_size=2).map(tuple),
+    kinds=TEXT,
+    major=st.integers(0, 3),
+    diff=st.one_of(st.none(), DIFFS),
+    href=TEXT,
+    outlet=TEXT,
+    excerpt=TEXT,
+    invisible=st.integers(0, 3),
+    speaker=MAYBE_TEXT,
+    source_speaker=MAYBE_TEXT,
+    changes=st.lists(TEXT, max_size=3).map(tuple),
+)
 
 
 @given(st.lists(PIECES, max_size=6))
@@ -149,6 +223,14 @@ def test_a_paragraph_head_is_what_the_template_wrote(index: int, text: str, spea
     assert str(fragments.paragraph_head(p, source_speaker)) == str(macros().paragraph_head(p, source_speaker))
 
 
+@given(QUOTES)
+@settings(max_examples=300)
+def test_a_quotation_entry_is_what_the_template_wrote(q: QuoteView) -> None:
+    html = fragments.quote_block(q)
+    assert isinstance(html, Markup)
+    assert str(html) == str(macros().quote_block(q))
+
+
 def test_verdict_badges_are_what_the_macros_wrote() -> None:
     for v in Verdict:
         assert str(fragments.verdict(v.value)) == str(macros().verdict(v.value))
@@ -161,5 +243,9 @@ def test_untrusted_text_is_escaped() -> None:
         fragments.pieces([Piece("text", evil), Piece("change", parts=(Piece("del", evil),), tags=(Tag("case", "minor", evil),))]),
         fragments.article_text([TextPiece("quote", evil, evil, "altered", first=True, last=True), TextPiece("skip", evil)]),
         fragments.chip(VariantView(evil, "case", "minor", evil, evil, evil, evil, evil, (evil,))),
+        fragments.quote_block(
+            QuoteView(evil, "altered", evil, evil, (), evil, evil, evil, (ParaRef(0, evil),), (), evil, 0,
+                      DiffView((Piece("text", evil),), (), (), evil), evil, evil, evil, 1, evil, evil, (evil,))
+        ),
     ):
         assert "<script>" not in html and "&lt;script&gt;" in html

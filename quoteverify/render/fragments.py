@@ -24,7 +24,8 @@ from quoteverify.models import Verdict
 from quoteverify.render.diffview import Piece
 
 if TYPE_CHECKING:
-    from quoteverify.render.views import ParagraphView, TextPiece, VariantView
+    from quoteverify.render.diffview import DiffView
+    from quoteverify.render.views import ParagraphView, QuoteView, TextPiece, VariantView
 
 #: How a verdict is shown besides its colour: an icon and a word.
 VERDICT_ICON: dict[str, str] = {
@@ -166,6 +167,102 @@ def article_text(runs: Sequence[TextPiece]) -> Markup:
         else:
             out.append(str(text))
     return Markup("".join(out))
+
+
+# --------------------------------------------------------------------------- a quotation on its article's page
+
+
+def quote_block(q: QuoteView) -> Markup:
+    """A located quotation's entry on its article's page: its head, its chips, its diff and correction note.
+
+    Drawn for each of the 5,800 quotations of a report of 1,000 articles:
+    in jinja, its attribute lookups, filters and loops were 0.45 s of the
+    1.3 s the article pages took (0.08 s in Python).
+    """
+    anchor = escape(q.anchor)
+    v = escape(q.verdict)
+    out = [
+        f'<article class="quote v-{v}" id="{anchor}" data-nav="quote" data-verdict="{v}"'
+        f' data-kinds="{escape(q.kinds)}" tabindex="-1" aria-labelledby="{anchor}-h">\n'
+        '<header class="quote-head">\n'
+        f'<h3 id="{anchor}-h"><a class="self" href="#{anchor}">{anchor}</a> {verdict(q.verdict)}</h3>\n'
+        '<p class="meta">\n',
+        _quote_meta(q, anchor),
+        "</p>\n",
+    ]
+    if q.changes and q.verdict not in ("verbatim", "faithful"):
+        out.append(f'<p class="what">{"; ".join(escape(c) for c in q.changes)}</p>')
+    if q.invisible:
+        plural = "" if q.invisible == 1 else "s"
+        out.append(
+            f'<p class="meta">{escape(q.invisible)} invisible character{plural} (zero-width or soft hyphen)'
+            " inside the quoted words, ignored in the comparison.</p>"
+        )
+    out.append("</header>\n")
+    if q.variants:
+        out.append('<ul class="chips">\n')
+        out.extend(f"<li>{chip(c)}</li>\n" for c in q.variants)
+        out.append("</ul>\n")
+    if q.diff and q.verdict == "verbatim" and not q.variants:
+        out.append(f'<blockquote class="qtext verbatim-text">{pieces(q.diff.quote_side)}</blockquote>\n')
+    elif q.diff:
+        _write_diff(q.diff, anchor, out)
+    else:
+        out.append(
+            f'<blockquote class="qtext">{escape(q.text)}</blockquote>\n'
+            '<p class="warn">The source of this quotation is not part of the report.</p>\n'
+        )
+    out.append("</article>")
+    return Markup("".join(out))
+
+
+def _quote_meta(q: QuoteView, anchor: str) -> str:
+    """The meta line of a quotation: its attribution, speakers, source and paragraphs, a link to the article text."""
+    out = []
+    if q.attribution:
+        out.append(f"Attribution: <q>{escape(q.attribution)}</q> \u00b7 ")
+    else:
+        out.append("No attribution cue \u00b7 ")
+    if q.speaker:
+        out.append(f'Credited to <strong class="speaker">{escape(q.speaker)}</strong> \u00b7 ')
+    if q.source_speaker:
+        other = " speaker-other" if q.verdict == "misattributed" else ""
+        out.append(f'Said in the source by <strong class="speaker{other}">{escape(q.source_speaker)}</strong> \u00b7 ')
+    title = escape(q.source_title)
+    if q.source_href:
+        out.append(f'Source: <a href="{escape(q.source_href)}">{title}</a>')
+    else:
+        out.append(f"Source: {title}")
+    if q.paragraphs:
+        plural = "" if len(q.paragraphs) == 1 else "s"
+        links = ", ".join(f'<a href="{escape(p.href)}">&para;{escape(p.index + 1)}</a>' for p in q.paragraphs)
+        out.append(f", paragraph{plural} {links}")
+    out.append(f' \u00b7 <a href="#t-{anchor}">in the article text</a>\n')
+    return "".join(out)
+
+
+def _write_diff(diff: DiffView, anchor: str, out: list[str]) -> None:
+    """A quotation's diff, side by side and inline, and its correction note."""
+    out.append(
+        '<div class="diff diff-side">\n'
+        '<figure class="side"><figcaption>Source passage</figcaption>'
+        f'<blockquote class="stext">{pieces(diff.source_side)}</blockquote></figure>\n'
+        '<figure class="side"><figcaption>As printed</figcaption>'
+        f'<blockquote class="qtext">{pieces(diff.quote_side)}</blockquote></figure>\n'
+        "</div>\n"
+        '<figure class="diff diff-inline"><figcaption>Word-level diff against the source</figcaption>'
+        f'<p class="inline">{pieces(diff.inline)}</p></figure>\n'
+    )
+    if diff.note:
+        note = escape(diff.note)
+        out.append(
+            '<details class="note">\n'
+            "<summary>Correction note</summary>\n"
+            f'<p class="note-text" id="{anchor}-note">{note}</p>\n'
+            "</details>\n"
+            f'<button type="button" class="copy-note" data-js-only hidden data-note="{note}">Copy correction note</button>'
+            ' <span class="copy-status" role="status"></span>\n'
+        )
 
 
 # --------------------------------------------------------------------------- a source's paragraphs

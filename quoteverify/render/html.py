@@ -60,6 +60,7 @@ from quoteverify.render.fragments import (
     chip,
     paragraph_head,
     pieces,
+    quote_block,
     verdict,
     verdict_mark,
 )
@@ -126,6 +127,7 @@ def environment() -> jinja2.Environment:
         pieces=pieces,
         article_text=article_text,
         paragraph_head=paragraph_head,
+        quote_block=quote_block,
     )
     env.filters["http_url"] = _http_url
     env.filters["add1"] = _add1
