@@ -8,6 +8,7 @@ escaping and whitespace control are the report's.
 from __future__ import annotations
 
 from functools import lru_cache
+from types import SimpleNamespace
 
 import jinja2
 from hypothesis import given, settings
@@ -18,7 +19,7 @@ from quoteverify.models import Kind, Severity, Verdict
 from quoteverify.render import fragments
 from quoteverify.render.diffview import DiffView, Piece, Tag
 from quoteverify.render.html import environment
-from quoteverify.render.views import ParaRef, ParagraphView, QuoteView, TextPiece, VariantView
+from quoteverify.render.views import CoverageCell, ParaRef, ParagraphView, QuoteView, TextPiece, VariantView
 
 MACROS = """\
 {% macro verdict(v) -%}
@@ -79,6 +80,24 @@ MACROS = """\
 <section class="para" id="p{{ p.index }}" aria-labelledby="p{{ p.index }}-h">
 <h3 id="p{{ p.index }}-h"><a class="self" href="#p{{ p.index }}">&para;{{ p.index + 1 }}</a>{% if p.speaker and p.speaker != source_speaker %} <span class="speaker">{{ p.speaker }}</span>{% endif %}</h3>
 <blockquote class="ptext">{{ p.text }}</blockquote>
+{%- endmacro %}
+
+{% macro coverage_table(n, sv, cells) -%}
+<div class="scroll" role="region" aria-labelledby="acov-cap-{{ n }}" tabindex="0">
+<table class="matrix">
+<caption id="acov-cap-{{ n }}">Paragraphs of <a href="../{{ sv.href }}">{{ sv.title }}</a> this article quotes</caption>
+<thead><tr>{% for c in cells %}<th scope="col" class="pcol"><a href="{{ c.href }}"><span class="sr">paragraph </span>&para;{{ c.index + 1 }}</a></th>{% endfor %}</tr></thead>
+<tbody><tr>
+{% for c in cells %}
+{% if c.percent %}
+<td class="cov cov-{{ c.shade }}{% if c.worst %} w-{{ c.worst }}{% endif %}"><span class="pct">{{ c.percent }}</span>{% if c.worst %} {{ verdict_mark(c.worst) }}{% endif %}{% for r in c.refs %}<br><a href="#{{ r.anchor }}">{{ r.anchor }}</a>{% endfor %}</td>
+{% else %}
+<td class="cov cov-none"><span aria-hidden="true">·</span><span class="sr">not quoted</span></td>
+{% endif %}
+{% endfor %}
+</tr></tbody>
+</table>
+</div>
 {%- endmacro %}
 
 {% macro quote_block(q) -%}
@@ -197,6 +216,16 @@ QUOTES = st.builds(
     source_speaker=MAYBE_TEXT,
     changes=st.lists(TEXT, max_size=3).map(tuple),
 )
+CELLS = st.builds(
+    CoverageCell,
+    index=st.integers(0, 10_000),
+    quoted=st.one_of(st.none(), st.floats(0, 1)),
+    percent=TEXT,
+    shade=st.integers(0, 4),
+    worst=st.one_of(st.just(""), VERDICTS),
+    href=TEXT,
+    refs=st.lists(QUOTES, max_size=2).map(tuple),
+)
 
 
 @given(st.lists(PIECES, max_size=6))
@@ -229,6 +258,12 @@ def test_a_quotation_entry_is_what_the_template_wrote(q: QuoteView) -> None:
     html = fragments.quote_block(q)
     assert isinstance(html, Markup)
     assert str(html) == str(macros().quote_block(q))
+
+
+@given(st.integers(1, 20), TEXT, TEXT, st.lists(CELLS, max_size=4))
+def test_a_coverage_table_is_what_the_template_wrote(n: int, href: str, title: str, cells: list[CoverageCell]) -> None:
+    sv = SimpleNamespace(href=href, title=title)  # the two fields of a source's view the table reads
+    assert str(fragments.coverage_table(n, sv, cells)) == str(macros().coverage_table(n, sv, cells))  # type: ignore[arg-type]
 
 
 def test_verdict_badges_are_what_the_macros_wrote() -> None:

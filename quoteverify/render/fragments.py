@@ -25,7 +25,7 @@ from quoteverify.render.diffview import Piece
 
 if TYPE_CHECKING:
     from quoteverify.render.diffview import DiffView
-    from quoteverify.render.views import ParagraphView, QuoteView, TextPiece, VariantView
+    from quoteverify.render.views import CoverageCell, ParagraphView, QuoteView, SourceView, TextPiece, VariantView
 
 #: How a verdict is shown besides its colour: an icon and a word.
 VERDICT_ICON: dict[str, str] = {
@@ -263,6 +263,43 @@ def _write_diff(diff: DiffView, anchor: str, out: list[str]) -> None:
             f'<button type="button" class="copy-note" data-js-only hidden data-note="{note}">Copy correction note</button>'
             ' <span class="copy-status" role="status"></span>\n'
         )
+
+
+# --------------------------------------------------------------------------- an article's coverage of a source
+
+_UNQUOTED_CELL = '<td class="cov cov-none"><span aria-hidden="true">\u00b7</span><span class="sr">not quoted</span></td>\n'
+
+
+def coverage_table(n: int, sv: SourceView, cells: Sequence[CoverageCell]) -> Markup:
+    """The ``n``-th table of an article's page: which paragraphs of source ``sv`` it quotes, how much, how faithfully.
+
+    A cell per paragraph of each source an article quotes: some 110,000 cells
+    for a report of 1,000 articles, 0.4 s of jinja loops (0.1 s here).
+    """
+    heads = "".join(
+        f'<th scope="col" class="pcol"><a href="{escape(c.href)}"><span class="sr">paragraph </span>'
+        f"&para;{c.index + 1}</a></th>"
+        for c in cells
+    )
+    out = [
+        f'<div class="scroll" role="region" aria-labelledby="acov-cap-{n}" tabindex="0">\n'
+        '<table class="matrix">\n'
+        f'<caption id="acov-cap-{n}">Paragraphs of <a href="../{escape(sv.href)}">{escape(sv.title)}</a>'
+        " this article quotes</caption>\n"
+        f"<thead><tr>{heads}</tr></thead>\n"
+        "<tbody><tr>\n"
+    ]
+    for c in cells:
+        if not c.percent:
+            out.append(_UNQUOTED_CELL)
+            continue
+        worst = escape(c.worst)
+        shade = f"cov-{escape(c.shade)} w-{worst}" if c.worst else f"cov-{escape(c.shade)}"
+        mark = f" {verdict_mark(c.worst)}" if c.worst else ""
+        refs = "".join(f'<br><a href="#{escape(r.anchor)}">{escape(r.anchor)}</a>' for r in c.refs)
+        out.append(f'<td class="cov {shade}"><span class="pct">{escape(c.percent)}</span>{mark}{refs}</td>\n')
+    out.append("</tr></tbody>\n</table>\n</div>")
+    return Markup("".join(out))
 
 
 # --------------------------------------------------------------------------- a source's paragraphs

@@ -58,6 +58,7 @@ from quoteverify.render.fragments import (
     VERDICT_ICON,
     article_text,
     chip,
+    coverage_table,
     paragraph_head,
     pieces,
     quote_block,
@@ -128,6 +129,7 @@ def environment() -> jinja2.Environment:
         article_text=article_text,
         paragraph_head=paragraph_head,
         quote_block=quote_block,
+        coverage_table=coverage_table,
     )
     env.filters["http_url"] = _http_url
     env.filters["add1"] = _add1
