@@ -19,7 +19,7 @@ from quoteverify.models import Kind, Severity, Verdict
 from quoteverify.render import fragments
 from quoteverify.render.diffview import DiffView, Piece, Tag
 from quoteverify.render.html import environment
-from quoteverify.render.views import CoverageCell, ParaRef, ParagraphView, QuoteView, TextPiece, VariantView
+from quoteverify.render.views import CoverageCell, OutletRow, ParaRef, ParagraphView, QuoteView, TextPiece, VariantView
 
 MACROS = """\
 {% macro verdict(v) -%}
@@ -98,6 +98,17 @@ MACROS = """\
 </tr></tbody>
 </table>
 </div>
+{%- endmacro %}
+
+{% macro quoted_by_rows(rows) -%}
+{% for row in rows %}
+<tr>
+<th scope="row"><a href="../{{ row.article.href }}">{{ row.article.outlet }}</a></th>
+<td class="num">{{ row.cell.percent }}</td>
+<td>{% if row.cell.worst %}{{ verdict(row.cell.worst) }}{% else %}—{% endif %}</td>
+<td>{% for r in row.cell.refs %}<a href="../{{ r.href }}">{{ r.anchor }}</a> <span class="sr">({{ r.verdict }})</span>{% if not loop.last %}, {% endif %}{% endfor %}</td>
+</tr>
+{% endfor %}
 {%- endmacro %}
 
 {% macro quote_block(q) -%}
@@ -264,6 +275,14 @@ def test_a_quotation_entry_is_what_the_template_wrote(q: QuoteView) -> None:
 def test_a_coverage_table_is_what_the_template_wrote(n: int, href: str, title: str, cells: list[CoverageCell]) -> None:
     sv = SimpleNamespace(href=href, title=title)  # the two fields of a source's view the table reads
     assert str(fragments.coverage_table(n, sv, cells)) == str(macros().coverage_table(n, sv, cells))  # type: ignore[arg-type]
+
+
+@given(st.lists(st.tuples(TEXT, TEXT, CELLS), min_size=1, max_size=3))
+def test_quoted_by_rows_are_what_the_template_wrote(rows: list[tuple[str, str, CoverageCell]]) -> None:
+    # the two fields of an article's view a row reads
+    table = [OutletRow(SimpleNamespace(href=href, outlet=outlet), cell) for href, outlet, cell in rows]  # type: ignore[arg-type]
+    # the loop wrote a newline after each row; the template writes the last one after the call
+    assert str(fragments.quoted_by_rows(table)) + "\n" == str(macros().quoted_by_rows(table))
 
 
 def test_verdict_badges_are_what_the_macros_wrote() -> None:

@@ -25,7 +25,7 @@ from quoteverify.render.diffview import Piece
 
 if TYPE_CHECKING:
     from quoteverify.render.diffview import DiffView
-    from quoteverify.render.views import CoverageCell, ParagraphView, QuoteView, SourceView, TextPiece, VariantView
+    from quoteverify.render.views import CoverageCell, OutletRow, ParagraphView, QuoteView, SourceView, TextPiece, VariantView
 
 #: How a verdict is shown besides its colour: an icon and a word.
 VERDICT_ICON: dict[str, str] = {
@@ -322,3 +322,28 @@ def paragraph_head(p: ParagraphView, source_speaker: str | None) -> Markup:
         f'<h3 id="p{i}-h"><a class="self" href="#p{i}">&para;{i + 1}</a>{speaker}</h3>\n'
         f'<blockquote class="ptext">{escape(p.text)}</blockquote>'
     )
+
+
+_NO_VERDICT = "\u2014"
+
+
+def quoted_by_rows(rows: Sequence[OutletRow]) -> Markup:
+    """The rows of a paragraph's table of the articles quoting it: outlet, share quoted, worst verdict, quotations.
+
+    A row per article and paragraph it quotes, some 9,000 on the source
+    pages of an archive: a third of their jinja time.
+    """
+    out = []
+    for row in rows:
+        cell = row.cell
+        refs = ", ".join(
+            f'<a href="../{_escaped(r.href)}">{_escaped(r.anchor)}</a> <span class="sr">({_escaped(r.verdict)})</span>'
+            for r in cell.refs
+        )
+        out.append(
+            f'<tr>\n<th scope="row"><a href="../{_escaped(row.article.href)}">{_escaped(row.article.outlet)}</a></th>\n'
+            f'<td class="num">{_escaped(cell.percent)}</td>\n'
+            f"<td>{verdict(cell.worst) if cell.worst else _NO_VERDICT}</td>\n"
+            f"<td>{refs}</td>\n</tr>"
+        )
+    return Markup("\n".join(out))

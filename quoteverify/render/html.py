@@ -62,6 +62,7 @@ from quoteverify.render.fragments import (
     paragraph_head,
     pieces,
     quote_block,
+    quoted_by_rows,
     verdict,
     verdict_mark,
 )
@@ -130,6 +131,7 @@ def environment() -> jinja2.Environment:
         paragraph_head=paragraph_head,
         quote_block=quote_block,
         coverage_table=coverage_table,
+        quoted_by_rows=quoted_by_rows,
     )
     env.filters["http_url"] = _http_url
     env.filters["add1"] = _add1
