@@ -1,11 +1,14 @@
 """The fragments written in Python (render.fragments) write what the jinja macros they replace wrote, byte for byte.
 
 The macros are kept here, as they were in ``templates/_macros.html`` and
-``templates/article.html``, and rendered by the report's own environment, so
+``templates/article.html`` (a located quotation's entry), and rendered by the report's own environment, so
 escaping and whitespace control are the report's.
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
+from types import SimpleNamespace
 
 import jinja2
 from hypothesis import given, settings
@@ -14,9 +17,9 @@ from markupsafe import Markup
 
 from quoteverify.models import Kind, Severity, Verdict
 from quoteverify.render import fragments
-from quoteverify.render.diffview import Piece, Tag
+from quoteverify.render.diffview import DiffView, Piece, Tag
 from quoteverify.render.html import environment
-from quoteverify.render.views import ParagraphView, TextPiece, VariantView
+from quoteverify.render.views import CoverageCell, OutletRow, ParaRef, ParagraphView, QuoteView, TextPiece, VariantView
 
 MACROS = """\
 {% macro verdict(v) -%}
@@ -78,9 +81,79 @@ MACROS = """\
 <h3 id="p{{ p.index }}-h"><a class="self" href="#p{{ p.index }}">&para;{{ p.index + 1 }}</a>{% if p.speaker and p.speaker != source_speaker %} <span class="speaker">{{ p.speaker }}</span>{% endif %}</h3>
 <blockquote class="ptext">{{ p.text }}</blockquote>
 {%- endmacro %}
+
+{% macro coverage_table(n, sv, cells) -%}
+<div class="scroll" role="region" aria-labelledby="acov-cap-{{ n }}" tabindex="0">
+<table class="matrix">
+<caption id="acov-cap-{{ n }}">Paragraphs of <a href="../{{ sv.href }}">{{ sv.title }}</a> this article quotes</caption>
+<thead><tr>{% for c in cells %}<th scope="col" class="pcol"><a href="{{ c.href }}"><span class="sr">paragraph </span>&para;{{ c.index + 1 }}</a></th>{% endfor %}</tr></thead>
+<tbody><tr>
+{% for c in cells %}
+{% if c.percent %}
+<td class="cov cov-{{ c.shade }}{% if c.worst %} w-{{ c.worst }}{% endif %}"><span class="pct">{{ c.percent }}</span>{% if c.worst %} {{ verdict_mark(c.worst) }}{% endif %}{% for r in c.refs %}<br><a href="#{{ r.anchor }}">{{ r.anchor }}</a>{% endfor %}</td>
+{% else %}
+<td class="cov cov-none"><span aria-hidden="true">·</span><span class="sr">not quoted</span></td>
+{% endif %}
+{% endfor %}
+</tr></tbody>
+</table>
+</div>
+{%- endmacro %}
+
+{% macro quoted_by_rows(rows) -%}
+{% for row in rows %}
+<tr>
+<th scope="row"><a href="../{{ row.article.href }}">{{ row.article.outlet }}</a></th>
+<td class="num">{{ row.cell.percent }}</td>
+<td>{% if row.cell.worst %}{{ verdict(row.cell.worst) }}{% else %}—{% endif %}</td>
+<td>{% for r in row.cell.refs %}<a href="../{{ r.href }}">{{ r.anchor }}</a> <span class="sr">({{ r.verdict }})</span>{% if not loop.last %}, {% endif %}{% endfor %}</td>
+</tr>
+{% endfor %}
+{%- endmacro %}
+
+{% macro quote_block(q) -%}
+<article class="quote v-{{ q.verdict }}" id="{{ q.anchor }}" data-nav="quote" data-verdict="{{ q.verdict }}" data-kinds="{{ q.kinds }}" tabindex="-1" aria-labelledby="{{ q.anchor }}-h">
+<header class="quote-head">
+<h3 id="{{ q.anchor }}-h"><a class="self" href="#{{ q.anchor }}">{{ q.anchor }}</a> {{ verdict(q.verdict) }}</h3>
+<p class="meta">
+{% if q.attribution %}Attribution: <q>{{ q.attribution }}</q> · {% else %}No attribution cue · {% endif %}
+{% if q.speaker %}Credited to <strong class="speaker">{{ q.speaker }}</strong> · {% endif %}{% if q.source_speaker %}Said in the source by <strong class="speaker{% if q.verdict == "misattributed" %} speaker-other{% endif %}">{{ q.source_speaker }}</strong> · {% endif %}
+Source: {% if q.source_href %}<a href="{{ q.source_href }}">{{ q.source_title }}</a>{% else %}{{ q.source_title }}{% endif %}{% if q.paragraphs %}, paragraph{{ "" if q.paragraphs|length == 1 else "s" }} {% for p in q.paragraphs %}<a href="{{ p.href }}">&para;{{ p.index + 1 }}</a>{% if not loop.last %}, {% endif %}{% endfor %}{% endif %} · <a href="#t-{{ q.anchor }}">in the article text</a>
+</p>
+{% if q.changes and q.verdict not in ("verbatim", "faithful") %}<p class="what">{{ q.changes|join("; ") }}</p>{% endif %}
+{% if q.invisible %}<p class="meta">{{ q.invisible }} invisible character{{ "" if q.invisible == 1 else "s" }} (zero-width or soft hyphen) inside the quoted words, ignored in the comparison.</p>{% endif %}
+</header>
+{% if q.variants %}
+<ul class="chips">
+{% for v in q.variants %}<li>{{ chip(v) }}</li>
+{% endfor %}
+</ul>
+{% endif %}
+{% if q.diff and q.verdict == "verbatim" and not q.variants %}
+<blockquote class="qtext verbatim-text">{{ pieces(q.diff.quote_side) }}</blockquote>
+{% elif q.diff %}
+<div class="diff diff-side">
+<figure class="side"><figcaption>Source passage</figcaption><blockquote class="stext">{{ pieces(q.diff.source_side) }}</blockquote></figure>
+<figure class="side"><figcaption>As printed</figcaption><blockquote class="qtext">{{ pieces(q.diff.quote_side) }}</blockquote></figure>
+</div>
+<figure class="diff diff-inline"><figcaption>Word-level diff against the source</figcaption><p class="inline">{{ pieces(q.diff.inline) }}</p></figure>
+{% if q.diff.note %}
+<details class="note">
+<summary>Correction note</summary>
+<p class="note-text" id="{{ q.anchor }}-note">{{ q.diff.note }}</p>
+</details>
+<button type="button" class="copy-note" data-js-only hidden data-note="{{ q.diff.note }}">Copy correction note</button> <span class="copy-status" role="status"></span>
+{% endif %}
+{% else %}
+<blockquote class="qtext">{{ q.text }}</blockquote>
+<p class="warn">The source of this quotation is not part of the report.</p>
+{% endif %}
+</article>
+{%- endmacro %}
 """
 
 
+@lru_cache(maxsize=1)  # compiled once: compiling the macros for every example was most of the file's minute
 def macros() -> jinja2.runtime.TemplateModule:
     return environment().from_string(MACROS).module
 
@@ -123,6 +196,47 @@ RUNS = st.builds(
     last=st.booleans(),
     skip_start=st.booleans(),
 )
+MAYBE_TEXT = st.one_of(st.none(), TEXT)
+DIFFS = st.builds(
+    DiffView,
+    inline=st.lists(PIECES, max_size=3).map(tuple),
+    quote_side=st.lists(PIECES, max_size=3).map(tuple),
+    source_side=st.lists(PIECES, max_size=3).map(tuple),
+    note=TEXT,
+)
+QUOTES = st.builds(
+    QuoteView,
+    anchor=TEXT,
+    verdict=VERDICTS,
+    text=TEXT,
+    attribution=MAYBE_TEXT,
+    spans=st.just(()),
+    source_id=MAYBE_TEXT,
+    source_title=TEXT,
+    source_href=TEXT,
+    paragraphs=st.lists(st.builds(ParaRef, st.integers(0, 10_000), TEXT), max_size=3).map(tuple),
+    variants=st.lists(CHIPS, max_size=2).map(tuple),
+    kinds=TEXT,
+    major=st.integers(0, 3),
+    diff=st.one_of(st.none(), DIFFS),
+    href=TEXT,
+    outlet=TEXT,
+    excerpt=TEXT,
+    invisible=st.integers(0, 3),
+    speaker=MAYBE_TEXT,
+    source_speaker=MAYBE_TEXT,
+    changes=st.lists(TEXT, max_size=3).map(tuple),
+)
+CELLS = st.builds(
+    CoverageCell,
+    index=st.integers(0, 10_000),
+    quoted=st.one_of(st.none(), st.floats(0, 1)),
+    percent=TEXT,
+    shade=st.integers(0, 4),
+    worst=st.one_of(st.just(""), VERDICTS),
+    href=TEXT,
+    refs=st.lists(QUOTES, max_size=2).map(tuple),
+)
 
 
 @given(st.lists(PIECES, max_size=6))
@@ -149,6 +263,28 @@ def test_a_paragraph_head_is_what_the_template_wrote(index: int, text: str, spea
     assert str(fragments.paragraph_head(p, source_speaker)) == str(macros().paragraph_head(p, source_speaker))
 
 
+@given(QUOTES)
+@settings(max_examples=300)
+def test_a_quotation_entry_is_what_the_template_wrote(q: QuoteView) -> None:
+    html = fragments.quote_block(q)
+    assert isinstance(html, Markup)
+    assert str(html) == str(macros().quote_block(q))
+
+
+@given(st.integers(1, 20), TEXT, TEXT, st.lists(CELLS, max_size=4))
+def test_a_coverage_table_is_what_the_template_wrote(n: int, href: str, title: str, cells: list[CoverageCell]) -> None:
+    sv = SimpleNamespace(href=href, title=title)  # the two fields of a source's view the table reads
+    assert str(fragments.coverage_table(n, sv, cells)) == str(macros().coverage_table(n, sv, cells))  # type: ignore[arg-type]
+
+
+@given(st.lists(st.tuples(TEXT, TEXT, CELLS), min_size=1, max_size=3))
+def test_quoted_by_rows_are_what_the_template_wrote(rows: list[tuple[str, str, CoverageCell]]) -> None:
+    # the two fields of an article's view a row reads
+    table = [OutletRow(SimpleNamespace(href=href, outlet=outlet), cell) for href, outlet, cell in rows]  # type: ignore[arg-type]
+    # the loop wrote a newline after each row; the template writes the last one after the call
+    assert str(fragments.quoted_by_rows(table)) + "\n" == str(macros().quoted_by_rows(table))
+
+
 def test_verdict_badges_are_what_the_macros_wrote() -> None:
     for v in Verdict:
         assert str(fragments.verdict(v.value)) == str(macros().verdict(v.value))
@@ -161,5 +297,9 @@ def test_untrusted_text_is_escaped() -> None:
         fragments.pieces([Piece("text", evil), Piece("change", parts=(Piece("del", evil),), tags=(Tag("case", "minor", evil),))]),
         fragments.article_text([TextPiece("quote", evil, evil, "altered", first=True, last=True), TextPiece("skip", evil)]),
         fragments.chip(VariantView(evil, "case", "minor", evil, evil, evil, evil, evil, (evil,))),
+        fragments.quote_block(
+            QuoteView(evil, "altered", evil, evil, (), evil, evil, evil, (ParaRef(0, evil),), (), evil, 0,
+                      DiffView((Piece("text", evil),), (), (), evil), evil, evil, evil, 1, evil, evil, (evil,))
+        ),
     ):
         assert "<script>" not in html and "&lt;script&gt;" in html

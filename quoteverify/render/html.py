@@ -58,8 +58,11 @@ from quoteverify.render.fragments import (
     VERDICT_ICON,
     article_text,
     chip,
+    coverage_table,
     paragraph_head,
     pieces,
+    quote_block,
+    quoted_by_rows,
     verdict,
     verdict_mark,
 )
@@ -126,6 +129,9 @@ def environment() -> jinja2.Environment:
         pieces=pieces,
         article_text=article_text,
         paragraph_head=paragraph_head,
+        quote_block=quote_block,
+        coverage_table=coverage_table,
+        quoted_by_rows=quoted_by_rows,
     )
     env.filters["http_url"] = _http_url
     env.filters["add1"] = _add1
