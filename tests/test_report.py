@@ -299,12 +299,16 @@ def test_hostile_ids_stay_inside_the_output_directory(tmp_path: Path, case_id: s
 @example("CON")
 @example("A")
 @example("\u00e9t\u00e9 2020")
+@example("prn")  # a name Windows reserves for a device: never a file's own name
 def test_safe_name_is_a_plain_slug(ident: str) -> None:
+    from quoteverify.render.views import _reserved
+
     name = safe_name(ident)
     assert re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name)
     assert len(name) <= 60 + 9
     assert safe_name(ident) == name
-    assert (name == ident) == bool(re.fullmatch(r"[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?", ident) and len(ident) <= 60)
+    plain = bool(re.fullmatch(r"[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?", ident) and len(ident) <= 60)
+    assert (name == ident) == (plain and not _reserved(ident))
 
 
 def test_safe_name_keeps_distinct_ids_apart() -> None:
