@@ -118,7 +118,7 @@ def test_a_partial_report_reads_its_entries_from_the_lines_and_counts_the_whole_
         files = render_report(streamed.check, streamed.outlets, streamed.records)
         index = files["index.html"].decode("utf-8")
         altered = streamed.total.altered
-        assert altered and f"{altered} quotations of the source altered, over the 40 articles of the run" in index
+        assert altered and f"{altered:,} quotations of the source altered, over the 40 articles of the run" in index
         assert "No quotation of the source is altered" not in index
         assert ("No article of this run has a page" in index) == (pages == 0)
         assert ("Altered quotations, worst outlet first" in index) == (pages > 0)
