@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 from quoteverify.errors import InputError
@@ -48,3 +50,19 @@ def write_atomic(path: str | Path, data: bytes | str, *, make_dirs: bool = False
             raise InputError(str(path), f"cannot write: {e.strerror or e}") from None
         raise
     return path
+
+
+def code_digest(salt: str, files: Iterable[str | Path]) -> str:
+    """A digest of ``salt`` and of the bytes of ``files``: the code that a file saved by an earlier run depends on.
+
+    A saved file named by it is read again only by the same code. A file
+    that cannot be read counts by its name.
+    """
+    h = hashlib.sha256(salt.encode())
+    for module_file in files:
+        path = Path(module_file)
+        try:
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+        except OSError:
+            h.update(str(path).encode())
+    return h.hexdigest()

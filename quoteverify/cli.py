@@ -198,9 +198,9 @@ def _fail_on(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
 
 
 def _language(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    from quoteverify.lexicon import languages
+    from quoteverify.lexicon import language_code, languages
 
-    code = value.split("-")[0].split("_")[0].casefold()
+    code = language_code(value)
     if code not in languages():
         raise click.BadParameter(f"{value!r} has no word lists (choose from {', '.join(languages())})")
     return code

@@ -91,7 +91,7 @@ def test_changed_speakers_in_case_toml_read_the_source_again(tmp_path: Path, mon
 def test_another_version_of_the_code_reads_every_source_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_case(tmp_path)
     load_case(root)
-    monkeypatch.setattr(saved, "_CODE_VERSION", "another")
+    monkeypatch.setattr(saved, "_code_version", lambda: "another")
     reads = Reads(monkeypatch)
     load_case(root)
     assert reads.ids == ["briefing", "letter"]

@@ -23,11 +23,12 @@ import hashlib
 import json
 import math
 import operator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from quoteverify import models
-from quoteverify._files import write_atomic
+from quoteverify._files import code_digest, write_atomic
 from quoteverify._version import __version__
 from quoteverify.errors import InputError
 from quoteverify.models import Document, Paragraph
@@ -38,19 +39,10 @@ SAVED_FORMAT = 1
 SAVED_NAME = "sources.json"
 
 
+@lru_cache(maxsize=1)  # once a process: the code does not change under it
 def _code_version() -> str:
     """A digest of the code that decides what a source's document holds: this package and the models."""
-    h = hashlib.sha256(f"{SAVED_FORMAT} {__version__}".encode())
-    for module_file in [*sorted(Path(__file__).parent.glob("*.py")), Path(models.__file__)]:
-        try:
-            h.update(module_file.name.encode() + b"\0" + module_file.read_bytes())
-        except OSError:
-            h.update(str(module_file).encode())
-    return h.hexdigest()
-
-
-#: :func:`_code_version`, read once a process: the code does not change under it
-_CODE_VERSION: str | None = None
+    return code_digest(f"{SAVED_FORMAT} {__version__}", [*sorted(Path(__file__).parent.glob("*.py")), models.__file__])
 
 
 def source_key(sha256: str, listing: Any) -> str:
@@ -66,10 +58,7 @@ class SavedCase:
     """
 
     def __init__(self, folder: Path | None) -> None:
-        global _CODE_VERSION
-        if _CODE_VERSION is None:
-            _CODE_VERSION = _code_version()
-        self.code = _CODE_VERSION
+        self.code = _code_version()
         self.folder = folder
         top = self._load() if folder is not None else {}
         self.saved_toml: Any = top.get("case_toml")

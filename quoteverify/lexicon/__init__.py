@@ -63,10 +63,15 @@ def languages() -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in _HERE.glob("*.toml")))
 
 
+def language_code(language: str) -> str:
+    """The ISO 639-1 code of ``language``: a region such as ``en-GB`` or ``fr_CA`` dropped, case folded."""
+    return language.split("-")[0].split("_")[0].casefold()
+
+
 @lru_cache(maxsize=None)
 def lexicon(language: str = DEFAULT) -> Lexicon:
-    """The word lists of ``language`` (an ISO 639-1 code; a region such as ``en-GB`` is dropped)."""
-    code = language.split("-")[0].split("_")[0].casefold() or DEFAULT
+    """The word lists of ``language`` (see :func:`language_code`); English for a language without them."""
+    code = language_code(language) or DEFAULT
     path = _HERE / f"{code}.toml"
     if not path.is_file():
         path = _HERE / f"{DEFAULT}.toml"

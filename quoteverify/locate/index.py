@@ -45,6 +45,7 @@ import numpy as np
 
 from quoteverify import classify, normalize
 from quoteverify._confusables import SKELETON
+from quoteverify._files import code_digest
 from quoteverify.classify import word_form
 from quoteverify.models import Document, Token, new_token
 from quoteverify.normalize import fold_token, tokenize
@@ -240,6 +241,7 @@ def _int_dtype(n: int) -> type[np.signedinteger[Any]]:
     return np.int32 if n < 2**31 - 1 else np.int64
 
 
+@lru_cache(maxsize=1)  # once a process: the code does not change under it
 def _code_version() -> str:
     """A digest of the code that decides what the index holds and how it is searched.
 
@@ -249,28 +251,15 @@ def _code_version() -> str:
     forms of one word that the ids are given by (:mod:`quoteverify.classify`
     and the word lists of :mod:`quoteverify.lexicon`).
     """
-    h = hashlib.sha256(str(INDEX_FORMAT).encode())
     package = sorted(Path(__file__).parent.glob("*.py"))
     lexicon_files = sorted((Path(classify.__file__).parent / "lexicon").glob("*.*"))
-    module_files: list[str | Path] = [normalize.__file__, *package, classify.__file__, *lexicon_files]
-    for module_file in module_files:
-        try:
-            h.update(Path(module_file).read_bytes())
-        except (OSError, TypeError):
-            h.update(str(module_file).encode())
-    return h.hexdigest()
+    return code_digest(str(INDEX_FORMAT), [normalize.__file__, *package, classify.__file__, *lexicon_files])
 
-
-#: :func:`_code_version`, read on the first fingerprint of a process: the code does not change under it
-_CODE_VERSION: str | None = None
 
 
 def fingerprint(sources: Sequence[Document]) -> str:
     """A digest of the sources (ids and texts) and of the indexing code: the name of a saved index."""
-    global _CODE_VERSION
-    if _CODE_VERSION is None:
-        _CODE_VERSION = _code_version()
-    h = hashlib.sha256(_CODE_VERSION.encode())
+    h = hashlib.sha256(_code_version().encode())
     for doc in sources:
         for part in (doc.id.encode("utf-8", "surrogatepass"), doc.text.encode("utf-8", "surrogatepass"), doc.language.encode()):
             h.update(len(part).to_bytes(8, "little"))
