@@ -14,7 +14,7 @@ the fault; undecodable bytes are replaced and reported in
 The modules, each using only those listed before it:
 
 - :mod:`.decode`: bytes to text;
-- :mod:`.html`: the article body of an HTML page;
+- :mod:`.html`: the article body of an HTML page (its fallback reader in :mod:`.pageparser`);
 - :mod:`.boilerplate`: the captions, link lists and promos of an article;
 - :mod:`.document`: a :class:`Document` of a text or of a file's bytes;
 - :mod:`.inputs`: files, folders, JSON Lines files and standard input;

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote as _urlquote
@@ -15,6 +14,8 @@ from quoteverify.models import ArticleResult, CheckResult, Document, QuoteResult
 from quoteverify.render.json import quote_anchors, quote_source_spans
 
 if TYPE_CHECKING:  # a check that rebuilds no source never imports the reconstruction
+    import xml.etree.ElementTree as ET
+
     from quoteverify.reconstruct import ApparatusEntry, Reconstruction
 
 #: Characters of context in a TextQuoteSelector's prefix and suffix.
@@ -223,6 +224,8 @@ class _WitnessIds:
 
 
 def _tei_header(root: ET.Element, recon: Reconstruction, ids: _WitnessIds) -> None:
+    import xml.etree.ElementTree as ET  # imported on use: see reconstruction_tei
+
     header = ET.SubElement(root, _t("teiHeader"))
     fdesc = ET.SubElement(header, _t("fileDesc"))
     tstmt = ET.SubElement(fdesc, _t("titleStmt"))
@@ -242,6 +245,8 @@ def _tei_header(root: ET.Element, recon: Reconstruction, ids: _WitnessIds) -> No
 
 def _tei_app(p: ET.Element, a: ApparatusEntry, ids: _WitnessIds) -> ET.Element:
     """An apparatus entry: ``<app>`` with the chosen reading as ``<lem>`` and the others as ``<rdg>``."""
+    import xml.etree.ElementTree as ET  # imported on use: see reconstruction_tei
+
     from quoteverify.reconstruct import TIE_RULE
 
     app = ET.SubElement(p, _t("app"))
@@ -259,6 +264,8 @@ def _tei_paragraph(
     body: ET.Element, recon: Reconstruction, pn: int, events: list[tuple[int, int, str, Any]], ids: _WitnessIds
 ) -> None:
     """Paragraph ``pn`` as a ``<p>``: its text, with its apparatus entries and lacunae (``<gap>``) in place."""
+    import xml.etree.ElementTree as ET  # imported on use: see reconstruction_tei
+
     ps, pe = recon.paragraph_spans[pn]
     text = recon.text
     p = ET.SubElement(body, _t("p"))
@@ -290,6 +297,9 @@ def _tei_paragraph(
 
 def reconstruction_tei(recon: Reconstruction) -> str:
     """TEI P5 XML, parallel segmentation: ``<app>`` with ``<lem>`` (chosen) and ``<rdg>`` (the others)."""
+    # imported on use: a check never writes TEI, and the import was 3-10 ms of its start
+    import xml.etree.ElementTree as ET
+
     ET.register_namespace("", TEI_NS)
     ids = _WitnessIds()
     root = ET.Element(_t("TEI"))
