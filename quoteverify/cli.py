@@ -11,6 +11,9 @@ entry of the report, and fails the run only with ``--fail-on error``.
 
 from __future__ import annotations
 
+import atexit
+import functools
+import gc
 import os
 import sys
 import threading
@@ -226,6 +229,19 @@ def _summary(result: StreamResult, index: Path, fatal: Sequence[str]) -> None:
         click.echo(line)
 
 
+@functools.cache
+def _no_collection_at_exit() -> None:
+    """Freeze what is alive when the interpreter exits: its last collection then walks none of it.
+
+    That walk went over every object of the run still alive (the sources,
+    their index, the results kept for the pages): 0.2 s of 12 s, medians of
+    three, between a 10 MB case's report written and its process ended (on
+    a loaded machine). Nothing of the run is left to finalise by then: its
+    files are written and closed.
+    """
+    atexit.register(gc.freeze)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="quoteverify")
 def main() -> None:
@@ -268,6 +284,8 @@ def check(
     from quoteverify.ingest import iter_articles, load_case
     from quoteverify.run import check_stream
     from quoteverify.run.output import RunFolder
+
+    _no_collection_at_exit()
 
     with _user_errors():
         if sources:
