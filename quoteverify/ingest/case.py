@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from quoteverify._collector import no_full_collections
 from quoteverify.errors import InputError
 from quoteverify.ingest.inputs import HTML_SUFFIXES, file_document, os_error_message, path_in, read_bytes, read_document
 from quoteverify.ingest.saved import SavedCase, source_key
@@ -399,6 +400,11 @@ def load_case(case_dir: str | Path) -> Case:
     that leads out of the case folder, a duplicate id, no source that can be
     read, raises :class:`InputError` naming the file.
     """
+    with no_full_collections():  # see there: 28 ms of the 10 MB case's load
+        return _load_case(case_dir)
+
+
+def _load_case(case_dir: str | Path) -> Case:
     case = _find_case_toml(case_dir)
     shown = str(case.path)
     saved = SavedCase(case.root / CACHE_DIR)
