@@ -85,6 +85,10 @@ def _file_kind(mode: int) -> str:
     return "not a regular file"
 
 
+#: how a file is opened for reading: without blocking (a named pipe), in binary mode (Windows)
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
 def read_bytes(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, origin: str | None = None) -> bytes:
     """Read a regular file's bytes, refusing directories, pipes, devices, empty files and files over ``max_bytes``.
 
@@ -94,7 +98,7 @@ def read_bytes(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, origin: 
     """
     where = origin if origin is not None else str(path)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        fd = os.open(path, _OPEN_FLAGS)
     except OSError as e:
         raise InputError(where, os_error_message(e)) from None
     except ValueError as e:  # a NUL byte in the path
