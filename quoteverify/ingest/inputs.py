@@ -68,8 +68,9 @@ def os_error_message(e: OSError) -> str:
 
 def path_in(root: Path, path: str) -> Path:
     """``path`` taken relative to the directory ``root``, unless it is absolute."""
-    # joining an absolute path gives that path: one Path parsed, not two (with
-    # the case folder made a Path once, 2,000 articles read in 0.70 s instead of 0.76 s, profiled)
+    # joining an absolute path gives that path: one Path parsed, not two (with the case
+    # folder made a Path once, 2,000 paths parsed instead of 6,000 for the 10 MB case's
+    # articles; the 6,000 were 0.056 s of the 0.76 s reading them took, profiled)
     return root / path
 
 
