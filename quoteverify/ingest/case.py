@@ -292,7 +292,7 @@ class _Listing:
 
     @property
     def root(self) -> Path:
-        """The case folder, resolved once: once a source, it was 30 ms of the 0.2 s a case of 500 sources took to load."""
+        """The case folder, resolved once: once a source, it was 0.035 s of the 0.3 s a case of 500 sources took to load, profiled."""
         if self._root is None:
             self._root = self.case.root.resolve()
         return self._root
