@@ -538,15 +538,23 @@ def _candidates(index: SourceIndex, grams: list[int], lo: list[int], counts: lis
     last[:-1] = cut
     last[-1] = len(diag)
     last -= 1
-    # a few windows (4 most often, 48 at most): one Python call each is
-    # quicker than numpy's calls over all of them (11 -> 4 µs a fragment)
-    around = [_around(index, d0, d1, m) for d0, d1 in zip(diag[first[rank]].tolist(), diag[last[rank]].tolist())]
-    return [w for w in around if w is not None]
+    return _windows(index, diag[first[rank]], diag[last[rank]], m)
 
 
 def _slack(m: int) -> int:
     """Words of a candidate window on either side of where a fragment of ``m`` words would lie."""
     return min(m + 10, 60)
+
+
+def _windows(index: SourceIndex, d0: np.ndarray, d1: np.ndarray, m: int) -> list[tuple[int, int]]:
+    """:func:`_around` for each pair of diagonals ``d0[i]``, ``d1[i]`` (those with a window left)."""
+    source = index._starts_arr.searchsorted(np.maximum(d0, 0), side="right")
+    source -= 1
+    slack = _slack(m)
+    wlo = np.maximum(index._starts_arr[source], d0 - slack)
+    whi = np.minimum(index._ends_arr[source], d1 + m + slack)
+    keep = wlo < whi
+    return list(zip(wlo[keep].tolist(), whi[keep].tolist()))
 
 
 def _around(index: SourceIndex, d0: int, d1: int, m: int) -> tuple[int, int] | None:
