@@ -513,14 +513,14 @@ def _candidates(index: SourceIndex, grams: list[int], lo: list[int], counts: lis
         return []
     # each hit's diagonal and, in its low bits, which list it came from:
     # sorting these keys orders the hits as a stable sort of the diagonals would.
-    # The arrays are short (a few hundred hits): each numpy call costs more
-    # than its work, so the wrappers (np.diff, np.flatnonzero) give way to
-    # their methods, one call each (89 -> 70 µs a call over the 3,012 calls
-    # of the 10 MB case)
+    # The arrays are short (250 hits on average): each numpy call costs more
+    # than its work, so the wrapper functions (np.diff, np.flatnonzero,
+    # np.repeat, np.searchsorted) give way to the arrays' methods (the 3,012
+    # calls of the 10 MB case: 0.24 -> 0.19 s, the two side by side)
     shift = len(parts).bit_length()
     g = np.concatenate(parts, dtype=np.int64) if len(parts) > 1 else parts[0].astype(np.int64)
     g <<= shift
-    g -= np.repeat(np.array([(off << shift) - k for k, off in enumerate(offsets)], dtype=np.int64), sizes)
+    g -= np.array([(off << shift) - k for k, off in enumerate(offsets)], dtype=np.int64).repeat(sizes)
     g.sort()
     diag = g >> shift
     weight = np.array([1.0 + 1.0 / n for n in sizes])[g & ((1 << shift) - 1)]
