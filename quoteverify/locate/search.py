@@ -199,10 +199,10 @@ def _align_best(
         return best
     m = len(q)
     similarity = LCSseq.similarity
-    screened = []
-    for n, (wlo, whi) in enumerate(candidates):
-        window = index.window(wlo, whi)
-        screened.append((-similarity(window, qs), wlo, n, window))
+    seq = index._seq
+    # the windows cut here, not by index.window: ten windows 2.1 -> 1.0-1.5 µs (ten a call on average, 31,718 in the 10 MB case)
+    windows = [seq[wlo:whi] for wlo, whi in candidates] if isinstance(seq, str) else [index.window(wlo, whi) for wlo, whi in candidates]
+    screened = [(-similarity(window, qs), wlo, n, window) for n, ((wlo, _), window) in enumerate(zip(candidates, windows))]
     screened.sort()  # most common words first, then by position (n keeps equal windows in order)
     most = best.matched if best is not None else 0
     short = 0  # windows aligned that cannot reproduce the share a fragment needs
@@ -485,18 +485,19 @@ def _candidates(index: SourceIndex, grams: list[int], lo: list[int], counts: lis
     take: list[int] = []
     total = 0
     for k in sorted(range(len(counts)), key=counts.__getitem__):
-        if counts[k] > MAX_POSTINGS:
+        n = counts[k]
+        if n > MAX_POSTINGS:
             break  # this trigram and the rest are too common to vote
-        total += counts[k]
+        total += n
         if total > HIT_BUDGET and take:
             break
         take.append(k)
     take.sort()
-    grams, lo, counts = [grams[k] for k in take], [lo[k] for k in take], [counts[k] for k in take]
     pos, wpos, wptr, freq = index._gram_pos, index._word_pos, index._word_ptr, index._freq
-    parts = [pos[a : a + n] for a, n in zip(lo, counts)]
-    offsets, sizes = list(grams), list(counts)
-    rare = sorted({(freq[w], w, j) for j, w in enumerate(q) if w >= 0 and freq[w] <= MAX_ANCHOR})
+    parts = [pos[lo[k] : lo[k] + counts[k]] for k in take]
+    offsets, sizes = [grams[k] for k in take], [counts[k] for k in take]
+    # (a list, not a set: each word's place j makes every triple distinct)
+    rare = sorted([(freq[w], w, j) for j, w in enumerate(q) if w >= 0 and freq[w] <= MAX_ANCHOR])
     seen: set[int] = set()
     for n, w, j in rare:
         if w in seen:
@@ -511,23 +512,32 @@ def _candidates(index: SourceIndex, grams: list[int], lo: list[int], counts: lis
     if not parts:
         return []
     # each hit's diagonal and, in its low bits, which list it came from:
-    # sorting these keys orders the hits as a stable sort of the diagonals would
+    # sorting these keys orders the hits as a stable sort of the diagonals would.
+    # The arrays are short (250 hits on average): each numpy call costs more
+    # than its work, so the wrapper functions (np.diff, np.flatnonzero,
+    # np.repeat, np.searchsorted) give way to the arrays' methods (the 3,012
+    # calls of the 10 MB case: 0.24 -> 0.19 s, the two side by side)
     shift = len(parts).bit_length()
-    g = (parts[0] if len(parts) == 1 else np.concatenate(parts)).astype(np.int64)
+    g = np.concatenate(parts, dtype=np.int64) if len(parts) > 1 else parts[0].astype(np.int64)
     g <<= shift
-    g -= np.repeat(np.array([(off << shift) - k for k, off in enumerate(offsets)], dtype=np.int64), sizes)
+    g -= np.array([(off << shift) - k for k, off in enumerate(offsets)], dtype=np.int64).repeat(sizes)
     g.sort()
     diag = g >> shift
     weight = np.array([1.0 + 1.0 / n for n in sizes])[g & ((1 << shift) - 1)]
-    cut = np.flatnonzero(np.diff(diag) > max(10, m // 2)) + 1
-    first = np.concatenate(([0], cut))
+    cut = ((diag[1:] - diag[:-1]) > max(10, m // 2)).nonzero()[0]
+    cut += 1
+    first = np.zeros(len(cut) + 1, dtype=cut.dtype)
+    first[1:] = cut
     score = np.add.reduceat(weight, first)
-    rank = np.argsort(-score, kind="stable")  # ties in order of position
+    rank = (-score).argsort(kind="stable")  # ties in order of position
     if len(rank) > CANDIDATES:
         edge = score[rank[CANDIDATES - 1]]
         n = CANDIDATES + int(np.count_nonzero(score[rank[CANDIDATES:]] >= edge - 1e-9))
         rank = rank[: min(n, MAX_SCREEN)]
-    last = np.concatenate((cut, [len(diag)])) - 1
+    last = np.empty_like(first)
+    last[:-1] = cut
+    last[-1] = len(diag)
+    last -= 1
     return _windows(index, diag[first[rank]], diag[last[rank]], m)
 
 
@@ -538,7 +548,8 @@ def _slack(m: int) -> int:
 
 def _windows(index: SourceIndex, d0: np.ndarray, d1: np.ndarray, m: int) -> list[tuple[int, int]]:
     """:func:`_around` for each pair of diagonals ``d0[i]``, ``d1[i]`` (those with a window left)."""
-    source = np.searchsorted(index._starts_arr, np.maximum(d0, 0), side="right") - 1
+    source = index._starts_arr.searchsorted(np.maximum(d0, 0), side="right")
+    source -= 1
     slack = _slack(m)
     wlo = np.maximum(index._starts_arr[source], d0 - slack)
     whi = np.minimum(index._ends_arr[source], d1 + m + slack)
