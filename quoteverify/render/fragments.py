@@ -14,9 +14,9 @@ Every text that comes from the input goes through :func:`markupsafe.escape`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
@@ -327,6 +327,44 @@ def paragraph_head(p: ParagraphView, source_speaker: str | None) -> Markup:
 
 
 _NO_VERDICT = "\u2014"
+
+_QUOTED_BY_HEAD = (
+    '<thead><tr><th scope="col">Outlet</th><th scope="col" class="num">Quoted</th>'
+    '<th scope="col">Worst verdict</th><th scope="col">Quotations</th></tr></thead>\n'
+)
+_UNQUOTED = '<p class="unquoted"><strong>Not quoted</strong> by any article.</p>\n'
+
+
+def source_paragraphs(
+    paragraphs: Sequence[ParagraphView],
+    source_speaker: str | None,
+    provenance: Callable[[ParagraphView, Any], Markup],
+    views: Any,
+) -> Markup:
+    """A source page's sections, one a paragraph: its head, the table of the articles quoting it, its provenance.
+
+    The 19,000 paragraphs of the source pages of a report of 1,000 articles
+    went through a jinja loop, 0.14 s of the 0.24 s of those pages besides
+    the fragments it called. A paragraph's witnesses and editorial choices,
+    rare, are still drawn by ``provenance``, the ``_macros.html`` macro of
+    that name (called with the paragraph and ``views``, the report's view).
+    """
+    out: list[str] = []
+    for p in paragraphs:
+        out.append(paragraph_head(p, source_speaker))
+        out.append("\n")
+        if p.rows:
+            out.append(
+                '<div class="scroll">\n<table class="quoted-by">\n'
+                f"<caption>Articles quoting &para;{p.index + 1}</caption>\n{_QUOTED_BY_HEAD}<tbody>\n"
+                f"{quoted_by_rows(p.rows)}\n</tbody>\n</table>\n</div>\n"
+            )
+        else:
+            out.append(_UNQUOTED)
+        if p.witnesses or p.note or p.choices:
+            out.append(provenance(p, views))
+        out.append("</section>\n")
+    return Markup("".join(out))
 
 
 def quoted_by_rows(rows: Sequence[OutletRow]) -> Markup:

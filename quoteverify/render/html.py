@@ -63,6 +63,7 @@ from quoteverify.render.fragments import (
     pieces,
     quote_block,
     quoted_by_rows,
+    source_paragraphs,
     verdict,
     verdict_mark,
 )
@@ -132,6 +133,7 @@ def environment() -> jinja2.Environment:
         quote_block=quote_block,
         coverage_table=coverage_table,
         quoted_by_rows=quoted_by_rows,
+        source_paragraphs=source_paragraphs,
     )
     env.filters["http_url"] = _http_url
     env.filters["add1"] = _add1
