@@ -19,7 +19,17 @@ from quoteverify.models import EditorialChoice, Kind, Reading, Severity, Verdict
 from quoteverify.render import fragments
 from quoteverify.render.diffview import DiffView, Piece, Tag
 from quoteverify.render.html import environment
-from quoteverify.render.views import CoverageCell, OutletRow, ParaRef, ParagraphView, QuoteView, TextPiece, VariantView
+from quoteverify.render.views import (
+    CoverageCell,
+    OutletRow,
+    ParagraphView,
+    ParaRef,
+    QuoteView,
+    TextPiece,
+    VariantView,
+    VerdictCounts,
+    verdict_columns,
+)
 
 MACROS = """\
 {% macro verdict(v) -%}
@@ -375,3 +385,15 @@ def test_a_sources_paragraphs_are_what_the_template_wrote(paragraphs: list[Parag
     assert isinstance(html, Markup)
     loop = env.from_string(SOURCE_PARAGRAPHS).render(paragraphs=paragraphs, source_speaker=source_speaker, views=WITNESS_VIEWS)
     assert str(html) == loop
+
+
+@given(st.builds(VerdictCounts, *(st.integers(0, 10_000) for _ in range(5))))
+def test_an_articles_counts_and_filters_are_what_the_template_wrote(counts: VerdictCounts) -> None:
+    # the two loops of templates/article.html, each ended by a newline its block tag dropped
+    loops = environment().from_string(
+        '{% for v in VERDICT_COLUMNS %}{{ verdict(v) }} <strong>{{ counts[v] }}</strong>{% if not loop.last %} · {% endif %}{% endfor %}\n|'
+        '{% for v in VERDICT_COLUMNS %}<label><input type="checkbox" name="verdict" value="{{ v }}" checked> {{ verdict(v) }}</label> {% endfor %}\n'
+    )
+    columns = verdict_columns()
+    drawn = f"{fragments.verdict_counts(counts, columns)}|{fragments.verdict_filters(columns)}"
+    assert drawn == loops.render(counts=counts)

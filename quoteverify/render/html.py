@@ -65,6 +65,8 @@ from quoteverify.render.fragments import (
     quoted_by_rows,
     source_paragraphs,
     verdict,
+    verdict_counts,
+    verdict_filters,
     verdict_mark,
 )
 from quoteverify.render.json import json_file_bytes, report_json
@@ -126,6 +128,8 @@ def environment() -> jinja2.Environment:
         # the fragments drawn by the thousand: Python, not macros (see render.fragments)
         verdict=verdict,
         verdict_mark=verdict_mark,
+        verdict_counts=verdict_counts,
+        verdict_filters=verdict_filters,
         chip=chip,
         pieces=pieces,
         article_text=article_text,
