@@ -15,11 +15,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from quoteverify.models import Kind, Severity, Verdict
+from quoteverify.models import EditorialChoice, Kind, Reading, Severity, Verdict
 from quoteverify.render import fragments
 from quoteverify.render.diffview import DiffView, Piece, Tag
 from quoteverify.render.html import environment
-from quoteverify.render.views import CoverageCell, OutletRow, ParaRef, ParagraphView, QuoteView, TextPiece, VariantView
+from quoteverify.render.views import (
+    CoverageCell,
+    OutletRow,
+    ParagraphView,
+    ParaRef,
+    QuoteView,
+    TextPiece,
+    VariantView,
+    VerdictCounts,
+    verdict_columns,
+)
 
 MACROS = """\
 {% macro verdict(v) -%}
@@ -303,3 +313,87 @@ def test_untrusted_text_is_escaped() -> None:
         ),
     ):
         assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+# the loop over a source's paragraphs, as templates/source.html wrote it
+SOURCE_PARAGRAPHS = """\
+{% from "_macros.html" import choice %}
+{% for p in paragraphs %}
+{{ paragraph_head(p, source_speaker) }}
+{% if p.rows %}
+<div class="scroll">
+<table class="quoted-by">
+<caption>Articles quoting &para;{{ p.index + 1 }}</caption>
+<thead><tr><th scope="col">Outlet</th><th scope="col" class="num">Quoted</th><th scope="col">Worst verdict</th><th scope="col">Quotations</th></tr></thead>
+<tbody>
+{{ quoted_by_rows(p.rows) }}
+</tbody>
+</table>
+</div>
+{% else %}
+<p class="unquoted"><strong>Not quoted</strong> by any article.</p>
+{% endif %}
+{% if p.witnesses or p.note %}
+<div class="prov">
+<h4>Witnesses</h4>
+{% if p.witnesses %}<p>{% for w in p.witnesses %}{% set href = views.witness_href(w, "../") %}{% if href %}<a href="{{ href }}">{{ views.witness_name(w) }}</a>{% else %}{{ views.witness_name(w) }}{% endif %}{% if not loop.last %}, {% endif %}{% endfor %}</p>{% endif %}
+{% if p.note %}<p class="note">{{ p.note }}</p>{% endif %}
+</div>
+{% endif %}
+{% if p.choices %}
+<div class="prov">
+<h4>Editorial choices</h4>
+<ul class="choices">
+{% for c in p.choices %}{{ choice(c, views) }}
+{% endfor %}
+</ul>
+</div>
+{% endif %}
+</section>
+{% endfor %}
+"""
+
+# a witness links to its page when its name has no "b" (so that both branches are drawn)
+WITNESS_VIEWS = SimpleNamespace(witness_href=lambda w, prefix: "" if "b" in w else f"{prefix}{w}.html", witness_name=str.upper)
+CHOICES = st.builds(
+    EditorialChoice,
+    paragraph=st.one_of(st.none(), st.integers(0, 5)),
+    chosen=st.builds(Reading, TEXT, st.lists(TEXT, max_size=2).map(tuple)),
+    rejected=st.lists(st.builds(Reading, TEXT, st.lists(TEXT, max_size=2).map(tuple)), max_size=2).map(tuple),
+    reason=TEXT,
+)
+PARAGRAPHS = st.builds(
+    ParagraphView,
+    index=st.integers(0, 10_000),
+    text=TEXT,
+    witnesses=st.lists(TEXT, max_size=2).map(tuple),
+    note=st.one_of(st.just(""), TEXT),
+    rows=st.lists(st.tuples(TEXT, TEXT, CELLS), max_size=2).map(
+        lambda rows: tuple(OutletRow(SimpleNamespace(href=h, outlet=o), c) for h, o, c in rows)  # type: ignore[arg-type]
+    ),
+    choices=st.lists(CHOICES, max_size=2).map(tuple),
+    speaker=MAYBE_TEXT,
+)
+
+
+@given(st.lists(PARAGRAPHS, max_size=4), MAYBE_TEXT)
+@settings(max_examples=200)
+def test_a_sources_paragraphs_are_what_the_template_wrote(paragraphs: list[ParagraphView], source_speaker: str | None) -> None:
+    env = environment()
+    provenance = env.get_template("_macros.html").module.provenance  # type: ignore[attr-defined]
+    html = fragments.source_paragraphs(paragraphs, source_speaker, provenance, WITNESS_VIEWS)
+    assert isinstance(html, Markup)
+    loop = env.from_string(SOURCE_PARAGRAPHS).render(paragraphs=paragraphs, source_speaker=source_speaker, views=WITNESS_VIEWS)
+    assert str(html) == loop
+
+
+@given(st.builds(VerdictCounts, *(st.integers(0, 10_000) for _ in range(5))))
+def test_an_articles_counts_and_filters_are_what_the_template_wrote(counts: VerdictCounts) -> None:
+    # the two loops of templates/article.html, each ended by a newline its block tag dropped
+    loops = environment().from_string(
+        '{% for v in VERDICT_COLUMNS %}{{ verdict(v) }} <strong>{{ counts[v] }}</strong>{% if not loop.last %} · {% endif %}{% endfor %}\n|'
+        '{% for v in VERDICT_COLUMNS %}<label><input type="checkbox" name="verdict" value="{{ v }}" checked> {{ verdict(v) }}</label> {% endfor %}\n'
+    )
+    columns = verdict_columns()
+    drawn = f"{fragments.verdict_counts(counts, columns)}|{fragments.verdict_filters(columns)}"
+    assert drawn == loops.render(counts=counts)

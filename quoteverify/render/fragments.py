@@ -14,9 +14,9 @@ Every text that comes from the input goes through :func:`markupsafe.escape`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
@@ -25,7 +25,7 @@ from quoteverify.render.diffview import Piece
 
 if TYPE_CHECKING:
     from quoteverify.render.diffview import DiffView
-    from quoteverify.render.views import CoverageCell, OutletRow, ParagraphView, QuoteView, SourceView, TextPiece, VariantView
+    from quoteverify.render.views import CoverageCell, OutletRow, ParagraphView, QuoteView, SourceView, TextPiece, VariantView, VerdictCounts
 
 #: How a verdict is shown besides its colour: an icon and a word.
 VERDICT_ICON: dict[str, str] = {
@@ -52,6 +52,26 @@ def verdict_mark(v: str) -> Markup:
     return Markup(
         f'<span class="vmark v-{escape(v)}"><span class="icon" aria-hidden="true">{escape(VERDICT_ICON[v])}</span>'
         f'<span class="sr"> worst: {escape(v)}</span></span>'
+    )
+
+
+def verdict_counts(counts: VerdictCounts, columns: Sequence[str]) -> Markup:
+    """An article's count of each verdict (in the order of ``columns``), after its badge.
+
+    With :func:`verdict_filters`, 10,000 badges of 1,000 article pages that
+    went through jinja loops and calls (0.05 s).
+    """
+    return Markup(" \u00b7 ".join(f"{verdict(v)} <strong>{counts[v]}</strong>" for v in columns))
+
+
+@lru_cache(maxsize=4)
+def verdict_filters(columns: tuple[str, ...]) -> Markup:
+    """The check boxes of an article page's filter by verdict, one a verdict of ``columns``: the same on every page."""
+    return Markup(
+        "".join(
+            f'<label><input type="checkbox" name="verdict" value="{escape(v)}" checked> {verdict(v)}</label> '
+            for v in columns
+        )
     )
 
 
@@ -327,6 +347,44 @@ def paragraph_head(p: ParagraphView, source_speaker: str | None) -> Markup:
 
 
 _NO_VERDICT = "\u2014"
+
+_QUOTED_BY_HEAD = (
+    '<thead><tr><th scope="col">Outlet</th><th scope="col" class="num">Quoted</th>'
+    '<th scope="col">Worst verdict</th><th scope="col">Quotations</th></tr></thead>\n'
+)
+_UNQUOTED = '<p class="unquoted"><strong>Not quoted</strong> by any article.</p>\n'
+
+
+def source_paragraphs(
+    paragraphs: Sequence[ParagraphView],
+    source_speaker: str | None,
+    provenance: Callable[[ParagraphView, Any], Markup],
+    views: Any,
+) -> Markup:
+    """A source page's sections, one a paragraph: its head, the table of the articles quoting it, its provenance.
+
+    The 19,000 paragraphs of the source pages of a report of 1,000 articles
+    went through a jinja loop, 0.14 s of the 0.24 s of those pages besides
+    the fragments it called. A paragraph's witnesses and editorial choices,
+    rare, are still drawn by ``provenance``, the ``_macros.html`` macro of
+    that name (called with the paragraph and ``views``, the report's view).
+    """
+    out: list[str] = []
+    for p in paragraphs:
+        out.append(paragraph_head(p, source_speaker))
+        out.append("\n")
+        if p.rows:
+            out.append(
+                '<div class="scroll">\n<table class="quoted-by">\n'
+                f"<caption>Articles quoting &para;{p.index + 1}</caption>\n{_QUOTED_BY_HEAD}<tbody>\n"
+                f"{quoted_by_rows(p.rows)}\n</tbody>\n</table>\n</div>\n"
+            )
+        else:
+            out.append(_UNQUOTED)
+        if p.witnesses or p.note or p.choices:
+            out.append(provenance(p, views))
+        out.append("</section>\n")
+    return Markup("".join(out))
 
 
 def quoted_by_rows(rows: Sequence[OutletRow]) -> Markup:
