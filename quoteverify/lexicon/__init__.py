@@ -47,6 +47,11 @@ class Lexicon:
     longest_form: int
     #: a one-word form and the words it writes out ("won't": ("will", "not"))
     expansions: dict[str, tuple[str, ...]]
+    #: each spelling of a group whose spellings take different numbers of
+    #: words ("won't", "will not"; "%", "per cent"), and all of its group's spellings
+    other_counts: dict[tuple[str, ...], tuple[tuple[str, ...], ...]]
+    #: the first token of each spelling of ``other_counts``
+    other_count_starts: frozenset[str]
     real_word_zipf: float
     #: regional spellings as rewrites of a case-folded word (``[spelling].rules``), applied in order
     spelling_rules: tuple[tuple[re.Pattern[str], str], ...] = ()
@@ -84,10 +89,15 @@ def lexicon(language: str = DEFAULT) -> Lexicon:
             tags[w] = (*tags.get(w, ()), tag)
     forms: dict[tuple[str, ...], tuple[str, ...]] = {}
     expansions: dict[str, tuple[str, ...]] = {}
+    other_counts: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
     for group in data.get("forms", {}).get("groups", []):
         spellings = [tuple(g.casefold().split()) for g in group]
         for s in spellings:
             forms.setdefault(s, spellings[0])
+        # "%" and "&" are no words of a text: a spelling of them takes none
+        if len({len(s) for s in spellings}) > 1 or any(not s[0][:1].isalnum() for s in spellings):
+            for s in spellings:
+                other_counts.setdefault(s, tuple(spellings))
         longest = max(spellings, key=len)
         for s in spellings:
             if len(s) == 1 and len(longest) > 1:
@@ -105,6 +115,8 @@ def lexicon(language: str = DEFAULT) -> Lexicon:
         forms=forms,
         longest_form=max((len(k) for k in forms), default=1),
         expansions=expansions,
+        other_counts=other_counts,
+        other_count_starts=frozenset(s[0] for s in other_counts),
         real_word_zipf=float(data.get("real_word_zipf", 3.0)),
         spelling_rules=tuple((re.compile(pattern), replacement) for pattern, replacement in rules),
         spelling_trigger=re.compile("|".join(f"(?:{pattern})" for pattern, _ in rules)) if rules else None,

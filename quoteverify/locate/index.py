@@ -130,6 +130,22 @@ class IndexedSource:
     words: int
 
 
+class _Spelling(NamedTuple):
+    """One spelling of a run of a quotation's tokens, as the index matches it."""
+
+    ids: tuple[int, ...]  # its words' ids
+    marks: tuple[str, ...]  # the marks it writes, which the index does not hold ("%", "&")
+
+
+#: a run of words found in more places than this is not looked up to tell a
+#: quotation's spellings apart (the commonest English word, "the", is 6 % of a text)
+_MAX_CONTEXT_PLACES = 50_000
+#: of the places of such a run, at most this many are read for its marks
+_MARK_CHECKS = 20
+#: characters after a run of words where a mark it writes may stand ("30%")
+_MARK_REACH = 2
+
+
 class _GapToken(NamedTuple):
     """A token between two words of a source."""
 
@@ -358,6 +374,10 @@ class SourceIndex:
         # caches of folded forms (see _CACHE_WORDS)
         self._norm_ids: dict[str, int] = {}
         self._norms: dict[str, str] = {}
+        # whether a token may start a form of other length (classify.may_start_form), and the spellings looked up
+        self._form_starts: dict[str, bool] = {}
+        self._marks = classify.form_marks(self._language) if self._language is not None else frozenset()
+        self._spellings: dict[str, _Spelling] = {}
         freq = np.diff(self._word_ptr.astype(np.int64))
         self._idf: list[float] = (-np.log(_word_chance(freq))).tolist()
         self._freq: list[int] = freq.tolist()
@@ -541,7 +561,126 @@ class SourceIndex:
                     # most quoted words are the sources' own, and their forms are not worked out again
                     wid = vocab.get(key)
                     ids[k] = cache[t.norm] = wid if wid is not None else vocab.get(_form_of(key, self._language), _UNKNOWN)
+        if self._language is not None:
+            starts = self._form_starts
+            for t in fragment:
+                flag = starts.get(t.norm)
+                if flag is None:
+                    if len(starts) > _CACHE_WORDS:
+                        starts.clear()
+                    flag = starts[t.norm] = not t.editorial and classify.may_start_form(t.key, self._language)
+                if flag:
+                    return self._in_source_forms(fragment, ids)  # type: ignore[arg-type]
         return ids  # type: ignore[return-value]
+
+    # ----------------------------------------------------------------- forms of other lengths
+
+    def _in_source_forms(self, fragment: Sequence[Token], ids: list[int]) -> list[int]:
+        """The word ids of a fragment with each run that other spellings write in more words, or fewer, spelt as the sources spell it there.
+
+        The runs and their spellings are classify's
+        (:func:`~quoteverify.classify.forms_of_other_length`: "we are" and
+        "we're", "30%" and "30 per cent", "300,000" and "three hundred
+        thousand"). Of a run's spellings, the one the sources have between
+        the words around it is taken (:meth:`_spelling_in_sources`), so
+        that a quotation in another house style is found where it would be
+        verbatim. Only the ids change: the fragment's tokens, and so every
+        offset, are the quotation's own.
+        """
+        runs = classify.forms_of_other_length([t.key for t in fragment], self._language or "")
+        if not runs:
+            return ids
+        out: list[int] = []
+        word = 0  # the fragment's words passed so far
+        tok = 0  # and its tokens
+        kept = (0, 0, 0)  # (tok, word, len(out)) where the last run kept as it is started
+        for run in runs:
+            if run.start < tok:  # overlaps the last run: only when that one was kept as it is, from where it started
+                if kept[0] < 0:
+                    continue
+                tok, word, size = kept
+                del out[size:]
+            for t in fragment[tok : run.start]:
+                if t.is_word:
+                    out.append(ids[word])
+                    word += 1
+            at = (run.start, word, len(out))
+            inside = fragment[run.start : run.end]
+            count = sum(1 for t in inside if t.is_word)
+            own = _Spelling(tuple(ids[word : word + count]), tuple(t.key for t in inside if not t.is_word and t.key != ","))
+            word += count
+            tok = run.end
+            choices = [own] + [sp for sp in map(self._spelling, run.spellings) if sp.ids != own.ids or sp.marks != own.marks]
+            left = out[-1] if out else None
+            right = ids[word] if word < len(ids) else None
+            chosen = self._spelling_in_sources(choices, left, right) if len(choices) > 1 else 0
+            out.extend(choices[chosen].ids)
+            kept = at if chosen == 0 else (-1, 0, 0)
+        out.extend(ids[word:])
+        return out
+
+    def _spelling(self, text: str) -> _Spelling:
+        """The word ids of a spelling, and the marks it writes ("%", "&"; a thousands separator not counted)."""
+        found = self._spellings.get(text)
+        if found is None:
+            tokens = tokenize(text)
+            found = self._spellings[text] = _Spelling(
+                tuple(self.word_ids([t.key for t in tokens if t.is_word])), tuple(t.key for t in tokens if not t.is_word and t.key != ",")
+            )
+        return found
+
+    def _spelling_in_sources(self, choices: list[_Spelling], left: int | None, right: int | None) -> int:
+        """The number of the first of ``choices`` the sources have between the words ``left`` and ``right``.
+
+        Failing that, after ``left``, before ``right``, or anywhere; failing
+        all, the first (the quotation's own spelling).
+        """
+        contexts: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+        if left is not None and left >= 0 and right is not None and right >= 0:
+            contexts.append(((left,), (right,)))
+        if left is not None and left >= 0:
+            contexts.append(((left,), ()))
+        if right is not None and right >= 0:
+            contexts.append(((), (right,)))
+        contexts.append(((), ()))
+        for before, after in contexts:
+            for number, choice in enumerate(choices):
+                seq = (*before, *choice.ids, *after)
+                if seq and min(seq) >= 0 and (choice.ids or before or after) and self._occurs(seq, choice.marks):
+                    return number
+        return 0
+
+    def _occurs(self, seq: tuple[int, ...], marks: tuple[str, ...]) -> bool:
+        """Whether the sources have the words ``seq`` in a row, with the marks ``marks`` among them (or just after them)."""
+        if not marks:
+            if len(seq) == 1:
+                return True  # a known word
+            if len(seq) >= 3:
+                keys = self.trigram_keys(seq, range(len(seq) - 2))
+                table = self._gram_keys_view
+                for key in keys:
+                    slot = bisect_left(table, key)
+                    if slot >= len(table) or table[slot] != key:
+                        return False
+                return True
+        freq = self._freq
+        j = min(range(len(seq)), key=lambda k: (freq[seq[k]], k))
+        if freq[seq[j]] > _MAX_CONTEXT_PLACES:
+            return False  # too common a run to be told apart by its words
+        lo = self._word_ptr_view[seq[j]]
+        hits = self._word_pos[lo : lo + freq[seq[j]]].astype(np.int64) - j
+        hits = hits[(hits >= 0) & (hits <= len(self._ids) - len(seq))]
+        for k, w in enumerate(seq):
+            if k != j:
+                hits = hits[self._ids[hits + k] == w]
+        if not marks:
+            return len(hits) > 0
+        for g in hits[:_MARK_CHECKS].tolist():
+            text = self.sources[self.source_of(g)].doc.text
+            stretch = text[int(self._wstart[g]) : int(self._wend[g + len(seq) - 1]) + _MARK_REACH]
+            if all(mark in stretch for mark in marks):
+                return True
+        return False
 
     def trigram_slots(self, q: Sequence[int]) -> tuple[list[int], list[int]]:
         """(fragment positions, slots in the trigram table) of the trigrams of word ids ``q`` that the sources have."""
@@ -630,7 +769,21 @@ class SourceIndex:
                     k += 1
                 else:
                     break
+        if self._marks and b == self._wend[end - 1]:
+            b = self._over_mark(s, b, fragment)
         return s, (a, b)
+
+    def _over_mark(self, source: int, b: int, fragment: Sequence[Token]) -> int:
+        """``b``, or past the mark just after it that spells the fragment's last words ("30%" for a quoted "30 per cent").
+
+        The index holds no marks: a fragment whose last words the source
+        writes as one is found without it.
+        """
+        text = self.sources[source].doc.text
+        k = b + 1 if text[b : b + 1] == " " else b
+        if text[k : k + 1] in self._marks and classify.ends_in_form_of([t.key for t in fragment if not t.editorial], text[k], self._language or ""):
+            return k + 1
+        return b
 
     def tokens_in(self, source: int, span: tuple[int, int]) -> tuple[Token, ...]:
         """The tokens of a source that lie inside a character span.
