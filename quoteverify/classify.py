@@ -336,10 +336,68 @@ class FormRun(NamedTuple):
     spellings: tuple[str, ...]  # every spelling of it, as text to tokenise, its own among them
 
 
-def may_start_form(token: str, language: str = DEFAULT_LANGUAGE) -> bool:
-    """Whether a case-folded token may start a :class:`FormRun`: a quick test, for the caller to cache by token."""
+#: what a token may start (:func:`form_start`): no run, a run of its own, a run if the next token continues it
+NO_FORM, FORM, FORM_IF_CONTINUED = 0, 1, 2
+
+
+def form_start(token: str, language: str = DEFAULT_LANGUAGE, marks: Set[str] | None = None) -> int:
+    """What run of :func:`forms_of_other_length` a case-folded token may start: a quick test, for the caller to cache by token.
+
+    ``FORM``: a run of its own ("won't", "%", "2019", "3m"); ``FORM_IF_CONTINUED``:
+    a run only with the next token (:func:`continues_form`: "we" in "we
+    are", "six" in "six hundred"); ``NO_FORM``. With ``marks`` (the marks of
+    :func:`form_marks` that the texts at hand have), a group counts only
+    with two spellings such texts can hold: "and" starts none in texts
+    without "&".
+    """
     lex = lexicon(language)
-    return token in lex.other_count_starts or bool(_DIGIT.search(token)) or _is_number_word(token, lex)
+    if _NUMBER_TOKEN.match(token) or _is_number_word(token, lex):
+        value = number_value((token,), lex)
+        if value is None:
+            return NO_FORM
+        # "21" is "twenty one", "300" "three hundred"; "6" is "six", one word, unless others follow
+        return FORM if any(" " in s or "," in s for s in number_spellings(value[0], lex.language)) else FORM_IF_CONTINUED
+    found = NO_FORM
+    for group in lex.other_count_starts.get(token, ()):
+        for s in group:
+            if s[0] != token:
+                continue
+            # another spelling of the group that such texts can hold
+            if marks is None or any(o != s and all(t[:1].isalnum() or t in marks for t in o) for o in group):
+                found = max(found, FORM if len(s) == 1 else FORM_IF_CONTINUED)
+    return found
+
+
+def form_followers(first: str, language: str = DEFAULT_LANGUAGE) -> frozenset[str] | None:
+    """The tokens that continue a run that ``first`` starts (see :func:`form_start`), or None for a number (any part of one).
+
+    A quick test for the caller to cache by token; :func:`continues_form` is the whole rule.
+    """
+    lex = lexicon(language)
+    if _is_number_part(first, lex):
+        return None
+    return lex.other_count_followers.get(first, frozenset())
+
+
+def continues_form(first: str, second: str, language: str = DEFAULT_LANGUAGE) -> bool:
+    """Whether a case-folded token may continue a run that ``first`` starts (see :func:`form_start`)."""
+    lex = lexicon(language)
+    if (first, second) in lex.other_count_pairs:
+        return True
+    if not (first[:1].isdigit() or "number" in lex.tags.get(first, ())):
+        return False
+    return second in (",", "and") or bool(_NUMBER_TOKEN.match(second)) or _is_number_word(second, lex) or second in lex.numbers
+
+
+def _may_start(token: str, lex: Lexicon) -> bool:
+    """Whether a token may start a run at all, cached in the word lists ``lex``."""
+    cache = lex.form_starts
+    flag = cache.get(token)
+    if flag is None:
+        if len(cache) > _FORM_CACHE:
+            cache.clear()
+        flag = cache[token] = token in lex.other_count_starts or bool(_DIGIT.search(token)) or _is_number_word(token, lex)
+    return flag
 
 
 def forms_of_other_length(tokens: Sequence[str], language: str = DEFAULT_LANGUAGE) -> list[FormRun]:
@@ -356,16 +414,31 @@ def forms_of_other_length(tokens: Sequence[str], language: str = DEFAULT_LANGUAG
     """
     lex = lexicon(language)
     out: list[FormRun] = []
-    number_end = 0
-    for i in range(len(tokens)):
-        run = _group_run(tokens, i, lex)
-        if run is None and i >= number_end:
-            run = _number_run(tokens, i, lex)
-            if run is not None:
-                number_end = run.end
+    starts = lex.form_starts
+    for i, token in enumerate(tokens):
+        # the cache read here, not through _may_start: a quotation's every token is asked
+        if not (starts.get(token) or (token not in starts and _may_start(token, lex))):
+            continue
+        run = _run_at(tokens, i, lex)
         if run is not None:
             out.append(run)
     return out
+
+
+def form_run_at(tokens: Sequence[str], i: int, language: str = DEFAULT_LANGUAGE) -> FormRun | None:
+    """The run of :func:`forms_of_other_length` that starts at ``tokens[i]``, if any."""
+    return _run_at(tokens, i, lexicon(language))
+
+
+def _run_at(tokens: Sequence[str], i: int, lex: Lexicon) -> FormRun | None:
+    run = _group_run(tokens, i, lex)
+    if run is None and not (i > 0 and _is_number_part(tokens[i - 1], lex)):  # a number is read from its start
+        run = _number_run(tokens, i, lex)
+    return run
+
+
+def _is_number_part(token: str, lex: Lexicon) -> bool:
+    return bool(_NUMBER_TOKEN.match(token)) or _is_number_word(token, lex)
 
 
 @lru_cache(maxsize=None)
@@ -421,8 +494,8 @@ def _number_run(tokens: Sequence[str], i: int, lex: Lexicon) -> FormRun | None:
         value = number_value(tokens[i:end], lex) if _one_number(tokens[i:end], lex) else None
         if value is not None:
             spellings = number_spellings(value[0], lex.language)
-            if len(spellings) < 2:
-                return None
+            if end - i == 1 and not any(" " in sp or "," in sp for sp in spellings):
+                return None  # one word in every spelling: word_form makes them one ("six", "6")
             return FormRun(i, end, spellings)
     return None
 
