@@ -275,7 +275,10 @@ def number_value(words: Sequence[str], lex: Lexicon) -> tuple[float, str] | None
     "£3m" and "£3 million" are (3000000, "£"); "a dozen" is 12.
     """
     merged: list[str] = []
-    for w in (w.casefold() for w in words):
+    folded = [w.casefold() for w in words]
+    for k, w in enumerate(folded):
+        if w == "and" and merged and k + 1 < len(folded) and _is_number_part(merged[-1], lex) and _is_number_part(folded[k + 1], lex):
+            continue  # "one hundred and one"
         if len(merged) >= 2 and merged[-1] == "," and _THOUSANDS_SO_FAR.match(merged[-2]) and len(w) == 3 and w.isdigit():
             merged[-2:] = [merged[-2] + "," + w]
         else:
