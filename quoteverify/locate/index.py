@@ -22,6 +22,14 @@ number is in:
   at each global position (:meth:`SourceIndex.char_span`,
   :meth:`SourceIndex.tokens_in`).
 
+Forms of a word that take another number of words ("we're" and "we are",
+"30%" and "30 per cent", "300,000" and "three hundred thousand") cannot
+share an id, as the sources keep one id per word: a quotation's words are
+given the ids of the spelling the sources have there instead
+(:meth:`SourceIndex.fragment_ids`, after
+:func:`quoteverify.classify.forms_of_other_length`), and the sources'
+index is as it was.
+
 This module builds, saves and loads the index, looks word ids and trigram
 keys up, and maps word positions to characters; searching the index is
 :mod:`quoteverify.locate.search`'s work.
@@ -551,7 +559,12 @@ class SourceIndex:
         return [get(_form_of(k, language), _UNKNOWN) for k in keys]
 
     def fragment_ids(self, fragment: Sequence[Token]) -> list[int]:
-        """The ids of the words of a quotation fragment (its word tokens, by the form of their :attr:`Token.key`)."""
+        """The ids of the words of a quotation fragment (its word tokens, by the form of their :attr:`Token.key`).
+
+        A run of its tokens that the sources spell in more words, or fewer,
+        is given the ids of their spelling (:meth:`_in_source_forms`): the
+        ids may then be more, or fewer, than the fragment's words.
+        """
         cache = self._norm_ids
         get = cache.get
         ids = [get(t.norm) for t in fragment if t.is_word]
@@ -604,6 +617,8 @@ class SourceIndex:
                 first = t.norm.casefold()
                 followers = self._followers.get(first, ())
                 if followers == ():
+                    if len(self._followers) > _CACHE_WORDS:
+                        self._followers.clear()
                     followers = self._followers[first] = classify.form_followers(first, language)
                 following = fragment[i + 1].norm.casefold()
                 if following not in followers if followers is not None else not classify.continues_form(first, following, language):
