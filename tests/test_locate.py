@@ -152,7 +152,8 @@ def _one_word_spellings(language: str) -> list[tuple[str, ...]]:
     """The groups of the word list's spellings of one word that are one token each, with two of them at least."""
     groups: dict[tuple[str, ...], list[str]] = {}
     for spelling, first in lexicon(language).forms.items():
-        if len(spelling) == 1 and all(t.is_word for t in tokenize(spelling[0])) and len(tokenize(spelling[0])) == 1:
+        # no point inside ("u.k"): quotation() here reads a point as the end of a segment
+        if len(spelling) == 1 and "." not in spelling[0] and all(t.is_word for t in tokenize(spelling[0])) and len(tokenize(spelling[0])) == 1:
             groups.setdefault(first, []).append(spelling[0])
     return [tuple(g) for g in groups.values() if len(g) > 1]
 
