@@ -28,12 +28,14 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import importlib.util
+import math
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence, Set
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import regex
 from rapidfuzz.distance import OSA
@@ -235,6 +237,7 @@ def _real_words(language: str, zipf: float) -> frozenset[str]:
 _DIGIT = re.compile(r"\d")
 _NUMBER_TOKEN = re.compile(r"^(\d+(?:[.,]\d+)*)(st|nd|rd|th|[a-z]*)$")
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+_THOUSANDS_SO_FAR = re.compile(r"^\d{1,3}(?:,\d{3})*$")  # digits a thousands separator may follow: "2", "2,500"
 _CURRENCY = frozenset("£$€¥")
 _ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
 
@@ -272,8 +275,11 @@ def number_value(words: Sequence[str], lex: Lexicon) -> tuple[float, str] | None
     "£3m" and "£3 million" are (3000000, "£"); "a dozen" is 12.
     """
     merged: list[str] = []
-    for w in (w.casefold() for w in words):
-        if merged and len(merged) >= 2 and merged[-1] == "," and merged[-2].isdigit() and len(w) == 3 and w.isdigit():
+    folded = [w.casefold() for w in words]
+    for k, w in enumerate(folded):
+        if w == "and" and merged and k + 1 < len(folded) and _is_number_part(merged[-1], lex) and _is_number_part(folded[k + 1], lex):
+            continue  # "one hundred and one"
+        if len(merged) >= 2 and merged[-1] == "," and _THOUSANDS_SO_FAR.match(merged[-2]) and len(w) == 3 and w.isdigit():
             merged[-2:] = [merged[-2] + "," + w]
         else:
             merged.append(w)
@@ -314,6 +320,263 @@ def number_value(words: Sequence[str], lex: Lexicon) -> tuple[float, str] | None
             return None
         value *= mult
     return (value, unit)
+
+
+# --------------------------------------------------------------------------- forms of other lengths
+
+
+class FormRun(NamedTuple):
+    """A run of a quotation's tokens that other spellings of it write in another number of words.
+
+    "won't" and "will not", "30 per cent" and "30%", "£3m" and "£3
+    million", "300,000" and "three hundred thousand": the locator matches
+    words one for one, so it is told the other spellings of such a run
+    (:func:`forms_of_other_length`).
+    """
+
+    start: int  # the run's first token, by position among the tokens given
+    end: int  # one past its last
+    spellings: tuple[str, ...]  # every spelling of it, as text to tokenise, its own among them
+
+
+#: what a token may start (:func:`form_start`): no run, a run of its own, a run if the next token continues it
+NO_FORM, FORM, FORM_IF_CONTINUED = 0, 1, 2
+
+
+def form_start(token: str, language: str = DEFAULT_LANGUAGE, marks: Set[str] | None = None) -> int:
+    """What run of :func:`forms_of_other_length` a case-folded token may start: a quick test, for the caller to cache by token.
+
+    ``FORM``: a run of its own ("won't", "%", "2019", "3m"); ``FORM_IF_CONTINUED``:
+    a run only with the next token (:func:`continues_form`: "we" in "we
+    are", "six" in "six hundred"); ``NO_FORM``. With ``marks`` (the marks of
+    :func:`form_marks` that the texts at hand have), a group counts only
+    with two spellings such texts can hold: "and" starts none in texts
+    without "&".
+    """
+    lex = lexicon(language)
+    if _NUMBER_TOKEN.match(token) or _is_number_word(token, lex):
+        value = number_value((token,), lex)
+        if value is None:
+            return NO_FORM
+        # "21" is "twenty one", "300" "three hundred"; "6" is "six", one word, unless others follow
+        return FORM if any(" " in s or "," in s for s in number_spellings(value[0], lex.language)) else FORM_IF_CONTINUED
+    found = NO_FORM
+    for group in lex.other_count_starts.get(token, ()):
+        for s in group:
+            if s[0] != token:
+                continue
+            # another spelling of the group that such texts can hold
+            if marks is None or any(o != s and all(t[:1].isalnum() or t in marks for t in o) for o in group):
+                found = max(found, FORM if len(s) == 1 else FORM_IF_CONTINUED)
+    return found
+
+
+def form_followers(first: str, language: str = DEFAULT_LANGUAGE) -> frozenset[str] | None:
+    """The tokens that continue a run that ``first`` starts (see :func:`form_start`), or None for a number (any part of one).
+
+    A quick test for the caller to cache by token; :func:`continues_form` is the whole rule.
+    """
+    lex = lexicon(language)
+    if _is_number_part(first, lex):
+        return None
+    return lex.other_count_followers.get(first, frozenset())
+
+
+def continues_form(first: str, second: str, language: str = DEFAULT_LANGUAGE) -> bool:
+    """Whether a case-folded token may continue a run that ``first`` starts (see :func:`form_start`)."""
+    lex = lexicon(language)
+    if (first, second) in lex.other_count_pairs:
+        return True
+    if not (first[:1].isdigit() or "number" in lex.tags.get(first, ())):
+        return False
+    return second in (",", "and") or bool(_NUMBER_TOKEN.match(second)) or _is_number_word(second, lex) or second in lex.numbers
+
+
+def _may_start(token: str, lex: Lexicon) -> bool:
+    """Whether a token may start a run at all, cached in the word lists ``lex``."""
+    cache = lex.form_starts
+    flag = cache.get(token)
+    if flag is None:
+        if len(cache) > _FORM_CACHE:
+            cache.clear()
+        flag = cache[token] = token in lex.other_count_starts or bool(_DIGIT.search(token)) or _is_number_word(token, lex)
+    return flag
+
+
+def forms_of_other_length(tokens: Sequence[str], language: str = DEFAULT_LANGUAGE) -> list[FormRun]:
+    """The runs of ``tokens`` (case-folded, words and punctuation) that are one form written in more words, or fewer, elsewhere.
+
+    A spelling of a group of the language's word list whose spellings
+    take different numbers of words (contractions, "per cent" and "%",
+    "&" and "and", "U.S." and "United States"), the longest first; or a
+    number, in digits, words or both ("2.5 million", "2,500,000",
+    "twenty one", "£3m"), with its other spellings of the same value
+    (:func:`number_spellings`). Runs come in order of their starts, at
+    most one at each token; they may overlap ("they will not": "they
+    will" and "will not"), except that a number is read whole.
+    """
+    lex = lexicon(language)
+    out: list[FormRun] = []
+    starts = lex.form_starts
+    for i, token in enumerate(tokens):
+        # the cache read here, not through _may_start: a quotation's every token is asked
+        if not (starts.get(token) or (token not in starts and _may_start(token, lex))):
+            continue
+        run = _run_at(tokens, i, lex)
+        if run is not None:
+            out.append(run)
+    return out
+
+
+def form_run_at(tokens: Sequence[str], i: int, language: str = DEFAULT_LANGUAGE) -> FormRun | None:
+    """The run of :func:`forms_of_other_length` that starts at ``tokens[i]``, if any."""
+    return _run_at(tokens, i, lexicon(language))
+
+
+def _run_at(tokens: Sequence[str], i: int, lex: Lexicon) -> FormRun | None:
+    run = _group_run(tokens, i, lex)
+    if run is None and not (i > 0 and _is_number_part(tokens[i - 1], lex)):  # a number is read from its start
+        run = _number_run(tokens, i, lex)
+    return run
+
+
+def _is_number_part(token: str, lex: Lexicon) -> bool:
+    return bool(_NUMBER_TOKEN.match(token)) or _is_number_word(token, lex)
+
+
+@lru_cache(maxsize=None)
+def form_marks(language: str = DEFAULT_LANGUAGE) -> frozenset[str]:
+    """The marks that are a spelling of a word in the language's word list ("%" for "per cent", "&" for "and")."""
+    lex = lexicon(language)
+    return frozenset(s[0] for s in lex.other_counts if len(s) == 1 and not s[0][:1].isalnum())
+
+
+def ends_in_form_of(tokens: Sequence[str], mark: str, language: str = DEFAULT_LANGUAGE) -> bool:
+    """Whether the words of ``tokens`` (case-folded) end in a run that ``mark`` is a spelling of ("30 per cent" and "%")."""
+    words = list(tokens)
+    while words and not words[-1][:1].isalnum():
+        words.pop()
+    runs = forms_of_other_length(words, language)
+    return bool(runs) and runs[-1].end == len(words) and mark in runs[-1].spellings
+
+
+def _group_run(tokens: Sequence[str], i: int, lex: Lexicon) -> FormRun | None:
+    if tokens[i] not in lex.other_count_starts:
+        return None
+    for k in range(min(lex.longest_form, len(tokens) - i), 0, -1):
+        group = lex.other_counts.get(tuple(tokens[i : i + k]))
+        if group is not None:
+            return FormRun(i, i + k, tuple(" ".join(s) for s in group))
+    return None
+
+
+def _is_number_word(token: str, lex: Lexicon) -> bool:
+    """Whether a case-folded word is a number in words that text2num reads ("six", "twenty-one", "million")."""
+    parts = token.split("-")
+    if not all("number" in lex.tags.get(p, ()) and p.isalpha() for p in parts):
+        return False
+    return _words_value(tuple(parts), lex.language) is not None
+
+
+def _number_run(tokens: Sequence[str], i: int, lex: Lexicon) -> FormRun | None:
+    """The longest run from ``tokens[i]`` that writes one number, with its spellings; None if it has no other."""
+    ends: list[int] = []
+    j, n = i, len(tokens)
+    while j < n:
+        t = tokens[j]
+        if _NUMBER_TOKEN.match(t) or _is_number_word(t, lex):
+            j += 1
+            ends.append(j)
+        elif t == "," and j > i and j + 1 < n and tokens[j - 1].isdigit() and len(tokens[j - 1]) <= 3 and len(tokens[j + 1]) == 3 and tokens[j + 1].isdigit():
+            j += 1  # a thousands separator: "300,000" is tokenised "300" "," "000"
+        elif t == "and" and j > i and j + 1 < n and _is_number_word(tokens[j + 1], lex):
+            j += 1  # "three hundred and five"
+        else:
+            break
+    for end in reversed(ends):
+        value = number_value(tokens[i:end], lex) if _one_number(tokens[i:end], lex) else None
+        if value is not None:
+            spellings = number_spellings(value[0], lex.language)
+            if end - i == 1 and not any(" " in sp or "," in sp for sp in spellings):
+                return None  # one word in every spelling: word_form makes them one ("six", "6")
+            return FormRun(i, end, spellings)
+    return None
+
+
+def _one_number(run: Sequence[str], lex: Lexicon) -> bool:
+    """Whether a run of number tokens writes one number: words text2num reads together, or digits and scales ("2.5 million").
+
+    number_value reads "one eight" as one times eight; a quotation's "one
+    eight" is two numbers.
+    """
+    if len(run) == 1:
+        return True
+    if all(not _DIGIT.search(t) for t in run):
+        return _words_value(tuple(run), lex.language) is not None
+    scales = {word for _, word, _ in _scales(lex.language)}
+    digits = 1
+    while digits + 1 < len(run) and run[digits] == ",":
+        digits += 2
+    return all(t in scales for t in run[digits:])
+
+
+@lru_cache(maxsize=1 << 12)
+def number_spellings(value: float, language: str = DEFAULT_LANGUAGE) -> tuple[str, ...]:
+    """The ways a newsroom writes a number, as text: digits with and without thousands separators, words, a scale.
+
+    300000: "300000", "300,000", "three hundred thousand", "300 thousand";
+    2500000: also "2.5 million" and "2.5m". The words are num2words' (in
+    the language, with and without "and" and hyphens); the scales are the
+    language's number words of a thousand and more, and the suffixes its
+    word list gives values of (``[numbers]``: "m", "bn").
+    """
+    out: list[str] = []
+    if value.is_integer():
+        whole = int(value)
+        out += [str(whole), f"{whole:,}"]
+        words = _number_words(whole, language)
+        if words:
+            out += [words, words.replace(" and ", " "), words.replace("-", " "), words.replace(" and ", " ").replace("-", " ")]
+    else:
+        out.append(_plain_number(value))
+    for scale, word, suffix in _scales(language):
+        amount = value / scale
+        if 1 <= amount < 1000 and round(amount, 2) == amount:
+            out.append(f"{_plain_number(amount)}{'' if suffix else ' '}{word}")
+    return tuple(dict.fromkeys(out))
+
+
+def _plain_number(value: float) -> str:
+    return str(int(value)) if value.is_integer() else f"{value:.2f}".rstrip("0")
+
+
+def _number_words(value: int, language: str) -> str | None:
+    """A whole number in words, by num2words (imported on first use: 10 ms); None where it has no such language."""
+    if value > 10**15:
+        return None
+    try:
+        from num2words import num2words
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    try:
+        return str(num2words(value, lang=language)).casefold()
+    except (NotImplementedError, OverflowError, ValueError, TypeError):
+        return None
+
+
+@lru_cache(maxsize=None)
+def _scales(language: str) -> tuple[tuple[float, str, bool], ...]:
+    """(value, word, whether it is written as a suffix) of the language's scales: "thousand", "million"; "m", "bn"."""
+    lex = lexicon(language)
+    out = []
+    seen: set[float] = set()
+    for word, tags in sorted(lex.tags.items()):  # "million" before "millions": one word of each value
+        value = _words_value((word,), language) if "number" in tags and word.isalpha() else None
+        if value is not None and value >= 1000 and math.log10(value) % 3 == 0 and value not in seen:
+            seen.add(value)
+            out.append((value, word, False))
+    out += [(value, word, True) for word, value in sorted(lex.numbers.items()) if value >= 1000]
+    return tuple(sorted(out, key=lambda s: (-s[0], s[2], s[1])))
 
 
 def is_homoglyph(source: Sequence[str], quote: Sequence[str]) -> bool:

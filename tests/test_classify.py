@@ -6,7 +6,16 @@ from profiles import examples
 from hypothesis import strategies as st
 
 from quoteverify.align import align
-from quoteverify.classify import classify_alignment, is_homoglyph, is_spelling_variant, verdict, word_form
+from quoteverify.classify import (
+    classify_alignment,
+    forms_of_other_length,
+    is_homoglyph,
+    is_spelling_variant,
+    number_spellings,
+    number_value,
+    verdict,
+    word_form,
+)
 from quoteverify.lexicon import languages, lexicon
 from quoteverify.models import Kind, Segment, Severity, Verdict
 from quoteverify.normalize import quotation_fragments, tokenize
@@ -215,3 +224,29 @@ def test_a_form_is_its_own_form(word):
     # the locator looks a quoted word up as it is when the sources have it so: it must then be its own form
     form = word_form(word)
     assert word_form(form) == form
+
+
+@pytest.mark.parametrize(
+    "tokens, runs",
+    [
+        ("we are going home", [("we are", ("we're", "we are"))]),
+        ("rose 30 % last", [("%", ("%", "per cent", "percent", "pc"))]),
+        ("has 300 , 000 people", [("300 , 000", ("300000", "300,000", "three hundred thousand", "300 thousand", "300k"))]),
+        ("they will not stop", [("they will", ("they'll", "they will")), ("will not", ("won't", "will not"))]),
+        ("or one eight perhaps", []),  # two numbers, not one times eight
+        ("six ships sailed", []),  # one word in every spelling: word_form makes them one
+    ],
+)
+def test_forms_of_other_length(tokens, runs):
+    words = tokens.split()
+    got = [(" ".join(words[r.start : r.end]), r.spellings) for r in forms_of_other_length(words, "en")]
+    assert got == runs
+
+
+@pytest.mark.parametrize(
+    "words, value",
+    [("2 , 500 , 000", 2_500_000.0), ("one hundred and one", 101.0), ("2.5 million", 2_500_000.0), ("£ 3m", 3_000_000.0)],
+)
+def test_number_value_reads_every_group_and_the_and_of_a_number(words, value):
+    assert number_value(words.split(), lexicon("en"))[0] == value
+    assert any(" " in s for s in number_spellings(value, "en"))

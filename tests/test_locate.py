@@ -1,6 +1,8 @@
 """locate: finding the passage a quotation renders, or deciding it renders none."""
 
 import random
+import tomllib
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -150,7 +152,8 @@ def _one_word_spellings(language: str) -> list[tuple[str, ...]]:
     """The groups of the word list's spellings of one word that are one token each, with two of them at least."""
     groups: dict[tuple[str, ...], list[str]] = {}
     for spelling, first in lexicon(language).forms.items():
-        if len(spelling) == 1 and all(t.is_word for t in tokenize(spelling[0])) and len(tokenize(spelling[0])) == 1:
+        # no point inside ("u.k"): quotation() here reads a point as the end of a segment
+        if len(spelling) == 1 and "." not in spelling[0] and all(t.is_word for t in tokenize(spelling[0])) and len(tokenize(spelling[0])) == 1:
             groups.setdefault(first, []).append(spelling[0])
     return [tuple(g) for g in groups.values() if len(g) > 1]
 
@@ -194,3 +197,97 @@ def test_a_quotation_of_two_words_is_located_through_forms_but_not_through_case(
     # a word of the source in another case alone is a heading's word, as it always was
     assert locate_quotation("Labour market", idx).verdict is Verdict.UNVERIFIED
     assert locate_quotation("labour market", idx).verdict is Verdict.VERBATIM
+
+
+def _other_length_spellings(language: str) -> list[tuple[str, ...]]:
+    """The groups of the word list whose spellings take different numbers of words, made of words alone ("won't", "will not")."""
+    groups = {group for group in lexicon(language).other_counts.values()}
+    return [tuple(" ".join(s) for s in g) for g in sorted(groups) if all(t[:1].isalnum() for s in g for t in s)]
+
+
+OTHER_LENGTH = _other_length_spellings("en")
+#: plain words around the forms: no contraction, number or mark, no word a group starts with
+PLAIN = [w for w in FILLER if w not in ("and", "to", "in", "of")]
+
+
+def _number_spellings(n: int) -> list[str]:
+    """A whole number as newsrooms write it: digits, digits with separators, words (num2words, with and without hyphens)."""
+    from num2words import num2words
+
+    words = num2words(n, lang="en").replace(",", "")
+    return list(dict.fromkeys([str(n), f"{n:,}", words, words.replace("-", " "), words.replace(" and ", " ")]))
+
+
+@st.composite
+def _form_pairs(draw):
+    """(source spelling, quoted spelling) of one form: a contraction and its words, a number, "per cent" and "%"."""
+    kind = draw(st.sampled_from(["group", "number", "percent"]))
+    if kind == "group":
+        spellings = draw(st.sampled_from(OTHER_LENGTH))
+    elif kind == "number":
+        n = draw(st.one_of(st.integers(21, 99), st.integers(100, 999_999), st.sampled_from([1_000, 300_000, 2_500_000, 7_200_000])))
+        spellings = tuple(_number_spellings(n))
+        if n > 1_000_000:  # "2.5 million" (a whole "2 million" against "2,000,000" is aligned "2" to "2": a known limit)
+            spellings += (f"{n / 1_000_000:g} million",)
+    else:
+        n = draw(st.integers(2, 99))
+        spellings = (f"{n} per cent", f"{n}%", f"{n} percent")
+    a = draw(st.sampled_from(spellings))
+    # of a number, one of the two in digits alone: where both have words ("one hundred and one", "one hundred
+    # one"; "2.5 million", "two million five hundred thousand"), the alignment matches the words they share
+    # and names the rest a change (a known limit of the alignment, not of locating)
+    b = draw(st.sampled_from([s for s in spellings if s != a and (kind != "number" or s.replace(",", "").isdigit() or a.replace(",", "").isdigit())]))
+    return a, b
+
+
+@settings(max_examples=examples(80), deadline=None)
+@given(_form_pairs(), st.permutations(PLAIN), st.integers(12, len(PLAIN)), st.integers(0, 6), st.integers(2, 5), st.integers(2, 5))
+def test_forms_of_other_length_never_move_a_located_quotation(pair, words, size, at, before, after):
+    # the source writes a form one way; the quotation, of the words around it, another way with more words or fewer
+    written, quoted = pair
+    filler = words[:size]
+    at = min(at + before, len(filler) - after)
+    text = " ".join(filler[:at] + [written] + filler[at:]) + "."
+    idx = SourceIndex([source(text)])
+    verbatim_text = " ".join(filler[at - before : at] + [written] + filler[at : at + after])
+    rendered_text = " ".join(filler[at - before : at] + [quoted] + filler[at : at + after])
+    verbatim = locate_quotation(verbatim_text, idx)
+    rendered = locate_quotation(rendered_text, idx)
+    assert verbatim.location is not None and text[verbatim.location.span[0] : verbatim.location.span[1]] == verbatim_text
+    assert rendered.location is not None and rendered.location.span == verbatim.location.span
+    assert rendered.location.share == 1.0
+    assert rendered.verdict is Verdict.FAITHFUL and {v.kind for v in rendered.variants} == {Kind.SPELLING}
+
+
+GOLDEN_FORMS = Path(__file__).parent / "golden" / "forms"
+
+
+def _golden_forms() -> list[tuple[str, dict]]:
+    return [
+        (f"{path.stem}-{n}", case)
+        for path in sorted(GOLDEN_FORMS.glob("*.toml"))
+        for n, case in enumerate(tomllib.loads(path.read_text(encoding="utf-8"))["case"])
+    ]
+
+
+@pytest.mark.parametrize("case", [c for _, c in _golden_forms()], ids=[n for n, _ in _golden_forms()])
+def test_golden_forms_of_other_length(case):
+    result = locate_quotation(case["quote"], [Document(id="source", text=case["source"])])
+    loc = result.location
+    got = {
+        "verdict": result.verdict.value,
+        "located": case["source"][loc.span[0] : loc.span[1]] if loc else None,
+        "span": list(loc.span) if loc else None,
+        "share": loc.share if loc else None,
+        "variants": [{"kind": v.kind.value, "severity": v.severity.value, "source": v.source_text, "quote": v.quote_text} for v in result.variants],
+    }
+    assert got == {k: case.get(k) for k in got}
+
+
+def test_a_short_quotation_with_a_contraction_expanded_is_located():
+    # four words, one contraction written out: two of four words differed from the source's one, below the share a quotation needs
+    text = "We're going home now, she said."
+    result = locate_quotation("we are going home", [Document(id="s", text=text)])
+    assert result.location is not None and text[result.location.span[0] : result.location.span[1]] == "We're going home"
+    assert result.location.share == 1.0
+    assert result.verdict is Verdict.FAITHFUL and [v.kind for v in result.variants] == [Kind.SPELLING]

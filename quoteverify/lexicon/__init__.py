@@ -47,6 +47,15 @@ class Lexicon:
     longest_form: int
     #: a one-word form and the words it writes out ("won't": ("will", "not"))
     expansions: dict[str, tuple[str, ...]]
+    #: each spelling of a group whose spellings take different numbers of
+    #: words ("won't", "will not"; "%", "per cent"), and all of its group's spellings
+    other_counts: dict[tuple[str, ...], tuple[tuple[str, ...], ...]]
+    #: the groups of ``other_counts`` by the first token of each of their spellings
+    other_count_starts: dict[str, tuple[tuple[tuple[str, ...], ...], ...]]
+    #: the first two tokens of each spelling of ``other_counts`` of two tokens or more
+    other_count_pairs: frozenset[tuple[str, str]]
+    #: and the second tokens by the first
+    other_count_followers: dict[str, frozenset[str]]
     real_word_zipf: float
     #: regional spellings as rewrites of a case-folded word (``[spelling].rules``), applied in order
     spelling_rules: tuple[tuple[re.Pattern[str], str], ...] = ()
@@ -56,6 +65,16 @@ class Lexicon:
     cache: dict[str, tuple[tuple[str, str], ...] | None] = field(default_factory=dict, repr=False)
     #: the form of each word asked about so far (filled by quoteverify.classify.word_form)
     word_forms: dict[str, str] = field(default_factory=dict, repr=False)
+    #: whether each token asked about so far may start a form of other length (quoteverify.classify.may_start_form)
+    form_starts: dict[str, bool] = field(default_factory=dict, repr=False)
+
+
+def _groups_by_start(other_counts: dict[tuple[str, ...], tuple[tuple[str, ...], ...]]) -> dict[str, tuple[tuple[tuple[str, ...], ...], ...]]:
+    out: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {}
+    for spelling, group in other_counts.items():
+        if group not in out.get(spelling[0], ()):
+            out[spelling[0]] = (*out.get(spelling[0], ()), group)
+    return out
 
 
 def languages() -> tuple[str, ...]:
@@ -84,10 +103,15 @@ def lexicon(language: str = DEFAULT) -> Lexicon:
             tags[w] = (*tags.get(w, ()), tag)
     forms: dict[tuple[str, ...], tuple[str, ...]] = {}
     expansions: dict[str, tuple[str, ...]] = {}
+    other_counts: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
     for group in data.get("forms", {}).get("groups", []):
         spellings = [tuple(g.casefold().split()) for g in group]
         for s in spellings:
             forms.setdefault(s, spellings[0])
+        # "%" and "&" are no words of a text: a spelling of them takes none
+        if len({len(s) for s in spellings}) > 1 or any(not s[0][:1].isalnum() for s in spellings):
+            for s in spellings:
+                other_counts.setdefault(s, tuple(spellings))
         longest = max(spellings, key=len)
         for s in spellings:
             if len(s) == 1 and len(longest) > 1:
@@ -105,6 +129,12 @@ def lexicon(language: str = DEFAULT) -> Lexicon:
         forms=forms,
         longest_form=max((len(k) for k in forms), default=1),
         expansions=expansions,
+        other_counts=other_counts,
+        other_count_starts=_groups_by_start(other_counts),
+        other_count_pairs=frozenset((s[0], s[1]) for s in other_counts if len(s) > 1),
+        other_count_followers={
+            first: frozenset(s[1] for s in other_counts if len(s) > 1 and s[0] == first) for first in {s[0] for s in other_counts if len(s) > 1}
+        },
         real_word_zipf=float(data.get("real_word_zipf", 3.0)),
         spelling_rules=tuple((re.compile(pattern), replacement) for pattern, replacement in rules),
         spelling_trigger=re.compile("|".join(f"(?:{pattern})" for pattern, _ in rules)) if rules else None,

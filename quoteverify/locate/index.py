@@ -22,6 +22,14 @@ number is in:
   at each global position (:meth:`SourceIndex.char_span`,
   :meth:`SourceIndex.tokens_in`).
 
+Forms of a word that take another number of words ("we're" and "we are",
+"30%" and "30 per cent", "300,000" and "three hundred thousand") cannot
+share an id, as the sources keep one id per word: a quotation's words are
+given the ids of the spelling the sources have there instead
+(:meth:`SourceIndex.fragment_ids`, after
+:func:`quoteverify.classify.forms_of_other_length`), and the sources'
+index is as it was.
+
 This module builds, saves and loads the index, looks word ids and trigram
 keys up, and maps word positions to characters; searching the index is
 :mod:`quoteverify.locate.search`'s work.
@@ -38,6 +46,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -128,6 +137,34 @@ class IndexedSource:
     doc: Document
     offset: int
     words: int
+
+
+_NORM = itemgetter(1)  # a token's folded form (Token.norm), by map
+
+# What run of forms of other length a token may start (SourceIndex._form_flag): the
+# tokens that may follow it in one, or one of these (all but _NO_RUN are true)
+_NO_RUN = 0
+_STARTS_RUN = 1
+_NUMBER_GOES_ON = 2
+_FormFlag = int | frozenset[str]
+
+
+class _Spelling(NamedTuple):
+    """One spelling of a run of a quotation's tokens, as the index matches it."""
+
+    ids: tuple[int, ...]  # its words' ids
+    marks: tuple[str, ...]  # the marks it writes, which the index does not hold ("%", "&")
+
+
+#: a run of words found in more places than this is not looked up to tell a
+#: quotation's spellings apart (the commonest English word, "the", is 6 % of a text)
+_MAX_CONTEXT_PLACES = 50_000
+#: of the places of such a run, at most this many are read for its marks
+_MARK_CHECKS = 20
+#: the most tokens a run of forms of other length is read in ("two million, five hundred thousand" is 7)
+_RUN_TOKENS = 16
+#: characters after a run of words where a mark it writes may stand ("30%")
+_MARK_REACH = 2
 
 
 class _GapToken(NamedTuple):
@@ -358,6 +395,13 @@ class SourceIndex:
         # caches of folded forms (see _CACHE_WORDS)
         self._norm_ids: dict[str, int] = {}
         self._norms: dict[str, str] = {}
+        # what run of forms of other length a token may start (classify.form_start), and the spellings looked up
+        self._form_starts: dict[str, _FormFlag] = {}
+        self._marks = classify.form_marks(self._language) if self._language is not None else frozenset()
+        self._spellings: dict[str, _Spelling] = {}
+        self._others: dict[tuple[str, ...], tuple[_Spelling, ...]] = {}
+        self._source_marks: dict[str, bool] = {}
+        self._marks_present: frozenset[str] | None = None
         freq = np.diff(self._word_ptr.astype(np.int64))
         self._idf: list[float] = (-np.log(_word_chance(freq))).tolist()
         self._freq: list[int] = freq.tolist()
@@ -525,7 +569,12 @@ class SourceIndex:
         return [get(_form_of(k, language), _UNKNOWN) for k in keys]
 
     def fragment_ids(self, fragment: Sequence[Token]) -> list[int]:
-        """The ids of the words of a quotation fragment (its word tokens, by the form of their :attr:`Token.key`)."""
+        """The ids of the words of a quotation fragment (its word tokens, by the form of their :attr:`Token.key`).
+
+        A run of its tokens that the sources spell in more words, or fewer,
+        is given the ids of their spelling (:meth:`_in_source_forms`): the
+        ids may then be more, or fewer, than the fragment's words.
+        """
         cache = self._norm_ids
         get = cache.get
         ids = [get(t.norm) for t in fragment if t.is_word]
@@ -541,7 +590,222 @@ class SourceIndex:
                     # most quoted words are the sources' own, and their forms are not worked out again
                     wid = vocab.get(key)
                     ids[k] = cache[t.norm] = wid if wid is not None else vocab.get(_form_of(key, self._language), _UNKNOWN)
+        if self._language is not None:
+            at = self._form_starts_to_read(fragment, ids)  # type: ignore[arg-type]
+            if at:
+                return self._in_source_forms(fragment, ids, at)  # type: ignore[arg-type]
         return ids  # type: ignore[return-value]
+
+    def _form_starts_to_read(self, fragment: Sequence[Token], ids: list[int]) -> list[int]:
+        """The tokens of a fragment that may start a run that the sources spell in more words, or fewer, by position.
+
+        A token that may start such a run (classify's quick tests, cached
+        by token) counts only where the fragment's words around it are not
+        the sources' (a trigram over it that no source has): most
+        quotations are verbatim, and most such tokens are common words ("it",
+        "we", "that") that no contraction's other words follow there.
+        Measured on the 10 MB test case: 5,426 fragments in 6,480 have such
+        a token, 421 such a token where a trigram over it is no source's;
+        this costs about 55 ms over its 5,828 quotations (fragment_ids: 17 ms
+        before, 72 ms with it; verifying them takes about 2 s).
+        """
+        # each token's flag (None: not asked yet), by map: as quick as a comprehension (14 ms
+        # for the 6,480 fragments of the 10 MB test case)
+        flags = list(map(self._form_starts.get, map(_NORM, fragment)))
+        if not any(flags) and None not in flags:
+            return []
+        out: list[int] = []
+        last = len(fragment) - 1
+        for i, flag in enumerate(flags):
+            if not flag:
+                if flag is not None:
+                    continue
+                flag = self._form_flag(fragment[i])
+                if not flag:
+                    continue
+            if flag != _STARTS_RUN:
+                if i == last:
+                    continue
+                following = fragment[i + 1].norm.casefold()
+                if following not in flag if isinstance(flag, frozenset) else not classify.continues_form(fragment[i].norm.casefold(), following, self._language or ""):
+                    continue
+            if not self._reads_as_sources(ids, sum(1 for u in fragment[:i] if u.is_word)):
+                out.append(i)
+        return out
+
+    def _form_flag(self, t: Token) -> _FormFlag:
+        """What run a token may start (classify's :func:`~quoteverify.classify.form_start`), kept by its folded form.
+
+        ``_STARTS_RUN``: one of its own; the tokens that may follow it in one (a
+        contraction's words); ``_NUMBER_GOES_ON``: a run if a number goes on
+        after it; ``_NO_RUN``: none.
+        """
+        if len(self._form_starts) > _CACHE_WORDS:
+            self._form_starts.clear()
+        language = self._language or ""
+        start = classify.NO_FORM if t.editorial else classify.form_start(t.key, language, self._marks_here())
+        flag: _FormFlag = _NO_RUN
+        if start == classify.FORM:
+            flag = _STARTS_RUN
+        elif start == classify.FORM_IF_CONTINUED:
+            followers = classify.form_followers(t.norm.casefold(), language)
+            flag = _NUMBER_GOES_ON if followers is None else followers
+        self._form_starts[t.norm] = flag
+        return flag
+
+    def _reads_as_sources(self, ids: list[int], k: int) -> bool:
+        """Whether every trigram of word ids ``ids`` that holds word ``k`` is the sources' (and there is one)."""
+        first, last = max(k - 2, 0), min(k, len(ids) - 3)
+        return first <= last and self._trigrams_present(ids[first : last + 3])
+
+    def _trigrams_present(self, seq: Sequence[int]) -> bool:
+        """Whether the sources have every trigram of word ids ``seq`` (three or more)."""
+        if min(seq) < 0:
+            return False
+        table = self._gram_keys_view
+        size = len(table)
+        for key in self.trigram_keys(seq, range(len(seq) - 2)):
+            slot = bisect_left(table, key)
+            if slot >= size or table[slot] != key:
+                return False
+        return True
+
+    # ----------------------------------------------------------------- forms of other lengths
+
+    def _in_source_forms(self, fragment: Sequence[Token], ids: list[int], at: list[int]) -> list[int]:
+        """The word ids of a fragment with each run that other spellings write in more words, or fewer, spelt as the sources spell it there.
+
+        The runs and their spellings are classify's
+        (:func:`~quoteverify.classify.forms_of_other_length`: "we are" and
+        "we're", "30%" and "30 per cent", "300,000" and "three hundred
+        thousand"). Of a run's spellings, the one the sources have between
+        the words around it is taken (:meth:`_spelling_in_sources`), so
+        that a quotation in another house style is found where it would be
+        verbatim. Only the ids change: the fragment's tokens, and so every
+        offset, are the quotation's own. Only the runs that start at the
+        tokens ``at`` are read (see :meth:`_form_starts_to_read`).
+        """
+        runs = []
+        for i in at:
+            first = max(i - 1, 0)
+            run = classify.form_run_at([t.key for t in fragment[first : i + _RUN_TOKENS]], i - first, self._language or "")
+            if run is not None:
+                runs.append(run._replace(start=run.start + first, end=run.end + first))
+        if not runs:
+            return ids
+        out: list[int] = []
+        word = 0  # the fragment's words passed so far
+        tok = 0  # and its tokens
+        kept = (0, 0, 0)  # (tok, word, len(out)) where the last run kept as it is started
+        for run in runs:
+            if run.start < tok:  # overlaps the last run: only when that one was kept as it is, from where it started
+                if kept[0] < 0:
+                    continue
+                tok, word, size = kept
+                del out[size:]
+            for t in fragment[tok : run.start]:
+                if t.is_word:
+                    out.append(ids[word])
+                    word += 1
+            began = (run.start, word, len(out))
+            inside = fragment[run.start : run.end]
+            count = sum(1 for t in inside if t.is_word)
+            own = _Spelling(tuple(ids[word : word + count]), tuple(t.key for t in inside if not t.is_word and t.key != ","))
+            word += count
+            tok = run.end
+            others = self._others.get(run.spellings)
+            if others is None:
+                if len(self._others) > _CACHE_WORDS:
+                    self._others.clear()
+                # a spelling with a mark no source has ("&" in sources that write "and") is none of theirs
+                others = self._others[run.spellings] = tuple(sp for sp in map(self._spelling, run.spellings) if all(map(self._has_mark, sp.marks)))
+            choices = [own, *(sp for sp in others if sp != own)]
+            left = out[-1] if out else None
+            right = ids[word] if word < len(ids) else None
+            chosen = self._spelling_in_sources(choices, left, right) if len(choices) > 1 else 0
+            out.extend(choices[chosen].ids)
+            kept = began if chosen == 0 else (-1, 0, 0)
+        out.extend(ids[word:])
+        return out
+
+    def _spelling(self, text: str) -> _Spelling:
+        """The word ids of a spelling, and the marks it writes ("%", "&"; a thousands separator not counted)."""
+        found = self._spellings.get(text)
+        if found is None:
+            if len(self._spellings) > _CACHE_WORDS:
+                self._spellings.clear()
+            tokens = tokenize(text)
+            found = self._spellings[text] = _Spelling(
+                tuple(self.word_ids([t.key for t in tokens if t.is_word])), tuple(t.key for t in tokens if not t.is_word and t.key != ",")
+            )
+        return found
+
+    def _marks_here(self) -> frozenset[str]:
+        """The marks that spell words (:func:`~quoteverify.classify.form_marks`) that the sources have."""
+        if self._marks_present is None:
+            self._marks_present = frozenset(filter(self._has_mark, self._marks))
+        return self._marks_present
+
+    def _has_mark(self, mark: str) -> bool:
+        """Whether any source has the mark ``mark`` ("%", "&")."""
+        found = self._source_marks.get(mark)
+        if found is None:
+            found = self._source_marks[mark] = any(mark in doc.text for doc in self._documents)
+        return found
+
+    def _spelling_in_sources(self, choices: list[_Spelling], left: int | None, right: int | None) -> int:
+        """The number of the first of ``choices`` the sources have between the words ``left`` and ``right``.
+
+        Failing that, after ``left``, before ``right``, or anywhere; failing
+        all, the first (the quotation's own spelling).
+        """
+        contexts: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+        if left is not None and left >= 0 and right is not None and right >= 0:
+            contexts.append(((left,), (right,)))
+        if left is not None and left >= 0:
+            contexts.append(((left,), ()))
+        if right is not None and right >= 0:
+            contexts.append(((), (right,)))
+        contexts.append(((), ()))
+        for before, after in contexts:
+            for number, choice in enumerate(choices):
+                seq = (*before, *choice.ids, *after)
+                if seq and min(seq) >= 0 and (choice.ids or before or after) and self._occurs(seq, choice.marks):
+                    return number
+        return 0
+
+    def _occurs(self, seq: tuple[int, ...], marks: tuple[str, ...]) -> bool:
+        """Whether the sources have the words ``seq`` in a row, with the marks ``marks`` among them (or just after them)."""
+        if not marks:
+            if len(seq) == 1:
+                return True  # a known word
+            if len(seq) == 2 and not self._hashed:
+                # the trigrams that start with the pair: one stretch of the sorted exact keys (a pair that ends a source has none)
+                v = len(self._words_list)
+                low = (seq[0] * v + seq[1]) * v
+                slot = bisect_left(self._gram_keys_view, low)
+                if slot < len(self._gram_keys_view) and self._gram_keys_view[slot] < low + v:
+                    return True
+            if len(seq) >= 3:
+                return self._trigrams_present(seq)
+        freq = self._freq
+        j = min(range(len(seq)), key=lambda k: (freq[seq[k]], k))
+        if freq[seq[j]] > _MAX_CONTEXT_PLACES:
+            return False  # too common a run to be told apart by its words
+        lo = self._word_ptr_view[seq[j]]
+        hits = self._word_pos[lo : lo + freq[seq[j]]].astype(np.int64) - j
+        hits = hits[(hits >= 0) & (hits <= len(self._ids) - len(seq))]
+        for k, w in enumerate(seq):
+            if k != j:
+                hits = hits[self._ids[hits + k] == w]
+        if not marks:
+            return len(hits) > 0
+        for g in hits[:_MARK_CHECKS].tolist():
+            text = self.sources[self.source_of(g)].doc.text
+            stretch = text[int(self._wstart[g]) : int(self._wend[g + len(seq) - 1]) + _MARK_REACH]
+            if all(mark in stretch for mark in marks):
+                return True
+        return False
 
     def trigram_slots(self, q: Sequence[int]) -> tuple[list[int], list[int]]:
         """(fragment positions, slots in the trigram table) of the trigrams of word ids ``q`` that the sources have."""
@@ -633,7 +897,21 @@ class SourceIndex:
                     k += 1
                 else:
                     break
+        if self._marks and b == self._wend[end - 1]:
+            b = self._over_mark(s, b, fragment)
         return s, (a, b)
+
+    def _over_mark(self, source: int, b: int, fragment: Sequence[Token]) -> int:
+        """``b``, or past the mark just after it that spells the fragment's last words ("30%" for a quoted "30 per cent").
+
+        The index holds no marks: a fragment whose last words the source
+        writes as one is found without it.
+        """
+        text = self.sources[source].doc.text
+        k = b + 1 if text[b : b + 1] == " " else b
+        if text[k : k + 1] in self._marks and classify.ends_in_form_of([t.key for t in fragment if not t.editorial], text[k], self._language or ""):
+            return k + 1
+        return b
 
     def tokens_in(self, source: int, span: tuple[int, int]) -> tuple[Token, ...]:
         """The tokens of a source that lie inside a character span.
