@@ -291,3 +291,56 @@ def test_a_short_quotation_with_a_contraction_expanded_is_located():
     assert result.location is not None and text[result.location.span[0] : result.location.span[1]] == "We're going home"
     assert result.location.share == 1.0
     assert result.verdict is Verdict.FAITHFUL and [v.kind for v in result.variants] == [Kind.SPELLING]
+
+
+# --------------------------------------------------------------------------- co-occurring words
+
+
+def _cooccurring_by_counting(index, q, near):
+    """search._cooccurring's windows, each window's words counted one by one (the reference its arrays must agree with)."""
+    out = []
+    if near is not None:
+        s = index.sources[index.source_of(max(near, 0))]
+        slack = search._slack(len(q))
+        wlo, whi = max(s.offset, near - len(q) - slack), min(s.offset + s.words, near + len(q) + slack)
+        if wlo < whi:
+            out.append((wlo, whi))
+    freq, m, reach = index._freq, len(q), search.TRANSPOSE_REACH
+    anchors, used = [], 0
+    for n, j, w in sorted({(freq[w], j, w) for j, w in enumerate(q) if w >= 0}):
+        if used + n > search.COOCCUR_BUDGET:
+            break
+        if all(w != x for _, x in anchors):
+            anchors.append((j, w))
+            used += n
+    ids = index._ids.tolist()
+    words = {w for w in q if w >= 0}
+    starts = [p - j for j, w in anchors for p in index._word_pos[index._word_ptr[w] : index._word_ptr[w + 1]].tolist()]
+    starts = [g for g in starts if reach <= g < len(ids) - m - reach]
+    held = [sum(x in words for x in ids[g - reach : g + m + reach]) for g in starts]
+    seen = set()
+    for k in sorted(range(len(starts)), key=lambda k: -held[k])[: search.CANDIDATES * 2]:
+        if starts[k] in seen:
+            continue
+        seen.add(starts[k])
+        around = search._around(index, starts[k], starts[k], m)
+        if around is not None:
+            out.append(around)
+        if len(seen) == search.CANDIDATES:
+            break
+    return out
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(VOCAB[:8]), min_size=1, max_size=30), min_size=1, max_size=6),
+    st.lists(st.sampled_from(VOCAB[:10]), min_size=3, max_size=14),
+    st.one_of(st.none(), st.integers(0, 120)),
+)
+def test_cooccurring_windows_hold_the_fragments_words_as_counted_one_by_one(texts, fragment, near):
+    # many small sources, some no wider than a window, so that windows cross their boundaries (VOCAB[8:10]: words no source has)
+    idx = SourceIndex([source(" ".join(words) + ".", id=f"s{n}") for n, words in enumerate(texts)])
+    q = idx.word_ids(fragment)
+    if near is not None:
+        near = min(near, idx.sources[-1].offset + idx.sources[-1].words)
+    assert search._cooccurring(idx, q, near) == _cooccurring_by_counting(idx, q, near)

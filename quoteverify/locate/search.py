@@ -43,6 +43,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 from rapidfuzz.distance import LCSseq
 
 from quoteverify.locate.index import Aligned, SourceIndex
@@ -262,9 +263,21 @@ def _cooccurring(index: SourceIndex, q: Sequence[int], near: int | None) -> list
     wptr, wpos = index._word_ptr, index._word_pos
     starts = np.concatenate([wpos[wptr[w] : wptr[w + 1]].astype(np.int64) - j for j, w in anchors])
     reach = TRANSPOSE_REACH
-    starts = starts[(starts >= reach) & (starts < len(index._ids) - m - reach)]
-    ids = index._ids[starts[:, None] + np.arange(-reach, m + reach)]
-    score = np.isin(ids, np.array([w for w in q if w >= 0], dtype=ids.dtype), kind="sort").sum(axis=1, dtype=np.int8)
+    ids = index._ids
+    starts = starts[(starts >= reach) & (starts < len(ids) - m - reach)]
+    if not len(starts):
+        return out  # (and the sources are no wider than a window: the view below would have no rows)
+    # each start's window read as a row of a strided view of the word ids, and
+    # the fragment's words marked in a table of the vocabulary (its last slot,
+    # unmarked, is the one the source boundaries' -1 reads): no index array of
+    # every word of every window is built, and no sort to test membership
+    # (_cooccurring, the 252 calls of the 10 MB case: 31 -> 23 ms, the two side by side)
+    width = m + 2 * reach
+    step = ids.strides[0]
+    rows = as_strided(ids, shape=(len(ids) - width + 1, width), strides=(step, step), writeable=False)
+    in_fragment = np.zeros(len(freq) + 1, dtype=bool)
+    in_fragment[[w for w in q if w >= 0]] = True
+    score = in_fragment[rows[starts - reach]].sum(axis=1, dtype=np.int8)
     top = np.argsort(-score, kind="stable")[: CANDIDATES * 2]
     seen: set[int] = set()
     for g in starts[top].tolist():
