@@ -45,6 +45,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+import rcssmin
+import rjsmin
 from markupsafe import Markup
 
 from quoteverify._collector import no_full_collections
@@ -212,10 +214,17 @@ def _sha256_source(text: str) -> str:
 
 @lru_cache(maxsize=2)
 def _assets(name: str = "report") -> _Assets:
-    """The style sheet and script of a kind of page: ``static/<name>.css`` and ``static/<name>.js``."""
+    """The style sheet and script of a kind of page: ``static/<name>.css`` and ``static/<name>.js``, minified.
+
+    Every page carries them: the report's were 25 KB of each 32-76 KB page
+    as written, 20 KB minified (comments and spacing dropped, nothing
+    renamed or reordered: :mod:`rcssmin` and :mod:`rjsmin`), 7.5 MB less
+    for the 1,500 pages of a report of 1,000 articles. The sources in
+    ``static/`` stay as they are read.
+    """
     static = resources.files("quoteverify") / "static"
-    css = (static / f"{name}.css").read_text(encoding="utf-8")
-    js = (static / f"{name}.js").read_text(encoding="utf-8")
+    css = rcssmin.cssmin((static / f"{name}.css").read_text(encoding="utf-8"))
+    js = rjsmin.jsmin((static / f"{name}.js").read_text(encoding="utf-8"))
     for file, text, end in ((f"{name}.css", css, "</style"), (f"{name}.js", js, "</script")):
         if end in text.lower() or "<!--" in text:
             raise ValueError(f"static/{file} must not contain {end!r} or '<!--'")
