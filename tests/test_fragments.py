@@ -7,6 +7,7 @@ escaping and whitespace control are the report's.
 
 from __future__ import annotations
 
+import dataclasses
 from functools import lru_cache
 from types import SimpleNamespace
 
@@ -118,6 +119,15 @@ MACROS = """\
 <td>{% if row.cell.worst %}{{ verdict(row.cell.worst) }}{% else %}—{% endif %}</td>
 <td>{% for r in row.cell.refs %}<a href="../{{ r.href }}">{{ r.anchor }}</a> <span class="sr">({{ r.verdict }})</span>{% if not loop.last %}, {% endif %}{% endfor %}</td>
 </tr>
+{% endfor %}
+{%- endmacro %}
+
+{% macro unverified_entries(quotes) -%}
+{% for q in quotes %}
+<li id="{{ q.anchor }}" class="quote-other" data-nav="quote" data-verdict="unverified" data-kinds="" tabindex="-1">
+<p class="meta"><a class="self" href="#{{ q.anchor }}">{{ q.anchor }}</a> {{ verdict(q.verdict) }}{% if q.reason %} <span class="reason r-{{ q.reason }}">{{ "not found" if q.reason == "not-found" else "other speaker" }}</span>{% endif %}{% if q.speaker %} · Credited to <strong class="speaker">{{ q.speaker }}</strong>{% endif %}{% if q.attribution %} · Attribution: <q>{{ q.attribution }}</q>{% endif %} · <a href="#t-{{ q.anchor }}">in the article text</a></p>
+<blockquote class="qtext">{{ q.text }}</blockquote>
+</li>
 {% endfor %}
 {%- endmacro %}
 
@@ -279,6 +289,12 @@ def test_a_quotation_entry_is_what_the_template_wrote(q: QuoteView) -> None:
     html = fragments.quote_block(q)
     assert isinstance(html, Markup)
     assert str(html) == str(macros().quote_block(q))
+
+
+@given(st.lists(st.tuples(QUOTES, st.sampled_from(["", "not-found", "other-speaker"]) | TEXT), max_size=3))
+def test_the_unverified_entries_are_what_the_template_wrote(quotes: list[tuple[QuoteView, str]]) -> None:
+    qs = [dataclasses.replace(q, reason=reason) for q, reason in quotes]
+    assert str(fragments.unverified_entries(qs)) == str(macros().unverified_entries(qs))
 
 
 @given(st.integers(1, 20), TEXT, TEXT, st.lists(CELLS, max_size=4))

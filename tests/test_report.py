@@ -13,6 +13,8 @@ from pathlib import Path
 
 import jinja2
 import pytest
+import rcssmin
+import rjsmin
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -324,8 +326,9 @@ def test_safe_name_keeps_distinct_ids_apart() -> None:
 def check_page_is_safe(html: str) -> Page:
     """The invariants every page keeps whatever its input: one own script, no handlers, nothing remote."""
     page = Page(html)
-    assert page.scripts == [(STATIC / "report.js").read_text(encoding="utf-8")]
-    assert page.styles == [(STATIC / "report.css").read_text(encoding="utf-8")]
+    # the readable sources of static/, minified (tests/test_browser.py runs the script in chromium)
+    assert page.scripts == [rjsmin.jsmin((STATIC / "report.js").read_text(encoding="utf-8"))]
+    assert page.styles == [rcssmin.cssmin((STATIC / "report.css").read_text(encoding="utf-8"))]
     assert len(page.all("script")) == 1 and len(page.all("style")) == 1
     for tag, attrs in page.tags:
         assert tag not in ("img", "iframe", "object", "embed", "svg", "base", "form"), tag
@@ -357,6 +360,15 @@ def test_pages_have_a_csp_matching_their_own_inline_script_and_style(files: dict
         assert policy["img-src"] == ["data:"]
         # the policy comes before anything it governs
         assert html.index("Content-Security-Policy") < html.index("<style>") < html.index("<script>")
+
+
+def test_the_inlined_style_and_script_are_the_sources_without_comments_or_indentation(files: dict[str, bytes]) -> None:
+    page = Page(files["index.html"].decode("utf-8"))
+    for inlined, source in ((page.styles[0], "report.css"), (page.scripts[0], "report.js")):
+        text = (STATIC / source).read_text(encoding="utf-8")
+        assert "/*" in text and "/*" not in inlined, source
+        assert "\n  " in text and "\n " not in inlined, source
+        assert len(inlined) < 0.9 * len(text), source
 
 
 def test_hostile_strings_show_as_text(files: dict[str, bytes], result: CheckResult) -> None:
