@@ -225,18 +225,15 @@ def _form_pairs(draw):
     if kind == "group":
         spellings = draw(st.sampled_from(OTHER_LENGTH))
     elif kind == "number":
-        n = draw(st.one_of(st.integers(21, 99), st.integers(100, 999_999), st.sampled_from([1_000, 300_000, 2_500_000, 7_200_000])))
+        n = draw(st.one_of(st.integers(21, 99), st.integers(100, 999_999), st.sampled_from([1_000, 300_000, 2_000_000, 2_500_000, 7_200_000])))
         spellings = tuple(_number_spellings(n))
-        if n > 1_000_000:  # "2.5 million" (a whole "2 million" against "2,000,000" is aligned "2" to "2": a known limit)
-            spellings += (f"{n / 1_000_000:g} million",)
+        if n >= 1_000_000:
+            spellings += (f"{n / 1_000_000:g} million", f"{n / 1_000_000:g}m")
     else:
         n = draw(st.integers(2, 99))
         spellings = (f"{n} per cent", f"{n}%", f"{n} percent")
     a = draw(st.sampled_from(spellings))
-    # of a number, one of the two in digits alone: where both have words ("one hundred and one", "one hundred
-    # one"; "2.5 million", "two million five hundred thousand"), the alignment matches the words they share
-    # and names the rest a change (a known limit of the alignment, not of locating)
-    b = draw(st.sampled_from([s for s in spellings if s != a and (kind != "number" or s.replace(",", "").isdigit() or a.replace(",", "").isdigit())]))
+    b = draw(st.sampled_from([s for s in spellings if s != a]))
     return a, b
 
 
