@@ -1017,10 +1017,27 @@ def _whole_changes(alignment: Alignment, lex: Lexicon) -> list[_Change]:
         if out and _widened_up_to(out[-1], ops, change):
             last = out.pop()  # reached by the change before
             change = _Change((last.src[0], change.src[1]), (last.quo[0], change.quo[1]), (*last.ops, n))
-        if _may_hold_number(src, *change.src, lex) or _may_hold_number(quo, *change.quo, lex):
-            change = _widened(change, folded, ops, out, lex)
+        if (_may_hold_number(src, *change.src, lex) or _may_hold_number(quo, *change.quo, lex)) and not any(t.editorial for t in quo[slice(*change.quo)]):
+            kept = list(out)
+            widened = _widened(change, folded, ops, out, lex)
+            if widened == change or _compares_numbers(src[slice(*widened.src)], quo[slice(*widened.quo)], lex):
+                change = widened
+            else:
+                out[:] = kept  # the changes it took in stand as they were
         out.append(change)
     return out
+
+
+def _compares_numbers(d: Sequence[Token], q: Sequence[Token], lex: Lexicon) -> bool:
+    """Whether a change widened over numbers is a number against a number: one each side, or one value on both among other words.
+
+    "since thousand" for "five thousand" is not: the word "since" for
+    "five", widened, would read as a change of the whole number.
+    """
+    ud, uq = _form_units(d, lex), _form_units(q, lex)
+    numbers_d = [k for _, _, k in ud if isinstance(k, tuple) and k[0] == "number"]
+    numbers_q = [k for _, _, k in uq if isinstance(k, tuple) and k[0] == "number"]
+    return (len(ud) == len(numbers_d) == 1 and len(uq) == len(numbers_q) == 1) or bool(set(numbers_d) & set(numbers_q))
 
 
 def _widened_up_to(before: _Change, ops: Sequence[AlignOp], change: _Change) -> bool:
@@ -1078,8 +1095,8 @@ def _widened(change: _Change, folded: tuple[Sequence[str], Sequence[str]], ops: 
 def _may_hold_number(tokens: Sequence[Token], lo: int, hi: int, lex: Lexicon) -> bool:
     """A quick test: whether the tokens at or beside ``[lo, hi)`` hold anything of a number."""
     for t in tokens[max(0, lo - 1) : hi + 1]:
-        w = t.norm
-        if _DIGIT.search(w) or "number" in lex.tags.get(w.casefold(), ()) or w.casefold() in lex.numbers:
+        w = t.norm.casefold()
+        if _DIGIT.search(w) or "number" in lex.tags.get(w, ()) or w in lex.numbers or ("-" in w and _is_number_word(w, lex)):
             return True
     return False
 

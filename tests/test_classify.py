@@ -282,12 +282,12 @@ NUMBERS = st.one_of(
 )
 
 
-def _number_in_words(data, n: int, m: int) -> tuple[str, str]:
+def _number_in_words(data, n: int, m: int) -> tuple[str, str, str, str]:
+    """A source with ``n`` among plain words and a quotation of it with ``m`` in its place, and the two numbers as written."""
     before = data.draw(st.lists(st.sampled_from(AROUND), min_size=1, max_size=4))
     after = data.draw(st.lists(st.sampled_from(AROUND), min_size=1, max_size=4))
-    source = " ".join([*before, _spelled(n, data.draw), *after]) + "."
-    quote = " ".join([*before, _spelled(m, data.draw), *after]) + "."
-    return source, quote
+    written, quoted = _spelled(n, data.draw), _spelled(m, data.draw)
+    return " ".join([*before, written, *after]) + ".", " ".join([*before, quoted, *after]) + ".", written, quoted
 
 
 def _judged(source: str, quote: str):
@@ -298,10 +298,10 @@ def _judged(source: str, quote: str):
 @given(NUMBERS, st.data())
 @settings(max_examples=examples(300))
 def test_a_number_written_in_any_of_its_spellings_is_a_spelling_and_the_quotation_faithful(n, data):
-    source, quote = _number_in_words(data, n, n)
-    assume(source != quote)
+    source, quote, written, quoted = _number_in_words(data, n, n)
+    assume(written != quoted)
     found, judged = _judged(source, quote)
-    assert [v.kind for v in found] == [Kind.SPELLING], (source, quote, found)
+    assert [(v.kind, v.source_text, v.quote_text) for v in found] == [(Kind.SPELLING, written, quoted)], (source, quote, found)
     assert judged is Verdict.FAITHFUL
 
 
@@ -309,7 +309,26 @@ def test_a_number_written_in_any_of_its_spellings_is_a_spelling_and_the_quotatio
 @settings(max_examples=examples(300))
 def test_a_number_of_another_value_in_any_spelling_is_one_change_of_number(n, m, data):
     assume(n != m)
-    source, quote = _number_in_words(data, n, m)
+    source, quote, written, quoted = _number_in_words(data, n, m)
     found, judged = _judged(source, quote)
     assert judged is Verdict.ALTERED
-    assert [(v.kind, v.meaning) for v in found] == [(Kind.SUBSTITUTION, ("number",))], (source, quote, found)
+    # the whole number on each side, however many words the two spellings share
+    assert [(v.kind, v.source_text, v.quote_text, v.meaning) for v in found] == [(Kind.SUBSTITUTION, written, quoted, ("number",))], (source, quote, found)
+
+
+@pytest.mark.parametrize(
+    "source, quote, expected",
+    [
+        # a number spelt another way beside a word changed: the spelling and the change apart
+        ("They will pay 2,000,000 dollars now.", "They will pay 2 million euros now.", [("spelling", "2,000,000", "2 million"), ("substitution", "dollars", "euros")]),
+        # a word for a number word beside a part of the number: the word, not the whole number, changed
+        ("It was five thousand years ago.", "It was since thousand years ago.", [("substitution", "five", "since")]),
+        # words of a number reordered: another value, not a transposition
+        ("It was one million two hundred thousand.", "It was two million one hundred thousand.", [("substitution", "one million two hundred thousand", "two million one hundred thousand")]),
+        # a hyphenated number word
+        ("We saw one hundred and twenty-one ships.", "We saw 121 ships.", [("spelling", "one hundred and twenty-one", "121")]),
+        ("We saw one hundred and twenty-one ships.", "We saw one hundred and twenty-two ships.", [("substitution", "one hundred and twenty-one", "one hundred and twenty-two")]),
+    ],
+)
+def test_a_number_is_judged_whole_only_against_a_number(source, quote, expected):
+    assert variants(source, quote) == expected
