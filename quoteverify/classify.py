@@ -1009,7 +1009,7 @@ def _whole_changes(alignment: Alignment, lex: Lexicon) -> list[_Change]:
     src, quo = alignment.source_tokens, alignment.quote_tokens
     ops = alignment.ops
     out: list[_Change] = []
-    folded = (_Folded(src), _Folded(quo))
+    folded: tuple[Sequence[str], Sequence[str]] | None = None
     for n, op in enumerate(ops):
         if op.op == "equal" or (out and n <= out[-1].ops[-1]):
             continue
@@ -1019,6 +1019,7 @@ def _whole_changes(alignment: Alignment, lex: Lexicon) -> list[_Change]:
             change = _Change((last.src[0], change.src[1]), (last.quo[0], change.quo[1]), (*last.ops, n))
         if (_may_hold_number(src, *change.src, lex) or _may_hold_number(quo, *change.quo, lex)) and not any(t.editorial for t in quo[slice(*change.quo)]):
             kept = list(out)
+            folded = folded or (_Folded(src), _Folded(quo))
             widened = _widened(change, folded, ops, out, lex)
             if widened == change or _compares_numbers(src[slice(*widened.src)], quo[slice(*widened.quo)], lex):
                 change = widened
@@ -1093,10 +1094,20 @@ def _widened(change: _Change, folded: tuple[Sequence[str], Sequence[str]], ops: 
 
 
 def _may_hold_number(tokens: Sequence[Token], lo: int, hi: int, lex: Lexicon) -> bool:
-    """A quick test: whether the tokens at or beside ``[lo, hi)`` hold anything of a number."""
+    """A quick test: whether the tokens at or beside ``[lo, hi)`` hold anything of a number.
+
+    Read from the cache of what words carry (:func:`_word_meaning`, which
+    answers None for a part of a number): one dictionary lookup a token
+    (16,198 calls on the 10 MB test case: 0.12 s under cProfile, of 0.95 s
+    for classify_alignment and about 10 s for the whole run).
+    """
+    known = lex.cache
     for t in tokens[max(0, lo - 1) : hi + 1]:
-        w = t.norm.casefold()
-        if _DIGIT.search(w) or "number" in lex.tags.get(w, ()) or w in lex.numbers or ("-" in w and _is_number_word(w, lex)):
+        pairs = known.get(t.norm.casefold(), _UNKNOWN)
+        if pairs is _UNKNOWN:
+            w = t.norm.casefold()
+            pairs = known[w] = _word_meaning(w, lex)
+        if pairs is None:
             return True
     return False
 
@@ -1193,6 +1204,8 @@ def classify_alignment(
     """
     src, quo = alignment.source_tokens, alignment.quote_tokens
     ops = alignment.ops
+    if all(op.op == "equal" for op in ops):
+        return []  # most quotations are verbatim
     lex = lexicon(language)
     changes = _whole_changes(alignment, lex)
     found: list[tuple[Variant, int]] = []  # each variant with the change it came from
