@@ -809,7 +809,11 @@ def _kind_of(src: Sequence[Token], quo: Sequence[Token], language: str = DEFAULT
     if not sw and not qw:
         sp = [t.norm for t in src]
         qp = [t.norm for t in quo]
-        return Kind.PUNCTUATION if sp != qp else None
+        if sp == qp:
+            return None
+        currencies = ({w for w in sp if w in _CURRENCY}, {w for w in qp if w in _CURRENCY})
+        # "£" for "$" is another amount, not another mark
+        return Kind.SUBSTITUTION if all(currencies) and currencies[0] != currencies[1] else Kind.PUNCTUATION
     if not qw or not sw:
         # "%" for "per cent", "&" for "and": a form of the word written as a sign
         signs = quo if not qw else src

@@ -325,6 +325,8 @@ def test_a_number_of_another_value_in_any_spelling_is_one_change_of_number(n, m,
         ("It was five thousand years ago.", "It was since thousand years ago.", [("substitution", "five", "since")]),
         # words of a number reordered: another value, not a transposition
         ("It was one million two hundred thousand.", "It was two million one hundred thousand.", [("substitution", "one million two hundred thousand", "two million one hundred thousand")]),
+        # another currency is another amount
+        ("They will pay $2 million now.", "They will pay £2 million now.", [("substitution", "$", "£")]),
         # a hyphenated number word
         ("We saw one hundred and twenty-one ships.", "We saw 121 ships.", [("spelling", "one hundred and twenty-one", "121")]),
         ("We saw one hundred and twenty-one ships.", "We saw one hundred and twenty-two ships.", [("substitution", "one hundred and twenty-one", "one hundred and twenty-two")]),
