@@ -250,3 +250,87 @@ def test_forms_of_other_length(tokens, runs):
 def test_number_value_reads_every_group_and_the_and_of_a_number(words, value):
     assert number_value(words.split(), lexicon("en"))[0] == value
     assert any(" " in s for s in number_spellings(value, "en"))
+
+
+# --------------------------------------------------------------------------- a number written whole in other words
+
+#: words around a number: none of them a number, a glue of one ("a", "and") or a form of other length
+AROUND = "river stone garden market window silver letter morning harbour castle engine forest bridge candle doctor".split()
+
+
+def _spelled(n: int, draw) -> str:
+    """``n`` as a newsroom may write it: digits, digits with separators, words, "N million" and "Nm", "N thousand"."""
+    from num2words import num2words
+
+    words = num2words(n, lang="en").replace(",", "")
+    ways = [str(n), f"{n:,}", words, words.replace("-", " "), words.replace(" and ", " ")]
+    for scale, word, suffix in ((1_000_000, "million", "m"), (1_000, "thousand", None)):
+        amount = n / scale
+        if amount >= 1 and round(amount, 2) == amount:
+            ways.append(f"{amount:g} {word}")
+            if suffix:
+                ways.append(f"{amount:g}{suffix}")
+    return draw(st.sampled_from(list(dict.fromkeys(ways))))
+
+
+NUMBERS = st.one_of(
+    st.integers(21, 999),
+    st.integers(1_000, 999_999),
+    st.integers(1, 999).map(lambda k: k * 1_000),
+    st.integers(1, 99).map(lambda k: k * 100_000),
+    st.integers(1, 300).map(lambda k: k * 1_000_000),
+)
+
+
+def _number_in_words(data, n: int, m: int) -> tuple[str, str, str, str]:
+    """A source with ``n`` among plain words and a quotation of it with ``m`` in its place, and the two numbers as written."""
+    before = data.draw(st.lists(st.sampled_from(AROUND), min_size=1, max_size=4))
+    after = data.draw(st.lists(st.sampled_from(AROUND), min_size=1, max_size=4))
+    written, quoted = _spelled(n, data.draw), _spelled(m, data.draw)
+    return " ".join([*before, written, *after]) + ".", " ".join([*before, quoted, *after]) + ".", written, quoted
+
+
+def _judged(source: str, quote: str):
+    found = classify_alignment(align(tokenize(source), tokenize(quote)), source, quote)
+    return found, verdict(found, True)
+
+
+@given(NUMBERS, st.data())
+@settings(max_examples=examples(300))
+def test_a_number_written_in_any_of_its_spellings_is_a_spelling_and_the_quotation_faithful(n, data):
+    source, quote, written, quoted = _number_in_words(data, n, n)
+    assume(written != quoted)
+    found, judged = _judged(source, quote)
+    assert [(v.kind, v.source_text, v.quote_text) for v in found] == [(Kind.SPELLING, written, quoted)], (source, quote, found)
+    assert judged is Verdict.FAITHFUL
+
+
+@given(NUMBERS, NUMBERS, st.data())
+@settings(max_examples=examples(300))
+def test_a_number_of_another_value_in_any_spelling_is_one_change_of_number(n, m, data):
+    assume(n != m)
+    source, quote, written, quoted = _number_in_words(data, n, m)
+    found, judged = _judged(source, quote)
+    assert judged is Verdict.ALTERED
+    # the whole number on each side, however many words the two spellings share
+    assert [(v.kind, v.source_text, v.quote_text, v.meaning) for v in found] == [(Kind.SUBSTITUTION, written, quoted, ("number",))], (source, quote, found)
+
+
+@pytest.mark.parametrize(
+    "source, quote, expected",
+    [
+        # a number spelt another way beside a word changed: the spelling and the change apart
+        ("They will pay 2,000,000 dollars now.", "They will pay 2 million euros now.", [("spelling", "2,000,000", "2 million"), ("substitution", "dollars", "euros")]),
+        # a word for a number word beside a part of the number: the word, not the whole number, changed
+        ("It was five thousand years ago.", "It was since thousand years ago.", [("substitution", "five", "since")]),
+        # words of a number reordered: another value, not a transposition
+        ("It was one million two hundred thousand.", "It was two million one hundred thousand.", [("substitution", "one million two hundred thousand", "two million one hundred thousand")]),
+        # another currency is another amount
+        ("They will pay $2 million now.", "They will pay £2 million now.", [("substitution", "$", "£")]),
+        # a hyphenated number word
+        ("We saw one hundred and twenty-one ships.", "We saw 121 ships.", [("spelling", "one hundred and twenty-one", "121")]),
+        ("We saw one hundred and twenty-one ships.", "We saw one hundred and twenty-two ships.", [("substitution", "one hundred and twenty-one", "one hundred and twenty-two")]),
+    ],
+)
+def test_a_number_is_judged_whole_only_against_a_number(source, quote, expected):
+    assert variants(source, quote) == expected

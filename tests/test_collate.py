@@ -135,6 +135,22 @@ def test_short_phrase_far_away_is_no_move():
     assert not [v for v in c.variants if v.moved]
 
 
+@pytest.mark.parametrize(
+    "base, other, expected",
+    [
+        # the "2" and a digit group are matched, the rest is not: the number is one spelling, whole
+        ("They will pay 2,000,000 dollars this year.", "They will pay 2 million dollars this year.", [("spelling", "2,000,000", "2 million")]),
+        ("There were one hundred and one of them.", "There were one hundred one of them.", [("spelling", "one hundred and one", "one hundred one")]),
+        ("It will cost 5 million pounds.", "It will cost 5 billion pounds.", [("substitution", "5 million", "5 billion")]),
+        ("I do not like the plan.", "I don't love the plan.", [("spelling", "do not", "don't"), ("substitution", "like", "love")]),
+    ],
+)
+def test_a_number_or_a_contraction_in_other_words_is_named_whole(base, other, expected):
+    c = collate(doc(base), doc(other))
+    assert kinds(c) == expected
+    check_spans(c)
+
+
 def test_local_swap_is_a_transposition():
     c = collate(doc("We will go north and then south."), doc("We will go south and then north."))
     assert [v.kind for v in c.variants] == [Kind.TRANSPOSITION]

@@ -225,18 +225,15 @@ def _form_pairs(draw):
     if kind == "group":
         spellings = draw(st.sampled_from(OTHER_LENGTH))
     elif kind == "number":
-        n = draw(st.one_of(st.integers(21, 99), st.integers(100, 999_999), st.sampled_from([1_000, 300_000, 2_500_000, 7_200_000])))
+        n = draw(st.one_of(st.integers(21, 99), st.integers(100, 999_999), st.sampled_from([1_000, 300_000, 2_000_000, 2_500_000, 7_200_000])))
         spellings = tuple(_number_spellings(n))
-        if n > 1_000_000:  # "2.5 million" (a whole "2 million" against "2,000,000" is aligned "2" to "2": a known limit)
-            spellings += (f"{n / 1_000_000:g} million",)
+        if n >= 1_000_000:
+            spellings += (f"{n / 1_000_000:g} million", f"{n / 1_000_000:g}m")
     else:
         n = draw(st.integers(2, 99))
         spellings = (f"{n} per cent", f"{n}%", f"{n} percent")
     a = draw(st.sampled_from(spellings))
-    # of a number, one of the two in digits alone: where both have words ("one hundred and one", "one hundred
-    # one"; "2.5 million", "two million five hundred thousand"), the alignment matches the words they share
-    # and names the rest a change (a known limit of the alignment, not of locating)
-    b = draw(st.sampled_from([s for s in spellings if s != a and (kind != "number" or s.replace(",", "").isdigit() or a.replace(",", "").isdigit())]))
+    b = draw(st.sampled_from([s for s in spellings if s != a]))
     return a, b
 
 
@@ -255,8 +252,22 @@ def test_forms_of_other_length_never_move_a_located_quotation(pair, words, size,
     rendered = locate_quotation(rendered_text, idx)
     assert verbatim.location is not None and text[verbatim.location.span[0] : verbatim.location.span[1]] == verbatim_text
     assert rendered.location is not None and rendered.location.span == verbatim.location.span
-    assert rendered.location.share == 1.0
     assert rendered.verdict is Verdict.FAITHFUL and {v.kind for v in rendered.variants} == {Kind.SPELLING}
+    # a known limit of locating, not of judging (the verdict above is right all the same): the
+    # locator reads a run of forms only where the quotation's words stop being the source's, and a
+    # number only from its start; of two spellings in words whose first three words are alike ("one
+    # thousand two hundred and one" for "one thousand two hundred one"), the start is not read
+    assert rendered.location.share == 1.0 or _first_words_alike(written, quoted), (written, quoted)
+
+
+def _first_words_alike(a: str, b: str) -> bool:
+    """Whether two spellings of a number, both in words, have the same first three words (in their forms)."""
+    from quoteverify.classify import word_form
+
+    def words(s: str) -> list[str]:
+        return [word_form(w) for w in s.replace(",", "").replace("-", " ").split()]
+
+    return not any(c.isdigit() for c in a + b) and words(a)[:3] == words(b)[:3]
 
 
 GOLDEN_FORMS = Path(__file__).parent / "golden" / "forms"
