@@ -581,13 +581,11 @@ def _number_words(value: int, language: str) -> str | None:
     """A whole number in words, by num2words (imported on first use: 10 ms); None where it has no such language."""
     if value > 10**15:
         return None
-    try:
-        from num2words import num2words
-    except ImportError:  # pragma: no cover - a declared dependency
-        return None
+    from num2words import num2words
+
     try:
         return str(num2words(value, lang=language)).casefold()
-    except (NotImplementedError, OverflowError, ValueError, TypeError):
+    except (NotImplementedError, OverflowError):  # a language num2words has no words in; a number past its words' reach in one
         return None
 
 
