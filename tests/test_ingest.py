@@ -724,6 +724,48 @@ def test_case_faults(tmp_path, toml, where, fault):
     assert re.search(fault, e.value.fault), message
 
 
+def _source_at(tmp_path: Path, path: str) -> Path:
+    """A case whose one source is listed at ``path``, with a file outside the case folder to lead to."""
+    (tmp_path / "elsewhere").mkdir(exist_ok=True)
+    (tmp_path / "elsewhere" / "secret.txt").write_text("Not part of the case.\n")
+    return make_case(tmp_path, GOOD_CASE.replace('path = "sources/s.txt"', f"path = {json.dumps(path)}"))
+
+
+@pytest.mark.parametrize("how", ["dot-dot", "absolute", "file link", "folder link", "link in a linked folder"])
+def test_a_source_path_leading_outside_the_case_folder_is_refused(tmp_path, how):
+    if how in ("file link", "folder link", "link in a linked folder") and not hasattr(os, "symlink"):
+        pytest.skip("no symlinks")
+    secret = tmp_path / "elsewhere" / "secret.txt"
+    path = {"dot-dot": "../elsewhere/secret.txt", "absolute": str(secret)}.get(how, "sources/out.txt")
+    root = _source_at(tmp_path, path)
+    if how == "file link":
+        os.symlink(secret, root / "sources" / "out.txt")
+    elif how == "folder link":
+        os.symlink(tmp_path / "elsewhere", root / "linked")
+        root = _source_at(tmp_path, "linked/secret.txt")
+    elif how == "link in a linked folder":
+        (root / "inner").mkdir()
+        os.symlink(secret, root / "inner" / "out.txt")
+        os.symlink(root / "inner", root / "alias")
+        root = _source_at(tmp_path, "alias/out.txt")
+    with pytest.raises(InputError, match="leads outside the case folder"):
+        load_case(root)
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")
+def test_links_that_stay_inside_the_case_folder_are_followed(tmp_path):
+    root = _source_at(tmp_path, "alias/s.txt")
+    os.symlink(root / "sources", root / "alias")
+    assert load_case(root).sources[0].document.text == "Source text.\n"
+    root = _source_at(tmp_path, "sources/link.txt")
+    os.symlink("s.txt", root / "sources" / "link.txt")
+    assert load_case(root).sources[0].document.text == "Source text.\n"
+    os.symlink("nowhere.txt", root / "sources" / "dangling.txt")
+    root = _source_at(tmp_path, "sources/dangling.txt")
+    with pytest.raises(InputError, match="no such file"):
+        load_case(root)
+
+
 def test_case_missing(tmp_path):
     with pytest.raises(InputError, match="no such case directory"):
         load_case(tmp_path / "nope")
