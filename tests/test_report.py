@@ -217,6 +217,46 @@ def test_report_json_has_the_documented_fields_and_types(result: CheckResult, da
                 assert p["quoted"] == round(pr.quoted, 4)
 
 
+def _quote_entry_from_parts(q, anchor: str, paragraphs) -> dict:
+    """A quotation's report.json entry built from the shared pieces, as it was before it was written out in one function."""
+    from quoteverify.render.json import finding_json, quotation_json, touched_paragraphs, variant_json
+
+    loc = q.location
+    out = quotation_json(q.quotation)
+    out.update(finding_json(q, variant_json))
+    out["anchor"] = anchor
+    span = q.quotation.attribution_span
+    out["attribution_span"] = None if span is None else [int(span[0]), int(span[1])]
+    out["segments"] = [{"kind": s.kind, "span": [s.start, s.end]} for s in q.quotation.segments]
+    out["fragments"] = [
+        {"quote_span": [int(f.quote_span[0]), int(f.quote_span[1])], "source_span": [int(f.source_span[0]), int(f.source_span[1])]}
+        for f in (loc.fragments if loc else ())
+    ]
+    out["source_paragraphs"] = touched_paragraphs(q, paragraphs[loc.source]) if loc is not None and loc.source in paragraphs else []
+    out["score"] = round(float(loc.share), 4) if loc else None
+    out["invisible"] = q.invisible
+    return out
+
+
+@pytest.mark.parametrize("which", ["fixture", "seed case"])
+def test_a_quotation_entry_is_its_parts_in_order(result: CheckResult, which: str) -> None:
+    from quoteverify.render.json import _quote_json
+
+    if which == "seed case":
+        from quoteverify.run.calls import check
+
+        result = check(Path(__file__).resolve().parent.parent / "corpus" / "seely-letter")
+    paragraphs = {s.document.id: s.document.paragraphs_or_whole for s in result.sources}
+    seen = 0
+    for a in result.articles:
+        for q, anchor in zip(a.quotes, quote_anchors(a)):
+            entry = _quote_json(q, anchor, paragraphs)
+            expected = _quote_entry_from_parts(q, anchor, paragraphs)
+            assert list(entry) == list(expected) and entry == expected
+            seen += 1
+    assert seen
+
+
 def test_report_json_anchors_match_the_article_pages(result: CheckResult, data: dict, files: dict[str, bytes]) -> None:
     for a, ar in zip(data["articles"], result.articles):
         page = Page(article_page(files, result, ar.article.id))
