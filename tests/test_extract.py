@@ -937,3 +937,30 @@ def test_last_good_key_is_the_plain_walk_back(keys, good, asks):
         i = bisect_right(keys, point) - 1
         plain = next((j for j in range(i, -1, -1) if keys[j] > floor and good[j]), -1)
         assert last_good.last(i, floor) == plain
+
+
+# --------------------------------------------------------------------------- what extraction leaves behind
+
+_CUED = [
+    "The minister said: \u201cWe will not sell the harbour.\u201d It was a draft, she added.",
+    "\u201cNothing has been decided,\u201d the council said on Tuesday. \u201cWe are looking at options.\u201d",
+    "According to the letter, the plan was \u201cstill under review\u201d. Mr. Smith told reporters: \u201cWait.\u201d",
+    '"It is done," he wrote. She replied, "Not yet."',
+]
+
+
+def test_extraction_leaves_nothing_for_the_collector() -> None:
+    """Every object extraction makes is freed as soon as it is done with: none is kept alive by a reference cycle."""
+    import gc
+
+    docs = [doc(text) for text in _CUED]
+    for d in docs:  # what is made once for all articles (the compiled patterns) is made now
+        extract_quotations(d)
+    gc.collect()
+    gc.disable()
+    try:
+        found = [extract_quotations(d) for d in docs]
+        assert sum(1 for qs in found for q in qs if q.attribution) >= len(_CUED)  # the cues were read
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
