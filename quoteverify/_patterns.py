@@ -9,7 +9,7 @@ constructor, nothing is parsed again), and the 35 load in 0.4 ms.
 
 A module's patterns are kept in one file,
 ``<cache>/quoteverify/patterns-<regex version>/<module>.pickle`` (``<cache>``
-is ``$XDG_CACHE_HOME`` or ``~/.cache``), keyed by their text and flags:
+is ``$XDG_CACHE_HOME`` or ``~/.cache``: :func:`~quoteverify._cache.cache_folder`), keyed by their text and flags:
 an edited pattern is a new key, compiled anew. The file is read by an
 unpickler that builds compiled patterns and nothing else. A pattern that
 was not in it is compiled, and the file written again (atomically) when the
@@ -23,27 +23,18 @@ to the next: the same pattern all the same).
 from __future__ import annotations
 
 import atexit
-import contextlib
-import os
 import pickle
 from pathlib import Path
 from typing import Any
 
 import regex
 
-from quoteverify.errors import InputError
-from quoteverify._files import write_atomic
+from quoteverify._cache import cache_folder, save_quietly
 
 #: the one callable a kept pattern is built with (``regex`` pickles a compiled pattern as a call of it)
 _PATTERN_CONSTRUCTOR = ("regex._regex", "compile")
 
 _Key = tuple[str, int, int]
-
-
-def cache_folder() -> Path:
-    """The user's cache folder of quoteverify: ``$XDG_CACHE_HOME/quoteverify`` or ``~/.cache/quoteverify``."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "quoteverify"
 
 
 class _PatternUnpickler(pickle.Unpickler):
@@ -118,6 +109,4 @@ class PatternCache:
         """Keep the patterns compiled so far in the file (nothing happens where it cannot be written)."""
         if not self._patterns:
             return
-        data = pickle.dumps(self._patterns, protocol=pickle.HIGHEST_PROTOCOL)
-        with contextlib.suppress(InputError, OSError):
-            write_atomic(self.path, data, make_dirs=True, sync=False)
+        save_quietly(self.path, pickle.dumps(self._patterns, protocol=pickle.HIGHEST_PROTOCOL))
