@@ -23,6 +23,7 @@ to the next: the same pattern all the same).
 from __future__ import annotations
 
 import atexit
+import io
 import pickle
 from pathlib import Path
 from typing import Any
@@ -49,8 +50,7 @@ class _PatternUnpickler(pickle.Unpickler):
 def _read(path: Path) -> dict[_Key, regex.Pattern[str]]:
     """The patterns kept in ``path``; none when it is missing, unreadable or holds anything else."""
     try:
-        with open(path, "rb") as f:
-            kept = _PatternUnpickler(f).load()
+        kept = _PatternUnpickler(io.BytesIO(path.read_bytes())).load()
     except FileNotFoundError:
         return {}
     except Exception:  # a broken or foreign file is not used: the patterns are compiled again
