@@ -32,6 +32,19 @@ def cache_folder() -> Path:
     return Path(base) / "quoteverify"
 
 
+def read_own(path: Path) -> bytes:
+    """The bytes of ``path``, a file of this user's that nobody else may write (else ``PermissionError``).
+
+    What is kept is code or builds patterns: a file someone else could have
+    put there (a cache folder set to a shared one) is not read.
+    """
+    with open(path, "rb") as f:
+        st = os.fstat(f.fileno())
+        if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
+            raise PermissionError(f"{path}: not this user's own file")
+        return f.read()
+
+
 def save_quietly(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` whole (making its folder); nothing happens where it cannot be written."""
     from quoteverify._files import write_atomic  # at the end of a run, not at every start
@@ -52,7 +65,7 @@ class _CompiledSources:
     def _read(self) -> dict[str, CodeType]:
         try:
             # loads of the bytes: load from the file read each piece with a call of its own (23 ms, not 3)
-            kept = marshal.loads(self.path.read_bytes())
+            kept = marshal.loads(read_own(self.path))
         except Exception:  # missing, unreadable or broken: compiled again
             return {}
         if not isinstance(kept, dict):

@@ -30,7 +30,7 @@ from typing import Any
 
 import regex
 
-from quoteverify._cache import cache_folder, save_quietly
+from quoteverify._cache import cache_folder, read_own, save_quietly
 
 #: the one callable a kept pattern is built with (``regex`` pickles a compiled pattern as a call of it)
 _PATTERN_CONSTRUCTOR = ("regex._regex", "compile")
@@ -50,7 +50,7 @@ class _PatternUnpickler(pickle.Unpickler):
 def _read(path: Path) -> dict[_Key, regex.Pattern[str]]:
     """The patterns kept in ``path``; none when it is missing, unreadable or holds anything else."""
     try:
-        kept = _PatternUnpickler(io.BytesIO(path.read_bytes())).load()
+        kept = _PatternUnpickler(io.BytesIO(read_own(path))).load()
     except FileNotFoundError:
         return {}
     except Exception:  # a broken or foreign file is not used: the patterns are compiled again

@@ -130,3 +130,16 @@ def test_boilerplate_patterns_find_what_regex_compiles_finds() -> None:
         assert pattern.flags == fresh.flags
         for line in lines:
             assert [m.span() for m in pattern.finditer(line)] == [m.span() for m in fresh.finditer(line)]
+
+
+def test_a_file_others_may_write_is_not_read(tmp_path: Path) -> None:
+    _kept(tmp_path)
+    path = PatternCache("test", tmp_path).path
+    path.chmod(0o666)
+    shared = PatternCache("test", tmp_path)
+    assert shared.compile(*PATTERNS[1]).search("aB") is not None
+    assert shared.compiled == 1
+    path.chmod(0o644)
+    own = PatternCache("test", tmp_path)
+    own.compile(*PATTERNS[1])
+    assert own.compiled == 0
