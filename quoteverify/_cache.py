@@ -2,9 +2,10 @@
 
 :func:`cache_folder` is ``$XDG_CACHE_HOME/quoteverify`` (``~/.cache/quoteverify``
 by default). Nothing kept there changes what a run finds or writes: each
-thing is keyed by everything it is made from, read back only when it is
-whole and of the expected kind, and made again where it is missing or the
-folder cannot be written. Kept there: the compiled templates of the
+thing is keyed by everything it is made from, read back only from the
+user's own file that nobody else may write and only when it is whole and
+of the expected kind, and made again where it is missing or the folder
+cannot be written. Kept there: the compiled templates of the
 report (:mod:`quoteverify.render.html`), the compiled ``regex`` patterns of
 a module (:mod:`quoteverify._patterns`), and the methods ``dataclasses``
 writes for the package's classes (:func:`keep_dataclass_methods`).
@@ -79,7 +80,8 @@ class _CompiledSources:
         found = self._code.get(source)
         if found is None:
             found = self._code[source] = compile(source, "<string>", "exec")
-            if not self.compiled:
+            # kept as a module's bytecode is: not where Python is told to write none
+            if not self.compiled and not sys.dont_write_bytecode:
                 atexit.register(self.save)
             self.compiled += 1
         return found
@@ -112,7 +114,9 @@ def keep_dataclass_methods() -> None:
     ``exec`` of its own (its functions look the name up there first), which
     compiles nothing anew for the package's classes and leaves every other
     class as it was. Once a process; where ``dataclasses`` does not write
-    its methods with ``exec`` any more, nothing is done.
+    its methods with ``exec`` any more, nothing is done. Like a ``.pyc``,
+    the file is not written where Python writes no bytecode
+    (``PYTHONDONTWRITEBYTECODE``), only read.
     """
     global _methods
     writer = getattr(dataclasses, "_create_fn", None)

@@ -7,6 +7,7 @@ module is made as always; a broken or foreign file is not used.
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import marshal
 import sys
@@ -125,3 +126,14 @@ def test_the_kept_code_of_the_package_classes_is_what_their_source_compiles_to()
     for source, code in kept.items():
         assert _code_fields(code) == _code_fields(compile(source, "<string>", "exec"))
     assert all(_method_code(models.QuoteResult, m).co_filename == "<string>" for m in METHODS)
+
+
+@pytest.mark.parametrize("no_bytecode", [True, False])
+def test_the_code_is_kept_at_exit_unless_python_writes_no_bytecode(kept: Path, monkeypatch: pytest.MonkeyPatch, no_bytecode: bool) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", no_bytecode)
+    before = atexit._ncallbacks()
+    _make("quoteverify._probe")
+    methods = _cache._methods
+    assert methods is not None and methods.compiled == 12
+    assert atexit._ncallbacks() == before + (0 if no_bytecode else 1)
+    atexit.unregister(methods.save)
