@@ -26,7 +26,6 @@ from types import CodeType
 from typing import Any
 
 
-
 def cache_folder() -> Path:
     """The user's cache folder of quoteverify: ``$XDG_CACHE_HOME/quoteverify`` or ``~/.cache/quoteverify``."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
@@ -74,12 +73,12 @@ class _CompiledSources:
         return {k: v for k, v in kept.items() if isinstance(k, str) and isinstance(v, CodeType)}
 
     def code(self, source: str) -> CodeType:
-        """``compile(source, "<string>", "exec")``: what ``exec(source)`` runs."""
+        """The code of ``source``, compiled as ``exec(source)`` in ``dataclasses`` compiles it."""
         if self._code is None:
             self._code = self._read()
         found = self._code.get(source)
         if found is None:
-            found = self._code[source] = compile(source, "<string>", "exec")
+            found = self._code[source] = _compile(source)
             # kept as a module's bytecode is: not where Python is told to write none
             if not self.compiled and not sys.dont_write_bytecode:
                 atexit.register(self.save)
@@ -92,12 +91,26 @@ class _CompiledSources:
 
 
 _methods: _CompiledSources | None = None
+#: the format of the file of kept methods: 2, compiled without this module's future features
+_METHODS_FORMAT = 2
+
+
+def _compile(source: str) -> CodeType:
+    """``source`` compiled as ``exec(source)`` compiles it in a module without ``from __future__`` imports.
+
+    ``exec`` of a string takes the future features of the code that calls it:
+    those of ``dataclasses`` (none), not this module's (``annotations``, which
+    would leave the annotations of every ``__init__`` as strings).
+    """
+    return compile(source, "<string>", "exec", dont_inherit=True)
 
 
 def _exec_kept(source: Any, globals: dict[str, Any] | None = None, locals: Any = None, /) -> None:
     """``exec`` for ``dataclasses``: the source of a method of one of the package's classes runs from its kept code."""
     if _methods is not None and isinstance(source, str) and globals and str(globals.get("__name__", "")).startswith("quoteverify."):
         source = _methods.code(source)
+    elif isinstance(source, str):
+        source = _compile(source)
     builtins.exec(source, globals, locals)
 
 
@@ -124,6 +137,6 @@ def keep_dataclass_methods() -> None:
     if _methods is not None or "exec" in vars(dataclasses) or not writes_with_exec:
         return
     tag = f"{sys.implementation.cache_tag}-{importlib.util.MAGIC_NUMBER.hex()}"
-    _methods = _CompiledSources(cache_folder() / f"dataclass-methods-{tag}.marshal")
+    _methods = _CompiledSources(cache_folder() / f"dataclass-methods-{_METHODS_FORMAT}-{tag}.marshal")
     dataclasses.exec = _exec_kept  # type: ignore[attr-defined]
 

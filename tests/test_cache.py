@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import dataclasses
+import inspect
 import marshal
 import sys
 import types
@@ -61,7 +62,10 @@ def kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 def _code_fields(code: types.CodeType) -> tuple[Any, ...]:
     consts = tuple(_code_fields(c) if isinstance(c, types.CodeType) else c for c in code.co_consts)
-    return (code.co_code, consts, code.co_names, code.co_varnames, code.co_freevars, code.co_cellvars, code.co_filename, code.co_name)
+    return (
+        code.co_code, consts, code.co_names, code.co_varnames, code.co_freevars, code.co_cellvars,
+        code.co_filename, code.co_name, code.co_flags,
+    )
 
 
 METHODS = ("__init__", "__repr__", "__eq__", "__hash__", "__setattr__", "__delattr__")
@@ -72,8 +76,11 @@ def _method_code(cls: type, name: str) -> types.CodeType:
     return getattr(fn, "__wrapped__", fn).__code__
 
 
-def test_classes_made_from_kept_code_are_the_classes_made_from_source(kept: Path) -> None:
-    plain = _make("tests_cache_probe")  # not of the package: made as always
+def test_classes_made_from_kept_code_are_the_classes_made_from_source(kept: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with monkeypatch.context() as plain_dataclasses:
+        plain_dataclasses.delattr(dataclasses, "exec")
+        plain = _make("quoteverify._probe")  # as dataclasses makes them with no exec but its own
+    other = _make("tests_cache_probe")  # not of the package: made as always
     assert _cache._methods is not None and _cache._methods.compiled == 0
     first = _make("quoteverify._probe")
     assert _cache._methods.compiled == 12  # six methods each
@@ -83,12 +90,15 @@ def test_classes_made_from_kept_code_are_the_classes_made_from_source(kept: Path
     again = _make("quoteverify._probe")
     assert _cache._methods.compiled == 0  # every method read back
 
-    for made in (first, again):
+    for made in (first, again, other):
         for cls_name in ("Probe", "Single"):
             for method in METHODS:
                 assert _code_fields(_method_code(getattr(made, cls_name), method)) == _code_fields(
                     _method_code(getattr(plain, cls_name), method)
                 )
+            init, plain_init = getattr(made, cls_name).__init__, getattr(plain, cls_name).__init__
+            assert init.__annotations__ == plain_init.__annotations__
+            assert str(inspect.signature(init)) == str(inspect.signature(plain_init))
         p = made.Probe("a", 2, ("x",), ["note"])
         assert p == made.Probe("a", 2, ("x",), ["other"])  # notes are not compared
         assert p != made.Probe("a", 3, ("x",))
@@ -124,8 +134,12 @@ def test_the_kept_code_of_the_package_classes_is_what_their_source_compiles_to()
     kept = _cache._methods._code or {}
     assert len(kept) >= 200
     for source, code in kept.items():
-        assert _code_fields(code) == _code_fields(compile(source, "<string>", "exec"))
+        assert _code_fields(code) == _code_fields(compile(source, "<string>", "exec", dont_inherit=True))
     assert all(_method_code(models.QuoteResult, m).co_filename == "<string>" for m in METHODS)
+    # the annotations of __init__ are the fields' (strings in a module of postponed annotations), not the names they were passed by
+    for cls in (models.Paragraph, models.QuoteResult):
+        expected = {f.name: f.type for f in dataclasses.fields(cls)} | {"return": None}
+        assert cls.__init__.__annotations__ == expected
 
 
 @pytest.mark.parametrize("no_bytecode", [True, False])
