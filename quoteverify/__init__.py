@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from quoteverify._cache import keep_dataclass_methods
 from quoteverify._version import __version__
 from quoteverify.errors import InputError, QuoteverifyError
+
+# before any module of the package defines its classes (see there: a tenth of a check's run)
+keep_dataclass_methods()
 
 if TYPE_CHECKING:
     from quoteverify.run import check, check_files

@@ -21,17 +21,15 @@ of a local alignment.
 
 from __future__ import annotations
 
+import functools
 import threading
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
-
-from diff_match_patch import diff_match_patch
+from typing import Any
 
 from quoteverify.models import AlignOp, Alignment, OpName, Token
 
-_DMP = diff_match_patch()
-_DMP.Diff_Timeout = 0  # exact and reproducible, whatever the machine
 _OP = {-1: "-", 0: "=", 1: "+"}
 
 Counts = Callable[[str, str], list[tuple[str, int]]]
@@ -40,9 +38,19 @@ Counts = Callable[[str, str], list[tuple[str, int]]]
 ANCHOR_ABOVE = 3000
 
 
+@functools.cache
+def _dmp() -> Any:
+    """diff-match-patch, imported where its C++ port is missing (3-4 ms of every start otherwise)."""
+    from diff_match_patch import diff_match_patch
+
+    dmp = diff_match_patch()
+    dmp.Diff_Timeout = 0  # exact and reproducible, whatever the machine
+    return dmp
+
+
 def _counts_dmp(a: str, b: str) -> list[tuple[str, int]]:
     """The diff of two strings as (op, length) pairs, op one of ``-``, ``=``, ``+``: diff-match-patch."""
-    return [(_OP[op], len(chunk)) for op, chunk in _DMP.diff_main(a, b, False)]
+    return [(_OP[op], len(chunk)) for op, chunk in _dmp().diff_main(a, b, False)]
 
 
 def _fast_counts() -> Counts | None:

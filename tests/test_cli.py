@@ -443,6 +443,35 @@ def test_a_check_that_rebuilds_no_source_imports_no_reconstruction(tmp_path):
     assert not modules & {"quoteverify.reconstruct", "quoteverify.collate", "quoteverify.render.splitdiff"}
 
 
+def test_help_imports_none_of_the_engine(tmp_path):
+    """``--help`` is the command line's own: numpy, jinja, regex and the engine's stages load with a command that runs."""
+    _, modules = _run_in_process(tmp_path, "check", "--help")
+    assert "quoteverify.cli" in modules
+    assert not modules & {"numpy", "jinja2", "regex", "rapidfuzz", "quoteverify.ingest", "quoteverify.locate", "quoteverify.render"}
+
+
+def test_the_collector_is_on_again_after_the_imports_of_a_check(tmp_path, monkeypatch):
+    import gc
+
+    import click
+
+    import quoteverify.cli as cli
+
+    seen = []
+
+    def first_stage(*args, **kwargs):
+        seen.append(gc.isenabled())
+        raise click.UsageError("stop here")
+
+    monkeypatch.setattr("quoteverify.ingest.load_case", first_stage)
+    result = run("check", CASE, "--out", tmp_path / "out")
+    assert result.exit_code == 2 and seen == [True]
+    with pytest.raises(RuntimeError), cli._imports_uncollected():
+        assert not gc.isenabled()
+        raise RuntimeError("an import that fails")
+    assert gc.isenabled()
+
+
 def test_a_thread_count_the_user_gave_blas_is_kept(tmp_path):
     blas, _ = _run_in_process(tmp_path, "--version", env={"OPENBLAS_NUM_THREADS": "3"})
     assert blas == "3"

@@ -1,0 +1,153 @@
+"""What is kept in the user's cache folder: the methods ``dataclasses`` writes for the package's classes.
+
+A class made from kept code must be the class made from the source text:
+the same code in every method, the same behaviour; a class of any other
+module is made as always; a broken or foreign file is not used.
+"""
+
+from __future__ import annotations
+
+import atexit
+import dataclasses
+import inspect
+import marshal
+import sys
+import types
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from quoteverify import _cache, models
+
+PROBE = '''
+from __future__ import annotations
+from dataclasses import dataclass, field
+
+@dataclass(frozen=True)
+class Probe:
+    """A class with defaults, a factory and a field left out of comparisons."""
+    name: str
+    count: int = 0
+    tags: tuple[str, ...] = ()
+    notes: list[str] = field(default_factory=list, compare=False)
+
+@dataclass(frozen=True)
+class Single:
+    only: str
+'''
+
+
+def _make(module_name: str) -> types.ModuleType:
+    """The probe classes, defined in a fresh module of the given name."""
+    module = types.ModuleType(module_name)
+    sys.modules[module_name] = module
+    try:
+        exec(compile(PROBE, f"<{module_name}>", "exec"), module.__dict__)
+    finally:
+        del sys.modules[module_name]
+    return module
+
+
+@pytest.fixture
+def kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh file of kept methods, for the length of one test."""
+    if "exec" not in vars(dataclasses):
+        pytest.skip("dataclasses writes its methods otherwise on this Python")
+    path = tmp_path / "methods.marshal"
+    monkeypatch.setattr(_cache, "_methods", _cache._CompiledSources(path))
+    yield path
+
+
+def _code_fields(code: types.CodeType) -> tuple[Any, ...]:
+    consts = tuple(_code_fields(c) if isinstance(c, types.CodeType) else c for c in code.co_consts)
+    return (
+        code.co_code, consts, code.co_names, code.co_varnames, code.co_freevars, code.co_cellvars,
+        code.co_filename, code.co_name, code.co_flags,
+    )
+
+
+METHODS = ("__init__", "__repr__", "__eq__", "__hash__", "__setattr__", "__delattr__")
+
+
+def _method_code(cls: type, name: str) -> types.CodeType:
+    fn = vars(cls)[name]
+    return getattr(fn, "__wrapped__", fn).__code__
+
+
+def test_classes_made_from_kept_code_are_the_classes_made_from_source(kept: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with monkeypatch.context() as plain_dataclasses:
+        plain_dataclasses.delattr(dataclasses, "exec")
+        plain = _make("quoteverify._probe")  # as dataclasses makes them with no exec but its own
+    other = _make("tests_cache_probe")  # not of the package: made as always
+    assert _cache._methods is not None and _cache._methods.compiled == 0
+    first = _make("quoteverify._probe")
+    assert _cache._methods.compiled == 12  # six methods each
+    _cache._methods.save()
+
+    _cache._methods = _cache._CompiledSources(kept)
+    again = _make("quoteverify._probe")
+    assert _cache._methods.compiled == 0  # every method read back
+
+    for made in (first, again, other):
+        for cls_name in ("Probe", "Single"):
+            for method in METHODS:
+                assert _code_fields(_method_code(getattr(made, cls_name), method)) == _code_fields(
+                    _method_code(getattr(plain, cls_name), method)
+                )
+            init, plain_init = getattr(made, cls_name).__init__, getattr(plain, cls_name).__init__
+            assert init.__annotations__ == plain_init.__annotations__
+            assert str(inspect.signature(init)) == str(inspect.signature(plain_init))
+        p = made.Probe("a", 2, ("x",), ["note"])
+        assert p == made.Probe("a", 2, ("x",), ["other"])  # notes are not compared
+        assert p != made.Probe("a", 3, ("x",))
+        assert hash(p) == hash(("a", 2, ("x",))) and hash(made.Single("s")) == hash(("s",))
+        assert repr(p) == "Probe(name='a', count=2, tags=('x',), notes=['note'])"
+        assert made.Probe("b").notes == [] and made.Probe("b").notes is not made.Probe("b").notes
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            p.count = 3  # type: ignore[misc]
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            del p.name
+        assert dataclasses.replace(p, count=5).count == 5
+
+
+def test_a_broken_or_foreign_file_is_not_used(kept: Path) -> None:
+    kept.write_bytes(b"\x00not marshal data")
+    made = _make("quoteverify._probe")
+    assert _cache._methods is not None and _cache._methods.compiled == 12
+    assert made.Single("s") == made.Single("s")
+
+    # a file of anything but code by source text: nothing of it is run
+    kept.write_bytes(marshal.dumps({"def __create_fn__(): pass": "not code", 3: compile("1", "<x>", "eval")}))
+    _cache._methods = _cache._CompiledSources(kept)
+    _make("quoteverify._probe")
+    assert _cache._methods.compiled == 12
+
+
+def test_the_kept_code_of_the_package_classes_is_what_their_source_compiles_to() -> None:
+    """The methods of this process's classes (read from the user's cache folder when a run kept them)."""
+    import quoteverify.render.views  # noqa: F401 (their classes, with the models')
+
+    if _cache._methods is None:
+        pytest.skip("dataclasses writes its methods otherwise on this Python")
+    kept = _cache._methods._code or {}
+    assert len(kept) >= 200
+    for source, code in kept.items():
+        assert _code_fields(code) == _code_fields(compile(source, "<string>", "exec", dont_inherit=True))
+    assert all(_method_code(models.QuoteResult, m).co_filename == "<string>" for m in METHODS)
+    # the annotations of __init__ are the fields' (strings in a module of postponed annotations), not the names they were passed by
+    for cls in (models.Paragraph, models.QuoteResult):
+        expected = {f.name: f.type for f in dataclasses.fields(cls)} | {"return": None}
+        assert cls.__init__.__annotations__ == expected
+
+
+@pytest.mark.parametrize("no_bytecode", [True, False])
+def test_the_code_is_kept_at_exit_unless_python_writes_no_bytecode(kept: Path, monkeypatch: pytest.MonkeyPatch, no_bytecode: bool) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", no_bytecode)
+    before = atexit._ncallbacks()
+    _make("quoteverify._probe")
+    methods = _cache._methods
+    assert methods is not None and methods.compiled == 12
+    assert atexit._ncallbacks() == before + (0 if no_bytecode else 1)
+    atexit.unregister(methods.save)
