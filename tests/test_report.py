@@ -993,9 +993,13 @@ def test_writing_a_report_puts_the_collector_thresholds_back(tmp_path: Path) -> 
     import gc
 
     before = gc.get_threshold()
+    gc.collect()
+    frozen = gc.get_freeze_count()
     write_report(sample_result(), tmp_path)
     render_report(sample_result())
     assert gc.get_threshold() == before
+    # the views, built with the collector paused and frozen, are given back with the rest
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
 
 
 def test_a_staged_report_writes_the_same_files_straight(tmp_path: Path) -> None:
