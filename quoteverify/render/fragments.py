@@ -376,12 +376,17 @@ def paragraph_head(p: ParagraphView, source_speaker: str | None) -> Markup:
     Drawn for each of the 19,000 paragraphs of an archive's source pages:
     0.27 s of jinja for 500 pages, the most of their time.
     """
+    return Markup(_paragraph_head(p, source_speaker)[:-1])
+
+
+def _paragraph_head(p: ParagraphView, source_speaker: str | None) -> str:
+    """:func:`paragraph_head` and the line's end after it, as a string: 19,000 Markup objects fewer."""
     i = p.index
-    speaker = f' <span class="speaker">{escape(p.speaker)}</span>' if p.speaker and p.speaker != source_speaker else ""
-    return Markup(
+    speaker = f' <span class="speaker">{_escaped(p.speaker)}</span>' if p.speaker and p.speaker != source_speaker else ""
+    return (
         f'<section class="para" id="p{i}" aria-labelledby="p{i}-h">\n'
         f'<h3 id="p{i}-h"><a class="self" href="#p{i}">&para;{i + 1}</a>{speaker}</h3>\n'
-        f'<blockquote class="ptext">{escape(p.text)}</blockquote>'
+        f'<blockquote class="ptext">{_escaped(p.text)}</blockquote>\n'
     )
 
 
@@ -410,8 +415,7 @@ def source_paragraphs(
     """
     out: list[str] = []
     for p in paragraphs:
-        out.append(paragraph_head(p, source_speaker))
-        out.append("\n")
+        out.append(_paragraph_head(p, source_speaker))
         if p.rows:
             out.append(
                 '<div class="scroll">\n<table class="quoted-by">\n'
