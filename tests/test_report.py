@@ -1033,9 +1033,13 @@ def test_writing_a_report_puts_the_collector_thresholds_back(tmp_path: Path) -> 
     import gc
 
     before = gc.get_threshold()
+    gc.collect()
+    frozen = gc.get_freeze_count()
     write_report(sample_result(), tmp_path)
     render_report(sample_result())
     assert gc.get_threshold() == before
+    # the views, built with the collector paused and frozen, are given back with the rest
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
 
 
 def test_a_staged_report_writes_the_same_files_straight(tmp_path: Path) -> None:
@@ -1051,6 +1055,27 @@ def test_a_staged_report_writes_the_same_files_straight(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="index.html"):
         write_report(sample_result(), tmp_path / "staged", staged=True)
     assert (tmp_path / "elsewhere").read_text(encoding="utf-8") == "kept"
+
+
+def test_files_are_written_in_order_and_a_fault_stops_the_report(tmp_path: Path) -> None:
+    expected = list(render_report(sample_result()))
+    seen: list[str] = []
+
+    def hashed(rel: str, data: bytes) -> None:
+        seen.append(rel)
+
+    write_report(sample_result(), tmp_path / "whole", staged=True, on_write=hashed)
+    assert seen == expected and len(expected) > 4
+    seen.clear()
+
+    def full_on_third(rel: str, data: bytes) -> None:
+        seen.append(rel)
+        if len(seen) == 3:
+            raise InputError(rel, "cannot write: no space left on device")
+
+    with pytest.raises(InputError, match="no space left"):
+        write_report(sample_result(), tmp_path / "full", staged=True, on_write=full_on_third)
+    assert seen == expected[:3]  # nothing is written after the fault
 
 
 # --------------------------------------------------------------------------- paths as reported

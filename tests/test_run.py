@@ -124,6 +124,32 @@ def test_a_partial_report_reads_its_entries_from_the_lines_and_counts_the_whole_
         assert ("Altered quotations, worst outlet first" in index) == (pages > 0)
 
 
+def test_a_stream_gives_back_to_the_collector_the_results_it_froze(case, archive, tmp_path):
+    import gc
+
+    from quoteverify.run import stream
+
+    refs = list(iter_articles([str(archive)]))
+    assert len(refs) > 2 * stream.FREEZE_KEPT
+    gc.collect()
+    before = gc.get_freeze_count()
+    frozen = []
+    real = gc.freeze
+
+    def counted():
+        frozen.append(1)
+        real()
+
+    gc.freeze = counted
+    try:
+        streamed = check_stream(case.sources, refs, case_id="x", jobs=2, results=tmp_path / "r.jsonl")
+    finally:
+        gc.freeze = real
+    # in worker processes: every freeze here is the stream's own
+    assert streamed.complete and len(frozen) >= 2  # the results were frozen as they came ...
+    assert gc.get_freeze_count() == before  # ... and are the collector's again once the run is over
+
+
 def test_want_sends_back_only_what_is_kept():
     s = ArticleSummary("a", "", None, 2, 2, 0, 0, 0, ())
     flagged = ArticleSummary("b", "", None, 2, 1, 0, 1, 0, ())

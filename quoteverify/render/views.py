@@ -136,9 +136,10 @@ def _excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
 
 def _shorten(text: str, *, head: int = 12, tail: int = 8) -> str:
     """``text`` on one line; a long text keeps its first and last words around ``[… N words …]``."""
-    words = one_line(text).split(" ")
+    line = one_line(text)
+    words = line.split(" ")
     if len(words) <= head + tail + 6:
-        return one_line(text)
+        return line
     hidden = len(words) - head - tail
     return " ".join(words[:head]) + f" [\u2026 {hidden} words \u2026] " + " ".join(words[-tail:])
 
@@ -625,11 +626,13 @@ class _ReportBuilder:
         info = self.sources_by_id.get(loc.source) if loc else None
         diff: DiffView | None = None
         paragraphs: tuple[ParaRef, ...] = ()
-        source_href = ""
+        source_href = source_title = ""
+        outlet = _outlet(doc)
         if loc is not None:
             source_href = self._source_href(loc.source, "../")
+            source_title = _source_label(info, loc.source)
         if loc is not None and info is not None:
-            diff = quote_diff(q, doc, info.document, refs, _outlet(doc), _source_label(info, loc.source))
+            diff = quote_diff(q, doc, info.document, refs, outlet, source_title)
             paras = touched_paragraphs(q, self.paragraphs[loc.source])
             paragraphs = tuple(ParaRef(i, f"{source_href}#p{i}") for i in paras)
         variants = tuple(_variant_view(v, r) for v, r in zip(q.variants, refs))
@@ -640,7 +643,7 @@ class _ReportBuilder:
             attribution=q.quotation.attribution,
             spans=tuple(q.quotation.spans),
             source_id=loc.source if loc else None,
-            source_title=_source_label(info, loc.source) if loc else "",
+            source_title=source_title,
             source_href=source_href,
             paragraphs=paragraphs,
             variants=variants,
@@ -648,7 +651,7 @@ class _ReportBuilder:
             major=sum(1 for v in q.variants if v.severity is Severity.MAJOR),
             diff=diff,
             href=f"articles/{slug}.html#{anchor}",
-            outlet=_outlet(doc),
+            outlet=outlet,
             excerpt=_excerpt(q.quotation.text),
             invisible=q.invisible,
             speaker=q.speaker,
@@ -763,8 +766,8 @@ class _ReportBuilder:
             ParagraphView(
                 index=p.index,
                 text=doc.text[p.start : p.end],
-                witnesses=witnesses[p.index].witnesses if p.index in witnesses else (),
-                note=witnesses[p.index].note if p.index in witnesses else "",
+                witnesses=w.witnesses if (w := witnesses.get(p.index)) is not None else (),
+                note=w.note if w is not None else "",
                 rows=tuple(rows.get(p.index, ())),
                 choices=tuple(by_paragraph.get(p.index, ())),
                 speaker=p.speaker or doc.speaker,
