@@ -6,6 +6,7 @@ from profiles import examples
 from hypothesis import strategies as st
 
 from quoteverify.align import align
+from quoteverify import classify
 from quoteverify.classify import (
     classify_alignment,
     forms_of_other_length,
@@ -334,3 +335,19 @@ def test_a_number_of_another_value_in_any_spelling_is_one_change_of_number(n, m,
 )
 def test_a_number_is_judged_whole_only_against_a_number(source, quote, expected):
     assert variants(source, quote) == expected
+
+
+@given(
+    st.one_of(st.integers(0, 10**7), st.integers(-(10**6), -1)),
+    st.sampled_from(["", ",", ".5", "m", "%"]),
+    st.sampled_from(sorted(languages())),
+)
+def test_a_number_starts_a_run_as_its_spellings_say(whole, tail, language):
+    # form_start answers a number of four digits or more without making its spellings: the answer they give
+    token = (f"{whole:,}" if tail == "," else str(whole)) + ("" if tail == "," else tail)
+    lex = lexicon(language)
+    value = number_value((token,), lex)
+    assume(value is not None and classify._NUMBER_TOKEN.match(token) and not classify._is_fraction(token, lex))
+    spelt = any(" " in s or "," in s for s in number_spellings(value[0], language))
+    want = classify.FORM if spelt else classify.FORM_IF_CONTINUED
+    assert classify.form_start(token, language) == want

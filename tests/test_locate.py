@@ -355,3 +355,33 @@ def test_cooccurring_windows_hold_the_fragments_words_as_counted_one_by_one(text
     if near is not None:
         near = min(near, idx.sources[-1].offset + idx.sources[-1].words)
     assert search._cooccurring(idx, q, near) == _cooccurring_by_counting(idx, q, near)
+
+
+@given(st.integers(0, 10_000), st.integers(0, 300), st.integers(1, 30), st.lists(st.integers(0, 60), max_size=4))
+@settings(max_examples=60, deadline=None)
+def test_a_quotation_of_one_fragment_is_placed_as_fragments_are(seed, start, length, edits):
+    # _placement takes a quotation of one fragment on its own path: it must place it as the general one would
+    from quoteverify.locate import place
+
+    texts = [random_text(seed, 200), random_text(seed + 1, 200)]
+    index = SourceIndex([source(t, id=f"s{n}") for n, t in enumerate(texts)])
+    words = (texts[0] + " " + texts[1]).split()[start : start + length]
+    rng = random.Random(seed)
+    for e in edits:  # replace, drop or add a word here and there
+        if words:
+            k = e % len(words)
+            choice = rng.random()
+            if choice < 0.4:
+                words[k] = rng.choice(VOCAB)
+            elif choice < 0.7:
+                del words[k]
+            else:
+                words.insert(k, rng.choice(VOCAB))
+    (fragment,) = quotation_fragments(" ".join(words), (Segment("text", 0, len(" ".join(words))),)) or ((),)
+    ids = index.fragment_ids(fragment)
+    total = len(ids)
+    general = place._judge(index, place._place(index, [ids], [0], total, {}, True), total) if total else None
+    # what placing one fragment is: its passage, when that holds enough of its words
+    hit = search.find_ids(index, ids) if total else None
+    want = None if hit is None or hit.matched / total < place.MIN_SHARE else (place.chance(index, [hit]), index.source_of(hit.global_start), {0: hit})
+    assert place._placement(index, [ids], True) == general == want

@@ -91,6 +91,16 @@ def test_tokens_are_those_of_the_unicode_definition(text, data):
     assert words_only == [m.group() for m in _SPEC.finditer(text) if m.lastgroup == "w"]
 
 
+@given(st.text(st.sampled_from("ab Z09'-.,;\"()\t\n"), max_size=60), st.data())
+@example("U.S. ... . . . can't -- a-b 'x' 9.5", None)
+def test_tokens_of_ascii_text_are_those_of_the_unicode_definition(text, data):
+    # ASCII text takes the tokenizer's own path: words fold to themselves
+    start = data.draw(st.integers(0, len(text))) if data else 0
+    end = data.draw(st.integers(start, len(text))) if data else len(text)
+    want = tuple(Token(m.group(), fold_token(m.group()), m.start(), m.end(), m.lastgroup == "w") for m in _SPEC.finditer(text, start, end))
+    assert tokenize(text, start, end) == want
+
+
 def test_made_tokens_equal_constructed_ones():
     made = new_token(Token, ("don't", "don't", 3, 8, True, False))
     built = Token("don't", "don't", 3, 8, True)

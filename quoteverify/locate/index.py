@@ -414,8 +414,7 @@ class SourceIndex:
             self.sources.append(IndexedSource(doc, offset, int(n)))
             self._starts.append(offset)
             offset += int(n) + 1
-        self._starts_arr = np.array(self._starts, dtype=np.int64)
-        self._ends_arr = np.array([s.offset + s.words for s in self.sources], dtype=np.int64)
+        self._ends: list[int] = [s.offset + s.words for s in self.sources]
         self._by_id: dict[str, int] = {}
         for i, s in enumerate(self.sources):
             self._by_id.setdefault(s.doc.id, i)

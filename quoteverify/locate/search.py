@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import math
 import sys
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -561,13 +561,19 @@ def _slack(m: int) -> int:
 
 def _windows(index: SourceIndex, d0: np.ndarray, d1: np.ndarray, m: int) -> list[tuple[int, int]]:
     """:func:`_around` for each pair of diagonals ``d0[i]``, ``d1[i]`` (those with a window left)."""
-    source = index._starts_arr.searchsorted(np.maximum(d0, 0), side="right")
-    source -= 1
+    # a loop of bisections, not numpy: the pairs are few (five on average),
+    # fewer than the six numpy calls it replaces cost (the 3,012 calls of
+    # the 10 MB case: 40 -> 25 ms, the two side by side)
+    starts, ends = index._starts, index._ends
     slack = _slack(m)
-    wlo = np.maximum(index._starts_arr[source], d0 - slack)
-    whi = np.minimum(index._ends_arr[source], d1 + m + slack)
-    keep = wlo < whi
-    return list(zip(wlo[keep].tolist(), whi[keep].tolist()))
+    out = []
+    for a, b in zip(d0.tolist(), d1.tolist()):
+        s = bisect_right(starts, a if a > 0 else 0) - 1
+        wlo = max(starts[s], a - slack)
+        whi = min(ends[s], b + m + slack)
+        if wlo < whi:
+            out.append((wlo, whi))
+    return out
 
 
 def _around(index: SourceIndex, d0: int, d1: int, m: int) -> tuple[int, int] | None:
