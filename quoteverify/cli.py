@@ -306,7 +306,6 @@ def check(
         from quoteverify.ingest import iter_articles, load_case
         from quoteverify.run import check_stream
         from quoteverify.run.output import RunFolder
-
     _no_collection_at_exit()
 
     with _user_errors():

@@ -229,6 +229,13 @@ def check_stream(
             gc.unfreeze()
         if writer is not None:
             writer.close()
+    return _stream_result(kept, sources, case_id, title, results, index)
+
+
+def _stream_result(
+    kept: _Kept, sources: Sequence[SourceInfo], case_id: str, title: str, results: str | Path | None, index: SourceIndex
+) -> StreamResult:
+    """What :func:`check_stream` kept, as its result: the check of the articles kept, and the tallies of all."""
     complete = kept.first is not None
     tally = kept.total.tally()
     meta: tuple[tuple[str, str], ...] = ()
