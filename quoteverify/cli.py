@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
+from quoteverify._collector import kept_out_of_collections
 from quoteverify._version import __version__
 from quoteverify.errors import QuoteverifyError
 from quoteverify.models import NOT_FOUND, ArticleRef, Verdict
@@ -229,27 +230,6 @@ def _summary(result: StreamResult, index: Path, fatal: Sequence[str]) -> None:
         click.echo(line)
 
 
-@contextmanager
-def _imports_uncollected() -> Iterator[None]:
-    """Import what a command needs with the collector off, then keep what was made out of its passes.
-
-    Importing the engine, numpy and jinja makes modules, classes and
-    functions that live as long as the process, and the passes they set off
-    found little to free: the seed case's run made 98 passes in 24-38 ms,
-    41 in 9-19 ms with this (six runs each, on a busy machine). Kept out of
-    the passes, as :func:`quoteverify.run.batches.run_articles` keeps the
-    sources and their index.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
-
-
 @functools.cache
 def _no_collection_at_exit() -> None:
     """Freeze what is alive when the interpreter exits: its last collection then walks none of it.
@@ -302,7 +282,7 @@ def check(
     results.jsonl (one line per article, in input order, written as the run
     goes).
     """
-    with _imports_uncollected():
+    with kept_out_of_collections():  # see there: a tenth of the seed case's collector passes
         from quoteverify.ingest import iter_articles, load_case
         from quoteverify.run import check_stream
         from quoteverify.run.output import RunFolder

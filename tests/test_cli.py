@@ -466,7 +466,7 @@ def test_the_collector_is_on_again_after_the_imports_of_a_check(tmp_path, monkey
     monkeypatch.setattr("quoteverify.ingest.load_case", first_stage)
     result = run("check", CASE, "--out", tmp_path / "out")
     assert result.exit_code == 2 and seen == [True]
-    with pytest.raises(RuntimeError), cli._imports_uncollected():
+    with pytest.raises(RuntimeError), cli.kept_out_of_collections():
         assert not gc.isenabled()
         raise RuntimeError("an import that fails")
     assert gc.isenabled()

@@ -123,11 +123,8 @@ def pieces(ps: Iterable[Piece]) -> Markup:
 def _write_pieces(ps: Iterable[Piece], out: list[str]) -> None:
     for p in ps:
         kind = p.kind
-        if kind == "text":  # most pieces: their own text, escaped
-            text = p.text
-            if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
-                text = str(escape(text))
-            out.append(text)
+        if kind == "text":  # most pieces
+            out.append(_escaped(p.text))
         elif kind == "change":
             out.append(_change_open(p.tags))
             _write_pieces(p.parts, out)

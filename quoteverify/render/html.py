@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import gc
 import hashlib
 import os
 import re
@@ -50,7 +49,7 @@ import rcssmin
 import rjsmin
 from markupsafe import Markup
 
-from quoteverify._collector import no_full_collections
+from quoteverify._collector import kept_out_of_collections, no_full_collections
 from quoteverify._version import __version__
 from quoteverify._files import write_atomic
 from quoteverify.errors import InputError
@@ -303,24 +302,13 @@ def render_report(
 
 
 def _kept_view(result: CheckResult, outlets: OutletTallies | None) -> ReportView:
-    """:func:`report_view`, built with the collector paused, then frozen: within ``no_full_collections(freeze=True)`` alone.
+    """:func:`report_view`, kept out of the collector's passes: within ``no_full_collections(freeze=True)`` alone.
 
-    The views are kept until the last page is written: each of their
-    objects was walked by two young passes of the collector as they were
-    built (0.11 s of the collector's passes while the report of 1,000
-    articles was written, 0.03 s this way). Frozen, they are left out of
-    every pass until :func:`~quoteverify._collector.no_full_collections`
-    gives them back; the few cycles of garbage made with them go back too.
+    The views live until the last page is written; see
+    :func:`~quoteverify._collector.kept_out_of_collections`.
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        view = report_view(result, outlets)
-    finally:
-        if enabled:
-            gc.enable()
-    gc.freeze()
-    return view
+    with kept_out_of_collections():
+        return report_view(result, outlets)
 
 
 #: the files of a report flushed to disk before the run ends; each page is
@@ -370,8 +358,8 @@ def _write_files(
     Paths as strings: joining, parsing and hashing a :class:`Path` for each
     of 1,500 pages was 0.3 s under cProfile on a busy machine. (Written on a thread of their own while
     the next page was rendered, the files took as long, wall, on a busy
-    machine of two cores, and 0.2 s more of system time: creating them,
-    1 ms a file under /tmp there, is done in turn.)
+    machine of two cores, and 0.2 s more of system time: creating them is
+    the file system's work, done in turn.)
     """
     base = str(root)
     resolved_root: Path | None = None
