@@ -657,35 +657,57 @@ def watch(cmd: list[str], cwd: Path) -> tuple[float, int, int]:
     return wall, peak, proc.returncode
 
 
-def check_row(case: Path, extra: list[str], side: Path | None = None) -> dict:
+def check_row(case: Path, extra: list[str], out: Path, side: Path | None = None) -> dict:
     """One run of ``quoteverify check CASE --jobs 1 EXTRA`` as a user runs it, and what it wrote.
 
-    With ``side``, quoteverify is imported from that folder alone.
+    ``out``: a new folder for the run's report and figures, kept until the
+    benchmark ends (:class:`RunFolders`). With ``side``, quoteverify is
+    imported from that folder alone.
     """
-    with tempfile.TemporaryDirectory(prefix="qv-e2e-") as tmp:
-        out, stats = Path(tmp) / "reports", Path(tmp) / "stats.json"
-        where = ["--side", str(side)] if side is not None else []
-        cmd = [sys.executable, __file__, "--e2e-child", str(stats), *where, "check", str(case), "--out", str(out),
-               "--jobs", "1", *extra]
-        wall, peak, _ = watch(cmd, HERE.parent)
-        engine = json.loads(stats.read_text())
-        pages = [p for p in out.rglob("*.html")]
-        index = max((p for p in pages if p.name == "index.html"), key=lambda p: p.stat().st_size)
-        articles = [p.stat().st_size for p in pages if p.parent.name == "articles"]
-        return {
-            "args": " ".join(extra) or "(default pages)",
-            "wall_s": round(wall, 2),
-            "quotations": engine["quotations"],
-            "q_per_s": round(engine["quotations"] / wall),
-            "engine_s": round(engine["engine_s"], 2),
-            "engine_share": round(engine["engine_s"] / wall, 3),
-            "engine_q_per_s": round(engine["quotations"] / engine["engine_s"]) if engine["engine_s"] else 0,
-            "peak_rss_mb": round(peak / 2**20),
-            "index_html_kb": round(index.stat().st_size / 1024),
-            "largest_article_kb": round(max(articles, default=0) / 1024),
-            "pages": len(articles),
-            "report_mb": round(sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) / 2**20, 1),
-        }
+    reports, stats = out / "reports", out / "stats.json"
+    out.mkdir(parents=True)
+    where = ["--side", str(side)] if side is not None else []
+    cmd = [sys.executable, __file__, "--e2e-child", str(stats), *where, "check", str(case), "--out", str(reports),
+           "--jobs", "1", *extra]
+    wall, peak, _ = watch(cmd, HERE.parent)
+    engine = json.loads(stats.read_text())
+    pages = [p for p in reports.rglob("*.html")]
+    index = max((p for p in pages if p.name == "index.html"), key=lambda p: p.stat().st_size)
+    articles = [p.stat().st_size for p in pages if p.parent.name == "articles"]
+    return {
+        "args": " ".join(extra) or "(default pages)",
+        "wall_s": round(wall, 2),
+        "quotations": engine["quotations"],
+        "q_per_s": round(engine["quotations"] / wall),
+        "engine_s": round(engine["engine_s"], 2),
+        "engine_share": round(engine["engine_s"] / wall, 3),
+        "engine_q_per_s": round(engine["quotations"] / engine["engine_s"]) if engine["engine_s"] else 0,
+        "peak_rss_mb": round(peak / 2**20),
+        "index_html_kb": round(index.stat().st_size / 1024),
+        "largest_article_kb": round(max(articles, default=0) / 1024),
+        "pages": len(articles),
+        "report_mb": round(sum(p.stat().st_size for p in reports.rglob("*") if p.is_file()) / 2**20, 1),
+    }
+
+
+class RunFolders:
+    """New folders for the runs' outputs, all deleted when the benchmark ends, none between runs.
+
+    Deleting one run's 1,500 report files slows the file creation of the
+    next: on this machine's ext4 disk, creating 1,500 files of 40 KB took
+    0.24-0.64 s of system time when 1,500 others had just been deleted, and
+    0.05-0.07 s when none had (ext4 passes over recently freed inodes). A
+    user's run does not follow the deletion of another; the benchmark's
+    runs would.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.made = 0
+
+    def new(self, name: str) -> Path:
+        self.made += 1
+        return self.root / f"{self.made:03d}-{name}"
 
 
 def warc_inputs(folder: Path, n: int, tmp: Path) -> tuple[list[Path], Path, Path]:
@@ -721,13 +743,16 @@ def warc_inputs(folder: Path, n: int, tmp: Path) -> tuple[list[Path], Path, Path
     return sources, pages, warc
 
 
-def warc_once(sources: list[Path], given: Path, n: int, side: Path) -> float:
-    """Articles/s of ``quoteverify check --jobs 1 --pages 0`` on ``given`` (the .html folder or the WARC), from start to exit."""
-    with tempfile.TemporaryDirectory(prefix="qv-warc-") as tmp:
-        src = [x for s in sources for x in ("--source", str(s))]
-        cmd = [sys.executable, __file__, "--e2e-child", str(Path(tmp) / "stats.json"), "--side", str(side), "check",
-               *src, str(given), "--out", str(Path(tmp) / "out"), "--jobs", "1", "--pages", "0"]
-        wall, _, _ = watch(cmd, HERE.parent)
+def warc_once(sources: list[Path], given: Path, n: int, side: Path, out: Path) -> float:
+    """Articles/s of ``quoteverify check --jobs 1 --pages 0`` on ``given`` (the .html folder or the WARC), from start to exit.
+
+    ``out``: a new folder for the run's output, kept until the benchmark ends.
+    """
+    out.mkdir(parents=True)
+    src = [x for s in sources for x in ("--source", str(s))]
+    cmd = [sys.executable, __file__, "--e2e-child", str(out / "stats.json"), "--side", str(side), "check",
+           *src, str(given), "--out", str(out / "reports"), "--jobs", "1", "--pages", "0"]
+    wall, _, _ = watch(cmd, HERE.parent)
     return n / wall
 
 
@@ -781,10 +806,11 @@ def e2e(data: Path, size: str, vs: str | None, passes: int) -> None:
             extract(commit, tmp / "rev")
             sides["B"] = tmp / "rev"
             print(f"\nA = this tree ({head}), B = {subject}")
+        outputs = RunFolders(tmp / "runs")
         cases = {}
         for s, side in sides.items():
             cases[s] = make_case(folder, tmp / f"case-{s}" / "case")
-            check_row(cases[s], ["--pages", "0"], side)  # builds and saves the source index, as a user's first run does
+            check_row(cases[s], ["--pages", "0"], outputs.new(f"{s}-first"), side)  # builds and saves the source index, as a user's first run does
         n_sources = len(list((folder / "sources").glob("*.txt")))
         print(f"\n== end to end: {size} of sources ({n_sources} files), 2,000 article files; medians of {passes} runs"
               f" per side, interleaved; load average {os.getloadavg()[0]:.2f}")
@@ -792,14 +818,14 @@ def e2e(data: Path, size: str, vs: str | None, passes: int) -> None:
         for n in range(1, passes + 1):
             for s in order(n) if vs else ("A",):
                 for extra in runs[s]:
-                    runs[s][extra].append(check_row(cases[s], extra.split(), sides[s]))
+                    runs[s][extra].append(check_row(cases[s], extra.split(), outputs.new(s), sides[s]))
         print_e2e(runs, list(sides))
         inputs = warc_inputs(folder, 1000, tmp)
         speed: dict[str, dict[str, list[float]]] = {s: {"warc": [], "html": []} for s in sides}
         for n in range(1, passes + 1):
             for s in order(n) if vs else ("A",):
-                speed[s]["warc"].append(warc_once(inputs[0], inputs[2], 1000, sides[s]))
-                speed[s]["html"].append(warc_once(inputs[0], inputs[1], 1000, sides[s]))
+                speed[s]["warc"].append(warc_once(inputs[0], inputs[2], 1000, sides[s], outputs.new(f"{s}-warc")))
+                speed[s]["html"].append(warc_once(inputs[0], inputs[1], 1000, sides[s], outputs.new(f"{s}-html")))
         print("  WARC in: 1,000 news pages, --pages 0, articles/s (target: the .warc.gz at least as fast as the .html files)")
         for label, key in ((f"one .warc.gz ({inputs[2].stat().st_size / 2**20:.1f} MB)", "warc"), ("the same pages as .html files", "html")):
             cells = [f"{statistics.median(speed[s][key]):.1f}" for s in sides]
