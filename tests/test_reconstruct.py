@@ -15,6 +15,10 @@ from quoteverify.ingest import load_case, read_article, read_document
 from quoteverify.normalize import tokenize
 from quoteverify.run import check_articles
 from quoteverify.run import reconstruct_case as reconstruct
+from quoteverify.align import align
+from quoteverify.models import AlignOp
+from quoteverify.reconstruct import vote
+from quoteverify.reconstruct.models import Column
 from quoteverify.reconstruct import (
     LACUNA,
     WitnessText,
@@ -327,3 +331,98 @@ def test_cli_errors(tmp_path):
     assert r.exit_code == 2 and "--source-id" in r.output
     r = runner.invoke(main, ["reconstruct", str(BRIDGE), "--source-id", "nothing-like-it"])
     assert r.exit_code == 2 and "nothing-like-it" in r.output and "Traceback" not in r.output
+
+
+# ---------------------------------------------------------------- the layout steps over idle positions
+
+
+def walked_layout(placed, places, base_keys, joins, rank):
+    """The layout by visiting every base position: what the layout's stepping over idle positions must equal."""
+    place_at = {pl.lo: pl for pl in places}
+    by_token = vote._readers(placed, rank)
+    out = vote._Layout()
+    x = 0
+    while x <= 2 * len(base_keys):
+        if x % 2 == 0 and x // 2 in set(joins) and out.emits and not out.in_lacuna:
+            out.lacuna(x // 2)
+        place = place_at.get(x)
+        if place is not None:
+            covering = [p for p in placed if vote._covers(p, place)]
+            if covering:
+                vote._read_place(out, place, covering, rank)
+                x = place.hi + 1
+                continue
+        if x % 2 == 1:
+            i = x // 2
+            cov = by_token.get(i)
+            if cov:
+                agreeing = [p for p in cov if p.excerpt.tokens[p.wtok[i][0]].norm == base_keys[i]]
+                chooser = (agreeing or cov)[0]
+                out.emit(vote._Emit(chooser, chooser.wtok[i][0], i), tuple(sorted({p.excerpt.witness for p in cov})))
+                out.in_lacuna = False
+            elif not out.in_lacuna and any(p.lo <= i for p in placed):
+                out.lacuna(i)
+        x += 1
+    while out.emits and out.emits[-1].placed is None:
+        out.emits.pop()
+        out.cover.pop()
+    return out
+
+
+def walked_columns(placed, places, n_base, rank):
+    """The columns by trying every base token against every excerpt: what the columns of the read tokens must equal."""
+    units = []
+    for pl in places:
+        readers = [p for p in placed if vote._covers(p, pl)]
+        starts = [2 * it.s0 + 1 if it.op == "replace" else 2 * it.s0 for p in readers for it in p.items if it.op in ("replace", "insert")]
+        if any(pl.lo <= x <= pl.hi for x in starts):
+            units.append((pl, readers))
+
+    def place_column(pl, readers):
+        read = tuple((p.excerpt.witness, p.number, vote._reading(p, pl)) for p in sorted(readers, key=rank.key))
+        return Column("place", tuple(c for c in read if c[2]))
+
+    out, k = [], 0
+    for i in range(n_base):
+        while k < len(units) and units[k][0].lo <= 2 * i + 1:
+            out.append(place_column(*units[k]))
+            k += 1
+        cells = []
+        for p in sorted(placed, key=rank.key):
+            got = p.wtok.get(i)
+            if got is not None and got[0] == got[1] and vote._equal_at(p, i):
+                cells.append((p.excerpt.witness, p.number, (got[0],)))
+        if cells:
+            out.append(Column("token", tuple(cells)))
+    return out + [place_column(*u) for u in units[k:]]
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 6), st.booleans())
+@settings(max_examples=80, deadline=None)
+def test_layout_and_columns_equal_the_walk_over_every_position(seed_, n_excerpts, with_joins):
+    rng = random.Random(seed_)
+    words = [word(rng.randrange(len(SYLLABLES) ** 3)) for _ in range(rng.randrange(20, 120))]
+    base = tokenize(" ".join(words))
+    excerpts, placements = [], {}
+    for n in range(n_excerpts):
+        a = rng.randrange(len(base) - 3)
+        b = rng.randrange(a + 2, min(len(base), a + 25) + 1)
+        ws = [t.text for t in base[a:b]]
+        for _ in range(rng.randrange(3)):  # a word left out, changed or added
+            k = rng.randrange(len(ws))
+            ws[k : k + 1] = rng.choice([[], ["zzyzx"], [ws[k], "zzyzx"]])
+        toks = tokenize(" ".join(ws) or "zzyzx")
+        ops = align(base[a:b], toks).ops
+        excerpts.append(WitnessText(f"w{rng.randrange(4)}", " ".join(ws), toks, n, 0))
+        placements[n] = [AlignOp(op.op, (op.src[0] + a, op.src[1] + a), op.quo) for op in ops]
+    joins = sorted(rng.sample(range(len(base)), 3)) if with_joins else ()
+    keys = [t.norm for t in base]
+
+    def rebuilt():
+        return vote.build_reconstruction(excerpts, keys, placements, source_id="t", title="t", outlets={}, joins=joins)
+
+    fast = rebuilt()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(vote, "_lay_out", walked_layout)
+        mp.setattr(vote, "_columns", walked_columns)
+        assert rebuilt() == fast

@@ -349,16 +349,27 @@ def _lay_out(
     """Walk the base: at each place the reading voted for, elsewhere each token as its best witness reads it.
 
     A stretch no excerpt covers, and the join of two islands, is one lacuna.
+    Positions where nothing can happen are stepped over: inside a lacuna, or
+    before the first excerpt, only a place or a token that an excerpt reads
+    changes the layout (a 20 KB source read in a few quotations is mostly
+    such positions: 0.9 of 1.4 s over a 300-article case's 221 sources).
     """
     place_at = {pl.lo: pl for pl in places}
     join_set = set(joins)
     by_token = _readers(placed, rank)
+    first_lo = min((p.lo for p in placed), default=len(base_keys))
+    events = sorted({*place_at, *(2 * i + 1 for i in by_token), 2 * first_lo + 1})
     out = _Layout()
     x = 0
-    while x <= 2 * len(base_keys):
+    end = 2 * len(base_keys)
+    while x <= end:
+        place = place_at.get(x)
+        if place is None and (out.in_lacuna or not out.emits and x < 2 * first_lo + 1) and (x % 2 == 0 or x // 2 not in by_token):
+            k = bisect_right(events, x)
+            x = events[k] if k < len(events) else end + 1
+            continue
         if x % 2 == 0 and x // 2 in join_set and out.emits and not out.in_lacuna:
             out.lacuna(x // 2)
-        place = place_at.get(x)
         if place is not None:
             covering = [p for p in placed if _covers(p, place)]
             # where no witness reads the whole place, its words come one by one
@@ -374,7 +385,7 @@ def _lay_out(
                 chooser = (agreeing or cov)[0]
                 out.emit(_Emit(chooser, chooser.wtok[i][0], i), tuple(sorted({p.excerpt.witness for p in cov})))
                 out.in_lacuna = False
-            elif not out.in_lacuna and any(p.lo <= i for p in placed):
+            elif not out.in_lacuna and first_lo <= i:
                 out.lacuna(i)
         x += 1
     # a lacuna at the very end (nothing after it) is no lacuna of the text
@@ -494,22 +505,22 @@ def _columns(placed: Sequence[PlacedExcerpt], places: Sequence[_Place], n_base: 
         readers = [p for p in placed if _covers(p, pl)]
         if any(it.op in ("replace", "insert") and starts_in(it, pl) for p in readers for it in p.items):
             units.append((pl, readers))
+    # the cells of each base token some excerpt reads as it is, best ranked first: only those tokens get a column
+    # (every token of the base was tried against every excerpt: 0.56 of 0.75 s over a 300-article case's 221 sources)
+    cells_at: dict[int, list[tuple[str, int, tuple[int, ...]]]] = defaultdict(list)
+    for p in sorted(placed, key=rank.key):
+        for i, got in p.wtok.items():
+            if got[0] == got[1] and 0 <= i < n_base and _equal_at(p, i):
+                cells_at[i].append((p.excerpt.witness, p.number, (got[0],)))
     out: list[Column] = []
     k = 0
-    ordered = sorted(placed, key=rank.key)
-    for i in range(n_base):
+    for i in sorted(cells_at):
         while k < len(units) and units[k][0].lo <= 2 * i + 1:
             pl, readers = units[k]
             read = tuple((p.excerpt.witness, p.number, _reading(p, pl)) for p in sorted(readers, key=rank.key))
             out.append(Column("place", tuple(c for c in read if c[2])))
             k += 1
-        cells: list[tuple[str, int, tuple[int, ...]]] = []
-        for p in ordered:
-            got = p.wtok.get(i)
-            if got is not None and got[0] == got[1] and _equal_at(p, i):
-                cells.append((p.excerpt.witness, p.number, (got[0],)))
-        if cells:
-            out.append(Column("token", tuple(cells)))
+        out.append(Column("token", tuple(cells_at[i])))
     for pl, readers in units[k:]:
         read = tuple((p.excerpt.witness, p.number, _reading(p, pl)) for p in sorted(readers, key=rank.key))
         out.append(Column("place", tuple(c for c in read if c[2])))
