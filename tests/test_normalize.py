@@ -101,6 +101,18 @@ def test_tokens_of_ascii_text_are_those_of_the_unicode_definition(text, data):
     assert tokenize(text, start, end) == want
 
 
+@given(st.lists(MIXED, min_size=1, max_size=6), st.data())
+@example(["a . .", ". b"], None)
+def test_no_token_crosses_a_line_break(lines, data):
+    # so a stretch of whole lines tokenizes as the whole text does there (the reconstruction reads only such a stretch)
+    text = "\n".join(lines)
+    first = data.draw(st.integers(0, len(lines) - 1)) if data else 0
+    last = data.draw(st.integers(first, len(lines) - 1)) if data else len(lines) - 1
+    start = sum(len(x) + 1 for x in lines[:first])
+    end = sum(len(x) + 1 for x in lines[: last + 1]) - 1
+    assert tokenize(text, start, end) == tuple(t for t in tokenize(text) if start <= t.start and t.end <= end)
+
+
 def test_made_tokens_equal_constructed_ones():
     made = new_token(Token, ("don't", "don't", 3, 8, True, False))
     built = Token("don't", "don't", 3, 8, True)

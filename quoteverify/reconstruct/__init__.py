@@ -46,10 +46,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from quoteverify.errors import InputError
-from quoteverify.models import AlignOp, CheckResult, Document, Quotation, Span, Token
+from quoteverify.models import Alignment, AlignOp, CheckResult, Document, Quotation, Span, Token
 from quoteverify.normalize import quotation_fragments, tokenize
 from quoteverify.reconstruct.models import (
     ApparatusEntry,
@@ -131,28 +131,27 @@ def reconstruct_check(result: CheckResult, source_id: str | None = None) -> Reco
     if source_id not in sources:
         raise InputError(None, f"no source {source_id!r} in the case (sources: {', '.join(sources) or 'none'})")
     source = sources[source_id].document
-    base = tokenize(source.text)
+    located = [
+        _Located(art.article, qn, frag.index, al, [s for s, _ in qr.quotation.spans])
+        for art in result.articles
+        for qn, qr in enumerate(art.quotes)
+        if qr.location is not None and qr.location.source == source_id
+        for frag, al in zip(qr.location.fragments, qr.alignment)
+        if al.source_tokens
+    ]
+    base = _scaffold(source.text, located)
     at = {t.start: i for i, t in enumerate(base)}
     excerpts: list[WitnessText] = []
     placements: dict[int, list[AlignOp]] = {}
-    outlets: dict[str, str] = {}
-    for art in result.articles:
-        outlets[art.article.id] = art.article.outlet
-        for qn, qr in enumerate(art.quotes):
-            loc = qr.location
-            if loc is None or loc.source != source_id:
-                continue
-            starts = [s for s, _ in qr.quotation.spans]
-            for frag, al in zip(loc.fragments, qr.alignment):
-                if not al.source_tokens:
-                    continue
-                offset = at.get(al.source_tokens[0].start)
-                if offset is None:
-                    continue
-                excerpt = _excerpt(art.article, al.quote_tokens, qn, frag.index, starts)
-                ops = [AlignOp(op.op, (op.src[0] + offset, op.src[1] + offset), op.quo) for op in al.ops]
-                placements[len(excerpts)] = ops
-                excerpts.append(excerpt)
+    outlets = {art.article.id: art.article.outlet for art in result.articles}
+    for article, qn, fn, al, starts in located:
+        offset = at.get(al.source_tokens[0].start)
+        if offset is None:
+            continue
+        excerpt = _excerpt(article, al.quote_tokens, qn, fn, starts)
+        ops = [AlignOp(op.op, (op.src[0] + offset, op.src[1] + offset), op.quo) for op in al.ops]
+        placements[len(excerpts)] = ops
+        excerpts.append(excerpt)
     if not excerpts:
         raise InputError(None, f"no quotation of the articles renders the source {source_id!r}")
     method = (
@@ -170,6 +169,33 @@ def reconstruct_check(result: CheckResult, source_id: str | None = None) -> Reco
         outlets=outlets,
         method=method,
     )
+
+
+class _Located(NamedTuple):
+    """A fragment of a quotation located in the source: its article, quotation and fragment numbers, and alignment."""
+
+    article: Document
+    quote: int
+    fragment: int
+    alignment: Alignment
+    span_starts: list[int]
+
+
+def _scaffold(text: str, located: Sequence[_Located]) -> tuple[Token, ...]:
+    """The source's tokens from the line where the first located passage starts to the line where the last ends.
+
+    The layout leaves out what no witness covers before the first passage
+    and after the last, and no token crosses a line break, so the lines in
+    between are all it reads (tokenizing whole sources took 0.6 of 2.9 s in
+    the pages of a 300-article case against 500 sources, each quoted a few
+    times).
+    """
+    if not located:
+        return ()
+    first = min(x.alignment.source_tokens[0].start for x in located)
+    last = max(x.alignment.source_tokens[-1].end for x in located)
+    end = text.find("\n", last)
+    return tokenize(text, text.rfind("\n", 0, first) + 1, len(text) if end < 0 else end)
 
 
 def reconstruct_articles(articles: Sequence[Document], *, source_id: str, title: str = "") -> Reconstruction:
