@@ -202,3 +202,18 @@ def test_a_field_not_saved_by_name_is_saved_among_the_others(monkeypatch: pytest
     entry["more"]["colour"] = "red"
     with pytest.raises(ValueError):
         saved._document(entry)
+
+
+@given(st.text(alphabet=st.sampled_from(["a", " ", "\n", "\u00e9", "\u201c", "\ud800", "\udfff", "\U0001f600", "\x00"]), max_size=30))
+def test_the_saved_file_is_read_back_by_either_reader(text: str) -> None:
+    """orjson reads the file when it can; a text with a lone surrogate is read by json, the same."""
+    doc = document_from_text(text + "\nend", id="d", role="source", sha256="0" * 64)
+    body = {"format": saved.SAVED_FORMAT, "code": "x", "sources": {"k": saved._entry(doc)}}
+    raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    folder_read = saved.SavedCase.__new__(saved.SavedCase)
+    folder_read.code, folder_read.folder = "x", Path("/nonexistent")
+    import unittest.mock
+
+    with unittest.mock.patch.object(Path, "read_bytes", lambda self: raw):
+        top = folder_read._load()
+    assert saved._document(top["sources"]["k"]) == doc
