@@ -55,6 +55,7 @@ import numpy as np
 
 from quoteverify import classify, normalize
 from quoteverify._confusables import SKELETON
+from quoteverify._cache import text_sha256
 from quoteverify._files import code_digest
 from quoteverify.classify import word_form
 from quoteverify.models import Document, Token, new_token
@@ -312,10 +313,10 @@ def _code_version() -> str:
 
 
 def fingerprint(sources: Sequence[Document]) -> str:
-    """A digest of the sources (ids and texts) and of the indexing code: the name of a saved index."""
+    """A digest of the sources (ids, texts by their :func:`text_sha256`, languages) and of the indexing code: the name of a saved index."""
     h = hashlib.sha256(_code_version().encode())
     for doc in sources:
-        for part in (doc.id.encode("utf-8", "surrogatepass"), doc.text.encode("utf-8", "surrogatepass"), doc.language.encode()):
+        for part in (doc.id.encode("utf-8", "surrogatepass"), text_sha256(doc.text).encode(), doc.language.encode()):
             h.update(len(part).to_bytes(8, "little"))
             h.update(part)
     return h.hexdigest()[:32]
