@@ -99,7 +99,7 @@ def test_another_version_of_the_code_reads_every_source_again(tmp_path: Path, mo
 
 def _spoil_bounds(top: dict) -> None:
     for entry in top["sources"].values():
-        entry["bounds"][-1] = len(entry["text"]) + 5
+        entry["bounds"][-1] = 10**6  # past the end of any text here
 
 
 def _spoil_types(top: dict) -> None:
@@ -217,3 +217,17 @@ def test_the_saved_file_is_read_back_by_either_reader(text: str) -> None:
     with unittest.mock.patch.object(Path, "read_bytes", lambda self: raw):
         top = folder_read._load()
     assert saved._document(top["sources"]["k"]) == doc
+
+
+def test_a_text_that_is_its_files_bytes_decoded_is_not_saved_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The saved entry of a plain UTF-8 source holds no text (the file's bytes are read anyway); one that is not, its text."""
+    root = make_case(tmp_path)
+    (root / "sources" / "letter.txt").write_bytes("Dear editor,\n\nThe caf\u00e9 on the quay will close.\n".encode("latin-1"))
+    first = load_case(root)
+    entries = {e["id"]: e for e in json.loads(saved_file(root).read_bytes())["sources"].values()}
+    assert entries["briefing"]["text"] is None
+    assert entries["letter"]["text"] == first.sources[1].document.text  # not UTF-8: decoded otherwise
+    assert "caf\u00e9" in entries["letter"]["text"]
+    reads = Reads(monkeypatch)
+    assert load_case(root) == first
+    assert reads.ids == []

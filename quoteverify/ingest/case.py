@@ -438,10 +438,10 @@ def _read_source(root: Path, listed: _ListedSource, saved: SavedCase, language: 
     html = origin.lower().endswith(HTML_SUFFIXES)
     sha256 = hashlib.sha256(data).hexdigest()
     key = source_key(sha256, [listed.path, html, listed.id, title, date, url, speaker, list(labels.items())])
-    doc = saved.source(key, sha256=sha256, id=listed.id)
+    doc = saved.source(key, sha256=sha256, id=listed.id, data=data)
     if doc is None:
         doc = with_speakers(read(), speaker, labels)
-        saved.put_source(key, doc)
+        saved.put_source(key, doc, data=data)
     own_language = t.get_str("language", "").strip() or language
     if doc.language != own_language:  # else the same document again: 500 copies were 5 ms of the 10 MB case's load, profiled
         doc = replace(doc, language=own_language)
