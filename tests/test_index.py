@@ -309,8 +309,8 @@ def test_the_index_is_saved_once_and_loaded_after(tmp_path):
     folder = tmp_path / ".quoteverify"
     first = SourceIndex.cached(docs, folder)
     assert first.origin == "built"
-    (saved,) = folder.glob("index-*.npz")
-    assert saved.name == f"index-{fingerprint(docs)}.npz"
+    (saved,) = folder.glob("index-*.bin")
+    assert saved.name == f"index-{fingerprint(docs)}.bin"
     second = SourceIndex.cached(docs, folder)
     assert second.origin == "loaded"
     for name in loc_mod._ARRAYS:
@@ -326,7 +326,7 @@ def test_changed_sources_rebuild_and_replace_the_saved_index(tmp_path):
     changed = [source(random_text(13, SAVED_WORDS) + " And one more sentence.")]
     again = SourceIndex.cached(changed, folder)
     assert again.origin == "built"
-    assert [p.name for p in folder.glob("index-*.npz")] == [f"index-{fingerprint(changed)}.npz"]
+    assert [p.name for p in folder.glob("index-*.bin")] == [f"index-{fingerprint(changed)}.bin"]
 
 
 def test_an_unwritable_case_directory_is_no_error(tmp_path):
@@ -340,7 +340,7 @@ def test_a_damaged_index_file_is_rebuilt(tmp_path):
     docs = [source(random_text(15, SAVED_WORDS))]
     folder = tmp_path / ".quoteverify"
     SourceIndex.cached(docs, folder)
-    (saved,) = folder.glob("index-*.npz")
+    (saved,) = folder.glob("index-*.bin")
     saved.write_bytes(b"not an index")
     assert SourceIndex.cached(docs, folder).origin == "built"
     assert SourceIndex.cached(docs, folder).origin == "loaded"
@@ -358,7 +358,41 @@ def test_short_sources_are_indexed_at_each_run_and_never_saved(tmp_path):
 
 
 def test_an_index_of_other_sources_is_refused(tmp_path):
-    path = tmp_path / "index.npz"
+    path = tmp_path / "index.bin"
     SourceIndex([source(random_text(16, 100))]).save(path)
     with pytest.raises(ValueError):
         SourceIndex.load(path, [source(random_text(17, 100))])
+
+
+def test_a_truncated_index_file_is_rebuilt_and_an_older_layout_removed(tmp_path):
+    docs = [source(random_text(19, SAVED_WORDS))]
+    folder = tmp_path / ".quoteverify"
+    folder.mkdir()
+    (folder / "index-0123.npz").write_bytes(b"an index of the layout before")
+    SourceIndex.cached(docs, folder)
+    (saved,) = folder.glob("index-*")
+    assert saved.suffix == loc_mod.INDEX_SUFFIX
+    whole = saved.read_bytes()
+    for cut in (len(whole) - 1, len(whole) // 2, len(loc_mod._MAGIC) + 4, 0):
+        saved.write_bytes(whole[:cut])
+        with pytest.raises(ValueError):
+            SourceIndex.load(saved, docs)
+    assert SourceIndex.cached(docs, folder).origin == "built"
+    loaded = SourceIndex.cached(docs, folder)
+    assert loaded.origin == "loaded"
+    assert all(not a.flags.writeable for a in loaded._arrays.values())  # views of the mapped file
+
+
+@given(st.lists(st.integers(min_value=-1, max_value=loc_mod._MAX_CODE_ID), max_size=60))
+def test_the_string_of_word_ids_has_each_ids_character(ids):
+    if ids:
+        ids.append(loc_mod._LOW_IDS + ids[0] % 5000)  # an id past the surrogates' gap, most times
+    array = np.array(ids, dtype=np.int32)
+    assert loc_mod._encode_ids(array) == "".join(map(loc_mod._code, ids))
+
+
+@given(st.integers(min_value=0, max_value=loc_mod._LOW_IDS + 3000))
+def test_the_table_of_id_characters_is_each_ids_character(size):
+    table = loc_mod._code_table(size)
+    assert len(table) == size
+    assert all(table[i] == loc_mod._code(i) for i in (0, size // 2, size - 1, loc_mod._LOW_IDS - 1, loc_mod._LOW_IDS) if 0 <= i < size)

@@ -1196,3 +1196,32 @@ def test_lines_cut_by_splitlines_are_those_the_line_break_pattern_cuts(text: str
             blank = True
         start = b
     assert [tuple(x) for x in document._lines(text)] == expected
+
+
+# --------------------------------------------------------------------------- the articles a case lists
+
+_article_values = st.one_of(st.sampled_from(["a", "b", " ", "", "x/y.txt"]), st.integers(0, 2), st.none())
+_article_tables = st.lists(
+    st.dictionaries(st.sampled_from(["id", "path", "outlet", "date", "url", "other"]), _article_values, max_size=6),
+    max_size=6,
+)
+
+
+def _listed(articles, fast):  # type: ignore[no-untyped-def]
+    """The articles of a case.toml holding ``articles``, listed quickly or the general way, or the fault named."""
+    from quoteverify.ingest import case as case_module
+
+    top = case_module._Table({"articles": articles}, "case.toml", "")
+    listing = case_module._Listing(case_module._CaseToml(Path("case.toml"), Path("."), "."))
+    listing.seen.add("a")  # a source's id
+    try:
+        if fast:
+            return listing.articles(top)
+        return tuple(listing.article(t) for t in top.tables("articles"))
+    except InputError as e:
+        return str(e)
+
+
+@given(_article_tables)
+def test_the_articles_listed_quickly_are_those_listed_the_general_way(articles):
+    assert _listed(articles, fast=True) == _listed(articles, fast=False)

@@ -99,7 +99,7 @@ def test_another_version_of_the_code_reads_every_source_again(tmp_path: Path, mo
 
 def _spoil_bounds(top: dict) -> None:
     for entry in top["sources"].values():
-        entry["bounds"][-1] = len(entry["text"]) + 5
+        entry["bounds"][-1] = 10**6  # past the end of any text here
 
 
 def _spoil_types(top: dict) -> None:
@@ -202,3 +202,32 @@ def test_a_field_not_saved_by_name_is_saved_among_the_others(monkeypatch: pytest
     entry["more"]["colour"] = "red"
     with pytest.raises(ValueError):
         saved._document(entry)
+
+
+@given(st.text(alphabet=st.sampled_from(["a", " ", "\n", "\u00e9", "\u201c", "\ud800", "\udfff", "\U0001f600", "\x00"]), max_size=30))
+def test_the_saved_file_is_read_back_by_either_reader(text: str) -> None:
+    """orjson reads the file when it can; a text with a lone surrogate is read by json, the same."""
+    doc = document_from_text(text + "\nend", id="d", role="source", sha256="0" * 64)
+    body = {"format": saved.SAVED_FORMAT, "code": "x", "sources": {"k": saved._entry(doc)}}
+    raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    folder_read = saved.SavedCase.__new__(saved.SavedCase)
+    folder_read.code, folder_read.folder = "x", Path("/nonexistent")
+    import unittest.mock
+
+    with unittest.mock.patch.object(Path, "read_bytes", lambda self: raw):
+        top = folder_read._load()
+    assert saved._document(top["sources"]["k"]) == doc
+
+
+def test_a_text_that_is_its_files_bytes_decoded_is_not_saved_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The saved entry of a plain UTF-8 source holds no text (the file's bytes are read anyway); one that is not, its text."""
+    root = make_case(tmp_path)
+    (root / "sources" / "letter.txt").write_bytes("Dear editor,\n\nThe caf\u00e9 on the quay will close.\n".encode("latin-1"))
+    first = load_case(root)
+    entries = {e["id"]: e for e in json.loads(saved_file(root).read_bytes())["sources"].values()}
+    assert entries["briefing"]["text"] is None
+    assert entries["letter"]["text"] == first.sources[1].document.text  # not UTF-8: decoded otherwise
+    assert "caf\u00e9" in entries["letter"]["text"]
+    reads = Reads(monkeypatch)
+    assert load_case(root) == first
+    assert reads.ids == []

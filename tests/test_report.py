@@ -896,8 +896,10 @@ def test_report_json_reads_its_entries_from_the_lines_given() -> None:
 @given(
     st.lists(st.integers(min_value=1, max_value=30), min_size=1, max_size=40),
     st.lists(st.tuples(st.integers(min_value=0, max_value=700), st.integers(min_value=0, max_value=60)), min_size=1, max_size=4),
+    st.booleans(),
 )
-def test_touched_paragraphs_by_bisection_are_those_a_scan_finds(lengths: list[int], spans: list[tuple[int, int]]) -> None:
+def test_touched_paragraphs_by_bisection_are_those_a_scan_finds(lengths: list[int], spans: list[tuple[int, int]], whole: bool) -> None:
+    """By fragments, or by the passage's one span (``whole``): the paragraphs a scan of all finds."""
     from types import SimpleNamespace
 
     from quoteverify.models import Paragraph, spans_overlap
@@ -908,9 +910,9 @@ def test_touched_paragraphs_by_bisection_are_those_a_scan_finds(lengths: list[in
         paragraphs.append(Paragraph(k, pos, pos + n))
         pos += n + 2
     fragments = tuple(SimpleNamespace(source_span=(s, s + n)) for s, n in spans)
-    location = SimpleNamespace(fragments=fragments, span=fragments[0].source_span)
+    location = SimpleNamespace(fragments=() if whole else fragments, span=fragments[0].source_span)
     q = SimpleNamespace(location=location)
-    scan = [p.index for p in paragraphs if any(spans_overlap((p.start, p.end), f.source_span) for f in fragments)]
+    scan = [p.index for p in paragraphs if any(spans_overlap((p.start, p.end), f.source_span) for f in fragments[: 1 if whole else None])]
     assert touched_paragraphs(q, tuple(paragraphs)) == scan  # type: ignore[arg-type]
 
 

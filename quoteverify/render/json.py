@@ -112,8 +112,19 @@ def touched_paragraphs(q: QuoteResult, paragraphs: Sequence[Paragraph]) -> list[
     ends = _paragraph_ends(paragraphs) if len(paragraphs) > 8 else None
     if ends is None:
         return [p.index for p in paragraphs if any(spans_overlap((p.start, p.end), s) for s in spans)]
-    hits: set[int] = set()
     n = len(paragraphs)
+    if len(spans) == 1:
+        # most quotations: their paragraphs come in order, once each, with no set to sort (the 2,000
+        # located quotations of 800 articles of the 10 MB case: 2.7 ms instead of 6.3 ms, best of seven)
+        a, b = spans[0]
+        k = bisect_right(ends, a)
+        found: list[int] = []
+        while k < n and paragraphs[k].start < b:
+            if a < paragraphs[k].end:
+                found.append(paragraphs[k].index)
+            k += 1
+        return found
+    hits: set[int] = set()
     for a, b in spans:
         k = bisect_right(ends, a)
         while k < n and paragraphs[k].start < b:
@@ -315,17 +326,12 @@ def _choice_json(c: EditorialChoice) -> dict[str, Any]:
 def _source_json(info: SourceInfo) -> dict[str, Any]:
     doc = info.document
     prov = info.provenance
+    text, speaker = doc.text, doc.speaker  # read once, not once a paragraph: 20,000 paragraphs in the 10 MB case
     return {
         "id": doc.id,
         "title": doc.title,
         "paragraphs": [
-            {
-                "index": p.index,
-                "text": doc.text[p.start : p.end],
-                "start": p.start,
-                "end": p.end,
-                "speaker": p.speaker or doc.speaker,
-            }
+            {"index": p.index, "text": text[p.start : p.end], "start": p.start, "end": p.end, "speaker": p.speaker or speaker}
             for p in doc.paragraphs_or_whole
         ],
         "speaker": doc.speaker,

@@ -32,7 +32,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from quoteverify.errors import InputError, QuoteverifyError
 from quoteverify.ingest import read_article
@@ -49,9 +49,11 @@ LOCAL_BATCH = 16
 DASK_BATCH = 64
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """One checked article: its place in the input, its ``results.jsonl`` line, its summary, and maybe its result."""
+class Outcome(NamedTuple):
+    """One checked article: its place in the input, its ``results.jsonl`` line, its summary, and maybe its result.
+
+    A named tuple, made in one step: a frozen dataclass set its five fields one call each, per article.
+    """
 
     position: int
     record: str
@@ -140,11 +142,12 @@ def check_item(item: Item, index: SourceIndex, root: str | Path | None) -> Artic
 def check_batch(checker: Checker, items: Sequence[Item], start: int, want: Want) -> list[Outcome]:
     """Check a batch of articles whose first has input position ``start``."""
     out = []
-    for k, item in enumerate(items):
-        result = check_item(item, checker.index, checker.root)
+    index, root, paragraphs = checker.index, checker.root, checker.paragraphs
+    records = want.records
+    for position, item in enumerate(items, start):
+        result = check_item(item, index, root)
         summary = ArticleSummary.of(result)
-        position = start + k
-        record = checker.record(result) if want.records else ""
+        record = results_line(result, paragraphs) if records else ""
         kept = result if want(position, summary) else None
         out.append(Outcome(position, record, summary, kept, article_digest(result)))
     return out

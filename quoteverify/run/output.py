@@ -33,6 +33,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from quoteverify._cache import text_sha256
 from quoteverify._files import write_atomic
 from quoteverify._version import __version__
 from quoteverify.errors import QuoteverifyError
@@ -273,7 +274,7 @@ def _source_entry(s: SourceInfo) -> dict[str, str]:
     return {
         "id": doc.id,
         "path": doc.path or "",
-        "sha256": hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest(),
+        "sha256": text_sha256(doc.text),
     }
 
 

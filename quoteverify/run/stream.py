@@ -142,7 +142,10 @@ class _Kept:
     def add(self, outcome: Outcome) -> None:
         s = outcome.summary
         self.total.add(s)
-        self.outlets.setdefault(s.outlet, _Counter()).add(s)
+        outlet = self.outlets.get(s.outlet)
+        if outlet is None:  # a counter made only for a new outlet, not for every article to be thrown away
+            outlet = self.outlets[s.outlet] = _Counter()
+        outlet.add(s)
         for e in s.errors:
             if len(self.errors) < MAX_ERRORS:
                 self.errors.append(e)
