@@ -27,7 +27,7 @@ from quoteverify.ingest import (
     read_document,
 )
 from quoteverify.ingest.boilerplate import dominant_script, find_boilerplate
-from quoteverify.models import ArticleRef, Document
+from quoteverify.models import ArticleRef, Document, Paragraph
 
 REPO = Path(__file__).resolve().parents[1]
 CASE_DIR = REPO / "corpus" / "seely-letter"
@@ -535,6 +535,151 @@ def test_caption_shortcuts_change_nothing(s: str) -> None:
     from quoteverify.ingest.boilerplate import _is_caption
 
     assert _is_caption(s) == _caption_by_patterns(s)
+
+
+# The rules of find_boilerplate, each tried on every line without the cheap tests before them.
+
+
+def _dominant_by_counts(text: str) -> str | None:
+    from quoteverify.ingest import boilerplate as bp
+
+    counts = bp.script_counts(bp._sample(text))
+    if len(counts) < 2:
+        return next(iter(counts), None)
+    order = [name for name, _ in bp._SCRIPTS] + ["Other"]
+    return max(order, key=lambda name: (counts.get(name, 0), -order.index(name)))
+
+
+def _repeated_by_patterns(a: str, b: str) -> bool:
+    from quoteverify.ingest import boilerplate as bp
+
+    if a == b:
+        return bp._words(a) >= 1
+    if not (b.startswith(a) or b.endswith(a)) or bp._words(a) < 2:
+        return False
+    return _caption_by_patterns(b) or (bp._words(a) >= 4 and len(b) - len(a) <= bp.REPEAT_TAIL)
+
+
+def _boilerplate_by_rules(text: str, paragraphs) -> list[tuple[int, str]]:
+    from quoteverify.ingest import boilerplate as bp
+
+    lines = [text[p.start : p.end] for p in paragraphs]
+    if not lines:
+        return []
+    tail_from, reasons = bp._link_lists(text, paragraphs, lines)
+    dominant = _dominant_by_counts(text)
+    foreign = bp._foreign_letters(dominant) if dominant else None
+    phrase = [len(s) <= bp.PHRASE_CHARS and bp._DOUBLE_QUOTE.search(s) is None for s in lines]
+    joined = "\n".join(s for s, p in zip(lines, phrase) if p).lower()
+    keys = [k for k in bp._PROMO_KEYS if k in joined]
+    opens = bp._OPENING_QUOTE_SET
+    squash = bp._squash
+    for i in range(tail_from):
+        s = lines[i]
+        if i in reasons or s[:1] in opens:
+            continue
+        reason = None
+        nxt = lines[i + 1] if i + 1 < tail_from else None
+        if _caption_by_patterns(s):
+            reason = "caption"
+            if bp._BARE_LABEL.match(s) and nxt is not None and nxt[:1] not in opens:
+                if bp._words(nxt) <= bp.CAPTION_WORDS:
+                    reasons.setdefault(i + 1, "caption")
+        elif nxt is not None and nxt[:1] not in opens and bp._may_repeat(s, nxt):
+            if _repeated_by_patterns(squash(s), squash(nxt)):
+                reason = "caption"
+                reasons.setdefault(i + 1, "caption")
+        if reason is None and foreign is not None:
+            letters = len(bp._LETTER.findall(s))
+            if letters >= 2 and len(foreign.findall(s)) > bp.FOREIGN_SHARE * letters:
+                reason = "script"
+        if reason is None and phrase[i] and (any(k in s.lower() for k in keys) or s.rstrip().endswith(",")):
+            reason = next((kind for kind, pattern in bp._PROMO if pattern.search(s)), None)
+        if reason is None and len(s) <= 200:
+            if bp._LABEL.match(s):
+                reason = "label"
+            elif bp._shouting(s):
+                reason = "promo"
+        if reason is not None:
+            reasons.setdefault(i, reason)
+    return sorted(reasons.items())
+
+
+_line_pieces = st.sampled_from(
+    ["Image: ", "Photo credit", "Picture: PA", "Media caption,", "Read more", "Related stories", "More from World",
+     "Advertisement", "FOLLOW OUR LIVE UPDATES ON THE HARBOUR NOW", "Join our Telegram channel", "Sign up to our newsletter",
+     "View original tweet", "comments are closed", "video player", ", , ,", "source, AFP", " (Reuters)", ": Getty",
+     "The", "the harbour at dawn", "Boats moored", "She said", ".", ",", ":", "!", " ", "  ", "\t", "\u00a0",
+     "\u201cWe will sell,\u201d", "\u2018no\u2019", "\u2014", "\u2026", "\u00e9t\u00e9", "\u00b5", "\u017f", "\u0130", "\u212a",
+     "\ufb01", "\u0416\u0443\u0440\u043d\u0430\u043b", "\u4e2d\u6587\u65b0\u95fb", "\u03a9", "\u2126", "e,", "E,", "x"]
+)
+_line_starts = st.sampled_from(
+    ["", "", "Photo: ", "PHOTO credit: ", "Image caption, ", "Pictured: ", "File picture| ", "Video caption: ", "Credit: ",
+     "— Image: ", "Advertisement", "Published", "Read more", "Most read", "“", "Ph", "Ca", "Cr", "Me"]
+)
+_article_lines = st.lists(
+    st.tuples(_line_starts, st.lists(_line_pieces, max_size=5).map("".join)).map("".join), min_size=1, max_size=12
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_article_lines, st.sampled_from(["\n", "\n\n", "\r\n", "\n \n"]))
+def test_boilerplate_cheap_tests_change_nothing(lines: list[str], sep: str) -> None:
+    """The lines found, with the cheap tests and without, in articles made of bits of boilerplate and prose."""
+    doc = document_from_text(sep.join(lines), id="b")
+    found = [(s.index, s.reason) for s in find_boilerplate(doc.text, doc.paragraphs)]
+    assert found == _boilerplate_by_rules(doc.text, doc.paragraphs)
+    assert list(doc.skipped) == [(doc.paragraphs[i].start, doc.paragraphs[i].end) for i, _ in found]
+    # paragraphs that take white space along (not trimmed): every line is tried
+    loose = tuple(Paragraph(p.index, max(p.start - 1, 0), p.end) for p in doc.paragraphs)
+    assert [(s.index, s.reason) for s in find_boilerplate(doc.text, loose)] == _boilerplate_by_rules(doc.text, loose)
+
+
+@given(st.text(st.sampled_from("ae Z\u00b5\u0416\u4e2d\u03a9\u2126\u201c\u2014\u00e9\ud800\U0001f600"), max_size=40))
+def test_dominant_script_shortcut_changes_nothing(text: str) -> None:
+    from quoteverify.ingest import boilerplate as bp
+
+    assert dominant_script(text) == _dominant_by_counts(text)
+    foreign, _ = bp._foreign_pattern(text)
+    if foreign is None and _dominant_by_counts(text) is not None:
+        # no line of it is foreign: no letter outside the dominant group
+        assert not bp._foreign_letters(_dominant_by_counts(text)).search(text)
+
+
+@given(st.text(st.sampled_from("ab \t\n\r\x0b\x0c\x1c\x85\u2028\u2029\u00a0\u201c"), max_size=30))
+def test_lines_found_by_newlines_as_by_every_line_break(text: str) -> None:
+    from quoteverify.ingest import document
+
+    assert document._split_lines(text) == document._TRIMMED_LINE.split(text)
+
+
+def test_paragraphs_are_made_as_their_class_makes_them() -> None:
+    import pickle
+
+    paragraphs = find_paragraphs("One.\n\nTwo, and more.\nThree\n")
+    made = tuple(Paragraph(p.index, p.start, p.end) for p in paragraphs)
+    assert paragraphs == made and [p.__dict__ for p in paragraphs] == [p.__dict__ for p in made]
+    assert pickle.dumps(paragraphs) == pickle.dumps(made)
+
+
+@given(
+    st.sampled_from(["/tmp/case", "case", ".", "/", "a/b/", "./c"]),
+    st.lists(st.sampled_from(["a", "b.txt", ".", "..", "", "x y"]), min_size=1, max_size=4).map("/".join),
+)
+def test_article_paths_joined_as_a_path_joins_them(root: str, path: str) -> None:
+    from quoteverify.ingest import inputs
+
+    assert inputs._shown_path(root, path) == str(inputs.path_in(Path(root), path))
+
+
+@given(st.text(st.sampled_from(" \t\n\u00a0<!-hxtml>a"), max_size=20))
+def test_html_sniffing_shortcut_changes_nothing(text: str) -> None:
+    from quoteverify.ingest import html
+
+    by_patterns = bool(html._HTML_START.match(text[:4096])) or bool(
+        (m := html._HTML_FRAGMENT.match(text[:4096])) and f"</{m.group(1).lower()}>" in text[:65536].lower()
+    )
+    assert html.looks_like_html(text) == by_patterns
 
 
 def test_no_link_marker_or_page_label_is_longer_than_their_bounds() -> None:

@@ -41,6 +41,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xfe", "utf-16-le"),
     (b"\xfe\xff", "utf-16-be"),
 )
+_BOM_BYTES = tuple(bom for bom, _ in _BOMS)
 # Code points that no text holds in quantity: C0 controls but the white
 # space ones, DEL, and the C1 controls.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
@@ -166,9 +167,15 @@ def decode_bytes(data: bytes, *, declared: str | None = None, path: str | None =
         text = text[1:]
     if "\x00" in text:
         raise InputError(path, "binary file (NUL bytes), not text")
-    controls = count_controls(text)
+    if text is decoded.text and decoded.encoding == "utf-8" and not decoded.warnings:
+        # decoded as UTF-8 with nothing replaced: ``data`` is the text's UTF-8, not encoded again
+        controls = _count_controls_utf8(data)
+    else:
+        controls = count_controls(text)
     if controls and controls > CONTROL_SHARE * len(text):
         raise InputError(path, f"binary file ({'NUL bytes' if dropped else 'control characters'}), not text")
+    if text is decoded.text and not dropped:
+        return decoded
     return Decoded(text, decoded.encoding, dropped + decoded.warnings)
 
 
@@ -180,17 +187,23 @@ def count_controls(text: str) -> int:
     deleting bytes and finding a two-byte sequence that opens with one byte
     are scans in C.
     """
-    data = text.encode("utf-8", "surrogatepass")
+    return _count_controls_utf8(text.encode("utf-8", "surrogatepass"))
+
+
+def _count_controls_utf8(data: bytes) -> int:
+    """:func:`count_controls` of the text whose UTF-8 is ``data``."""
     count = len(data) - len(data.translate(None, _C0_UTF8))
-    if not text.isascii():
+    if b"\xc2" in data:  # every C1 control opens with it: a scan for one byte first
         count += len(_C1_UTF8.findall(data))
     return count
 
 
 def _drop_stray_nuls(data: bytes) -> tuple[bytes, tuple[str, ...]]:
     """``data`` without its NUL bytes when they are a few strays in a text (not UTF-16/32), and a warning counting them."""
+    if 0 not in data:  # one scan for a byte, where counting them takes longer
+        return data, ()
     nuls = data.count(0)
-    if not nuls or nuls > max(NUL_STRAYS, NUL_SHARE * len(data)):
+    if nuls > max(NUL_STRAYS, NUL_SHARE * len(data)):
         return data, ()
     if any(data.startswith(bom) for bom, codec in _BOMS if codec != "utf-8-sig") or _utf16_without_bom(data):
         return data, ()
@@ -208,9 +221,10 @@ def _utf8_evidence(data: bytes) -> tuple[int, int]:
 
 def _decode_cascade(data: bytes, declared: str | None) -> Decoded:
     """Decode ``data`` with the first codec of the cascade :func:`decode_bytes` describes that fits."""
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            return decode_replacing(data if codec == "utf-8-sig" else data[len(bom) :], codec)
+    if data.startswith(_BOM_BYTES):
+        for bom, codec in _BOMS:
+            if data.startswith(bom):
+                return decode_replacing(data if codec == "utf-8-sig" else data[len(bom) :], codec)
     if b"\x00" in data:
         utf16 = _utf16_without_bom(data)
         if utf16:

@@ -13,7 +13,7 @@ import hashlib
 import operator
 import re
 from collections.abc import Sequence
-from itertools import accumulate
+from itertools import accumulate, count, repeat
 from typing import Any, Literal, NamedTuple
 
 from quoteverify.errors import InputError
@@ -50,10 +50,21 @@ _BREAK_CHARS = "\n\r\x0b\x0c\x85\u2028\u2029"
 # A trimmed non-blank line: from a character that is not white space to the last
 # such character before a line break (every line break is white space).
 _TRIMMED_LINE = re.compile(f"(\\S(?:[^{_BREAK_CHARS}]*\\S)?)")
+# The same in a text whose only line break is "\n", which "." stops at: 4x faster
+# than the class of line breaks, which is tried a character at a time (1.9 instead of
+# 8.3 us for a 1 KB article, measured)
+_TRIMMED_NL_LINE = re.compile(r"(\S(?:.*\S)?)")
 
 
-def _line_spans(text: str) -> _LineSpans:
-    """The non-blank lines of ``text``, trimmed (see :func:`_lines`).
+def _split_lines(text: str) -> list[str]:
+    """``text`` split around its trimmed non-blank lines: white space, line, white space, ..., line, white space."""
+    if any(map(text.__contains__, _BREAK_CHARS[1:])):  # a scan in C for each, 0.2 us in all for 1 KB
+        return _TRIMMED_LINE.split(text)
+    return _TRIMMED_NL_LINE.split(text)
+
+
+def _line_spans(text: str, parts: list[str] | None = None) -> _LineSpans:
+    """The non-blank lines of ``text``, trimmed (see :func:`_lines`), from ``parts``, :func:`_split_lines` of it.
 
     The text is split by one regular expression around its trimmed lines,
     and their offsets are the running sums of the pieces' lengths: 1.6x
@@ -62,7 +73,8 @@ def _line_spans(text: str) -> _LineSpans:
     Between two lines lies only white space; there is a blank line when it
     holds two line breaks or more.
     """
-    parts = _TRIMMED_LINE.split(text)  # white space, line, white space, ..., line, white space
+    if parts is None:
+        parts = _split_lines(text)
     if len(parts) == 1:
         return _LineSpans([], [], [])
     offsets = list(accumulate(map(len, parts)))
@@ -143,13 +155,34 @@ def find_paragraphs(text: str, *, role: Role = "article") -> tuple[Paragraph, ..
     blank lines has one paragraph per line. A paragraph's span keeps the
     line breaks inside it: offsets point into the text as it is.
     """
-    starts, ends, blank_before = spans = _line_spans(text)
+    return _paragraphs(text, role)[0]
+
+
+def _paragraphs(text: str, role: Role) -> tuple[tuple[Paragraph, ...], list[str] | None]:
+    """:func:`find_paragraphs`, and the paragraphs' texts when they are lines (not blocks of lines)."""
+    parts = _split_lines(text)
+    starts, ends, blank_before = spans = _line_spans(text, parts)
+    lines: list[str] | None = parts[1::2]
     if any(blank_before) and (role == "source" or _wrapped(text, spans)):
         # a block runs from a line with a blank line before it to the line before the next such
         firsts = [i for i, blank in enumerate(blank_before) if blank or not i]
         lasts = [i - 1 for i in firsts[1:]] + [len(starts) - 1]
-        starts, ends = [starts[i] for i in firsts], [ends[i] for i in lasts]
-    return tuple(map(Paragraph, range(len(starts)), starts, ends))
+        starts, ends, lines = [starts[i] for i in firsts], [ends[i] for i in lasts], None
+    return _paragraph_objects(starts, ends), lines
+
+
+def _paragraph_objects(starts: list[int], ends: list[int]) -> tuple[Paragraph, ...]:
+    """``Paragraph(i, starts[i], ends[i])`` for each ``i``, made with their fields set as one
+    dictionary (as ``__init__`` sets them, one by one: the same objects), without a call of
+    a Python function each: 3.2 instead of 9.0 us for 8 paragraphs, measured."""
+    paragraphs = tuple(map(_new, repeat(Paragraph, len(starts))))
+    for paragraph, index, start, end in zip(paragraphs, count(), starts, ends):
+        _set(paragraph, "__dict__", {"index": index, "start": start, "end": end, "speaker": None})
+    return paragraphs
+
+
+_new = object.__new__
+_set = object.__setattr__
 
 
 def _wrapped(text: str, spans: _LineSpans) -> bool:
@@ -194,13 +227,19 @@ def document_from_text(
         raise TypeError(f"document_from_text() got unexpected keyword(s): {', '.join(sorted(unknown))}")
     if role not in ("article", "source"):
         raise ValueError(f"role must be 'article' or 'source', not {role!r}")
+    return _document(text, id, path, role, meta, None)
+
+
+def _document(text: str, id: str, path: str | None, role: Role, meta: dict[str, Any], utf8: bytes | None) -> Document:
+    """:func:`document_from_text`, its arguments checked; ``utf8`` is the text's UTF-8 when the caller has it."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    paragraphs = find_paragraphs(text, role=role)
+        utf8 = None
+    paragraphs, lines = _paragraphs(text, role)
     skipped: tuple[tuple[int, int], ...] = ()
     title = str(meta.get("title") or "")
     if role == "article":
-        skips = find_boilerplate(text, paragraphs)
+        skips = find_boilerplate(text, paragraphs, lines=lines, utf8=utf8)
         skipped = tuple(s.span for s in skips)
         if not title:
             title = _title_from_first_paragraph(text, paragraphs, skips)
@@ -263,18 +302,19 @@ def document_from_bytes(
             date = date or page.date
         if not text.strip():
             raise InputError(where, "no article text found in the HTML page")
-    elif not text.strip():
+    elif not text or text.isspace():  # as text.strip() would be empty, without a copy of the text
         raise InputError(where, "no text, only white space")
-    return document_from_text(
-        text,
-        id=id,
-        path=path,
-        role=role,
-        sha256=sha,
-        encoding=decoded.encoding,
-        warnings=tuple(notes),
-        title=title,
-        outlet=outlet,
-        date=date,
-        url=url,
-    )
+    if role not in ("article", "source"):
+        raise ValueError(f"role must be 'article' or 'source', not {role!r}")
+    # the bytes decoded as UTF-8 with nothing replaced or dropped are the text's UTF-8
+    utf8 = data if not html and decoded.encoding == "utf-8" and not decoded.warnings else None
+    meta = {
+        "sha256": sha,
+        "encoding": decoded.encoding,
+        "warnings": tuple(notes),
+        "title": title,
+        "outlet": outlet,
+        "date": date,
+        "url": url,
+    }
+    return _document(text, id, path, role, meta, utf8)

@@ -21,6 +21,9 @@ _HTML_FRAGMENT = re.compile(r"\A\s*<(p|div|article|section|main|h[1-6]|table)\b[
 def looks_like_html(text: str) -> bool:
     """Whether a text starts as an HTML page (a doctype, ``<html>``, ``<head>``, ``<body>``)
     or a fragment of one (``<p>``, ``<div>``, ``<article>``... closed further on) does."""
+    first = text[:1]
+    if first != "<" and not first.isspace():  # both patterns start with white space or a tag
+        return False
     head = text[:4096]
     if _HTML_START.match(head):
         return True
