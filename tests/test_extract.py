@@ -877,7 +877,7 @@ def assert_finds_the_whole_search(found, everything, regions):
 @example("went on said", [5, 12])
 @example("\u0130nsisted \u017fays", [])
 def test_speech_verb_search_finds_what_the_plain_alternation_finds(text, cuts):
-    pattern = ex._verb_re(ex.SPEECH_VERBS)
+    pattern = ex.speech_verb_pattern(ex.SPEECH_VERBS)
     everything = [m.span() for m in plain_verb_re(ex.SPEECH_VERBS).finditer(text)]
     assert pattern.spans(text, [(0, len(text))]) == everything
     regions = regions_of(text, cuts)
@@ -887,7 +887,7 @@ def test_speech_verb_search_finds_what_the_plain_alternation_finds(text, cuts):
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(["say", "says", "said so", "said  so", "said", "so", "tell me", "tell", "me", "x-y", "\u00e9t\u00e9"]), min_size=1, max_size=6), VERB_TEXT)
 def test_any_verb_list_searches_as_the_plain_alternation(verbs, text):
-    assert ex._verb_re(tuple(verbs)).spans(text, [(0, len(text))]) == [m.span() for m in plain_verb_re(verbs).finditer(text)]
+    assert ex.speech_verb_pattern(tuple(verbs)).spans(text, [(0, len(text))]) == [m.span() for m in plain_verb_re(verbs).finditer(text)]
 
 
 SENTENCE_TEXT = st.lists(st.sampled_from(["a", "Mr", "word", ".", "...", "!", "?", "\u2026", '"', "\u201d", ")", " ", "\n", "  "]), max_size=40).map("".join)
