@@ -320,8 +320,8 @@ def _paragraph_bounds(doc: Document) -> list[Span]:
 
 # what _classify makes of a mark of the double and guillemet families, by its glyph and the characters
 # on either side ("" at a paragraph's edge): a mark of those families depends on nothing else. Kept
-# for the contexts seen, a few hundred in any archive: 12,282 marks of 2,000 articles classified
-# in 0.031 s afresh, profiled, 0.008 s looked up
+# for the contexts seen, a few hundred in any archive: the 12,282 marks of the 10 MB case took
+# 18.6 ms to classify afresh, 10.5 ms looked up (timed, no profiler)
 _CONTEXT_MARKS: dict[tuple[str, str, str], tuple[int, bool, bool, int] | None] = {}
 _MAX_CONTEXTS = 4096
 
@@ -593,14 +593,22 @@ def quotation_segments(text: str, spans: Sequence[Span]) -> tuple[Segment, ...]:
             cs, ce = m.span()
             if kind == "interpolation" and not text[cs + 1 : ce - 1].strip():
                 continue  # empty brackets are just text
-            ws, we = _trim(text, at, cs)
+            # _trim, written out (with the one after the loop: 0.006 s of 0.048, profiled, for 5,828 quotations)
+            ws, we = at, cs
+            while ws < we and text[ws] in _SPACES:
+                ws += 1
+            while we > ws and text[we - 1] in _SPACES:
+                we -= 1
             if we > ws:
                 out.append(Segment("text", ws, we))
             out.append(Segment(kind, cs, ce))
             at = ce
-        ws, we = _trim(text, at, e)
-        if we > ws:
-            out.append(Segment("text", ws, we))
+        while at < e and text[at] in _SPACES:
+            at += 1
+        while e > at and text[e - 1] in _SPACES:
+            e -= 1
+        if e > at:
+            out.append(Segment("text", at, e))
     return tuple(out)
 
 
@@ -1036,10 +1044,17 @@ def extract_quotations(doc: Document, *, speech_verbs: Sequence[str] = SPEECH_VE
     cues = _Cues(text, found, paras, tuple(speech_verbs))
     out: list[Quotation] = []
     for f in found:
-        trimmed = [_trim(text, s, e) for s, e in f.spans]
-        spans = tuple([sp for sp in trimmed if sp[1] > sp[0]])
-        if not spans:
+        kept: list[Span] = []
+        for s, e in f.spans:  # _trim, written out: a call per span cost more than the trimming
+            while s < e and text[s] in _SPACES:
+                s += 1
+            while e > s and text[e - 1] in _SPACES:
+                e -= 1
+            if e > s:
+                kept.append((s, e))
+        if not kept:
             continue
+        spans = tuple(kept)
         cue = cues.cue(f)
         out.append(
             Quotation(

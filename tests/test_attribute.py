@@ -216,3 +216,18 @@ def test_the_verb_of_a_cue_is_what_the_alternation_finds(text: str, start: int, 
 @pytest.mark.parametrize("verbs", [("said", " "), ("said", "d\u00e9clar\u00e9"), ("said  so", "told")])
 def test_verb_lists_the_folded_search_cannot_take_keep_the_alternation(verbs: tuple[str, ...]) -> None:
     assert isinstance(attribute._verb_search(verbs), re.Pattern)
+
+
+_SENTENCE_BITS = ["a", "B", "7", ".", "!", "?", "\u2026", '"', "'", "\u201d", "\u2019", ")", "]", "\u201c", "(", " ", "\n", "\n\n", "\u00a0"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_SENTENCE_BITS), max_size=30).map("".join), st.integers(0, 40))
+@example("a.  B", 3)
+@example("a.\u201d\nB", 3)
+def test_a_search_for_sentence_ends_from_where_it_starts_finds_those_of_the_whole_text(text: str, pos: int) -> None:
+    pos = min(pos, len(text))
+    start = attribute._sentence_end_search_start(text, pos)
+    assert start <= pos
+    after = [m.span() for m in attribute._SENTENCE_END_RE.finditer(text) if m.end() > pos]
+    assert [m.span() for m in attribute._SENTENCE_END_RE.finditer(text, start) if m.end() > pos] == after
