@@ -324,6 +324,8 @@ def _paragraph_bounds(doc: Document) -> list[Span]:
 # 18.6 ms to classify afresh, 10.5 ms looked up (timed, no profiler)
 _CONTEXT_MARKS: dict[tuple[str, str, str], tuple[int, bool, bool, int] | None] = {}
 _MAX_CONTEXTS = 4096
+_UNSEEN = (-1, False, False, 0)  # a context not in the table
+_SINGLE_GLYPHS = frozenset(g for g, (family, _) in _GLYPHS.items() if family == _SINGLE)
 
 
 def _mark_at(text: str, pos: int, lo: int, hi: int, glyph_text: str) -> _Mark | None:
@@ -350,7 +352,7 @@ def _paragraphs(doc: Document) -> list[_Para]:
     bounds = _paragraph_bounds(doc)
     skipped = _merge_spans(doc.skipped, len(text)) if doc.skipped else []
     skipped_starts = [s for s, _ in skipped]
-    marks: list[list[_Mark]] = [[] for _ in bounds]
+    marks: dict[int, list[_Mark]] = {}  # by paragraph: most have none
     if "``" in text:
         # a TeX mark of two code points may straddle a paragraph's edge: each paragraph is searched alone
         found = [(k, m.start(), m.group()) for k, (s, e) in enumerate(bounds) for m in _TEX_MARK_RE.finditer(text, s, e)]
@@ -358,12 +360,14 @@ def _paragraphs(doc: Document) -> list[_Para]:
             if not (skipped and _covered(skipped, skipped_starts, pos, pos + 1)):
                 mark = _mark_at(text, pos, bounds[k][0], bounds[k][1], glyph)
                 if mark is not None:
-                    marks[k].append(mark)
+                    marks.setdefault(k, []).append(mark)
     else:
         # the marks of the whole text found at once, each given to its paragraph by bisection: a
         # search per paragraph cost more than the marks it found (15,656 paragraphs, 5,828 with
         # marks, in 2,000 articles)
+        # (and _mark_at written out, its table read here: a call per mark cost a fifth of the loop)
         starts = [s for s, _ in bounds]
+        contexts = _CONTEXT_MARKS
         for m in _MARK_RE.finditer(text):
             pos = m.start()
             k = bisect_right(starts, pos) - 1
@@ -372,12 +376,32 @@ def _paragraphs(doc: Document) -> list[_Para]:
             lo, hi = bounds[k]
             if pos >= hi or (skipped and _covered(skipped, skipped_starts, pos, pos + 1)):
                 continue
-            mark = _mark_at(text, pos, lo, hi, text[pos])
-            if mark is not None:
+            glyph = text[pos]
+            if glyph in _SINGLE_GLYPHS:
+                mark = _classify(text, pos, lo, hi, glyph)
+                if mark is None:
+                    continue
+            else:
+                key = (glyph, text[pos - 1] if pos > lo else "", text[pos + 1] if pos + 1 < hi else "")
+                seen = contexts.get(key, _UNSEEN)
+                if seen is _UNSEEN:
+                    mark = _mark_at(text, pos, lo, hi, glyph)
+                    if mark is None:
+                        continue
+                elif seen is None:
+                    continue
+                else:
+                    mark = _Mark(pos, *seen)
+            if k in marks:
                 marks[k].append(mark)
+            else:
+                marks[k] = [mark]
     if not skipped:
-        return [_Para(s, e, False, tuple(marks[k])) for k, (s, e) in enumerate(bounds)]
-    return [_Para(s, e, _covered(skipped, skipped_starts, s, e), tuple(marks[k])) for k, (s, e) in enumerate(bounds)]
+        return [_Para(s, e, False, tuple(marks[k]) if k in marks else ()) for k, (s, e) in enumerate(bounds)]
+    return [
+        _Para(s, e, _covered(skipped, skipped_starts, s, e), tuple(marks[k]) if k in marks else ())
+        for k, (s, e) in enumerate(bounds)
+    ]
 
 
 # --------------------------------------------------------------------------- pairing
@@ -716,12 +740,24 @@ def _trie_regex(phrases: Iterable[str]) -> str:
 
 
 @lru_cache(maxsize=16)
-def _stop_re(inner: frozenset[str]) -> re.Pattern[str]:
-    """The search for a character that is neither white space nor in ``inner``: no match runs across it."""
-    return re.compile("[^" + re.escape("".join(sorted(inner))) + r"\s]")
+def _stops(inner: frozenset[str]) -> tuple[re.Pattern[str], frozenset[str]]:
+    """The search for a character that is neither white space nor in ``inner`` (no match runs across it), and the others."""
+    return re.compile("[^" + re.escape("".join(sorted(inner))) + r"\s]"), inner | _SPACES
 
 
-def _search_regions(regex: re.Pattern[str], text: str, regions: Iterable[Span], inner: frozenset[str]) -> list[Span]:
+# the characters re.IGNORECASE matches to an ASCII letter besides its two cases, the ones _fold
+# turns into it (tests/test_extract.py checks every code point)
+_CASELESS_EXTRA = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
+
+
+def _unfolded(inner: frozenset[str]) -> frozenset[str]:
+    """The characters that :func:`_fold` turns into those of ``inner`` (ASCII characters, none upper case)."""
+    return frozenset("".join(ch + ch.upper() + _CASELESS_EXTRA.get(ch, "") if "a" <= ch <= "z" else ch for ch in inner))
+
+
+def _search_regions(
+    regex: re.Pattern[str], text: str, regions: Iterable[Span], inner: frozenset[str], *, folded: bool = False
+) -> list[Span]:
     """The matches of ``regex`` that a search of all ``text`` finds in or just before ``regions``, and maybe more.
 
     ``regions`` are ``(start, last)`` bounds, ascending and apart; a match
@@ -737,20 +773,34 @@ def _search_regions(regex: re.Pattern[str], text: str, regions: Iterable[Span], 
     whole search does. Searching on to the next match beyond the region
     instead scanned the quotations' own text: 0.15 s, profiled, of the
     stage's 1.26 s over 2,000 articles.
+
+    With ``folded``, ``regex`` is searched in :func:`_fold` of ``text``,
+    ``inner`` holding characters of the folded text: only the stretches
+    searched are folded (a fifth of an article's text), not the article.
     """
     out: list[Span] = []
-    stop = _stop_re(inner)
+    stop, held = _stops(_unfolded(inner) if folded else inner)
     size = len(text)
     floor = 0  # the end of the match taken last: the whole search resumes there
     for start, last in regions:
         at = start if start > floor else floor
-        while at > floor and (text[at - 1] in inner or text[at - 1].isspace()):
+        while at > floor and text[at - 1] in held:
             at -= 1
-        if last < size and text[last] not in inner and not text[last].isspace():
+        if last < size and text[last] not in held:
             end = last + 1  # the region ends at such a character (an opening mark, most often)
         else:
             blocked = stop.search(text, last)
             end = blocked.start() + 1 if blocked else size
+        if folded:
+            # with the character before, which a match's first is checked against (folding goes code
+            # point by code point, so the stretch folds to what it is in the folded article)
+            lo = at - 1 if at > 0 else 0
+            for m in regex.finditer(_fold(text[lo:end]), at - lo):
+                if m.start() + lo > last:
+                    break
+                out.append((m.start() + lo, m.end() + lo))
+                floor = m.end() + lo
+            continue
         for m in regex.finditer(text, at, end):
             if m.start() > last:
                 break
@@ -769,7 +819,7 @@ class VerbPattern(NamedTuple):
         """The speech verbs of ``text`` (whole words) that start in ``regions`` (:func:`_search_regions`), in order."""
         if self.inner is None:
             return [m.span() for m in self.regex.finditer(text)]
-        return _search_regions(self.regex, _fold(text), regions, self.inner)
+        return _search_regions(self.regex, text, regions, self.inner, folded=True)
 
     def first(self, text: str, start: int, end: int) -> Span | None:
         """The first speech verb a search of ``text`` from ``start`` finds, the text from ``end`` on unseen."""
@@ -1058,7 +1108,7 @@ def extract_quotations(doc: Document, *, speech_verbs: Sequence[str] = SPEECH_VE
         cue = cues.cue(f)
         out.append(
             Quotation(
-                text="\n".join([text[s:e] for s, e in spans]),
+                text=text[spans[0][0] : spans[0][1]] if len(spans) == 1 else "\n".join([text[s:e] for s, e in spans]),
                 spans=spans,
                 segments=quotation_segments(text, spans),
                 attribution=text[cue[0] : cue[1]] if cue else None,

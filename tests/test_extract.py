@@ -836,6 +836,14 @@ def test_fold_is_what_ignorecase_matches_for_every_ascii_character():
         assert [m.start() for m in re.finditer(cls, folded)] == [m.start() for m in re.finditer(cls, ALL_CODE_POINTS)]
 
 
+def test_unfolded_characters_are_those_that_fold_to_them():
+    folded = ex._fold(ALL_CODE_POINTS)
+    for x in map(chr, range(0x20, 0x7F)):
+        if x.isupper():
+            continue
+        assert ex._unfolded(frozenset(x)) == {c for c, f in zip(ALL_CODE_POINTS, folded) if f == x}, x
+
+
 def test_spaces_are_what_isspace_accepts():
     assert ex._SPACES == {ch for ch in ALL_CODE_POINTS if ch.isspace()}
 
@@ -1038,3 +1046,22 @@ def test_paragraph_bounds_cut_to_the_text_as_before(text, spans):
             plain.append((s, e))
             last_end = e
     assert ex._paragraph_bounds(d) == plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKISH, st.lists(st.tuples(st.integers(0, 80), st.integers(0, 80)), max_size=2))
+@example('"a" "b"\n\u201ca\u201d \u00aba\u00bb', [])
+def test_paragraph_marks_are_those_classified_one_by_one(text, skipped):
+    """The marks each paragraph is given (the table of contexts read in line) are those _classify gives each mark."""
+    d = doc(text, skipped=tuple(skipped))
+    merged = ex._merge_spans(d.skipped, len(text))
+    for _ in range(2):  # the second time round, every context is in the table
+        for para in ex._paragraphs(d):
+            plain = []
+            for m in ex._MARK_RE.finditer(text, para.start, para.end):
+                if any(s <= m.start() < e for s, e in merged):
+                    continue
+                mark = ex._classify(text, m.start(), para.start, para.end, m.group())
+                if mark is not None:
+                    plain.append(mark)
+            assert list(para.marks) == plain
