@@ -1031,6 +1031,8 @@ def test_marks_looked_up_by_context_are_classified_afresh(text):
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=" \nab\t", max_size=30), st.lists(st.tuples(st.integers(-5, 40), st.integers(-5, 40)), max_size=5))
+@example("aaaaaaaaaaaa", [(5, 10), (5, 8)])
+@example("aaaaaaaaaaaa", [(-1, 3), (0, 2)])
 def test_paragraph_bounds_cut_to_the_text_as_before(text, spans):
     """Paragraphs given past the text's ends are cut to it, sorted, overlaps and white space taken off."""
     d = Document(id="a", text=text, paragraphs=tuple(Paragraph(i, s, e) for i, (s, e) in enumerate(spans)))
