@@ -12,8 +12,10 @@ sentence starts, the same subjects, and credit every quotation alike.
 from __future__ import annotations
 
 import dataclasses
+import re
 from bisect import bisect_right
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -195,3 +197,37 @@ def test_the_literals_looked_for_first_are_in_every_dating_match(parts: list[str
         assert attribute._DATE_YEAR_RE.search(text)
     if attribute._RELATIVE_PAST_RE.search(text):
         assert "year" in text.lower()
+
+
+_VERB_TEXT_BITS = ["said", "SAID", "\u017faid", "\u0130nsisted", "according", " to", "  ", "\n", "went", " on", "x", "-", "'", "\u2019",
+                   ",", " ", "tell", "ing", "\u212aeeps", "\u00e9"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_VERB_TEXT_BITS), max_size=14).map("".join), st.integers(0, 60), st.integers(0, 60))
+def test_the_verb_of_a_cue_is_what_the_alternation_finds(text: str, start: int, end: int) -> None:
+    """Extract's folded search finds in a cue's bounds the speech verb the alternation ignoring case finds."""
+    fast = attribute._verb_search(tuple(SPEECH_VERBS))
+    assert not isinstance(fast, re.Pattern)  # the default verbs take the folded search
+    plain = attribute._verb_re(tuple(SPEECH_VERBS)).search(text, start, end)
+    assert attribute._first_verb(fast, text, start, end) == (plain.span() if plain else None)
+
+
+@pytest.mark.parametrize("verbs", [("said", " "), ("said", "d\u00e9clar\u00e9"), ("said  so", "told")])
+def test_verb_lists_the_folded_search_cannot_take_keep_the_alternation(verbs: tuple[str, ...]) -> None:
+    assert isinstance(attribute._verb_search(verbs), re.Pattern)
+
+
+_SENTENCE_BITS = ["a", "B", "7", ".", "!", "?", "\u2026", '"', "'", "\u201d", "\u2019", ")", "]", "\u201c", "(", " ", "\n", "\n\n", "\u00a0"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_SENTENCE_BITS), max_size=30).map("".join), st.integers(0, 40))
+@example("a.  B", 3)
+@example("a.\u201d\nB", 3)
+def test_a_search_for_sentence_ends_from_where_it_starts_finds_those_of_the_whole_text(text: str, pos: int) -> None:
+    pos = min(pos, len(text))
+    start = attribute._sentence_end_search_start(text, pos)
+    assert start <= pos
+    after = [m.span() for m in attribute._SENTENCE_END_RE.finditer(text) if m.end() > pos]
+    assert [m.span() for m in attribute._SENTENCE_END_RE.finditer(text, start) if m.end() > pos] == after

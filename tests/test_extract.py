@@ -836,6 +836,14 @@ def test_fold_is_what_ignorecase_matches_for_every_ascii_character():
         assert [m.start() for m in re.finditer(cls, folded)] == [m.start() for m in re.finditer(cls, ALL_CODE_POINTS)]
 
 
+def test_unfolded_characters_are_those_that_fold_to_them():
+    folded = ex._fold(ALL_CODE_POINTS)
+    for x in map(chr, range(0x20, 0x7F)):
+        if x.isupper():
+            continue
+        assert ex._unfolded(frozenset(x)) == {c for c, f in zip(ALL_CODE_POINTS, folded) if f == x}, x
+
+
 def test_spaces_are_what_isspace_accepts():
     assert ex._SPACES == {ch for ch in ALL_CODE_POINTS if ch.isspace()}
 
@@ -877,7 +885,7 @@ def assert_finds_the_whole_search(found, everything, regions):
 @example("went on said", [5, 12])
 @example("\u0130nsisted \u017fays", [])
 def test_speech_verb_search_finds_what_the_plain_alternation_finds(text, cuts):
-    pattern = ex._verb_re(ex.SPEECH_VERBS)
+    pattern = ex.speech_verb_pattern(ex.SPEECH_VERBS)
     everything = [m.span() for m in plain_verb_re(ex.SPEECH_VERBS).finditer(text)]
     assert pattern.spans(text, [(0, len(text))]) == everything
     regions = regions_of(text, cuts)
@@ -887,7 +895,7 @@ def test_speech_verb_search_finds_what_the_plain_alternation_finds(text, cuts):
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(["say", "says", "said so", "said  so", "said", "so", "tell me", "tell", "me", "x-y", "\u00e9t\u00e9"]), min_size=1, max_size=6), VERB_TEXT)
 def test_any_verb_list_searches_as_the_plain_alternation(verbs, text):
-    assert ex._verb_re(tuple(verbs)).spans(text, [(0, len(text))]) == [m.span() for m in plain_verb_re(verbs).finditer(text)]
+    assert ex.speech_verb_pattern(tuple(verbs)).spans(text, [(0, len(text))]) == [m.span() for m in plain_verb_re(verbs).finditer(text)]
 
 
 SENTENCE_TEXT = st.lists(st.sampled_from(["a", "Mr", "word", ".", "...", "!", "?", "\u2026", '"', "\u201d", ")", " ", "\n", "  "]), max_size=40).map("".join)
@@ -964,3 +972,98 @@ def test_extraction_leaves_nothing_for_the_collector() -> None:
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+# --------------------------------------------------------------------------- fast paths, against the general ones
+
+CUE_BITS = st.sampled_from(
+    list(QUOTE_CHARS)
+    + ["said", "Said ", "told reporters", "according to", "he ", "The minister ", "Sen. ", "J. ", "Smith", "adding",
+       "later ", "and ", ": ", ", ", ". ", "! ", "? ", "\u2026 ", ".\u201d ", "\u2014", " ", "  ", "\n", "\n\n", "(", ")",
+       "don't ", "dogs' ", "the letter", "[...]", "x", '"We lost," ', "\u201cNot yet.\u201d ", "\u2018a\u2019 ", '"so." ']
+)  # fmt: skip
+CUE_TEXT = st.lists(CUE_BITS, max_size=50).map("".join)
+
+
+def whole_text_cues(text: str, found, paras) -> "ex._Cues":
+    """The cue finder with its sentence ends and speech verbs found by searching the whole text."""
+    import functools
+
+    cues = ex._Cues(text, found, paras, ex.SPEECH_VERBS)
+    cues.sentence_ends = [m.span() for m in ex._SENTENCE_END_RE.finditer(text)]
+    cues.bounds = ex._LastGood(
+        [e for _, e in cues.sentence_ends],
+        functools.partial(ex._ends_sentence, text, cues.sentence_ends, cues.open_starts, cues.ends),
+    )
+    cues.verbs = [m.span() for m in plain_verb_re(ex.SPEECH_VERBS).finditer(text)]
+    cues.verb_starts = [s for s, _ in cues.verbs]
+    cues.verbs_before = ex._LastGood(
+        cues.verb_starts, functools.partial(ex._starts_outside, cues.verb_starts, cues.open_starts, cues.ends)
+    )
+    return cues
+
+
+@settings(max_examples=400, deadline=None)
+@given(CUE_TEXT, st.booleans())
+@example('The minister said: "We lost." He added, "Not yet," adding', True)
+@example('"We won," said Sen. Smith. "We lost." and "x" told reporters', False)
+@example('"We won," said Sen. Smith.\nHe said. The minister, later said: "x"', True)
+def test_cues_read_from_the_stretches_are_those_the_whole_text_gives(text, lines):
+    """Sentence ends and verbs looked for only outside the quotations give every quotation the cue a search of all the text gives."""
+    d = doc(text) if lines else Document(id="a", text=text)
+    paras = ex._paragraphs(d)
+    found = ex._pair(text, paras)
+    fast = ex._Cues(text, found, paras, ex.SPEECH_VERBS)
+    whole = whole_text_cues(text, found, paras)
+    assert [fast.cue(f) for f in found] == [whole.cue(f) for f in found]
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKISH)
+def test_marks_looked_up_by_context_are_classified_afresh(text):
+    """A mark classified once for its glyph and neighbours is classified the same wherever they recur."""
+    for k in range(2):  # the second time round, every context is in the table
+        for m in ex._TEX_MARK_RE.finditer(text):
+            lo, hi = (0, len(text)) if k else (m.start(), m.end())
+            glyph = m.group() if "``" in text else text[m.start()]
+            assert ex._mark_at(text, m.start(), lo, hi, glyph) == ex._classify(text, m.start(), lo, hi, glyph)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=" \nab\t", max_size=30), st.lists(st.tuples(st.integers(-5, 40), st.integers(-5, 40)), max_size=5))
+@example("aaaaaaaaaaaa", [(5, 10), (5, 8)])
+@example("aaaaaaaaaaaa", [(-1, 3), (0, 2)])
+def test_paragraph_bounds_cut_to_the_text_as_before(text, spans):
+    """Paragraphs given past the text's ends are cut to it, sorted, overlaps and white space taken off."""
+    d = Document(id="a", text=text, paragraphs=tuple(Paragraph(i, s, e) for i, (s, e) in enumerate(spans)))
+    raw = sorted((max(0, s), min(len(text), e)) for s, e in spans) if spans else [m.span() for m in re.finditer(r"[^\n]+", text)]
+    plain, last_end = [], 0
+    for s, e in raw:
+        s = max(s, last_end)
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            plain.append((s, e))
+            last_end = e
+    assert ex._paragraph_bounds(d) == plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKISH, st.lists(st.tuples(st.integers(0, 80), st.integers(0, 80)), max_size=2))
+@example('"a" "b"\n\u201ca\u201d \u00aba\u00bb', [])
+def test_paragraph_marks_are_those_classified_one_by_one(text, skipped):
+    """The marks each paragraph is given (the table of contexts read in line) are those _classify gives each mark."""
+    d = doc(text, skipped=tuple(skipped))
+    merged = ex._merge_spans(d.skipped, len(text))
+    for _ in range(2):  # the second time round, every context is in the table
+        for para in ex._paragraphs(d):
+            plain = []
+            for m in ex._MARK_RE.finditer(text, para.start, para.end):
+                if any(s <= m.start() < e for s, e in merged):
+                    continue
+                mark = ex._classify(text, m.start(), para.start, para.end, m.group())
+                if mark is not None:
+                    plain.append(mark)
+            assert list(para.marks) == plain
