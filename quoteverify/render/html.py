@@ -36,7 +36,6 @@ import base64
 import dataclasses
 import hashlib
 import os
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -57,9 +56,11 @@ from quoteverify.models import CheckResult, Kind, Verdict
 from quoteverify.render.exports import annotations_jsonld, quotations_csv
 from quoteverify.render.fragments import (
     VERDICT_ICON,
+    article_main,
     article_text,
     chip,
     coverage_table,
+    http_url,
     paragraph_head,
     pieces,
     quote_block,
@@ -142,6 +143,7 @@ def environment() -> jinja2.Environment:
         chip=chip,
         pieces=pieces,
         article_text=article_text,
+        article_main=article_main,
         paragraph_head=paragraph_head,
         quote_block=quote_block,
         coverage_table=coverage_table,
@@ -149,7 +151,7 @@ def environment() -> jinja2.Environment:
         source_paragraphs=source_paragraphs,
         unverified_entries=unverified_entries,
     )
-    env.filters["http_url"] = _http_url
+    env.filters["http_url"] = http_url
     env.filters["add1"] = _add1
     env.filters["witness_name"] = _witness_name
     return env
@@ -184,13 +186,6 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(folder)
 
 
-def _http_url(url: str) -> str:
-    """``url`` when it is an http(s) address fit for a link, else ``""`` (never ``javascript:``)."""
-    if re.match(r"(?i)^https?://[^\s\"'<>]+$", url or ""):
-        return url
-    return ""
-
-
 # --------------------------------------------------------------------------- inlined assets
 
 
@@ -203,6 +198,9 @@ class _Assets:
     #: the Content-Security-Policy of a page: the inlined style and script by hash, nothing else
     #: (hashed anew for each page, they were 2,000 sha256 of 25 KB for 1,000 pages)
     csp: str
+    #: ``<style>css</style>`` and ``<script>js</script>`` as UTF-8, put into each page's bytes as they are
+    style_tag: bytes = b""
+    script_tag: bytes = b""
 
 
 def _policy(css: str, js: str) -> str:
@@ -235,17 +233,34 @@ def _assets(name: str = "report") -> _Assets:
     for file, text, end in ((f"{name}.css", css, "</style"), (f"{name}.js", js, "</script")):
         if end in text.lower() or "<!--" in text:
             raise ValueError(f"static/{file} must not contain {end!r} or '<!--'")
-    return _Assets(Markup(css), Markup(js), _policy(css, js))
+    return _Assets(
+        Markup(css), Markup(js), _policy(css, js), f"<style>{css}</style>".encode(), f"<script>{js}</script>".encode()
+    )
 
 
 # --------------------------------------------------------------------------- the report
 
 
+#: where ``base.html`` puts the style sheet and the script, rendered empty: no text of the input
+#: can write a tag there (its ``<`` is escaped), so the first and last of them are the page's own
+_STYLE_SLOT = "<style></style>"
+_SCRIPT_SLOT = "<script></script>"
+_EMPTY = Markup("")
+
+
 def _report_page(template: str, assets: _Assets, **context: Any) -> bytes:
-    page = environment().get_template(template).render(
-        css=assets.css, js=assets.js, csp=assets.csp, **context
-    )
-    return page.encode("utf-8")
+    """A report page as UTF-8: the template rendered around an empty style sheet and script, theirs put in as bytes.
+
+    The 20 KB of style and script were joined into each page's text and
+    encoded again with it: 34 ms of the 0.32 s the 1,500 pages of a report
+    of 1,000 articles took to render (process time, best of eight).
+    """
+    page = environment().get_template(template).render(css=_EMPTY, js=_EMPTY, csp=assets.csp, **context)
+    head, style, rest = page.partition(_STYLE_SLOT)
+    body, script, tail = rest.rpartition(_SCRIPT_SLOT)
+    if not style or not script:
+        raise ValueError(f"templates/{template} must put the style sheet and the script where base.html does")
+    return b"".join((head.encode(), assets.style_tag, body.encode(), assets.script_tag, tail.encode()))
 
 
 def iter_report(
