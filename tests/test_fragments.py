@@ -23,6 +23,7 @@ from quoteverify.render.html import environment
 from quoteverify.render.views import (
     ArticleView,
     CoverageCell,
+    OutletChanges,
     OutletRow,
     ParagraphView,
     ParaRef,
@@ -267,6 +268,24 @@ def article_main_template() -> jinja2.Template:
     return environment().from_string(ARTICLE_MAIN)
 
 
+#: the loop of ``templates/index.html`` over its table of articles, before :func:`fragments.article_rows` wrote it
+ARTICLE_ROWS = """\
+{% for g in views.ranked %}{% set a = g.article %}
+<tr{% if g.altered %} class="has-altered"{% endif %}>
+<th scope="row"><a href="{{ a.href }}">{{ a.outlet }}</a>{% if a.doc.title and a.doc.title != a.outlet %}<span class="sub title"><br>{{ a.doc.title }}</span>{% endif %}</th>
+{% for v in VERDICT_COLUMNS %}<td class="num{% if a.counts[v] %} n-{{ v }}{% else %} zero{% endif %}">{{ a.counts[v] }}</td>{% endfor %}
+<td class="num{% if a.errors %} n-error{% else %} zero{% endif %}">{{ a.errors|length }}</td>
+<td class="date">{{ a.doc.date or "—" }}</td>
+</tr>
+{% endfor %}
+"""
+
+
+@lru_cache(maxsize=1)
+def article_rows_template() -> jinja2.Template:
+    return environment().from_string(ARTICLE_ROWS)
+
+
 #: untrusted text, markup characters and all
 TEXT = st.text(alphabet=st.sampled_from(list("ab <>&\"'\u00e9\u2019\n")), max_size=12)
 VERDICTS = st.sampled_from([v.value for v in Verdict])
@@ -437,6 +456,14 @@ def test_an_article_page_body_is_what_the_template_wrote(a: ArticleView) -> None
     html = fragments.article_main(a, verdict_columns())
     assert isinstance(html, Markup)
     assert str(html) == article_main_template().render(a=a)
+
+
+@given(st.lists(st.tuples(ARTICLES, st.lists(QUOTES, max_size=1).map(tuple)), max_size=3))
+@settings(max_examples=100)
+def test_the_index_rows_of_articles_are_what_the_template_wrote(rows: list[tuple[ArticleView, tuple[QuoteView, ...]]]) -> None:
+    groups = [OutletChanges(a, altered, (), ()) for a, altered in rows]
+    views = SimpleNamespace(ranked=groups)
+    assert str(fragments.article_rows(groups, verdict_columns())) == article_rows_template().render(views=views)
 
 
 def test_only_http_addresses_are_links() -> None:

@@ -45,6 +45,10 @@ _WHITESPACE = re.compile(r"\s+")
 
 def one_line(text: str) -> str:
     """``text`` with every run of whitespace made one space, stripped."""
+    # most texts are one line already (a printable text holds no whitespace but the
+    # space): 15,000 calls of the views of 1,000 articles, 0.03 s of regex under cProfile
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     return _WHITESPACE.sub(" ", text).strip()
 
 

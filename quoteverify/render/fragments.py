@@ -27,7 +27,7 @@ from quoteverify.render.diffview import Piece, Tag
 if TYPE_CHECKING:
     from quoteverify.render.diffview import DiffView
     from quoteverify.render.views import (
-        ArticleView, CoverageCell, OutletRow, ParagraphView, QuoteView, SourceView, TextPiece, VariantView, VerdictCounts,
+        ArticleView, CoverageCell, OutletChanges, OutletRow, ParagraphView, QuoteView, SourceView, TextPiece, VariantView, VerdictCounts,
     )
 
 #: How a verdict is shown besides its colour: an icon and a word.
@@ -429,6 +429,32 @@ def article_main(a: ArticleView, columns: Sequence[str]) -> Markup:
         "</dl>\n</details>\n"
         '<p class="legend-link">What the marks and verdicts mean: <a href="../index.html#legend-h">legend</a>.</p>\n'
     )
+    return Markup("".join(out))
+
+
+def article_rows(groups: Sequence[OutletChanges], columns: Sequence[str]) -> Markup:
+    """The rows of the index's table of articles: outlet and title, the count of each verdict of ``columns``, errors, date.
+
+    A row per article of the index (1,000 in a large report), 0.03 s of
+    jinja loops and lookups of the index's 0.045 s.
+    """
+    out = []
+    for g in groups:
+        a = g.article
+        doc = a.doc
+        title = f'<span class="sub title"><br>{_escaped(doc.title)}</span>' if doc.title and doc.title != a.outlet else ""
+        counts = "".join(
+            f'<td class="num n-{_escaped(v)}">{n}</td>' if (n := a.counts[v]) else f'<td class="num zero">{n}</td>'
+            for v in columns
+        )
+        altered = ' class="has-altered"' if g.altered else ""
+        errors = " n-error" if a.errors else " zero"
+        out.append(
+            f"<tr{altered}>\n"
+            f'<th scope="row"><a href="{_escaped(a.href)}">{_escaped(a.outlet)}</a>{title}</th>\n'
+            f'{counts}<td class="num{errors}">{len(a.errors)}</td>\n'
+            f'<td class="date">{_escaped(str(doc.date or _DASH))}</td>\n</tr>\n'
+        )
     return Markup("".join(out))
 
 

@@ -57,6 +57,7 @@ from quoteverify.render.exports import annotations_jsonld, quotations_csv
 from quoteverify.render.fragments import (
     VERDICT_ICON,
     article_main,
+    article_rows,
     article_text,
     chip,
     coverage_table,
@@ -144,6 +145,7 @@ def environment() -> jinja2.Environment:
         pieces=pieces,
         article_text=article_text,
         article_main=article_main,
+        article_rows=article_rows,
         paragraph_head=paragraph_head,
         quote_block=quote_block,
         coverage_table=coverage_table,
