@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import pytest
@@ -36,10 +37,14 @@ def test_each_page_is_its_template_rendered_whole(make: Callable[[], CheckResult
         assert files[s.href] == _whole("source.html", root="../", title=title, result=result, s=s, views=view)
 
 
-def test_a_case_name_cannot_take_the_place_of_a_block() -> None:
-    assets = html._assets()
-    with pytest.raises(ValueError, match="NUL"):
-        html._shell(assets, "", "a\x00b")
-    parts = html._shell(assets, "../", "case <&>")
-    assert len(parts) == len(html._BLOCKS) + 1
-    assert b"case &lt;&amp;&gt;" in parts[-1]  # the footer names the case, escaped
+@pytest.mark.parametrize("case", ["a\x00b", "<!--block-->", "case <&>"])
+def test_no_case_name_takes_the_place_of_a_block(case: str) -> None:
+    result = dataclasses.replace(sample_result(), case=case, title="")
+    view = report_view(result)
+    files = dict(html.iter_report(result))
+    assert files["index.html"] == _whole(
+        "index.html", root="", result=result, title=case, views=view, totals=view.totals, matrix=view.matrix,
+        altered=view.altered,
+    )
+    a = view.articles[0]
+    assert files[a.href] == _whole("article.html", root="../", title=case, result=result, a=a, views=view)

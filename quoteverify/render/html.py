@@ -240,8 +240,9 @@ def _assets(name: str = "report") -> _Assets:
 
 #: the blocks of ``base.html`` that a report page fills, in the order they come
 _BLOCKS = ("title", "bodyclass", "crumbs", "main")
-#: where the blocks go in :func:`_shell`: no template, style sheet or script holds it, nor can a file name
-_SLOT = "\x00"
+#: where the blocks go in :func:`_shell`: ``base.html`` holds no comment, the style sheet and the
+#: script may not (see :func:`_assets`), and a case's name is escaped (its ``<`` is ``&lt;``)
+_SLOT = "<!--block-->"
 
 
 @dataclass(frozen=True)
@@ -266,7 +267,7 @@ def _shell(assets: _Assets, root: str, case: str) -> tuple[bytes, ...]:
     )
     parts = text.split(_SLOT)
     if len(parts) != len(_BLOCKS) + 1:
-        raise ValueError(f"case {case!r}: a report page cannot be made around a NUL character")
+        raise ValueError(f"templates/base.html must hold each of the blocks {', '.join(_BLOCKS)} once, and no {_SLOT}")
     return tuple(p.encode("utf-8") for p in parts)
 
 
