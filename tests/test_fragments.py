@@ -21,7 +21,9 @@ from quoteverify.render import fragments
 from quoteverify.render.diffview import DiffView, Piece, Tag
 from quoteverify.render.html import environment
 from quoteverify.render.views import (
+    ArticleView,
     CoverageCell,
+    OutletChanges,
     OutletRow,
     ParagraphView,
     ParaRef,
@@ -178,6 +180,112 @@ def macros() -> jinja2.runtime.TemplateModule:
     return environment().from_string(MACROS).module
 
 
+#: the ``main`` block of ``templates/article.html`` as it was, before :func:`fragments.article_main` wrote it
+ARTICLE_MAIN = """\
+<h1>{{ a.outlet }}{% if a.doc.title and a.doc.title != a.outlet %}: <span class="headline">{{ a.doc.title }}</span>{% endif %}</h1>
+<dl class="facts">
+<div><dt>Outlet</dt><dd>{{ a.doc.outlet or "—" }}</dd></div>
+<div><dt>Date</dt><dd>{{ a.doc.date or "—" }}</dd></div>
+{% if a.doc.url %}<div><dt>URL</dt><dd>{% set link = a.doc.url|http_url %}{% if link %}<a href="{{ link }}" rel="noreferrer noopener">{{ a.doc.url }}</a>{% else %}<code>{{ a.doc.url }}</code>{% endif %}</dd></div>{% endif %}
+</dl>
+<p class="counts">
+{{ verdict_counts(a.counts, VERDICT_COLUMNS) -}}
+</p>
+
+{% if a.errors or a.doc.warnings %}
+<section class="errors" aria-labelledby="errors-h">
+<h2 id="errors-h">Errors and warnings</h2>
+<ul>
+{% for e in a.errors %}<li><strong>Error:</strong> {{ e }}</li>{% endfor %}
+{% for w in a.doc.warnings %}<li><strong>Warning:</strong> {{ w }}</li>{% endfor %}
+</ul>
+</section>
+{% endif %}
+
+<div class="toolbar" data-js-only hidden>
+<fieldset class="filter-verdict">
+<legend>Show verdicts</legend>
+{{ verdict_filters(VERDICT_COLUMNS) -}}
+</fieldset>
+<label class="filter-kind">Variant kind
+<select name="kind">
+<option value="">any</option>
+{% for k in a.kinds %}<option value="{{ k }}">{{ k }}</option>{% endfor %}
+</select>
+</label>
+<button type="button" class="toggle-view" aria-pressed="false">Show side by side</button>
+<p class="keyhelp">Keys: <kbd>j</kbd>/<kbd>k</kbd> quotation, <kbd>n</kbd>/<kbd>p</kbd> variant, <kbd>t</kbd> view, <kbd>?</kbd> help.</p> <span class="filter-status" role="status"></span>
+</div>
+
+<section aria-labelledby="quotes-h" data-filter-section>
+<h2 id="quotes-h">Quotations of the sources</h2>
+{% if not a.located %}<p>No quotation of a source was found in this article.</p>{% endif %}
+{% for q in a.located %}
+{{ quote_block(q) }}
+{% endfor %}
+</section>
+
+<section aria-labelledby="others-h" data-filter-section>
+<h2 id="others-h">Quotations found in no source (unverified)</h2>
+{% if a.unverified %}
+<p>No source passage was checked or found for these. <em>Not found</em>: credited to a source's speaker or document, or to nobody, and found in no source (possibly fabricated, or from another occasion): look at these first. <em>Other speaker</em>: credited to someone who speaks in none of the sources.</p>
+<ol class="others">
+{{ unverified_entries(a.unverified) }}</ol>
+{% else %}
+<p>None.</p>
+{% endif %}
+</section>
+
+{% if a.coverage %}
+<section aria-labelledby="cov-h">
+<h2 id="cov-h">Coverage of the sources</h2>
+{% for sv, cells in a.coverage %}
+{{ coverage_table(loop.index, sv, cells) }}
+{% endfor %}
+</section>
+{% endif %}
+
+<section aria-labelledby="text-h">
+<h2 id="text-h">Article text</h2>
+<p>Quotations are highlighted and link to their entry above; <span class="skipped"><span class="skiplabel">skipped</span> greyed text</span> is page furniture (captions, link lists) that was not searched for quotations.</p>
+<div class="article-text">{{ article_text(a.text) }}</div>
+</section>
+
+<details class="file-facts">
+<summary>About this file</summary>
+<dl class="facts">
+<div><dt>Article id</dt><dd><code>{{ a.id }}</code></dd></div>
+<div><dt>Path</dt><dd><code>{{ a.path or "—" }}</code></dd></div>
+<div><dt>SHA-256</dt><dd><code class="hash">{{ a.doc.sha256 or "—" }}</code></dd></div>
+</dl>
+</details>
+<p class="legend-link">What the marks and verdicts mean: <a href="../index.html#legend-h">legend</a>.</p>
+"""
+
+
+@lru_cache(maxsize=1)
+def article_main_template() -> jinja2.Template:
+    return environment().from_string(ARTICLE_MAIN)
+
+
+#: the loop of ``templates/index.html`` over its table of articles, before :func:`fragments.article_rows` wrote it
+ARTICLE_ROWS = """\
+{% for g in views.ranked %}{% set a = g.article %}
+<tr{% if g.altered %} class="has-altered"{% endif %}>
+<th scope="row"><a href="{{ a.href }}">{{ a.outlet }}</a>{% if a.doc.title and a.doc.title != a.outlet %}<span class="sub title"><br>{{ a.doc.title }}</span>{% endif %}</th>
+{% for v in VERDICT_COLUMNS %}<td class="num{% if a.counts[v] %} n-{{ v }}{% else %} zero{% endif %}">{{ a.counts[v] }}</td>{% endfor %}
+<td class="num{% if a.errors %} n-error{% else %} zero{% endif %}">{{ a.errors|length }}</td>
+<td class="date">{{ a.doc.date or "—" }}</td>
+</tr>
+{% endfor %}
+"""
+
+
+@lru_cache(maxsize=1)
+def article_rows_template() -> jinja2.Template:
+    return environment().from_string(ARTICLE_ROWS)
+
+
 #: untrusted text, markup characters and all
 TEXT = st.text(alphabet=st.sampled_from(list("ab <>&\"'\u00e9\u2019\n")), max_size=12)
 VERDICTS = st.sampled_from([v.value for v in Verdict])
@@ -309,6 +417,59 @@ def test_quoted_by_rows_are_what_the_template_wrote(rows: list[tuple[str, str, C
     table = [OutletRow(SimpleNamespace(href=href, outlet=outlet), cell) for href, outlet, cell in rows]  # type: ignore[arg-type]
     # the loop wrote a newline after each row; the template writes the last one after the call
     assert str(fragments.quoted_by_rows(table)) + "\n" == str(macros().quoted_by_rows(table))
+
+
+URLS = st.one_of(st.none(), st.just(""), TEXT, st.sampled_from(["https://example.org/a?b=1&c=2", "javascript:alert(1)", "http://x.y/<z>"]))
+DOCS = st.builds(
+    SimpleNamespace,  # the fields of a Document the page reads
+    title=MAYBE_TEXT,
+    outlet=MAYBE_TEXT,
+    date=MAYBE_TEXT,
+    url=URLS,
+    warnings=st.lists(TEXT, max_size=2).map(tuple),
+    sha256=MAYBE_TEXT,
+)
+COUNTS = st.builds(VerdictCounts, *[st.integers(0, 3)] * 5)
+SOURCES = st.builds(SimpleNamespace, href=TEXT, title=TEXT)  # the two fields of a source's view a coverage table reads
+ARTICLES = st.builds(
+    ArticleView,
+    id=TEXT,
+    href=TEXT,
+    doc=DOCS,
+    outlet=TEXT,
+    path=MAYBE_TEXT,
+    counts=COUNTS,
+    worst=st.just(""),
+    errors=st.lists(TEXT, max_size=2).map(tuple),
+    quotes=st.just(()),
+    located=st.lists(QUOTES, max_size=2).map(tuple),
+    unverified=st.lists(QUOTES, max_size=2).map(tuple),
+    text=st.lists(RUNS, max_size=3).map(tuple),
+    coverage=st.lists(st.tuples(SOURCES, st.lists(CELLS, max_size=2).map(tuple)), max_size=2).map(tuple),
+    kinds=st.lists(TEXT, max_size=2).map(tuple),
+)
+
+
+@given(ARTICLES)
+@settings(max_examples=200)
+def test_an_article_page_body_is_what_the_template_wrote(a: ArticleView) -> None:
+    html = fragments.article_main(a, verdict_columns())
+    assert isinstance(html, Markup)
+    assert str(html) == article_main_template().render(a=a)
+
+
+@given(st.lists(st.tuples(ARTICLES, st.lists(QUOTES, max_size=1).map(tuple)), max_size=3))
+@settings(max_examples=100)
+def test_the_index_rows_of_articles_are_what_the_template_wrote(rows: list[tuple[ArticleView, tuple[QuoteView, ...]]]) -> None:
+    groups = [OutletChanges(a, altered, (), ()) for a, altered in rows]
+    views = SimpleNamespace(ranked=groups)
+    assert str(fragments.article_rows(groups, verdict_columns())) == article_rows_template().render(views=views)
+
+
+def test_only_http_addresses_are_links() -> None:
+    assert fragments.http_url("https://example.org/a?b=1") == "https://example.org/a?b=1"
+    for url in ("javascript:alert(1)", "http://x.y/<z>", "https://a b", "", "ftp://x.y"):
+        assert fragments.http_url(url) == ""
 
 
 def test_verdict_badges_are_what_the_macros_wrote() -> None:

@@ -14,6 +14,7 @@ Every text that comes from the input goes through :func:`markupsafe.escape`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -25,7 +26,9 @@ from quoteverify.render.diffview import Piece, Tag
 
 if TYPE_CHECKING:
     from quoteverify.render.diffview import DiffView
-    from quoteverify.render.views import CoverageCell, OutletRow, ParagraphView, QuoteView, SourceView, TextPiece, VariantView, VerdictCounts
+    from quoteverify.render.views import (
+        ArticleView, CoverageCell, OutletChanges, OutletRow, ParagraphView, QuoteView, SourceView, TextPiece, VariantView, VerdictCounts,
+    )
 
 #: How a verdict is shown besides its colour: an icon and a word.
 VERDICT_ICON: dict[str, str] = {
@@ -323,6 +326,135 @@ def unverified_entries(quotes: Sequence[QuoteView]) -> Markup:
             f'<p class="meta"><a class="self" href="#{anchor}">{anchor}</a> {verdict(q.verdict)}{reason}{speaker}{attribution}'
             f' \u00b7 <a href="#t-{anchor}">in the article text</a></p>\n'
             f'<blockquote class="qtext">{_escaped(q.text)}</blockquote>\n</li>\n'
+        )
+    return Markup("".join(out))
+
+
+# --------------------------------------------------------------------------- an article's page
+
+_DASH = "\u2014"
+
+_TOOLBAR_HEAD = (
+    '<div class="toolbar" data-js-only hidden>\n<fieldset class="filter-verdict">\n<legend>Show verdicts</legend>\n'
+)
+_TOOLBAR_KINDS = (
+    '</fieldset>\n<label class="filter-kind">Variant kind\n<select name="kind">\n<option value="">any</option>\n'
+)
+_TOOLBAR_END = (
+    "</select>\n</label>\n"
+    '<button type="button" class="toggle-view" aria-pressed="false">Show side by side</button>\n'
+    '<p class="keyhelp">Keys: <kbd>j</kbd>/<kbd>k</kbd> quotation, <kbd>n</kbd>/<kbd>p</kbd> variant,'
+    ' <kbd>t</kbd> view, <kbd>?</kbd> help.</p> <span class="filter-status" role="status"></span>\n</div>\n\n'
+    '<section aria-labelledby="quotes-h" data-filter-section>\n<h2 id="quotes-h">Quotations of the sources</h2>\n'
+)
+_OTHERS_HEAD = (
+    '</section>\n\n<section aria-labelledby="others-h" data-filter-section>\n'
+    '<h2 id="others-h">Quotations found in no source (unverified)</h2>\n'
+)
+_OTHERS_INTRO = (
+    "<p>No source passage was checked or found for these. <em>Not found</em>: credited to a source's speaker or"
+    " document, or to nobody, and found in no source (possibly fabricated, or from another occasion): look at"
+    " these first. <em>Other speaker</em>: credited to someone who speaks in none of the sources.</p>\n"
+    '<ol class="others">\n'
+)
+_TEXT_HEAD = (
+    '\n<section aria-labelledby="text-h">\n<h2 id="text-h">Article text</h2>\n'
+    "<p>Quotations are highlighted and link to their entry above; <span class=\"skipped\"><span class=\"skiplabel\">"
+    "skipped</span> greyed text</span> is page furniture (captions, link lists) that was not searched for"
+    " quotations.</p>\n"
+    '<div class="article-text">'
+)
+
+
+def http_url(url: str) -> str:
+    """``url`` when it is an http(s) address fit for a link, else ``""`` (never ``javascript:``)."""
+    if _HTTP_URL.match(url or ""):
+        return url
+    return ""
+
+
+_HTTP_URL = re.compile(r"(?i)^https?://[^\s\"'<>]+$")
+
+
+def article_main(a: ArticleView, columns: Sequence[str]) -> Markup:
+    """The body of an article's page (``article.html``'s ``main`` block), its verdicts in the order of ``columns``.
+
+    The block was a jinja loop of some 60 pieces and lookups per page
+    around the fragments it called: the 1,000 article pages of a report
+    took 0.22-0.25 s to render with it, 0.19 s this way (process time, best
+    of three, one process).
+    """
+    doc = a.doc
+    outlet = _escaped(str(a.outlet))
+    headline = f': <span class="headline">{_escaped(doc.title)}</span>' if doc.title and doc.title != a.outlet else ""
+    out = [
+        f"<h1>{outlet}{headline}</h1>\n"
+        '<dl class="facts">\n'
+        f"<div><dt>Outlet</dt><dd>{_escaped(str(doc.outlet or _DASH))}</dd></div>\n"
+        f"<div><dt>Date</dt><dd>{_escaped(str(doc.date or _DASH))}</dd></div>\n"
+    ]
+    if doc.url:
+        url = _escaped(str(doc.url))
+        link = http_url(doc.url)
+        shown = f'<a href="{_escaped(link)}" rel="noreferrer noopener">{url}</a>' if link else f"<code>{url}</code>"
+        out.append(f"<div><dt>URL</dt><dd>{shown}</dd></div>")
+    out.append(f'</dl>\n<p class="counts">\n{verdict_counts(a.counts, columns)}</p>\n\n')
+    if a.errors or doc.warnings:
+        out.append('<section class="errors" aria-labelledby="errors-h">\n<h2 id="errors-h">Errors and warnings</h2>\n<ul>\n')
+        out.extend(f"<li><strong>Error:</strong> {_escaped(str(e))}</li>" for e in a.errors)
+        out.extend(f"<li><strong>Warning:</strong> {_escaped(str(w))}</li>" for w in doc.warnings)
+        out.append("</ul>\n</section>\n")
+    out.append(f"\n{_TOOLBAR_HEAD}{verdict_filters(tuple(columns))}{_TOOLBAR_KINDS}")
+    out.extend(f'<option value="{k}">{k}</option>' for k in map(_escaped, map(str, a.kinds)))
+    out.append(_TOOLBAR_END)
+    if not a.located:
+        out.append("<p>No quotation of a source was found in this article.</p>")
+    out.extend(f"{quote_block(q)}\n" for q in a.located)
+    out.append(_OTHERS_HEAD)
+    if a.unverified:
+        out.append(f"{_OTHERS_INTRO}{unverified_entries(a.unverified)}</ol>\n")
+    else:
+        out.append("<p>None.</p>\n")
+    out.append("</section>\n\n")
+    if a.coverage:
+        out.append('<section aria-labelledby="cov-h">\n<h2 id="cov-h">Coverage of the sources</h2>\n')
+        out.extend(f"{coverage_table(n, sv, cells)}\n" for n, (sv, cells) in enumerate(a.coverage, 1))
+        out.append("</section>\n")
+    out.append(
+        f"{_TEXT_HEAD}{article_text(a.text)}</div>\n</section>\n\n"
+        '<details class="file-facts">\n<summary>About this file</summary>\n<dl class="facts">\n'
+        f"<div><dt>Article id</dt><dd><code>{_escaped(str(a.id))}</code></dd></div>\n"
+        f"<div><dt>Path</dt><dd><code>{_escaped(str(a.path or _DASH))}</code></dd></div>\n"
+        f'<div><dt>SHA-256</dt><dd><code class="hash">{_escaped(str(doc.sha256 or _DASH))}</code></dd></div>\n'
+        "</dl>\n</details>\n"
+        '<p class="legend-link">What the marks and verdicts mean: <a href="../index.html#legend-h">legend</a>.</p>\n'
+    )
+    return Markup("".join(out))
+
+
+def article_rows(groups: Sequence[OutletChanges], columns: Sequence[str]) -> Markup:
+    """The rows of the index's table of articles: outlet and title, the count of each verdict of ``columns``, errors, date.
+
+    A row per article of the index (1,000 in a large report): the index
+    of a report of 1,000 articles took 0.045 s to render with the jinja
+    loop, 0.03 s this way (process time, best of two).
+    """
+    out = []
+    for g in groups:
+        a = g.article
+        doc = a.doc
+        title = f'<span class="sub title"><br>{_escaped(doc.title)}</span>' if doc.title and doc.title != a.outlet else ""
+        counts = "".join(
+            f'<td class="num n-{_escaped(v)}">{n}</td>' if (n := a.counts[v]) else f'<td class="num zero">{n}</td>'
+            for v in columns
+        )
+        altered = ' class="has-altered"' if g.altered else ""
+        errors = " n-error" if a.errors else " zero"
+        out.append(
+            f"<tr{altered}>\n"
+            f'<th scope="row"><a href="{_escaped(a.href)}">{_escaped(a.outlet)}</a>{title}</th>\n'
+            f'{counts}<td class="num{errors}">{len(a.errors)}</td>\n'
+            f'<td class="date">{_escaped(str(doc.date or _DASH))}</td>\n</tr>\n'
         )
     return Markup("".join(out))
 

@@ -36,7 +36,6 @@ import base64
 import dataclasses
 import hashlib
 import os
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -57,9 +56,12 @@ from quoteverify.models import CheckResult, Kind, Verdict
 from quoteverify.render.exports import annotations_jsonld, quotations_csv
 from quoteverify.render.fragments import (
     VERDICT_ICON,
+    article_main,
+    article_rows,
     article_text,
     chip,
     coverage_table,
+    http_url,
     paragraph_head,
     pieces,
     quote_block,
@@ -142,6 +144,8 @@ def environment() -> jinja2.Environment:
         chip=chip,
         pieces=pieces,
         article_text=article_text,
+        article_main=article_main,
+        article_rows=article_rows,
         paragraph_head=paragraph_head,
         quote_block=quote_block,
         coverage_table=coverage_table,
@@ -149,7 +153,7 @@ def environment() -> jinja2.Environment:
         source_paragraphs=source_paragraphs,
         unverified_entries=unverified_entries,
     )
-    env.filters["http_url"] = _http_url
+    env.filters["http_url"] = http_url
     env.filters["add1"] = _add1
     env.filters["witness_name"] = _witness_name
     return env
@@ -182,13 +186,6 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     except OSError:
         return None
     return jinja2.FileSystemBytecodeCache(folder)
-
-
-def _http_url(url: str) -> str:
-    """``url`` when it is an http(s) address fit for a link, else ``""`` (never ``javascript:``)."""
-    if re.match(r"(?i)^https?://[^\s\"'<>]+$", url or ""):
-        return url
-    return ""
 
 
 # --------------------------------------------------------------------------- inlined assets
@@ -241,11 +238,53 @@ def _assets(name: str = "report") -> _Assets:
 # --------------------------------------------------------------------------- the report
 
 
-def _report_page(template: str, assets: _Assets, **context: Any) -> bytes:
-    page = environment().get_template(template).render(
-        css=assets.css, js=assets.js, csp=assets.csp, **context
+#: the blocks of ``base.html`` that a report page fills, in the order they come
+_BLOCKS = ("title", "bodyclass", "crumbs", "main")
+#: where the blocks go in :func:`_shell`: ``base.html`` holds no comment, the style sheet and the
+#: script may not (see :func:`_assets`), and a case's name is escaped (its ``<`` is ``&lt;``)
+_SLOT = "<!--block-->"
+
+
+@dataclass(frozen=True)
+class _Case:
+    """What ``base.html`` reads of a result: its case's name (in the footer)."""
+
+    case: str
+
+
+@lru_cache(maxsize=8)
+def _shell(assets: _Assets, root: str, case: str) -> tuple[bytes, ...]:
+    """``base.html`` as UTF-8 around its blocks: the bytes before the first, between each two, after the last.
+
+    The same on every page of a report but for the blocks (``root`` is
+    ``""`` on the index, ``"../"`` on the others): made once, not with each
+    page. Each page was ``base.html`` rendered anew around its blocks, 20 KB
+    of style sheet and script joined into its text and encoded with it.
+    """
+    slots = "".join(f"{{% block {name} %}}{_SLOT}{{% endblock %}}" for name in _BLOCKS)
+    text = environment().from_string('{% extends "base.html" %}' + slots).render(
+        css=assets.css, js=assets.js, csp=assets.csp, root=root, result=_Case(case)
     )
-    return page.encode("utf-8")
+    parts = text.split(_SLOT)
+    if len(parts) != len(_BLOCKS) + 1:
+        raise ValueError(f"templates/base.html must hold each of the blocks {', '.join(_BLOCKS)} once, and no {_SLOT}")
+    return tuple(p.encode("utf-8") for p in parts)
+
+
+def _report_page(template: str, assets: _Assets, **context: Any) -> bytes:
+    """A report page as UTF-8: the blocks of ``template`` rendered, put into the bytes of :func:`_shell`.
+
+    The 1,000 article pages of a report took 0.24 s rendered whole, 0.18 s
+    this way (process time, best of eight, one process).
+    """
+    page = environment().get_template(template)
+    shell = _shell(assets, context["root"], context["result"].case)
+    env = page.new_context(context)
+    out = [shell[0]]
+    for name, after in zip(_BLOCKS, shell[1:]):
+        out.append("".join(page.blocks[name](env)).encode("utf-8"))
+        out.append(after)
+    return b"".join(out)
 
 
 def iter_report(

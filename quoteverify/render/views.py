@@ -762,18 +762,25 @@ class _ReportBuilder:
         for c in choices:
             by_paragraph.setdefault(c.paragraph, []).append(c)
         indexes = {p.index for p in doc.paragraphs_or_whole}
-        paragraphs = tuple(
-            ParagraphView(
-                index=p.index,
-                text=doc.text[p.start : p.end],
-                witnesses=w.witnesses if (w := witnesses.get(p.index)) is not None else (),
-                note=w.note if w is not None else "",
-                rows=tuple(rows.get(p.index, ())),
-                choices=tuple(by_paragraph.get(p.index, ())),
-                speaker=p.speaker or doc.speaker,
+        text, speaker = doc.text, doc.speaker
+        if witnesses or by_paragraph:
+            paragraphs = tuple(
+                ParagraphView(
+                    index=p.index,
+                    text=text[p.start : p.end],
+                    witnesses=w.witnesses if (w := witnesses.get(p.index)) is not None else (),
+                    note=w.note if w is not None else "",
+                    rows=tuple(rows.get(p.index, ())),
+                    choices=tuple(by_paragraph.get(p.index, ())),
+                    speaker=p.speaker or speaker,
+                )
+                for p in doc.paragraphs_or_whole
             )
-            for p in doc.paragraphs_or_whole
-        )
+        else:  # no provenance by paragraph (most sources): 19,000 paragraphs of 500 sources, two lookups fewer each
+            paragraphs = tuple(
+                ParagraphView(p.index, text[p.start : p.end], (), "", tuple(rows.get(p.index, ())), (), p.speaker or speaker)
+                for p in doc.paragraphs_or_whole
+            )
         return SourceView(
             id=doc.id,
             href=f"sources/{slug}.html",
