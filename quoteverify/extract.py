@@ -300,27 +300,13 @@ def _paragraph_bounds(doc: Document) -> list[Span]:
     size = len(text)
     if not doc.paragraphs:
         return _trimmed_apart(text, [m.span() for m in re.finditer(r"[^\n]+", text)])
-    out: list[Span] = []
-    last_end = 0
-    last = (0, 0)
-    # paragraphs in order and inside the text (as ingest gives them) are read as they come, sorted
+    given = [(p.start, p.end) for p in doc.paragraphs]
+    # paragraphs in order and inside the text (as ingest gives them) are taken as they come, sorted
     # and cut to the text only when they are not: 8.7 ms to 6.5 ms for the 2,000 articles of the
     # 10 MB case (timed, no profiler)
-    for p in doc.paragraphs:
-        s, e = given = p.start, p.end
-        if given < last or s < 0 or e > size:
-            return _trimmed_apart(text, sorted([(max(0, p.start), min(size, p.end)) for p in doc.paragraphs]))
-        last = given
-        if s < last_end:  # overlapping paragraphs: keep the text once
-            s = last_end
-        while s < e and text[s] in _SPACES:
-            s += 1
-        while e > s and text[e - 1] in _SPACES:
-            e -= 1
-        if e > s:
-            out.append((s, e))
-            last_end = e
-    return out
+    if given[0][0] < 0 or any(b < a for a, b in zip(given, given[1:])) or any(e > size for _, e in given):
+        given = sorted([(max(0, s), min(size, e)) for s, e in given])
+    return _trimmed_apart(text, given)
 
 
 def _trimmed_apart(text: str, raw: list[Span]) -> list[Span]:
