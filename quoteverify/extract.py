@@ -314,12 +314,7 @@ def _trimmed_apart(text: str, raw: list[Span]) -> list[Span]:
     out: list[Span] = []
     last_end = 0
     for s, e in raw:
-        if s < last_end:  # overlapping paragraphs: keep the text once
-            s = last_end
-        while s < e and text[s] in _SPACES:
-            s += 1
-        while e > s and text[e - 1] in _SPACES:
-            e -= 1
+        s, e = _trim(text, max(s, last_end), e)  # overlapping paragraphs: keep the text once
         if e > s:
             out.append((s, e))
             last_end = e
@@ -332,8 +327,6 @@ def _trimmed_apart(text: str, raw: list[Span]) -> list[Span]:
 # 18.6 ms to classify afresh, 10.5 ms looked up (timed, no profiler)
 _CONTEXT_MARKS: dict[tuple[str, str, str], tuple[int, bool, bool, int] | None] = {}
 _MAX_CONTEXTS = 4096
-_UNSEEN = (-1, False, False, 0)  # a context not in the table
-_SINGLE_GLYPHS = frozenset(g for g, (family, _) in _GLYPHS.items() if family == _SINGLE)
 
 
 def _mark_at(text: str, pos: int, lo: int, hi: int, glyph_text: str) -> _Mark | None:
@@ -373,10 +366,7 @@ def _paragraphs(doc: Document) -> list[_Para]:
         # the marks of the whole text found at once, each given to its paragraph by bisection: a
         # search per paragraph cost more than the marks it found (15,656 paragraphs, 5,828 with
         # marks, in 2,000 articles)
-        # (and _mark_at written out, its table read here: the paragraphs of the 2,000 articles of the
-        # 10 MB case took 41 ms with a call per mark, 37.5 ms without, timed, no profiler)
         starts = [s for s, _ in bounds]
-        contexts = _CONTEXT_MARKS
         for m in _MARK_RE.finditer(text):
             pos = m.start()
             k = bisect_right(starts, pos) - 1
@@ -385,26 +375,9 @@ def _paragraphs(doc: Document) -> list[_Para]:
             lo, hi = bounds[k]
             if pos >= hi or (skipped and _covered(skipped, skipped_starts, pos, pos + 1)):
                 continue
-            glyph = text[pos]
-            if glyph in _SINGLE_GLYPHS:
-                mark = _classify(text, pos, lo, hi, glyph)
-                if mark is None:
-                    continue
-            else:
-                key = (glyph, text[pos - 1] if pos > lo else "", text[pos + 1] if pos + 1 < hi else "")
-                seen = contexts.get(key, _UNSEEN)
-                if seen is _UNSEEN:
-                    mark = _mark_at(text, pos, lo, hi, glyph)
-                    if mark is None:
-                        continue
-                elif seen is None:
-                    continue
-                else:
-                    mark = _Mark(pos, *seen)
-            if k in marks:
-                marks[k].append(mark)
-            else:
-                marks[k] = [mark]
+            mark = _mark_at(text, pos, lo, hi, text[pos])
+            if mark is not None:
+                marks.setdefault(k, []).append(mark)
     if not skipped:
         return [_Para(s, e, False, tuple(marks[k]) if k in marks else ()) for k, (s, e) in enumerate(bounds)]
     return [
@@ -626,22 +599,14 @@ def quotation_segments(text: str, spans: Sequence[Span]) -> tuple[Segment, ...]:
             cs, ce = m.span()
             if kind == "interpolation" and not text[cs + 1 : ce - 1].strip():
                 continue  # empty brackets are just text
-            # _trim, written out (with the one after the loop: 0.006 s of 0.048, profiled, for 5,828 quotations)
-            ws, we = at, cs
-            while ws < we and text[ws] in _SPACES:
-                ws += 1
-            while we > ws and text[we - 1] in _SPACES:
-                we -= 1
+            ws, we = _trim(text, at, cs)
             if we > ws:
                 out.append(Segment("text", ws, we))
             out.append(Segment(kind, cs, ce))
             at = ce
-        while at < e and text[at] in _SPACES:
-            at += 1
-        while e > at and text[e - 1] in _SPACES:
-            e -= 1
-        if e > at:
-            out.append(Segment("text", at, e))
+        ws, we = _trim(text, at, e)
+        if we > ws:
+            out.append(Segment("text", ws, we))
     return tuple(out)
 
 
@@ -861,12 +826,6 @@ def speech_verb_pattern(verbs: tuple[str, ...]) -> VerbPattern | None:
     return VerbPattern(re.compile(edges.format(alt), re.IGNORECASE), None)
 
 
-@lru_cache(maxsize=1)
-def _default_verb_pattern() -> VerbPattern | None:
-    """:func:`speech_verb_pattern` of :data:`SPEECH_VERBS`, found without hashing its 150 verbs (0.6 us an article)."""
-    return speech_verb_pattern(SPEECH_VERBS)
-
-
 def _adverbs_only(words: list[str]) -> bool:
     """Whether every word of ``words`` is an adverb in lower case ("later", "quickly"): no subject."""
     for w in words:
@@ -977,7 +936,7 @@ class _Cues:
             [e for _, e in self.sentence_ends],
             functools.partial(_ends_sentence, text, self.sentence_ends, self.open_starts, self.ends),
         )
-        pattern = _default_verb_pattern() if verbs is SPEECH_VERBS else speech_verb_pattern(verbs)
+        pattern = speech_verb_pattern(verbs)
         self.verbs = [] if pattern is None else pattern.spans(text, around)
         self.verb_starts = [s for s, _ in self.verbs]
         self.verbs_before = _LastGood(
@@ -1110,17 +1069,10 @@ def extract_quotations(doc: Document, *, speech_verbs: Sequence[str] = SPEECH_VE
     cues = _Cues(text, found, paras, tuple(speech_verbs))
     out: list[Quotation] = []
     for f in found:
-        kept: list[Span] = []
-        for s, e in f.spans:  # _trim, written out: a call per span cost more than the trimming
-            while s < e and text[s] in _SPACES:
-                s += 1
-            while e > s and text[e - 1] in _SPACES:
-                e -= 1
-            if e > s:
-                kept.append((s, e))
-        if not kept:
+        trimmed = [_trim(text, s, e) for s, e in f.spans]
+        spans = tuple([sp for sp in trimmed if sp[1] > sp[0]])
+        if not spans:
             continue
-        spans = tuple(kept)
         cue = cues.cue(f)
         out.append(
             Quotation(

@@ -662,16 +662,6 @@ def test_paragraphs_are_made_as_their_class_makes_them() -> None:
     assert pickle.dumps(paragraphs) == pickle.dumps(made)
 
 
-@given(
-    st.sampled_from(["/tmp/case", "case", ".", "/", "a/b/", "./c"]),
-    st.lists(st.sampled_from(["a", "b.txt", ".", "..", "", "x y"]), min_size=1, max_size=4).map("/".join),
-)
-def test_article_paths_joined_as_a_path_joins_them(root: str, path: str) -> None:
-    from quoteverify.ingest import inputs
-
-    assert inputs._shown_path(root, path) == str(inputs.path_in(Path(root), path))
-
-
 @given(st.text(st.sampled_from(" \t\n\u00a0<!-hxtml>a"), max_size=20))
 def test_html_sniffing_shortcut_changes_nothing(text: str) -> None:
     from quoteverify.ingest import html

@@ -754,38 +754,6 @@ def _folder(root: str | Path) -> Path:
     return Path(root)
 
 
-@lru_cache(maxsize=4)
-def _folder_text(root: str | Path) -> str:
-    """``str(Path(root))``, made once for all the case's articles."""
-    return str(_folder(root))
-
-
-def _shown_path(root: str | Path, path: str) -> str:
-    """``str(path_in(Path(root), path))``: the two joined as text when a :class:`Path` would join them so.
-
-    On POSIX a path joins as text when it is relative, with no empty part
-    and no ``.`` part, which a :class:`Path` drops, and the folder is not
-    ``.``, which a :class:`Path` drops too. Parsing the two paths took 3.0 us
-    an article; the text, 0.4 us (measured).
-    """
-    folder = _folder_text(root)
-    if (
-        _POSIX
-        and path
-        and folder != "."
-        and not folder.endswith("/")
-        and path[0] != "/"
-        and path[-1] != "/"
-        and "//" not in path
-        and not (path == "." or path.startswith("./") or path.endswith("/.") or "/./" in path)
-    ):
-        return f"{folder}/{path}"
-    return str(path_in(_folder(root), path))
-
-
-_POSIX = os.name == "posix"
-
-
 def read_article(
     ref: ArticleRef, *, root: str | Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Document:
@@ -816,7 +784,7 @@ def read_article(
             date=ref.date,
             url=ref.url,
         )
-    shown = str(Path(ref.path)) if root is None else _shown_path(root, ref.path)
+    shown = str(Path(ref.path) if root is None else path_in(_folder(root), ref.path))
     data = read_bytes(shown, max_bytes=max_bytes, origin=shown)
     return file_document(
         data, origin=shown, document_path=ref.path, id=ref.id, role="article", outlet=ref.outlet, date=ref.date, url=ref.url
