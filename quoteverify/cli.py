@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import click
 
@@ -243,7 +243,58 @@ def _no_collection_at_exit() -> None:
     atexit.register(gc.freeze)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _others_are_daemons() -> bool:
+    """Whether every thread but this one is a daemon thread (none that the interpreter would wait for)."""
+    here = threading.current_thread()
+    return all(t.daemon for t in threading.enumerate() if t is not here)
+
+
+def _leave(status: str | int | None) -> NoReturn:
+    """End the process with ``status`` (as ``sys.exit`` takes it), without tearing the interpreter down where that is safe.
+
+    Tearing it down frees every object a run left alive, one at a time (the
+    sources, their index, the modules): 31-74 ms (median 60) of wall time
+    from the exit handlers to the end of the process, against 13-33 ms
+    (median 25) leaving at once (8 runs each of the 10 MB case at
+    ``--pages 0``, interleaved, on a busy machine). Nothing is lost by it: every file of a
+    run is written and closed by then, and the ``atexit`` handlers (a cache
+    file written at exit among them) run here as they would. The usual way
+    out is taken when the status is no number, when a thread the
+    interpreter would wait for still runs, or when standard output or error
+    cannot be flushed (Python then reports it as it always does).
+    """
+    if status is None:
+        status = EXIT_OK
+    if type(status) is not int or not _others_are_daemons():
+        sys.exit(status)
+    atexit._run_exitfuncs()
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except Exception:  # a closed pipe, a full disk: the interpreter's own exit names it
+        sys.exit(status)
+    os._exit(status & 0xFF)
+
+
+class _Program(click.Group):
+    """The command group; called without arguments, as the installed script and ``python -m quoteverify`` call it, it is the process itself.
+
+    Then it leaves the way :func:`_leave` says. Called with arguments (a
+    program or a test that runs the command line within its own process),
+    it is click's group, and ends as click ends it.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if args or kwargs:
+            return self.main(*args, **kwargs)
+        try:
+            return self.main()
+        except SystemExit as e:
+            _leave(e.code)
+
+
+@click.group(cls=_Program, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="quoteverify")
 def main() -> None:
     """Find every direct quotation of a document in news articles, and name each variant."""

@@ -112,6 +112,62 @@ def test_python_dash_m(tmp_path):
     assert p.returncode == 0 and "quoteverify" in p.stdout
 
 
+def test_the_program_ends_with_the_status_and_output_of_its_command(tmp_path):
+    """``python -m quoteverify`` leaves without the interpreter's teardown: the same status and output as the command run in process."""
+    import subprocess
+    import sys
+
+    p = subprocess.run([sys.executable, "-m", "quoteverify", "check", CASE, "--out", tmp_path], capture_output=True, text=True, cwd=ROOT)
+    r = run("check", CASE, "--out", tmp_path)
+    assert (p.returncode, p.stdout) == (r.exit_code, r.stdout) == (1, r.stdout)
+    assert "Report:" in p.stdout
+
+
+#: the command line run as the program, with an exit handler, an object that writes a file when
+#: the interpreter is torn down (its builtins gone by then: ``open`` kept), and (when asked) a
+#: thread the interpreter waits for, which writes a file
+_AS_THE_PROGRAM = """
+import atexit, sys, threading, time
+from quoteverify.cli import main
+
+mode, folder, *args = sys.argv[1:]
+
+class Teardown:
+    def __del__(self, _open=open):
+        with _open(folder + "/torn-down", "w") as f:
+            f.write("torn down")
+
+kept = Teardown()
+atexit.register(lambda: print("exit handler ran"))
+if mode == "thread":
+    def late():
+        time.sleep(0.3)
+        with open(folder + "/thread", "w") as f:
+            f.write("written")
+    threading.Thread(target=late).start()
+sys.argv = ["quoteverify", *args]
+main()
+"""
+
+
+@pytest.mark.parametrize("mode", ["alone", "thread"])
+def test_the_program_runs_exit_handlers_and_waits_for_its_threads(tmp_path, mode):
+    import subprocess
+    import sys
+
+    p = subprocess.run(
+        [sys.executable, "-c", _AS_THE_PROGRAM, mode, str(tmp_path), "extract", tmp_path / "missing.txt"],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert p.returncode == 2 and "missing.txt" in p.stderr  # an input error: its status and message
+    assert "exit handler ran" in p.stdout
+    if mode == "thread":  # a thread still running: the usual way out, which waits for it and tears down
+        assert (tmp_path / "thread").read_text() == "written"
+        assert (tmp_path / "torn-down").is_file()
+    else:  # nothing to wait for: the process ends without the teardown
+        assert not (tmp_path / "torn-down").exists()
+
+
 def test_a_folder_of_pages_and_odd_files(tmp_path):
     """Saved HTML pages and odd-encoded text, some broken: every readable article verified, every other named."""
     src = tmp_path / "statement.txt"
