@@ -901,6 +901,44 @@ def test_links_that_stay_inside_the_case_folder_are_followed(tmp_path):
         load_case(root)
 
 
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")
+def test_the_listing_refuses_what_resolves_outside_the_case_folder_and_nothing_else(tmp_path):
+    """The folders' verdicts kept for their next files give the verdict of each path resolved whole."""
+    from quoteverify.ingest.case import _CaseToml, _Listing, _PathOutside
+
+    root = tmp_path / "case"
+    for folder in ("sources", "sources/deep", "other"):
+        (root / folder).mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    for name in ("sources/a.txt", "sources/b.txt", "sources/deep/c.txt", "other/d.txt", "../elsewhere/e.txt"):
+        (root / name).write_text("text\n")
+    os.symlink(tmp_path / "elsewhere" / "e.txt", root / "sources" / "out.txt")
+    os.symlink(root / "sources" / "a.txt", root / "other" / "in.txt")
+    os.symlink(tmp_path / "elsewhere", root / "linked")
+    os.symlink(root / "sources", root / "alias")
+    os.symlink(root / "loop", root / "loop")
+    paths = [
+        "sources/a.txt", "sources/b.txt", "sources/out.txt", "sources/missing.txt", "sources/deep/c.txt",
+        "sources/deep/../a.txt", "sources/../../elsewhere/e.txt", "../case/sources/a.txt", "other/in.txt",
+        "linked/e.txt", "linked/missing.txt", "alias/a.txt", "alias/out.txt", "loop", "sources/../other/d.txt",
+        str(root / "sources" / "b.txt"), str(tmp_path / "elsewhere" / "e.txt"), ".", "sources/..", "..",
+    ]
+    listing = _Listing(_CaseToml(root / "case.toml", root, str(root)))
+    inside = root.resolve()
+    for rel in paths * 2:  # the second time, every folder's verdict is a kept one
+        target = root / rel
+        try:
+            plain = target.resolve().is_relative_to(inside)
+        except RuntimeError:  # a link that loops: left to the read, which names it
+            plain = True
+        try:
+            listing.inside(target, rel, "source", "s")
+            refused = False
+        except _PathOutside:
+            refused = True
+        assert refused == (not plain), rel
+
+
 def test_case_missing(tmp_path):
     with pytest.raises(InputError, match="no such case directory"):
         load_case(tmp_path / "nope")
