@@ -506,22 +506,29 @@ def test_help_imports_none_of_the_engine(tmp_path):
     assert not modules & {"numpy", "jinja2", "regex", "rapidfuzz", "quoteverify.ingest", "quoteverify.locate", "quoteverify.render"}
 
 
-def test_the_collector_is_on_again_after_the_imports_of_a_check(tmp_path, monkeypatch):
+def test_the_collector_is_on_again_after_the_imports_and_the_case_of_a_check(tmp_path, monkeypatch):
     import gc
 
     import click
 
     import quoteverify.cli as cli
+    from quoteverify.ingest import load_case
 
     seen = []
 
     def first_stage(*args, **kwargs):
-        seen.append(gc.isenabled())
+        seen.append(("case", gc.isenabled()))
+        return load_case(*args, **kwargs)
+
+    def second_stage(*args, **kwargs):
+        seen.append(("stream", gc.isenabled()))
         raise click.UsageError("stop here")
 
     monkeypatch.setattr("quoteverify.ingest.load_case", first_stage)
+    monkeypatch.setattr("quoteverify.run.stream.check_stream", second_stage)
     result = run("check", CASE, "--out", tmp_path / "out")
-    assert result.exit_code == 2 and seen == [True]
+    # the case's sources, kept for the whole run, are built with the collector off
+    assert result.exit_code == 2 and seen == [("case", False), ("stream", True)]
     with pytest.raises(RuntimeError), cli.kept_out_of_collections():
         assert not gc.isenabled()
         raise RuntimeError("an import that fails")
