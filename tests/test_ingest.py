@@ -662,6 +662,39 @@ def test_paragraphs_are_made_as_their_class_makes_them() -> None:
     assert pickle.dumps(paragraphs) == pickle.dumps(made)
 
 
+def test_documents_are_made_as_their_class_makes_them() -> None:
+    import dataclasses
+    import pickle
+
+    doc = document_from_text("A title\n\nImage: a caption\nThe text.\n", id="a", path="p.txt", outlet="O")
+    made = Document(**{f.name: getattr(doc, f.name) for f in dataclasses.fields(Document)})
+    assert doc == made and list(doc.__dict__.items()) == list(made.__dict__.items())
+    assert pickle.dumps(doc) == pickle.dumps(made)
+
+
+@given(st.binary(max_size=24).map(lambda b: b.replace(b"\x00", b"")), st.sampled_from([b"", b"\x00", b"\xef\xbb\xbf"]))
+def test_decoded_text_never_holds_a_nul(data: bytes, prefix: bytes) -> None:
+    """A NUL is found in the bytes before the cascade, and in the text only when not decoded as UTF-8."""
+    try:
+        decoded = decode_bytes(prefix + data + b"+AAA-", declared="utf-7")
+    except InputError:
+        return
+    assert "\x00" not in decoded.text
+
+
+@given(st.binary(max_size=12).map(lambda b: b"<p>x</p>" if b[:1] == b"<" else b))
+def test_html_sniffed_in_bytes_as_in_their_text(data: bytes) -> None:
+    from quoteverify.ingest import html
+
+    head = data[:4096].decode("latin-1")
+    assert (not data[:1].isalpha() and html.looks_like_html(head)) == html.looks_like_html(head)
+
+
+@given(st.text(st.sampled_from("ae Zx\u00b5\u0416\u4e2d\u201c\u00e9"), min_size=40, max_size=400))
+def test_dominant_script_of_longer_texts_changes_nothing(text: str) -> None:
+    assert dominant_script(text) == _dominant_by_counts(text)
+
+
 @given(st.text(st.sampled_from(" \t\n\u00a0<!-hxtml>a"), max_size=20))
 def test_html_sniffing_shortcut_changes_nothing(text: str) -> None:
     from quoteverify.ingest import html
