@@ -1067,3 +1067,36 @@ def test_paragraph_marks_are_those_classified_one_by_one(text, skipped):
                 if mark is not None:
                     plain.append(mark)
             assert list(para.marks) == plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKISH)
+@example("\u201ca\u201d 'b' \u00abc\u00bb \u2039d\u203a \u201ee\u201c \u201af\u2018 \u201fg\u201b \uff02h\uff02")
+def test_marks_found_glyph_by_glyph_are_those_the_pattern_finds(text):
+    """Each glyph looked for alone finds, in order, the marks one search for any of them finds."""
+    assert ex._mark_positions(text) == [m.start() for m in ex._MARK_RE.finditer(text)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet=" \nab\t", max_size=30),
+    st.lists(st.tuples(st.integers(0, 6), st.integers(0, 8)), min_size=1, max_size=6),
+    st.integers(-2, 2),
+)
+@example("ab ab", [(0, 2), (1, 3)], 0)
+@example("ab", [(0, 2)], 1)
+def test_paragraphs_taken_as_given_are_those_trimming_gives(text, steps, shift):
+    """Paragraphs in order, apart and trimmed are taken as given exactly when trimming them apart gives them back."""
+    spans, at = [], shift
+    for gap, length in steps:  # ascending, as ingest gives them, touching, overlapping or empty at times
+        spans.append((at + gap - 1, at + gap + length))
+        at += gap + length
+    starts, ends = [s for s, _ in spans], [e for _, e in spans]
+    inside = all(0 <= s and e <= len(text) for s, e in spans)
+    if inside and ex._apart_and_trimmed(text, starts, ends):
+        assert ex._trimmed_apart(text, spans) == spans
+    elif inside and sorted(spans) == spans:
+        assert ex._trimmed_apart(text, spans) != spans
+    d = Document(id="a", text=text, paragraphs=tuple(Paragraph(i, s, e) for i, (s, e) in enumerate(spans)))
+    given = sorted((max(0, s), min(len(text), e)) for s, e in spans)
+    assert ex._paragraph_bounds(d) == ex._trimmed_apart(text, given)
