@@ -170,7 +170,7 @@ def test_sentences_subjects_and_antecedents_are_read_as_in_the_whole_text(
 @example(document_from_text(HALE, id="a"))
 def test_every_quotation_is_credited_as_the_obvious_reading_credits_it(article: Document) -> None:
     fast, whole = _readers(article)
-    verbs = attribute._verb_re(tuple(SPEECH_VERBS))
+    verbs = attribute._CueVerbs(attribute._verb_re(tuple(SPEECH_VERBS)), {})
     assert attribute._credits(fast, verbs) == attribute._credits(whole, verbs)
 
 
@@ -211,6 +211,20 @@ def test_the_verb_of_a_cue_is_what_the_alternation_finds(text: str, start: int, 
     assert not isinstance(fast, re.Pattern)  # the default verbs take the folded search
     plain = attribute._verb_re(tuple(SPEECH_VERBS)).search(text, start, end)
     assert attribute._first_verb(fast, text, start, end) == (plain.span() if plain else None)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_VERB_TEXT_BITS), max_size=14).map("".join), st.integers(0, 60), st.integers(0, 60))
+@example("said said", 5, 9)
+@example("xsaid", 1, 5)  # the same cue after a letter: no verb
+def test_the_verb_kept_for_a_cue_is_what_a_search_finds(text: str, start: int, end: int) -> None:
+    """A cue's verb, searched or kept from a cue read before, is what a search of the cue's bounds in the text finds."""
+    for search in (attribute._verb_search(tuple(SPEECH_VERBS)), attribute._verb_re(tuple(SPEECH_VERBS))):
+        kept = attribute._CueVerbs(search, {})
+        for _ in range(2):  # the second time, the verb is kept
+            assert kept.first(text, start, end) == attribute._first_verb(search, text, start, end)
+    shared = attribute._cue_verbs(tuple(SPEECH_VERBS))  # kept from every example before
+    assert shared.first(text, start, end) == attribute._first_verb(shared.search, text, start, end)
 
 
 @pytest.mark.parametrize("verbs", [("said", " "), ("said", "d\u00e9clar\u00e9"), ("said  so", "told")])
