@@ -959,6 +959,14 @@ def _stretches(found: list[_Found], paras: list[_Para]) -> tuple[list[Span], lis
     return before, around
 
 
+# a cue's reading before its verb (:func:`_cue_before`), by the text it reads and the places in it
+# of the sentence's start, the verb and the lead-in's end. Cues repeat ("Mr Darwin said:"): the
+# 5,780 cues of the 10 MB case read 506 texts, and their readings took 20 ms read afresh, 8.7 ms
+# kept (CPU time, no profiler)
+_CUES_BEFORE: dict[tuple[str, int, int, int, int], Span] = {}
+_MAX_CUES_BEFORE = 4096
+
+
 class _Cues:
     """Finds the attribution cue of each quotation: a speech verb and its subject in the same sentence.
 
@@ -1020,41 +1028,17 @@ class _Cues:
         return None
 
     def _before(self, verb: Span, sent: int, lead_in: int) -> Span:
-        text = self.text
+        """:func:`_cue_before`, kept by the text it reads and the places in it (see :data:`_CUES_BEFORE`)."""
         vs, ve = verb
-        end = ve
-        if lead_in >= ve:
-            tail = text[ve:lead_in]
-            if len(tail) <= _WINDOW and not _CLAUSE_STOPS.intersection(tail):
-                if len(_WORD_RE.findall(tail)) <= _MAX_TAIL_WORDS:
-                    end = ve + len(tail.rstrip())
-        piece = max(sent, vs - _WINDOW)
-        for m in _PIECE_STOP_RE.finditer(text, piece, vs):
-            if not _is_apostrophe(text, m.start()):
-                piece = m.end()
-        start = vs
-        taken: list[str] = []
-        for m in reversed(list(_WORD_RE.finditer(text, piece, vs))):
-            w = m.group()
-            if w.lower() in _CLAUSE_WORDS or len(taken) >= _MAX_SUBJECT_WORDS:
-                break
-            taken.append(w)
-            start = m.start()
-        finite = not text[vs:ve].lower().endswith("ing")  # "..., telling him" has no subject of its own
-        if finite and _adverbs_only(taken):
-            # "Jane Roe, a ministry spokesperson, later tweeted": the subject sits
-            # before an apposition; take the whole clause from the start of the sentence
-            if vs - sent <= _WINDOW and piece > sent and text[piece - 1] == ",":
-                head = text[sent:vs]
-                words = list(_WORD_RE.finditer(text, sent, vs))
-                if (
-                    words
-                    and not any(c in _SUBJECT_STOPS and not _is_apostrophe(text, sent + i) for i, c in enumerate(head))
-                    and len(words) <= _MAX_LONG_SUBJECT_WORDS
-                    and not any(w.group().lower() in _CLAUSE_WORDS for w in words)
-                ):
-                    start = words[0].start()
-        return start, end
+        lo = sent - 1 if sent > 0 else 0
+        lead = lead_in - lo if lead_in >= ve else -1  # a lead-in before the verb's end is none
+        key = (self.text[lo : max(ve, lead_in)], sent - lo, vs - lo, ve - lo, lead)
+        found = _CUES_BEFORE.get(key)
+        if found is None:
+            if len(_CUES_BEFORE) >= _MAX_CUES_BEFORE:
+                _CUES_BEFORE.clear()
+            found = _CUES_BEFORE[key] = _cue_before(key[0], (key[2], key[3]), key[1], lead)
+        return found[0] + lo, found[1] + lo
 
     def _after(self, f: _Found) -> Span | None:
         """A cue after the closing mark: ``"…," he said`` or ``"…", said the letter``."""
@@ -1092,6 +1076,49 @@ class _Cues:
             cue_end = m.end()
         first = _WORD_RE.search(text, j, vs)
         return (first.start() if first else vs), cue_end
+
+
+def _cue_before(text: str, verb: Span, sent: int, lead_in: int) -> Span:
+    """A cue before the opening mark: its speech ``verb`` with the subject before it in the sentence from ``sent``.
+
+    A clause ending in a colon or comma at ``lead_in`` (-1 when there is
+    none) runs on to it when short. Only ``text`` from the character before
+    ``sent`` up to the verb's end or ``lead_in`` is read.
+    """
+    vs, ve = verb
+    end = ve
+    if lead_in >= ve:
+        tail = text[ve:lead_in]
+        if len(tail) <= _WINDOW and not _CLAUSE_STOPS.intersection(tail):
+            if len(_WORD_RE.findall(tail)) <= _MAX_TAIL_WORDS:
+                end = ve + len(tail.rstrip())
+    piece = max(sent, vs - _WINDOW)
+    for m in _PIECE_STOP_RE.finditer(text, piece, vs):
+        if not _is_apostrophe(text, m.start()):
+            piece = m.end()
+    start = vs
+    taken: list[str] = []
+    for m in reversed(list(_WORD_RE.finditer(text, piece, vs))):
+        w = m.group()
+        if w.lower() in _CLAUSE_WORDS or len(taken) >= _MAX_SUBJECT_WORDS:
+            break
+        taken.append(w)
+        start = m.start()
+    finite = not text[vs:ve].lower().endswith("ing")  # "..., telling him" has no subject of its own
+    if finite and _adverbs_only(taken):
+        # "Jane Roe, a ministry spokesperson, later tweeted": the subject sits
+        # before an apposition; take the whole clause from the start of the sentence
+        if vs - sent <= _WINDOW and piece > sent and text[piece - 1] == ",":
+            head = text[sent:vs]
+            words = list(_WORD_RE.finditer(text, sent, vs))
+            if (
+                words
+                and not any(c in _SUBJECT_STOPS and not _is_apostrophe(text, sent + i) for i, c in enumerate(head))
+                and len(words) <= _MAX_LONG_SUBJECT_WORDS
+                and not any(w.group().lower() in _CLAUSE_WORDS for w in words)
+            ):
+                start = words[0].start()
+    return start, end
 
 
 # --------------------------------------------------------------------------- the stage

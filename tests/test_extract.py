@@ -1100,3 +1100,22 @@ def test_paragraphs_taken_as_given_are_those_trimming_gives(text, steps, shift):
     d = Document(id="a", text=text, paragraphs=tuple(Paragraph(i, s, e) for i, (s, e) in enumerate(spans)))
     given = sorted((max(0, s), min(len(text), e)) for s, e in spans)
     assert ex._paragraph_bounds(d) == ex._trimmed_apart(text, given)
+
+
+@settings(max_examples=400, deadline=None)
+@given(CUE_TEXT, st.sampled_from(["", "x", " ", "Sen. Smith, ", "\n"]), st.integers(0, 50), st.integers(0, 300), st.integers(-1, 40))
+@example("The minister, later said: ", "x", 0, 0, 2)
+@example("The minister, later said: ", "", 0, 0, 2)
+def test_cue_readings_kept_are_those_read_afresh(text, prefix, k, s, lead):
+    """A cue's reading before its verb, kept from a cue read before or read now, is what reading the whole text gives."""
+    verbs = [m.span() for m in plain_verb_re(ex.SPEECH_VERBS).finditer(text)]
+    if not verbs:
+        return
+    vs, ve = verbs[k % len(verbs)]
+    sent = s % (vs + 1)
+    lead_in = -1 if lead < 0 else min(ve - 2 + lead, len(text) - 1)
+    for at, whole in ((0, text), (len(prefix), prefix + text)):  # the same cue again, elsewhere in a text
+        cues = ex._Cues(whole, [], [], ex.SPEECH_VERBS)
+        verb, lead_at = (vs + at, ve + at), (lead_in + at if lead_in >= 0 else -1)
+        for _ in range(2):  # the second time, the reading is kept
+            assert cues._before(verb, sent + at, lead_at) == ex._cue_before(whole, verb, sent + at, lead_at)
