@@ -1031,8 +1031,11 @@ class _Cues:
         """:func:`_cue_before`, kept by the text it reads and the places in it (see :data:`_CUES_BEFORE`)."""
         vs, ve = verb
         lo = sent - 1 if sent > 0 else 0
+        hi = max(ve, lead_in)
+        if hi - lo > _WINDOW:  # a long sentence, seldom seen twice: read afresh, not kept
+            return _cue_before(self.text, verb, sent, lead_in)
         lead = lead_in - lo if lead_in >= ve else -1  # a lead-in before the verb's end is none
-        key = (self.text[lo : max(ve, lead_in)], sent - lo, vs - lo, ve - lo, lead)
+        key = (self.text[lo:hi], sent - lo, vs - lo, ve - lo, lead)
         found = _CUES_BEFORE.get(key)
         if found is None:
             if len(_CUES_BEFORE) >= _MAX_CUES_BEFORE:
