@@ -170,7 +170,7 @@ def test_sentences_subjects_and_antecedents_are_read_as_in_the_whole_text(
 @example(document_from_text(HALE, id="a"))
 def test_every_quotation_is_credited_as_the_obvious_reading_credits_it(article: Document) -> None:
     fast, whole = _readers(article)
-    verbs = attribute._verb_re(tuple(SPEECH_VERBS))
+    verbs = attribute._CueVerbs(attribute._verb_re(tuple(SPEECH_VERBS)), {})
     assert attribute._credits(fast, verbs) == attribute._credits(whole, verbs)
 
 
@@ -213,6 +213,20 @@ def test_the_verb_of_a_cue_is_what_the_alternation_finds(text: str, start: int, 
     assert attribute._first_verb(fast, text, start, end) == (plain.span() if plain else None)
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_VERB_TEXT_BITS), max_size=14).map("".join), st.integers(0, 60), st.integers(0, 60))
+@example("said said", 5, 9)
+@example("xsaid", 1, 5)  # the same cue after a letter: no verb
+def test_the_verb_kept_for_a_cue_is_what_a_search_finds(text: str, start: int, end: int) -> None:
+    """A cue's verb, searched or kept from a cue read before, is what a search of the cue's bounds in the text finds."""
+    for search in (attribute._verb_search(tuple(SPEECH_VERBS)), attribute._verb_re(tuple(SPEECH_VERBS))):
+        kept = attribute._CueVerbs(search, {})
+        for _ in range(2):  # the second time, the verb is kept
+            assert kept.first(text, start, end) == attribute._first_verb(search, text, start, end)
+    shared = attribute._cue_verbs(tuple(SPEECH_VERBS))  # kept from every example before
+    assert shared.first(text, start, end) == attribute._first_verb(shared.search, text, start, end)
+
+
 @pytest.mark.parametrize("verbs", [("said", " "), ("said", "d\u00e9clar\u00e9"), ("said  so", "told")])
 def test_verb_lists_the_folded_search_cannot_take_keep_the_alternation(verbs: tuple[str, ...]) -> None:
     assert isinstance(attribute._verb_search(verbs), re.Pattern)
@@ -231,3 +245,46 @@ def test_a_search_for_sentence_ends_from_where_it_starts_finds_those_of_the_whol
     assert start <= pos
     after = [m.span() for m in attribute._SENTENCE_END_RE.finditer(text) if m.end() > pos]
     assert [m.span() for m in attribute._SENTENCE_END_RE.finditer(text, start) if m.end() > pos] == after
+
+
+def plain_find_all(roster: Roster, words: list[str], raw: list[str]) -> list[tuple[int, int, attribute.Person]]:
+    """Every name of a roster person in ``words``, each place matched against every name of every person in turn."""
+    found: dict[int, tuple[int, int, attribute.Person]] = {}
+    for i in range(len(words)):
+        for person in roster.people:
+            for key in sorted(person.keys):
+                n = len(key)
+                if tuple(words[i : i + n]) != key:
+                    continue
+                if n == 1 and person.first_names and i > 0 and raw:
+                    before, folded = raw[i - 1], attribute._fold(raw[i - 1])
+                    if before[:1].isupper() and len(folded) > 1 and folded not in attribute.TITLES and folded not in person.first_names:
+                        continue
+                if i not in found or n > found[i][1] - found[i][0]:
+                    found[i] = (i, i + n, person)
+    out: list[tuple[int, int, attribute.Person]] = []
+    for i in sorted(found):
+        if not out or i >= out[-1][1]:
+            out.append(found[i])
+    return out
+
+
+# two people of one surname, one of them known by a title too, and a name inside a longer one
+_NAMES_ROSTER = Roster.of([
+    with_speakers(document_from_text("We meet.", id="a", role="source"), "Omar Hale"),
+    with_speakers(document_from_text("We do.", id="b", role="source"), "Ruth Hale"),
+    with_speakers(document_from_text("THE CHAIR: Why?", id="c", role="source"), None, {"THE CHAIR": "Anna Berg"}),
+    with_speakers(document_from_text("So.", id="d", role="source"), "Anna Berg Hale"),
+])
+_NAME_WORDS = ["Omar", "Ruth", "Hale", "Anna", "Berg", "the", "The", "Chair", "CHAIR", "Gen", "Heather", "said", "x"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_NAME_WORDS), max_size=12), st.booleans())
+@example(["Heather", "Hale", "Anna", "Berg", "Hale"], True)
+def test_names_looked_up_by_length_are_those_matched_one_by_one(raw: list[str], with_raw: bool) -> None:
+    """Each place's longest name (of those as long, the first person's) is the one matching every name in turn finds."""
+    words = [attribute._fold(w) for w in raw]
+    raw = raw if with_raw else []
+    for roster in (_NAMES_ROSTER, ROSTER):
+        assert roster.find_all(words, raw) == plain_find_all(roster, words, raw)

@@ -1067,3 +1067,55 @@ def test_paragraph_marks_are_those_classified_one_by_one(text, skipped):
                 if mark is not None:
                     plain.append(mark)
             assert list(para.marks) == plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKISH)
+@example("\u201ca\u201d 'b' \u00abc\u00bb \u2039d\u203a \u201ee\u201c \u201af\u2018 \u201fg\u201b \uff02h\uff02")
+def test_marks_found_glyph_by_glyph_are_those_the_pattern_finds(text):
+    """Each glyph looked for alone finds, in order, the marks one search for any of them finds."""
+    assert ex._mark_positions(text) == [m.start() for m in ex._MARK_RE.finditer(text)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet=" \nab\t", max_size=30),
+    st.lists(st.tuples(st.integers(0, 6), st.integers(0, 8)), min_size=1, max_size=6),
+    st.integers(-2, 2),
+)
+@example("ab ab", [(0, 2), (1, 3)], 0)
+@example("ab", [(0, 2)], 1)
+def test_paragraphs_taken_as_given_are_those_trimming_gives(text, steps, shift):
+    """Paragraphs in order, apart and trimmed are taken as given exactly when trimming them apart gives them back."""
+    spans, at = [], shift
+    for gap, length in steps:  # ascending, as ingest gives them, touching, overlapping or empty at times
+        spans.append((at + gap - 1, at + gap + length))
+        at += gap + length
+    starts, ends = [s for s, _ in spans], [e for _, e in spans]
+    inside = all(0 <= s and e <= len(text) for s, e in spans)
+    if inside and ex._apart_and_trimmed(text, starts, ends):
+        assert ex._trimmed_apart(text, spans) == spans
+    elif inside and sorted(spans) == spans:
+        assert ex._trimmed_apart(text, spans) != spans
+    d = Document(id="a", text=text, paragraphs=tuple(Paragraph(i, s, e) for i, (s, e) in enumerate(spans)))
+    given = sorted((max(0, s), min(len(text), e)) for s, e in spans)
+    assert ex._paragraph_bounds(d) == ex._trimmed_apart(text, given)
+
+
+@settings(max_examples=400, deadline=None)
+@given(CUE_TEXT, st.sampled_from(["", "x", " ", "Sen. Smith, ", "\n"]), st.integers(0, 50), st.integers(0, 300), st.integers(-1, 40))
+@example("The minister, later said: ", "x", 0, 0, 2)
+@example("The minister, later said: ", "", 0, 0, 2)
+def test_cue_readings_kept_are_those_read_afresh(text, prefix, k, s, lead):
+    """A cue's reading before its verb, kept from a cue read before or read now, is what reading the whole text gives."""
+    verbs = [m.span() for m in plain_verb_re(ex.SPEECH_VERBS).finditer(text)]
+    if not verbs:
+        return
+    vs, ve = verbs[k % len(verbs)]
+    sent = s % (vs + 1)
+    lead_in = -1 if lead < 0 else min(ve - 2 + lead, len(text) - 1)
+    for at, whole in ((0, text), (len(prefix), prefix + text)):  # the same cue again, elsewhere in a text
+        cues = ex._Cues(whole, [], [], ex.SPEECH_VERBS)
+        verb, lead_at = (vs + at, ve + at), (lead_in + at if lead_in >= 0 else -1)
+        for _ in range(2):  # the second time, the reading is kept
+            assert cues._before(verb, sent + at, lead_at) == ex._cue_before(whole, verb, sent + at, lead_at)
