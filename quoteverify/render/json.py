@@ -178,7 +178,7 @@ def _round(x: float) -> float:
     number out and reads it back (``printf`` and ``strtod``, some 4,000
     instructions), and the scores and shares of a run are a few hundred
     values written over and over (11,133 times for the 2,000 articles of the
-    10 MB case).
+    10 MB case). The records of 150 of its articles: 37.8 M -> 35.1 M instructions.
     """
     value = float(x)
     rounded = _ROUNDED.get(value)
@@ -197,7 +197,8 @@ def _span(span: Span | None) -> list[int] | None:
     if span is None:
         return None
     a, b = span
-    # int() only where needed (a numpy integer): a call each was 7 % of the records' instructions
+    # int() only where needed (a numpy integer): the records of 150 articles of the 10 MB case,
+    # 33.7 M -> 31.8 M instructions
     return [a, b] if type(a) is int and type(b) is int else [int(a), int(b)]
 
 
@@ -298,7 +299,9 @@ def finding_json(
 ) -> dict[str, Any]:
     """What verifying a quotation found: the source and passage, the verdict, the variants (as ``variant`` writes them).
 
-    ``into``: the dict to add the fields to (and return), else a new one.
+    ``into``: the dict to add the fields to (and return), else a new one; a
+    quotation's entry is filled so, not copied from a second dict (the records
+    of 150 articles of the 10 MB case: 35.1 M -> 33.7 M instructions).
     """
     out: dict[str, Any] = {} if into is None else into
     loc = q.location
