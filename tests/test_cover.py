@@ -66,3 +66,10 @@ def test_quoted_paragraphs_are_the_scored_ones_of_every_paragraph(layout, covere
     ]
     firsts = [p.start for p in paragraphs]
     assert list(cover._quoted_paragraphs(doc, sorted(set(covered)), firsts, counts)) == scored
+
+
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), max_size=30))
+def test_shares_remembered_are_shares_worked_out_again(pairs):
+    """A share looked up among those already worked out is the one working it out again gives."""
+    for got, words in pairs + pairs:  # each pair twice: the second from the memo
+        assert repr(cover._share(got, words)) == repr(round(got / words, 4) if words else 0.0)

@@ -7,6 +7,7 @@ import csv
 import hashlib
 import io
 import json
+import math
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -1102,3 +1103,29 @@ def test_portable_path_is_what_the_pure_paths_make_of_it(path: str) -> None:
     from quoteverify.render.json import portable_path
 
     assert portable_path(path) == _portable_path_by_pure_paths(path)
+
+
+# --------------------------------------------------------------------------- numbers as written
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.floats(), st.sampled_from([0.0, -0.0, 0.5, 1 / 3, 2 / 3, 0.00005, -0.00005])), max_size=20))
+def test_rounding_remembered_is_rounding_done_again(values: list[float]) -> None:
+    """A float rounded from the memo of values already rounded is the one rounding it again gives, sign of zero and all."""
+    from quoteverify.render.json import _round
+
+    for x in values + values:  # each value twice: the second from the memo
+        expected = round(x, 4) if math.isfinite(x) else 0.0
+        assert repr(_round(x)) == repr(expected)
+
+
+@given(st.tuples(st.integers(-(2**40), 2**40), st.integers(-(2**40), 2**40)), st.booleans())
+def test_spans_are_written_as_plain_integers(span: tuple[int, int], numpy_ints: bool) -> None:
+    import numpy as np
+
+    from quoteverify.render.json import _span
+
+    given_span = (np.int64(span[0]), np.int64(span[1])) if numpy_ints else span
+    written = _span(given_span)
+    assert written == list(span) and all(type(x) is int for x in written)
+    assert _span(None) is None

@@ -181,3 +181,24 @@ def test_dask_cluster_gives_the_same_report_as_a_local_run(case, archive, monkey
         remote = check_articles(case.sources, iter(refs), case_id="x", scheduler=cluster.scheduler_address)
     assert dump(remote) == dump(local)
     assert json.dumps(report_json(remote)) == json.dumps(report_json(local))
+
+
+def test_an_articles_summary_counts_what_each_quotation_counts_under() -> None:
+    """The summary's counts and outcomes are those of :func:`quote_outcomes` asked of each quotation."""
+    import itertools
+    from collections import Counter
+
+    from quoteverify.models import ArticleResult, Document, Quotation, QuoteResult, Verdict, quote_outcomes
+
+    kinds = [(v, reason) for v in Verdict for reason in (None, "not-found", "other-speaker")]
+    quotation = Quotation("x", ((0, 1),), ())
+    for n in range(4):
+        for picked in itertools.product(kinds, repeat=n):
+            quotes = tuple(QuoteResult(quotation, None, (), (), v, reason=reason) for v, reason in picked)
+            s = ArticleSummary.of(ArticleResult(Document(id="a", text="x", outlet="o"), quotes, (), ("e",)))
+            outcomes = Counter(name for q in quotes for name in quote_outcomes(q))
+            assert s.outcomes == tuple(sorted(outcomes.items()))
+            assert (s.quotes, s.verbatim, s.faithful, s.altered, s.unverified, s.misattributed, s.not_found) == (
+                len(quotes), *(sum(q.verdict is v for q in quotes) for v in (Verdict.VERBATIM, Verdict.FAITHFUL, Verdict.ALTERED, Verdict.UNVERIFIED, Verdict.MISATTRIBUTED)), outcomes["not-found"],
+            )
+            assert (s.id, s.outlet, s.errors) == ("a", "o", ("e",))
