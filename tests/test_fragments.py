@@ -7,7 +7,6 @@ escaping and whitespace control are the report's.
 
 from __future__ import annotations
 
-import dataclasses
 from functools import lru_cache
 from collections.abc import Sequence
 from types import SimpleNamespace
@@ -429,7 +428,7 @@ def test_a_quotation_entry_is_what_the_template_wrote(q: QuoteView) -> None:
 
 @given(st.lists(st.tuples(QUOTES, st.sampled_from(["", "not-found", "other-speaker"]) | TEXT), max_size=3))
 def test_the_unverified_entries_are_what_the_template_wrote(quotes: list[tuple[QuoteView, str]]) -> None:
-    qs = [dataclasses.replace(q, reason=reason) for q, reason in quotes]
+    qs = [q._replace(reason=reason) for q, reason in quotes]
     assert str(fragments.unverified_entries(qs)) == str(macros().unverified_entries(qs))
 
 
