@@ -637,6 +637,8 @@ class _DiffBuilder:
     @staticmethod
     def _shown(tags: tuple[Tag, ...]) -> tuple[Tag, ...]:
         """The tags that mark a word aligned as equal: all but acceptable ones."""
+        if not tags:  # most asks: no variant read from the step (6,600 of the 8,000 of the 10 MB case's report)
+            return tags
         return tuple(t for t in tags if t.severity != _ACCEPTABLE)
 
     def _equal(self, i: int, n: int, qt: Sequence[Token], st: Sequence[Token], src: tuple[int, int], quo: tuple[int, int]) -> None:
