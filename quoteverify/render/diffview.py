@@ -1,8 +1,8 @@
 """The word-level diff of a quotation against its source passage, as the article pages show it.
 
 :func:`quote_diff` renders one located quotation three ways (inline, the
-quotation side and the source side) from its fragments and their word
-alignments, and writes a plain-text correction note. Each change is labelled
+quotation side and the source side), as HTML, from its fragments and their
+word alignments, and writes a plain-text correction note. Each change is labelled
 with the variants it belongs to: a variant read from alignment steps
 (:attr:`Variant.fragment`, :attr:`Variant.ops`) labels exactly those steps;
 a variant between fragments (an elision, a fragment out of order or not

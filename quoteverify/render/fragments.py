@@ -8,8 +8,9 @@ rendering templates. These functions write the same bytes as the macros did
 globals under the macros' names.
 
 Every text that comes from the input goes through :func:`markupsafe.escape`
-(the same escaping as jinja's autoescaping); the functions return
-:class:`~markupsafe.Markup`, so a template does not escape them again.
+(the same escaping as jinja's autoescaping), or is found to be its own escape.
+The functions the templates call return :class:`~markupsafe.Markup`, so a
+template does not escape them again; among themselves they pass strings.
 """
 
 from __future__ import annotations
