@@ -1,13 +1,15 @@
-"""The helpers of the word-level diff view."""
+"""The word-level diff view: its helpers, and the HTML it writes."""
 
 from __future__ import annotations
 
+import html
 import re
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quoteverify.render.diffview import Piece, Tag, one_line
+from quoteverify.render.diffview import PBREAK, Tag, _DiffBuilder, change_close, change_open, one_line
+from report_fixtures import hostile_case, sample_result
 
 #: every kind of whitespace, and text around it
 TEXTS = st.text(alphabet=st.sampled_from(list("ab \t\n\r\x0b\x0c\x1c\x85\u00a0\u2028\u2029\u3000\u200b\u00e9")), max_size=20) | st.text(max_size=20)
@@ -19,9 +21,62 @@ def test_one_line_is_every_whitespace_run_made_one_space_and_stripped(text: str)
     assert one_line(text) == re.sub(r"\s+", " ", text).strip()
 
 
-def test_a_piece_reads_its_tags() -> None:
-    change = Piece("change", parts=(Piece("del", "x"),), tags=(Tag("case", "minor", "q1-v1"), Tag("elision", "major", "q1-v2")))
-    assert change.severity == "major"
-    assert change.kinds == "case elision"
-    assert Piece("text", "a").severity == "none"
-    assert change._replace(text="t").parts == change.parts
+def test_a_change_reads_its_tags() -> None:
+    tags = (Tag("case", "minor", "q1-v1"), Tag("elision", "major", "q1-v2"))
+    assert change_open(tags) == '<span class="chg sev-major" data-kind="case elision" data-nav="variant" tabindex="-1">'
+    assert change_close(tags) == (
+        '<span class="tag sev-minor">case \u00b7 minor</span><span class="tag sev-major">elision \u00b7 major</span></span>'
+    )
+    assert change_open((Tag("none", "none"),)) == '<span class="chg sev-none" data-kind="none">'
+    assert change_close((Tag("none", "none"),)) == "</span>"
+
+
+def _words_of(runs: list[str]) -> str:
+    """The words of HTML runs of a diff as the reader sees them: the labels of changes dropped, a paragraph break a space."""
+    text = "".join(" " if run is PBREAK else run for run in runs)
+    text = re.sub(r'<span class="tag [^"]*">[^<]*</span>', "", text)
+    return one_line(html.unescape(re.sub(r"<[^>]*>", "", text)))
+
+
+def _located() -> list[_DiffBuilder]:
+    builders = []
+    for case in (sample_result(), hostile_case()):
+        sources = {s.document.id: s.document for s in case.sources}
+        for a in case.articles:
+            for q in a.quotes:
+                if q.location is not None and q.location.source in sources:
+                    refs = [f"v{k}" for k in range(len(q.variants))]
+                    builders.append(_DiffBuilder(q, a.article, sources[q.location.source], refs))
+    return builders
+
+
+def test_the_quoted_words_of_a_note_are_those_of_the_quotation_side() -> None:
+    # the note's words are read from the article text; the diff's quotation side writes the same
+    # words as HTML runs: between any two word boundaries of a quotation, they must agree
+    builders = _located()
+    assert any(len(b.spans) > 1 for b in builders) and any(b.segments for b in builders)
+    for b in builders:
+        bounds = sorted({t.start for al in b.q.alignment for t in al.quote_tokens} | {t.end for al in b.q.alignment for t in al.quote_tokens})
+        for lo in bounds:
+            for hi in bounds:
+                assert b._quoted_words(lo, hi) == _words_of(b.quote_region(lo, hi)), (lo, hi)
+
+
+_CARET = re.compile(r'<span class="caret"[^>]*>\u2038</span><span class="sr">\[words differ here\]</span>')
+_SPOKEN = re.compile(r"\[(?:missing from the quotation|added by the quotation|cut at the ellipsis): ([^\]]*)\]")
+
+
+def test_the_source_side_of_a_quotation_in_one_fragment_is_its_source_passage() -> None:
+    # every word of the passage is written once on the source side: as it is, struck, or flagged
+    checked = 0
+    for b in _located():
+        loc = b.q.location
+        assert loc is not None
+        if len(loc.fragments) != 1:
+            continue
+        b.build()
+        shown = _SPOKEN.sub(r"\1", _words_of([_CARET.sub("", run) for run in b.sside]))
+        s0, s1 = loc.fragments[0].source_span
+        assert one_line(shown) == one_line(b.stext[s0:s1])
+        checked += 1
+    assert checked

@@ -7,9 +7,10 @@ escaping and whitespace control are the report's.
 
 from __future__ import annotations
 
-import dataclasses
 from functools import lru_cache
+from collections.abc import Sequence
 from types import SimpleNamespace
+from typing import NamedTuple
 
 import jinja2
 from hypothesis import given, settings
@@ -18,7 +19,7 @@ from markupsafe import Markup
 
 from quoteverify.models import EditorialChoice, Kind, Reading, Severity, Verdict
 from quoteverify.render import fragments
-from quoteverify.render.diffview import DiffView, Piece, Tag
+from quoteverify.render.diffview import PBREAK, DiffView, Tag, change_html, escaped, leaf_html
 from quoteverify.render.html import environment
 from quoteverify.render.views import (
     ArticleView,
@@ -152,13 +153,13 @@ Source: {% if q.source_href %}<a href="{{ q.source_href }}">{{ q.source_title }}
 </ul>
 {% endif %}
 {% if q.diff and q.verdict == "verbatim" and not q.variants %}
-<blockquote class="qtext verbatim-text">{{ pieces(q.diff.quote_side) }}</blockquote>
+<blockquote class="qtext verbatim-text">{{ q.diff.quote_side }}</blockquote>
 {% elif q.diff %}
 <div class="diff diff-side">
-<figure class="side"><figcaption>Source passage</figcaption><blockquote class="stext">{{ pieces(q.diff.source_side) }}</blockquote></figure>
-<figure class="side"><figcaption>As printed</figcaption><blockquote class="qtext">{{ pieces(q.diff.quote_side) }}</blockquote></figure>
+<figure class="side"><figcaption>Source passage</figcaption><blockquote class="stext">{{ q.diff.source_side }}</blockquote></figure>
+<figure class="side"><figcaption>As printed</figcaption><blockquote class="qtext">{{ q.diff.quote_side }}</blockquote></figure>
 </div>
-<figure class="diff diff-inline"><figcaption>Word-level diff against the source</figcaption><p class="inline">{{ pieces(q.diff.inline) }}</p></figure>
+<figure class="diff diff-inline"><figcaption>Word-level diff against the source</figcaption><p class="inline">{{ q.diff.inline }}</p></figure>
 {% if q.diff.note %}
 <details class="note">
 <summary>Correction note</summary>
@@ -294,6 +295,33 @@ TAGS = st.one_of(
     st.just(Tag("none", "none")),
     st.builds(Tag, st.sampled_from([k.value for k in Kind]), SEVERITIES, TEXT),
 )
+
+
+class Piece(NamedTuple):
+    """A run of a diff as the ``pieces`` macro read it: a leaf of ``kind`` with its ``text``, or a change of ``parts``."""
+
+    kind: str
+    text: str = ""
+    parts: tuple["Piece", ...] = ()
+    tags: tuple[Tag, ...] = ()
+
+    @property
+    def severity(self) -> str:
+        return max((t.severity for t in self.tags), key=lambda s: -1 if s == "none" else Severity(s).rank, default="none")
+
+    @property
+    def kinds(self) -> str:
+        return " ".join(dict.fromkeys(t.kind for t in self.tags))
+
+
+def drawn(ps: Sequence[Piece]) -> str:
+    """Runs written by the functions the diff is written with (:mod:`quoteverify.render.diffview`)."""
+    return "".join(
+        change_html(p.tags, drawn(p.parts)) if p.kind == "change" else PBREAK if p.kind == "pbreak" else leaf_html(p.kind, p.text)
+        for p in ps
+    )
+
+
 LEAVES = st.builds(Piece, st.sampled_from(["text", "del", "ins", "cut", "mark", "flag", "caret", "pbreak", "more"]), TEXT)
 PIECES = st.recursive(
     LEAVES,
@@ -325,11 +353,12 @@ RUNS = st.builds(
     skip_start=st.booleans(),
 )
 MAYBE_TEXT = st.one_of(st.none(), TEXT)
+SIDES = st.lists(PIECES, max_size=3).map(lambda ps: Markup(drawn(ps)))
 DIFFS = st.builds(
     DiffView,
-    inline=st.lists(PIECES, max_size=3).map(tuple),
-    quote_side=st.lists(PIECES, max_size=3).map(tuple),
-    source_side=st.lists(PIECES, max_size=3).map(tuple),
+    inline=SIDES,
+    quote_side=SIDES,
+    source_side=SIDES,
     note=TEXT,
 )
 QUOTES = st.builds(
@@ -369,10 +398,8 @@ CELLS = st.builds(
 
 @given(st.lists(PIECES, max_size=6))
 @settings(max_examples=300)
-def test_pieces_are_what_the_macro_wrote(ps: list[Piece]) -> None:
-    html = fragments.pieces(ps)
-    assert isinstance(html, Markup)
-    assert str(html) == str(macros().pieces(ps))
+def test_the_runs_of_a_diff_are_what_the_macro_wrote(ps: list[Piece]) -> None:
+    assert drawn(ps) == str(macros().pieces(ps))
 
 
 @given(CHIPS)
@@ -401,7 +428,7 @@ def test_a_quotation_entry_is_what_the_template_wrote(q: QuoteView) -> None:
 
 @given(st.lists(st.tuples(QUOTES, st.sampled_from(["", "not-found", "other-speaker"]) | TEXT), max_size=3))
 def test_the_unverified_entries_are_what_the_template_wrote(quotes: list[tuple[QuoteView, str]]) -> None:
-    qs = [dataclasses.replace(q, reason=reason) for q, reason in quotes]
+    qs = [q._replace(reason=reason) for q, reason in quotes]
     assert str(fragments.unverified_entries(qs)) == str(macros().unverified_entries(qs))
 
 
@@ -481,12 +508,12 @@ def test_verdict_badges_are_what_the_macros_wrote() -> None:
 def test_untrusted_text_is_escaped() -> None:
     evil = '<script>alert("x")</script>'
     for html in (
-        fragments.pieces([Piece("text", evil), Piece("change", parts=(Piece("del", evil),), tags=(Tag("case", "minor", evil),))]),
+        drawn([Piece("text", evil), Piece("change", parts=(Piece("del", evil),), tags=(Tag("case", "minor", evil),))]),
         fragments.article_text([TextPiece("quote", evil, evil, "altered", first=True, last=True), TextPiece("skip", evil)]),
         fragments.chip(VariantView(evil, "case", "minor", evil, evil, evil, evil, evil, (evil,))),
         fragments.quote_block(
             QuoteView(evil, "altered", evil, evil, (), evil, evil, evil, (ParaRef(0, evil),), (), evil, 0,
-                      DiffView((Piece("text", evil),), (), (), evil), evil, evil, evil, 1, evil, evil, (evil,))
+                      DiffView(Markup(escaped(evil)), Markup(), Markup(), evil), evil, evil, evil, 1, evil, evil, (evil,))
         ),
     ):
         assert "<script>" not in html and "&lt;script&gt;" in html

@@ -63,7 +63,6 @@ from quoteverify.render.fragments import (
     coverage_table,
     http_url,
     paragraph_head,
-    pieces,
     quote_block,
     quoted_by_rows,
     source_paragraphs,
@@ -142,7 +141,6 @@ def environment() -> jinja2.Environment:
         verdict_counts=verdict_counts,
         verdict_filters=verdict_filters,
         chip=chip,
-        pieces=pieces,
         article_text=article_text,
         article_main=article_main,
         article_rows=article_rows,
@@ -277,14 +275,24 @@ def _report_page(template: str, assets: _Assets, **context: Any) -> bytes:
     The 1,000 article pages of a report took 0.24 s rendered whole, 0.18 s
     this way (process time, best of eight, one process).
     """
-    page = environment().get_template(template)
+    page, names = _page_template(template)
     shell = _shell(assets, context["root"], context["result"].case)
-    env = page.new_context(context)
+    # the context of the blocks alone: the names of the template and the page's own, in one dict made
+    # without going through the template's chained globals (``page.new_context`` read them twice, key
+    # by key, for each page: 15 % of the time of the article pages, under cProfile)
+    env = page.environment.context_class(page.environment, {**names, **context}, page.name, page.blocks)
     out = [shell[0]]
     for name, after in zip(_BLOCKS, shell[1:]):
         out.append("".join(page.blocks[name](env)).encode("utf-8"))
         out.append(after)
     return b"".join(out)
+
+
+@lru_cache(maxsize=8)
+def _page_template(template: str) -> tuple[jinja2.Template, dict[str, Any]]:
+    """A template of the report's pages, and its global names in a dict."""
+    page = environment().get_template(template)
+    return page, dict(page.globals)
 
 
 def iter_report(
