@@ -29,12 +29,11 @@ import click
 from quoteverify._collector import kept_out_of_collections
 from quoteverify._version import __version__
 from quoteverify.errors import QuoteverifyError
-from quoteverify.models import NOT_FOUND, ArticleRef, Verdict
-from quoteverify.models import ArticleSummary, StreamResult
+from quoteverify.models import NOT_FOUND, ArticleRef, ArticleSummary, StreamResult, Verdict
 from quoteverify.run import DEFAULT_PAGES
 
-if TYPE_CHECKING:  # the engine is imported by the command that runs, not by --help
-    from quoteverify.models import ArticleRef, ArticleSummary, StreamResult
+if TYPE_CHECKING:
+    from quoteverify.models import Case
 
 # numpy's OpenBLAS starts a thread per core as it loads: 50 of the 140 ms numpy
 # took to import here (2 cores; more where there are more). quoteverify does no
@@ -334,7 +333,7 @@ def check(
     goes).
     """
     with kept_out_of_collections():  # see there: a tenth of the seed case's collector passes
-        from quoteverify.ingest import iter_articles, load_case
+        from quoteverify.ingest import iter_articles
         from quoteverify.run import check_stream
         from quoteverify.run.output import RunFolder
     _no_collection_at_exit()
@@ -357,18 +356,7 @@ def check(
             named = named_inputs(inputs)
             ident, title, root, total = case_id or "adhoc", "", None, None
         else:
-            if len(inputs) != 1:
-                raise click.UsageError("give one CASE_DIR, or --source FILE and ARTICLE files")
-            if speakers:
-                raise click.UsageError("--speaker names a --source; a case gives speakers in its case.toml")
-            if click.get_current_context().get_parameter_source("language") is not click.core.ParameterSource.DEFAULT:
-                raise click.UsageError("--language is for --source; a case gives its language in its case.toml")
-            # its sources live as long as the run: built with the collector off, then kept out of its
-            # passes (see there). Its 43 young passes while the 10 MB case loaded were 3.5-4 ms: the
-            # load took 53 ms (median 59) instead of 58 ms (median 71), CPU time, best of 15, both
-            # ways alternated in one process
-            with kept_out_of_collections():
-                case = load_case(inputs[0])
+            case = _case_of(inputs, speakers)
             infos, refs, ident, title, root = case.sources, case.articles, case.id, case.title, case.root
             faults, named, total = list(case.faults), (lambda ref: ref.line is None), len(case.articles)
         if outlet:
@@ -397,6 +385,24 @@ def check(
     elif result.total.articles and result.total.articles == result.total.errors and not faults and not gate.fatal:
         faults.append("no article could be read")
     gate.fail(faults)
+
+
+def _case_of(inputs: Sequence[str], speakers: Sequence[str]) -> Case:
+    """The case of ``check CASE_DIR``, or the usage error its arguments make."""
+    from quoteverify.ingest import load_case
+
+    if len(inputs) != 1:
+        raise click.UsageError("give one CASE_DIR, or --source FILE and ARTICLE files")
+    if speakers:
+        raise click.UsageError("--speaker names a --source; a case gives speakers in its case.toml")
+    if click.get_current_context().get_parameter_source("language") is not click.core.ParameterSource.DEFAULT:
+        raise click.UsageError("--language is for --source; a case gives its language in its case.toml")
+    # its sources live as long as the run: built with the collector off, then kept out of its
+    # passes (see there). Its 43 young passes while the 10 MB case loaded were 3.5-4 ms: the
+    # load took 53 ms (median 59) instead of 58 ms (median 71), CPU time, best of 15, both
+    # ways alternated in one process
+    with kept_out_of_collections():
+        return load_case(inputs[0])
 
 
 @main.command()
