@@ -23,7 +23,7 @@ import quoteverify
 from quoteverify.errors import InputError
 from quoteverify.models import SEVERITY, CheckResult, Kind, Verdict
 from quoteverify.render import render_report, report_json, safe_name, write_report
-from quoteverify.render.exports import csv_cell
+from quoteverify.render.exports import _csv_row, _urn, annotations_jsonld, csv_cell, quotations_csv
 from quoteverify.render.html import environment
 from quoteverify.render.json import json_file_bytes, quote_anchors
 from quoteverify.render.changes import change_weight
@@ -764,6 +764,33 @@ def test_csv_cells_never_start_a_formula() -> None:
     assert csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert csv_cell("@SUM") == "'@SUM"
     assert csv_cell("plain") == "plain"
+
+
+formula_texts = st.builds(
+    lambda start, rest: start + rest, st.sampled_from(("", "=", "+", "-", "@", "\t", "\r")), texts
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(article_id=formula_texts, outlet=formula_texts, quote=formula_texts, cue=formula_texts, case_id=formula_texts)
+def test_exports_match_their_plain_forms(article_id: str, outlet: str, quote: str, cue: str, case_id: str) -> None:
+    """Each CSV cell is csv_cell of its plain value; each annotation's IRIs are the URNs of its article, anchor and source."""
+    source = document("s", "Intro. " + quote + " Outro.")
+    b = ArticleBuilder(document(article_id, "Said: \u201c" + quote + "\u201d and \u201cnot found\u201d.\n", outlet=outlet))
+    b.located(source, [quote], [(quote, quote)], attribution=cue)
+    b.unverified("not found", attribution=cue)
+    from quoteverify.models import SourceInfo
+
+    result = CheckResult(case_id, "", (SourceInfo(source),), (b.result([source]),))
+    docs = {source.id: source}
+    rows = list(csv.reader(io.StringIO(quotations_csv(result), newline="")))
+    expected = [
+        [csv_cell(c) for c in _csv_row(a, q, anchor, docs)] for a in result.articles for q, anchor in zip(a.quotes, quote_anchors(a))
+    ]
+    assert rows[1:] == expected
+    items = annotations_jsonld(result)["first"]["items"]
+    assert [i["id"] for i in items] == [_urn(case_id, "article", article_id, "q1")]
+    assert [t["source"] for t in items[0]["target"]] == [_urn(case_id, "article", article_id), _urn(case_id, "source", "s")]
 
 
 def test_annotations_jsonld(files: dict[str, bytes], result: CheckResult) -> None:

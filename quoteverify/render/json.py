@@ -154,17 +154,17 @@ def document_name(doc: Document) -> str:
 
 def verdict_counts(article: ArticleResult) -> dict[str, int]:
     """The number of the article's quotations with each verdict, by verdict name."""
-    counts = dict.fromkeys(_VERDICT_NAMES.values(), 0)
+    counts = dict.fromkeys(VERDICT_NAMES.values(), 0)
     for q in article.quotes:
-        counts[_VERDICT_NAMES[q.verdict]] += 1
+        counts[VERDICT_NAMES[q.verdict]] += 1
     return counts
 
 
 #: each verdict's, kind's and severity's name, in the order of its enum (an enum's ``.value``
 #: is a descriptor call: 30,000 of them were 0.02 s, profiled, of 2,000 article entries)
-_VERDICT_NAMES = {v: v.value for v in Verdict}
-_KIND_NAMES = {k: k.value for k in Kind}
-_SEVERITY_NAMES = {s: s.value for s in Severity}
+VERDICT_NAMES = {v: v.value for v in Verdict}
+KIND_NAMES = {k: k.value for k in Kind}
+SEVERITY_NAMES = {s: s.value for s in Severity}
 
 
 #: each float :func:`_round` has rounded, by value (0.0 and -0.0, one key, are not kept)
@@ -257,8 +257,8 @@ def variant_words_json(v: Variant | DocVariant) -> dict[str, Any]:
     :func:`doc_variant_json` add where the words are.
     """
     return {
-        "kind": _KIND_NAMES[v.kind],
-        "severity": _SEVERITY_NAMES[v.severity],
+        "kind": KIND_NAMES[v.kind],
+        "severity": SEVERITY_NAMES[v.severity],
         "source_text": v.source_text,
         "quote_text": v.quote_text,
     }
@@ -309,7 +309,7 @@ def finding_json(
     out["source_span"] = _span(loc.span) if loc else None
     out["speaker"] = q.speaker
     out["source_speaker"] = q.source_speaker
-    out["verdict"] = _VERDICT_NAMES[q.verdict]
+    out["verdict"] = VERDICT_NAMES[q.verdict]
     out["reason"] = q.reason
     out["variants"] = [variant(v) for v in q.variants] if q.variants else []
     return out
