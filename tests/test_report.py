@@ -258,6 +258,16 @@ def test_a_quotation_entry_is_its_parts_in_order(result: CheckResult, which: str
     assert seen
 
 
+@pytest.mark.parametrize("make", [sample_result, hostile_case])
+def test_report_json_totals_count_each_verdict(make) -> None:
+    result = make()
+    summary = report_json(result)["summary"]
+    totals = {v.value: sum(a.count(v) for a in result.articles) for v in Verdict}
+    assert list(summary)[2 : 2 + len(totals)] == list(totals)
+    assert {k: summary[k] for k in totals} == totals
+    assert sum(totals.values()) == summary["quotes"] > 0
+
+
 def test_report_json_anchors_match_the_article_pages(result: CheckResult, data: dict, files: dict[str, bytes]) -> None:
     for a, ar in zip(data["articles"], result.articles):
         page = Page(article_page(files, result, ar.article.id))

@@ -22,7 +22,8 @@ from __future__ import annotations
 import json
 import math
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from itertools import chain
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 
@@ -154,8 +155,13 @@ def document_name(doc: Document) -> str:
 
 def verdict_counts(article: ArticleResult) -> dict[str, int]:
     """The number of the article's quotations with each verdict, by verdict name."""
+    return _count_verdicts(article.quotes)
+
+
+def _count_verdicts(quotes: Iterable[QuoteResult]) -> dict[str, int]:
+    """The number of ``quotes`` with each verdict, by verdict name, in the order of :class:`Verdict`."""
     counts = dict.fromkeys(VERDICT_NAMES.values(), 0)
-    for q in article.quotes:
+    for q in quotes:
         counts[VERDICT_NAMES[q.verdict]] += 1
     return counts
 
@@ -415,7 +421,9 @@ def report_json(result: CheckResult, records: Sequence[str] = ()) -> dict[str, A
     all (``records``, in the order of ``result.articles``): the same object, built once.
     """
     paragraphs = {s.document.id: s.document.paragraphs_or_whole for s in result.sources}
-    totals = {v.value: sum(a.count(v) for a in result.articles) for v in Verdict}
+    # one pass over the quotations, not one a verdict (5,000 ArticleResult.count calls for the
+    # 1,000 articles kept of the 10 MB case): 3.0 ms -> 0.55 ms (best of 41, alternated in one process)
+    totals = _count_verdicts(chain.from_iterable(a.quotes for a in result.articles))
     return {
         "schema": SCHEMA,
         "case": result.case,
