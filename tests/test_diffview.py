@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from quoteverify.render.diffview import PBREAK, Tag, _DiffBuilder, change_close, change_open, one_line
+from quoteverify.models import Kind, Variant
 from report_fixtures import hostile_case, sample_result
 
 #: every kind of whitespace, and text around it
@@ -38,13 +40,23 @@ def _words_of(runs: list[str]) -> str:
     return one_line(html.unescape(re.sub(r"<[^>]*>", "", text)))
 
 
-def _located() -> list[_DiffBuilder]:
+def _located(*, step_variants: bool = False) -> list[_DiffBuilder]:
+    """A builder for each located quotation of the sample cases; with ``step_variants``, each
+    also read a homoglyph from the first equal step of each of its fragments."""
     builders = []
     for case in (sample_result(), hostile_case()):
         sources = {s.document.id: s.document for s in case.sources}
         for a in case.articles:
             for q in a.quotes:
                 if q.location is not None and q.location.source in sources:
+                    if step_variants:
+                        read = tuple(
+                            Variant(Kind.HOMOGLYPH, "o", "\u043e", fragment=i, ops=(n,))
+                            for i, al in enumerate(q.alignment)
+                            for n in [next((n for n, op in enumerate(al.ops) if op.op == "equal"), None)]
+                            if n is not None
+                        )
+                        q = replace(q, variants=q.variants + read)
                     refs = [f"v{k}" for k in range(len(q.variants))]
                     builders.append(_DiffBuilder(q, a.article, sources[q.location.source], refs))
     return builders
@@ -80,3 +92,29 @@ def test_the_source_side_of_a_quotation_in_one_fragment_is_its_source_passage() 
         assert one_line(shown) == one_line(b.stext[s0:s1])
         checked += 1
     assert checked
+
+
+def test_the_words_an_equal_step_marks_are_those_each_word_asked_alone_would_mark() -> None:
+    # the steps are looked up once each, and not at all when no variant can tag them: the
+    # answer must be the one each word gets asked for by its own spans
+    shortcut = looked_up = 0
+    for b in _located() + _located(step_variants=True):
+        for i, al in enumerate(b.q.alignment):
+            for n, op in enumerate(al.ops):
+                qt = al.quote_tokens[op.quo[0] : op.quo[1]]
+                st_ = al.source_tokens[op.src[0] : op.src[1]]
+                if op.op != "equal" or not qt or len(qt) != len(st_):
+                    continue
+                if not b.tags.between and (i, n) not in b.tags.by_op:
+                    shortcut += 1
+                else:
+                    looked_up += 1
+                expected = {}
+                for k, (a, s) in enumerate(zip(qt, st_)):
+                    tags = b._shown(b.tags.of_step(i, n, (a.start, a.end), (s.start, s.end), weak=False))
+                    if tags:
+                        expected[k] = tags
+                    elif a.norm != s.norm:
+                        expected[k] = (Tag("none", "none"),)
+                assert b._flagged(i, n, qt, st_) == expected
+    assert shortcut and looked_up
