@@ -791,8 +791,6 @@ def e2e(data: Path, size: str, vs: str | None, passes: int) -> None:
     that goes first changing from pass to pass, so that both see the same
     machine (its speed drifts by up to 2x within minutes).
     """
-    import statistics
-
     sys.path.insert(0, str(HERE))
     from compare import describe, extract, order
     from generate import make_case
@@ -821,15 +819,34 @@ def e2e(data: Path, size: str, vs: str | None, passes: int) -> None:
                     runs[s][extra].append(check_row(cases[s], extra.split(), outputs.new(s), sides[s]))
         print_e2e(runs, list(sides))
         inputs = warc_inputs(folder, 1000, tmp)
-        speed: dict[str, dict[str, list[float]]] = {s: {"warc": [], "html": []} for s in sides}
-        for n in range(1, passes + 1):
-            for s in order(n) if vs else ("A",):
-                speed[s]["warc"].append(warc_once(inputs[0], inputs[2], 1000, sides[s], outputs.new(f"{s}-warc")))
-                speed[s]["html"].append(warc_once(inputs[0], inputs[1], 1000, sides[s], outputs.new(f"{s}-html")))
-        print("  WARC in: 1,000 news pages, --pages 0, articles/s (target: the .warc.gz at least as fast as the .html files)")
-        for label, key in ((f"one .warc.gz ({inputs[2].stat().st_size / 2**20:.1f} MB)", "warc"), ("the same pages as .html files", "html")):
-            cells = [f"{statistics.median(speed[s][key]):.1f}" for s in sides]
-            print(f"    {label:36s}" + "".join(f"{c:>14s}" for c in cells))
+        warc_rows(inputs, sides, passes, outputs)
+
+
+def warc_rows(inputs: tuple[list[Path], Path, Path], sides: dict[str, Path], passes: int, outputs: RunFolders) -> None:
+    """The WARC row: each side reads the same pages from the .warc.gz and from the .html files, in pairs.
+
+    Which of the two goes first alternates from pair to pair, and each
+    pair's ratio is printed as well as the medians: the two runs of a pair
+    are seconds apart, while the machine's speed drifts by up to 2x within
+    minutes.
+    """
+    import statistics
+
+    from compare import order
+
+    sources, pages, warc = inputs
+    given = {"warc": warc, "html": pages}
+    speed: dict[str, dict[str, list[float]]] = {s: {"warc": [], "html": []} for s in sides}
+    for n in range(1, passes + 1):
+        for s in order(n) if len(sides) > 1 else ("A",):
+            for key in ("warc", "html") if n % 2 else ("html", "warc"):
+                speed[s][key].append(warc_once(sources, given[key], 1000, sides[s], outputs.new(f"{s}-{key}")))
+    print("  WARC in: 1,000 news pages, --pages 0, articles/s (target: the .warc.gz at least as fast as the .html files)")
+    for label, key in ((f"one .warc.gz ({warc.stat().st_size / 2**20:.1f} MB)", "warc"), ("the same pages as .html files", "html")):
+        cells = [f"{statistics.median(speed[s][key]):.1f}" for s in sides]
+        print(f"    {label:36s}" + "".join(f"{c:>14s}" for c in cells))
+    ratios = [statistics.median(w / h for w, h in zip(speed[s]["warc"], speed[s]["html"])) for s in sides]
+    print(f"    {'WARC / files, median of the pairs':36s}" + "".join(f"{r:>14.3f}" for r in ratios) + "   >= 1")
 
 
 # --------------------------------------------------------------------------- main
