@@ -72,7 +72,7 @@ from quoteverify.render.fragments import (
     verdict_filters,
     verdict_mark,
 )
-from quoteverify.render.json import json_file_bytes, report_json
+from quoteverify.render.json import json_file_bytes, report_json_bytes
 from quoteverify.render.views import (
     OutletTallies,
     ReportView,
@@ -335,7 +335,7 @@ def _report_files(result: CheckResult, view: ReportView, records: Sequence[str])
             # measured: 1.9 s to rebuild the seed letter from 900 articles' quotations (8 s to check them)
             page = reconstruction_page(reconstruct_check(result, s.id))
             yield s.rebuilt, _report_page("rebuilt.html", assets, root="../", title=title, result=result, s=s, page=page)
-    yield "report.json", json_file_bytes(report_json(result, records))
+    yield "report.json", report_json_bytes(result, records)
     yield "quotations.csv", quotations_csv(result).encode("utf-8")
     yield "annotations.jsonld", json_file_bytes(annotations_jsonld(result))
 
