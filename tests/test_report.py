@@ -1191,6 +1191,24 @@ def test_files_are_written_in_order_and_a_fault_stops_the_report(tmp_path: Path)
     assert seen == expected[:3]  # nothing is written after the fault
 
 
+def test_a_fault_flushing_a_durable_file_of_a_staged_report_is_raised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from quoteverify.render import html
+
+    real = html.write_atomic
+
+    def full_disk(path: str | Path, data: bytes | str, **kw: bool) -> Path:
+        if Path(path).name == "report.json":
+            raise InputError(str(path), "cannot write: no space left on device")
+        return real(path, data, **kw)
+
+    monkeypatch.setattr(html, "write_atomic", full_disk)
+    with pytest.raises(InputError, match="report.json: cannot write: no space left"):
+        write_report(sample_result(), tmp_path / "full", staged=True)
+    monkeypatch.setattr(html, "write_atomic", real)
+    written = write_report(sample_result(), tmp_path / "whole", staged=True).parent
+    assert json.loads((written / "report.json").read_bytes()) == report_json(sample_result())
+
+
 # --------------------------------------------------------------------------- paths as reported
 
 

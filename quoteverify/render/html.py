@@ -36,6 +36,7 @@ import base64
 import dataclasses
 import hashlib
 import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -435,6 +436,9 @@ def _write_files(
 ) -> None:
     """Write each ``(path relative to root, bytes)``, never outside ``root``: atomically, or straight if ``staged``.
 
+    The :data:`DURABLE` files of a staged report are written and flushed on
+    a thread of their own (:class:`_DurableWrites`), all done on return.
+
     Paths as strings: joining, parsing and hashing a :class:`Path` for each
     of 1,500 pages was 0.3 s under cProfile on a busy machine. (Written on a thread of their own while
     the next page was rendered, the files took as long, wall, on a busy
@@ -444,24 +448,72 @@ def _write_files(
     base = str(root)
     resolved_root: Path | None = None
     folders: set[str] = set()
-    for rel, data in files:
-        name = os.path.basename(rel)
-        if name in ("", ".", ".."):
-            raise ValueError(f"{rel}: report file outside {root}")
-        path = os.path.join(base, rel)
-        folder = os.path.dirname(path)
-        if folder not in folders:  # one mkdir and resolve per folder, not per page
-            os.makedirs(folder, exist_ok=True)
-            resolved_root = resolved_root or root.resolve()
-            if not Path(folder).resolve().is_relative_to(resolved_root):
+    durable = _DurableWrites() if staged else None
+    try:
+        for rel, data in files:
+            name = os.path.basename(rel)
+            if name in ("", ".", ".."):
                 raise ValueError(f"{rel}: report file outside {root}")
-            folders.add(folder)
-        if staged and rel not in DURABLE:
-            _write_straight(path, data)
-        else:
-            write_atomic(path, data, sync=rel in DURABLE)
-        if on_write is not None:
-            on_write(rel, data)
+            path = os.path.join(base, rel)
+            folder = os.path.dirname(path)
+            if folder not in folders:  # one mkdir and resolve per folder, not per page
+                os.makedirs(folder, exist_ok=True)
+                resolved_root = resolved_root or root.resolve()
+                if not Path(folder).resolve().is_relative_to(resolved_root):
+                    raise ValueError(f"{rel}: report file outside {root}")
+                folders.add(folder)
+            if rel not in DURABLE and staged:
+                _write_straight(path, data)
+            elif durable is not None:
+                durable.write(path, data)
+            else:
+                write_atomic(path, data, sync=rel in DURABLE)
+            if on_write is not None:
+                on_write(rel, data)
+    except BaseException:
+        if durable is not None:
+            durable.join()  # its own fault, if any, is not the one to name
+        raise
+    if durable is not None:
+        durable.join()
+        durable.raise_fault()
+
+
+class _DurableWrites:
+    """The durable files of a staged report, each written and flushed to disk on a thread of its own while the report goes on.
+
+    Flushing ``report.json`` (13 MB for the 10 MB case) is the disk's
+    work, and the process only waits for it: meanwhile its hash for the
+    manifest and the files after it are made. The 10 MB case's report at
+    ``--pages 0``, hashed as a run hashes it, was written in 43.1-49.2 ms
+    that way round, 39.3-43.3 ms this way (wall time, best of 15 of each
+    alternated in one process, three runs on a busy machine of two cores). The report is whole once
+    :meth:`join` returns; a fault (a full disk) is raised by
+    :meth:`raise_fault`, when the staged folder is thrown away whole.
+    """
+
+    def __init__(self) -> None:
+        self._threads: list[threading.Thread] = []
+        self._faults: list[BaseException] = []
+
+    def write(self, path: str, data: bytes) -> None:
+        def write_and_flush() -> None:
+            try:
+                write_atomic(path, data, sync=True)
+            except BaseException as e:  # raised on the report's own thread
+                self._faults.append(e)
+
+        thread = threading.Thread(target=write_and_flush, name=f"write {os.path.basename(path)}")
+        thread.start()
+        self._threads.append(thread)
+
+    def join(self) -> None:
+        for thread in self._threads:
+            thread.join()
+
+    def raise_fault(self) -> None:
+        if self._faults:
+            raise self._faults[0]
 
 
 def _write_straight(path: str, data: bytes) -> None:
