@@ -99,6 +99,8 @@ def test_a_settled_source_is_not_hashed_again_and_comes_back_the_same(tmp_path: 
     first = load_case(root)
     assert settled.hashed == ["briefing.txt", "letter.txt"]
     assert load_case(root) == first
+    monkeypatch.chdir(tmp_path.parent)
+    assert load_case(tmp_path.name).sources == first.sources  # named from elsewhere
     assert settled.hashed == ["briefing.txt", "letter.txt"]  # not hashed again
     letter = first.sources[1].document
     assert letter.sha256 == hashlib.sha256((root / "sources" / "letter.txt").read_bytes()).hexdigest()

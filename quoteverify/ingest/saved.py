@@ -11,10 +11,10 @@ or another version of the code has the source read again; a source that
 cannot be read is never saved, so its fault is found again. A text that
 is its file's bytes decoded as UTF-8 is not saved: the run that finds the
 entry has read those bytes (their digest is in the key), and decodes them.
-That digest is saved too, by the file's path with its size, times, inode and
-device: a file found as it was is not hashed again, as git and make trust
-a file's status (see :meth:`SavedCase.put_file_sha256` for why a change is
-never missed but for one that the clock cannot tell).
+That digest is saved too, by the file's path in case.toml, with its size,
+times, inode and device: a file found as it was is not hashed again, as
+git and make trust a file's status (see :meth:`SavedCase.put_file_sha256`
+for why a change is never missed but for one that the clock cannot tell).
 
 The file is JSON, never a pickle: a case folder may come from someone else,
 and loading its files must not run code. A file that cannot be read, is not
@@ -138,7 +138,7 @@ class SavedCase:
         return doc
 
     def file_sha256(self, name: str, status: os.stat_result) -> str | None:
-        """The SHA-256 of the file ``name`` saved by an earlier run, when the file is as it was then: None when it may not be.
+        """The SHA-256 of the file ``name`` (its path as case.toml gives it) saved by an earlier run, when the file is as it was then: None when it may not be.
 
         As it was: the same size, modification and change times, inode and
         device (see :func:`_file_status`). The 10 MB case loaded in 57.5 ms
