@@ -239,6 +239,40 @@ def test_sources_orjson_cannot_write_are_written_whole(tmp_path: Path, monkeypat
     assert _kept_sources(tmp_path) == []
 
 
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(alphabet=st.characters(blacklist_categories=())),  # lone surrogates among them
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+def _written_lines(value: object) -> list[str]:
+    """``value`` as either encoder of a results.jsonl line writes it (orjson's only where it can)."""
+    import orjson
+
+    lines = [json.dumps(value, ensure_ascii=False, separators=(",", ":"))]
+    try:
+        lines.append(orjson.dumps(value).decode("utf-8"))
+    except (orjson.JSONEncodeError, TypeError):
+        pass
+    return lines
+
+
+@given(_JSON_VALUES)
+@example([2**64, -(2**63) - 1, 2**63 - 1])
+@example({"a": 1, "b": -0.0, "c": 1e16, "d": 5e-324, "e": "\ud800\u2028\x7f\x00"})
+def test_a_results_line_is_read_back_as_json_reads_it(value: object) -> None:
+    from quoteverify.render.json import _read_back
+
+    for line in [*_written_lines(value), '{"a":1,"a":2}', "[1E5,-0,1.0e2]", '["\\ud800"]', "[NaN]"]:
+        # the same values of the same types, a float never for an integer
+        assert json.dumps(_read_back(line)) == json.dumps(json.loads(line))
+
+
 def test_report_json_has_the_documented_fields_and_types(result: CheckResult, data: dict) -> None:
     assert list(data)[:4] == ["schema", "case", "sources", "articles"]
     assert data["schema"] == "quoteverify/report@1"
