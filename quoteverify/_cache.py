@@ -7,8 +7,10 @@ user's own file that nobody else may write and only when it is whole and
 of the expected kind, and made again where it is missing or the folder
 cannot be written. Kept there: the compiled templates of the
 report (:mod:`quoteverify.render.html`), the compiled ``regex`` patterns of
-a module (:mod:`quoteverify._patterns`), and the methods ``dataclasses``
-writes for the package's classes (:func:`keep_dataclass_methods`).
+a module (:mod:`quoteverify._patterns`), the methods ``dataclasses``
+writes for the package's classes (:func:`keep_dataclass_methods`), and the
+sources' part of a ``report.json`` (:func:`kept_bytes`, see
+:func:`quoteverify.render.json.report_json_bytes`).
 
 Kept for the length of a run only: the SHA-256 of the texts it names by
 their digest (:func:`text_sha256`).
@@ -25,6 +27,7 @@ import importlib.util
 import marshal
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import CodeType
 from typing import Any
@@ -89,6 +92,27 @@ def save_quietly(path: Path, data: bytes) -> None:
 
     with contextlib.suppress(InputError, OSError):
         write_atomic(path, data, make_dirs=True, sync=False)
+
+
+def kept_bytes(kind: str, key: str, make: Callable[[], bytes], *, keep: int = 4) -> bytes:
+    """The bytes ``make()`` gives, kept in the cache folder as ``<kind>/<key>`` and read back from there while they are.
+
+    ``key`` names everything the bytes are made from (a digest of it), so
+    that a file found under it holds what ``make()`` would give now. The
+    newest ``keep`` files of a kind are kept, the others removed when one is
+    written. Where the folder cannot be written, ``make()`` is called each time.
+    """
+    path = cache_folder() / kind / key
+    with contextlib.suppress(OSError):
+        return read_own(path)
+    data = make()
+    save_quietly(path, data)
+    with contextlib.suppress(OSError):
+        kept = sorted((e.stat().st_mtime_ns, e.path) for e in os.scandir(path.parent) if not e.name.startswith("."))
+        for _, old in kept[:-keep]:
+            with contextlib.suppress(OSError):
+                os.unlink(old)
+    return data
 
 
 class _CompiledSources:

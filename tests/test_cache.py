@@ -176,3 +176,23 @@ def test_a_saved_source_comes_back_with_its_texts_digest(tmp_path):
     entry = json.loads(json.dumps(saved._entry(doc)))
     loaded = saved._document(entry)
     assert _cache._TEXT_DIGESTS[id(loaded.text)] == (loaded.text, _cache.text_sha256(doc.text))
+
+
+def test_kept_bytes_are_made_once_a_key_and_read_back(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    made: list[str] = []
+
+    def make(text: str):
+        def bytes_of() -> bytes:
+            made.append(text)
+            return text.encode()
+
+        return bytes_of
+
+    assert _cache.kept_bytes("probe", "a", make("first")) == b"first"
+    assert _cache.kept_bytes("probe", "a", make("other")) == b"first"  # read back, not made
+    assert _cache.kept_bytes("probe", "b", make("second")) == b"second"
+    assert made == ["first", "second"]
+    for n in range(3):
+        _cache.kept_bytes("probe", f"more-{n}", make(str(n)), keep=2)
+    assert sorted(p.name for p in (tmp_path / "quoteverify" / "probe").iterdir()) == ["more-1", "more-2"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable
 
 import pytest
@@ -48,3 +49,18 @@ def test_no_case_name_takes_the_place_of_a_block(case: str) -> None:
     )
     a = view.articles[0]
     assert files[a.href] == _whole("article.html", root="../", title=case, result=result, a=a, views=view)
+
+
+@pytest.mark.parametrize("beside", [True, False], ids=["folder beside the module", "as a resource"])
+def test_a_static_file_is_the_packages_resource_wherever_it_is_read(beside: bool, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from importlib import resources
+
+    static = resources.files("quoteverify") / "static"
+    if beside:
+        assert os.path.samefile(html._STATIC, str(static))  # read there, not by the resource's reader
+    else:
+        monkeypatch.setattr(html, "_STATIC", str(tmp_path / "nowhere"))
+    names = sorted(f.name for f in static.iterdir() if f.name.endswith((".css", ".js")))
+    assert {"report.css", "report.js", "diff.css", "diff.js"} <= set(names)
+    for name in names:
+        assert html._static_text(name) == (static / name).read_text(encoding="utf-8")

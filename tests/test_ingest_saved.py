@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -73,6 +75,59 @@ def test_a_changed_source_is_read_again_even_with_its_size_and_time(tmp_path: Pa
     assert reads.ids == ["letter"]
     assert "OPEN" in case.sources[1].document.text
     assert load_case(root) == case and reads.ids == ["letter"]
+
+
+class Settled:
+    """Files changed before now count as settled (see ``SavedCase.put_file_sha256``) while it is installed; counts the files hashed."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        later = time.time_ns() + 10 * saved._SETTLED_NS
+        monkeypatch.setattr(saved.time, "time_ns", lambda: later)
+        self.hashed: list[str] = []
+        real = saved.SavedCase.put_file_sha256
+
+        def counting(this: saved.SavedCase, name: str, status: os.stat_result, sha256: str) -> None:
+            self.hashed.append(Path(name).name)
+            real(this, name, status, sha256)
+
+        monkeypatch.setattr(saved.SavedCase, "put_file_sha256", counting)
+
+
+def test_a_settled_source_is_not_hashed_again_and_comes_back_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_case(tmp_path)
+    settled = Settled(monkeypatch)
+    first = load_case(root)
+    assert settled.hashed == ["briefing.txt", "letter.txt"]
+    assert load_case(root) == first
+    monkeypatch.chdir(tmp_path.parent)
+    assert load_case(tmp_path.name).sources == first.sources  # named from elsewhere
+    assert settled.hashed == ["briefing.txt", "letter.txt"]  # not hashed again
+    letter = first.sources[1].document
+    assert letter.sha256 == hashlib.sha256((root / "sources" / "letter.txt").read_bytes()).hexdigest()
+
+
+def test_a_settled_source_changed_with_its_size_and_times_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_case(tmp_path)
+    settled = Settled(monkeypatch)
+    load_case(root)
+    letter = root / "sources" / "letter.txt"
+    before = letter.stat()
+    time.sleep(0.05)  # past a tick of the file system's clock: the write gives the file another change time
+    letter.write_text("Dear editor,\n\nThe quay will CLOSE.\n", encoding="utf-8")
+    os.utime(letter, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (letter.stat().st_size, letter.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    case = load_case(root)
+    assert "CLOSE" in case.sources[1].document.text
+    assert case.sources[1].document.sha256 == hashlib.sha256(letter.read_bytes()).hexdigest()
+    assert settled.hashed[-1] == "letter.txt"
+
+
+def test_a_source_changed_lately_is_hashed_on_each_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_case(tmp_path)
+    first = load_case(root)  # its files were written just now
+    assert json.loads(saved_file(root).read_text(encoding="utf-8"))["files"] == {}
+    reads = Reads(monkeypatch)
+    assert load_case(root) == first and reads.ids == []
 
 
 def test_changed_speakers_in_case_toml_read_the_source_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,6 +9,7 @@ import io
 import json
 import math
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from quoteverify.models import SEVERITY, CheckResult, Kind, Verdict
 from quoteverify.render import render_report, report_json, safe_name, write_report
 from quoteverify.render.exports import _csv_row, _urn, annotations_jsonld, csv_cell, quotations_csv
 from quoteverify.render.html import environment
-from quoteverify.render.json import json_file_bytes, quote_anchors
+from quoteverify.render.json import json_file_bytes, quote_anchors, report_json_bytes
 from quoteverify.render.changes import change_weight
 from quoteverify.render.views import coverage_shade, unique_names
 
@@ -164,6 +165,112 @@ def article_page(files: dict[str, bytes], result: CheckResult, article_id: str) 
 
 
 # --------------------------------------------------------------------------- report.json
+
+
+def _kept_sources(cache: Path) -> list[Path]:
+    return sorted((cache / "quoteverify" / "report-sources-1").glob("*"))
+
+
+def _with_source(result: CheckResult, change: str) -> CheckResult:
+    """``result`` with its first source changed in one of the ways its entry of report.json shows."""
+    info = result.sources[0]
+    doc = info.document
+    if change == "text":  # the same length and paragraphs, one letter another
+        doc = replace(doc, text=doc.text.replace("a", "o", 1))
+    elif change == "paragraph":
+        first = doc.paragraphs[0]
+        doc = replace(doc, paragraphs=(replace(first, end=first.end - 1), *doc.paragraphs[1:]))
+    elif change == "speaker":
+        doc = replace(doc, speaker="Someone Else")
+    elif change == "paragraph speaker":
+        doc = replace(doc, paragraphs=(replace(doc.paragraphs[0], speaker="A Witness"), *doc.paragraphs[1:]))
+    elif change == "title":
+        doc = replace(doc, title=doc.title + "!")
+    elif change == "sha256":
+        doc = replace(doc, sha256="0" * 64)
+    elif change == "provenance":
+        info = replace(info, provenance=replace(info.provenance, method=info.provenance.method + " Again."))
+    elif change == "no paragraphs":
+        doc = replace(doc, paragraphs=())
+    return replace(result, sources=(replace(info, document=doc), *result.sources[1:]))
+
+
+CHANGES = ["text", "paragraph", "speaker", "paragraph speaker", "title", "sha256", "provenance", "no paragraphs"]
+
+
+def test_report_json_bytes_are_report_json_written_whether_its_sources_are_kept_or_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    for r in (sample_result(), hostile_case(), _with_source(sample_result(), "no paragraphs")):
+        whole = json_file_bytes(report_json(r))
+        assert report_json_bytes(r) == whole  # made and kept
+        assert report_json_bytes(r) == whole  # read back
+    assert len(_kept_sources(tmp_path)) == 2  # the sample's sources twice, the source without paragraphs
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_changed_source_is_written_afresh_not_read_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    r = sample_result()
+    report_json_bytes(r)
+    changed = _with_source(r, change)
+    assert json_file_bytes(report_json(changed)) != json_file_bytes(report_json(r))
+    assert report_json_bytes(changed) == json_file_bytes(report_json(changed))
+    assert len(_kept_sources(tmp_path)) == 2
+
+
+def test_only_the_newest_sources_are_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    r = sample_result()
+    for n in range(6):
+        changed = replace(r, sources=(replace(r.sources[0], document=replace(r.sources[0].document, title=f"take {n}")),))
+        assert report_json_bytes(changed) == json_file_bytes(report_json(changed))
+    assert len(_kept_sources(tmp_path)) == 4
+
+
+def test_sources_orjson_cannot_write_are_written_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    r = sample_result()
+    doc = r.sources[0].document
+    huge = replace(doc, paragraphs=(replace(doc.paragraphs[0], index=2**64), *doc.paragraphs[1:]))  # past 64 bits
+    unwritable = replace(r, sources=(replace(r.sources[0], document=huge),))
+    assert report_json_bytes(unwritable) == json_file_bytes(report_json(unwritable))
+    assert _kept_sources(tmp_path) == []
+
+
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(alphabet=st.characters(blacklist_categories=())),  # lone surrogates among them
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+def _written_lines(value: object) -> list[str]:
+    """``value`` as either encoder of a results.jsonl line writes it (orjson's only where it can)."""
+    import orjson
+
+    lines = [json.dumps(value, ensure_ascii=False, separators=(",", ":"))]
+    try:
+        lines.append(orjson.dumps(value).decode("utf-8"))
+    except (orjson.JSONEncodeError, TypeError):
+        pass
+    return lines
+
+
+@given(_JSON_VALUES)
+@example([2**64, -(2**63) - 1, 2**63 - 1])
+@example({"a": 1, "b": -0.0, "c": 1e16, "d": 5e-324, "e": "\ud800\u2028\x7f\x00"})
+def test_a_results_line_is_read_back_as_json_reads_it(value: object) -> None:
+    from quoteverify.render.json import _read_back
+
+    for line in [*_written_lines(value), '{"a":1,"a":2}', "[1E5,-0,1.0e2]", '["\\ud800"]', "[NaN]"]:
+        # the same values of the same types, a float never for an integer
+        assert json.dumps(_read_back(line)) == json.dumps(json.loads(line))
 
 
 def test_report_json_has_the_documented_fields_and_types(result: CheckResult, data: dict) -> None:
@@ -1116,6 +1223,24 @@ def test_files_are_written_in_order_and_a_fault_stops_the_report(tmp_path: Path)
     with pytest.raises(InputError, match="no space left"):
         write_report(sample_result(), tmp_path / "full", staged=True, on_write=full_on_third)
     assert seen == expected[:3]  # nothing is written after the fault
+
+
+def test_a_fault_flushing_a_durable_file_of_a_staged_report_is_raised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from quoteverify.render import html
+
+    real = html.write_atomic
+
+    def full_disk(path: str | Path, data: bytes | str, **kw: bool) -> Path:
+        if Path(path).name == "report.json":
+            raise InputError(str(path), "cannot write: no space left on device")
+        return real(path, data, **kw)
+
+    monkeypatch.setattr(html, "write_atomic", full_disk)
+    with pytest.raises(InputError, match="report.json: cannot write: no space left"):
+        write_report(sample_result(), tmp_path / "full", staged=True)
+    monkeypatch.setattr(html, "write_atomic", real)
+    written = write_report(sample_result(), tmp_path / "whole", staged=True).parent
+    assert json.loads((written / "report.json").read_bytes()) == report_json(sample_result())
 
 
 # --------------------------------------------------------------------------- paths as reported

@@ -442,7 +442,8 @@ def _read_source(listed: _ListedSource, saved: SavedCase, language: str) -> Sour
     t = listed.table
     origin = str(path)
     title, date, url = t.get_str("title", ""), t.get_str("date", ""), t.get_str("url", "")
-    data = read_bytes(path, origin=origin)
+    status: list[os.stat_result] = []
+    data = read_bytes(path, origin=origin, stats=status)
 
     def read() -> Document:
         return file_document(
@@ -455,7 +456,10 @@ def _read_source(listed: _ListedSource, saved: SavedCase, language: str) -> Sour
         read()  # a fault of the file itself is the one named, as when the speakers were read after it
         raise
     html = origin.lower().endswith(HTML_SUFFIXES)
-    sha256 = hashlib.sha256(data).hexdigest()
+    sha256 = saved.file_sha256(listed.path, status[0])
+    if sha256 is None:
+        sha256 = hashlib.sha256(data).hexdigest()
+        saved.put_file_sha256(listed.path, status[0], sha256)
     key = source_key(sha256, [listed.path, html, listed.id, title, date, url, speaker, list(labels.items())])
     doc = saved.source(key, sha256=sha256, id=listed.id, data=data)
     if doc is None:

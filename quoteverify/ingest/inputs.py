@@ -90,12 +90,20 @@ def _file_kind(mode: int) -> str:
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
-def read_bytes(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, origin: str | None = None) -> bytes:
+def read_bytes(
+    path: str | Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    origin: str | None = None,
+    stats: list[os.stat_result] | None = None,
+) -> bytes:
     """Read a regular file's bytes, refusing directories, pipes, devices, empty files and files over ``max_bytes``.
 
     The file is opened without blocking and checked on the open descriptor,
     so a named pipe (which would wait forever for a writer) is refused even
-    when it takes the place of a file after it was listed.
+    when it takes the place of a file after it was listed. ``stats``, when
+    given, gets the status of the file as it was opened (taken before its
+    bytes are read).
     """
     where = origin if origin is not None else str(path)
     try:
@@ -117,6 +125,8 @@ def read_bytes(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, origin: 
     except BaseException:
         os.close(fd)
         raise
+    if stats is not None:
+        stats.append(st)
     # a regular file is read at its size: asking for max_bytes + 1 made each
     # read of a 1 KB article allocate 16 MiB first, 3x the cost of the read
     want = st.st_size + 1
