@@ -1166,3 +1166,21 @@ def test_spans_are_written_as_plain_integers(span: tuple[int, int], numpy_ints: 
     written = _span(given_span)
     assert written == list(span) and all(type(x) is int for x in written)
     assert _span(None) is None
+
+
+# --------------------------------------------------------------------------- a variant's severity
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_a_variants_severity_is_written_as_the_variant_has_it(kind: Kind) -> None:
+    """Judged or not, the severity a variant's entry names is the variant's own."""
+    from quoteverify.models import Severity, Variant
+    from quoteverify.render.json import variant_words_json
+
+    from quoteverify.collate import DocVariant
+
+    for judged in (None, *Severity):
+        v = Variant(kind, "a", "b", judged_severity=judged)
+        assert variant_words_json(v)["severity"] == v.severity.value
+    between_texts = DocVariant(kind, "a", "b", (0, 1), (0, 1))
+    assert variant_words_json(between_texts)["severity"] == between_texts.severity.value
