@@ -1184,3 +1184,18 @@ def test_a_variants_severity_is_written_as_the_variant_has_it(kind: Kind) -> Non
         assert variant_words_json(v)["severity"] == v.severity.value
     between_texts = DocVariant(kind, "a", "b", (0, 1), (0, 1))
     assert variant_words_json(between_texts)["severity"] == between_texts.severity.value
+
+
+def test_an_articles_verdict_counts_are_its_own_quotations_counted() -> None:
+    """Counted one article after another, each article's counts are those of its quotations alone."""
+    from collections import Counter
+
+    from quoteverify.models import ArticleResult, Document, Quotation, QuoteResult
+    from quoteverify.render.json import verdict_counts
+
+    quotation = Quotation("x", ((0, 1),), ())
+    for picked in ([Verdict.ALTERED, Verdict.ALTERED], [Verdict.VERBATIM], [], list(Verdict)):
+        quotes = tuple(QuoteResult(quotation, None, (), (), v) for v in picked)
+        counts = verdict_counts(ArticleResult(Document(id="a", text="x"), quotes, (), ()))
+        assert list(counts) == [v.value for v in Verdict]
+        assert counts == {v.value: Counter(picked)[v] for v in Verdict}
