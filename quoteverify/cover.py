@@ -13,6 +13,7 @@ from __future__ import annotations
 import weakref
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from quoteverify.models import Coverage, Document, Kind, Paragraph, ParagraphCoverage, QuoteResult
@@ -27,6 +28,10 @@ ALL_SOURCES = 32
 
 #: variants whose source words still count as reproduced
 _REPRODUCED = frozenset({Kind.CASE, Kind.SPELLING, Kind.PUNCTUATION})
+
+#: a token's start offset and whether it is a word, read as :class:`~quoteverify.models.Token`'s fields are laid out
+_START = itemgetter(2)
+_IS_WORD = itemgetter(4)
 
 def reproduced_words(quote: QuoteResult) -> frozenset[int]:
     """Start offsets of the source words a located quotation reproduces.
@@ -49,21 +54,24 @@ def _add_reproduced(quote: QuoteResult, starts: set[int]) -> None:
     """
     variants = quote.variants
     minor = [v.source_span for v in variants if v.kind in _REPRODUCED and v.source_span] if variants else ()
+    update = starts.update
     for al in quote.alignment:
         source = al.source_tokens
         for op in al.ops:
             name = op.op
             if name == "equal":
                 a, b = op.src
-                starts.update([t.start for t in source[a:b] if t.is_word])
+                # the words' starts read by C calls, not a comprehension: coverage of every eighth
+                # article of the 10 MB case, 42.7 M -> 41.6 M instructions (callgrind)
+                update(map(_START, filter(_IS_WORD, source[a:b])))
             elif name == "replace":
                 # a word changed only in case (at the edge of a quotation, say) is still reproduced
                 src = [t for t in source[op.src[0] : op.src[1]] if t.is_word]
                 quo = [t for t in al.quote_tokens[op.quo[0] : op.quo[1]] if t.is_word]
                 if len(src) == len(quo):
-                    starts.update([s.start for s, q in zip(src, quo) if s.key == q.key])
+                    update([s.start for s, q in zip(src, quo) if s.key == q.key])
         for s, e in minor:
-            starts.update([t.start for t in source if t.is_word and s <= t.start and t.end <= e])
+            update([t.start for t in source if t.is_word and s <= t.start and t.end <= e])
 
 
 def coverage(quotes: Sequence[QuoteResult], index: SourceIndex) -> tuple[Coverage, ...]:
@@ -85,13 +93,11 @@ def coverage(quotes: Sequence[QuoteResult], index: SourceIndex) -> tuple[Coverag
                 for no, doc in enumerate(sources)
             ]
         )
-    listed = sorted([index.number(s) for s in covered])
-    return tuple(
-        [
-            Coverage(sources[no].id, _quoted_paragraphs(sources[no], sorted(covered[sources[no].id]), counted.starts(no), counted.words(no)))
-            for no in listed
-        ]
-    )
+    out: list[Coverage] = []
+    for no, source in sorted([(index.number(s), s) for s in covered]):
+        starts, words = counted.paragraphs(no)
+        out.append(Coverage(source, _quoted_paragraphs(sources[no], sorted(covered[source]), starts, words)))
+    return tuple(out)
 
 
 class _ParagraphWords:
@@ -107,11 +113,19 @@ class _ParagraphWords:
         self.index = index
         self._starts: dict[int, list[int]] = {}
         self._words: dict[int, list[int]] = {}
+        self._both: dict[int, tuple[list[int], list[int]]] = {}
 
     def starts(self, no: int) -> list[int]:
         got = self._starts.get(no)
         if got is None:
             got = self._starts[no] = [p.start for p in self.index.documents[no].paragraphs]
+        return got
+
+    def paragraphs(self, no: int) -> tuple[list[int], list[int]]:
+        """:meth:`starts` and :meth:`words` of source ``no`` in one look-up, once both are counted."""
+        got = self._both.get(no)
+        if got is None:
+            got = self._both[no] = (self.starts(no), self.words(no))
         return got
 
     def words(self, no: int) -> list[int]:
@@ -181,6 +195,11 @@ def _quoted_paragraphs(doc: Document, covered: list[int], starts: list[int], wor
     2,000 articles of a 500-source archive.
     """
     paragraphs = doc.paragraphs
+    k = bisect_right(starts, covered[0]) - 1 if covered else -1
+    if k >= 0 and covered[-1] < paragraphs[k].end:
+        # every offset in one paragraph, as most articles' of a source are: no second bisection (with each
+        # source's paragraphs looked up once, every eighth article of the 10 MB case 41.6 M -> 40.5 M instructions)
+        return (ParagraphCoverage(paragraphs[k].index, _share(len(covered), words[k])),)
     out: list[ParagraphCoverage] = []
     i = 0
     while i < len(covered):

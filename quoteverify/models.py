@@ -571,7 +571,7 @@ class ArticleSummary(NamedTuple):
         an enum's ``.value``, a descriptor call each): 2,000 summaries of the
         10 MB case, 6.8 M -> 3.9 M instructions (150 of its articles).
         """
-        counts: dict[Verdict | None, int] = dict.fromkeys(_COUNTED, 0)
+        counts = _NO_COUNTS.copy()
         for q in result.quotes:
             verdict = q.verdict
             counts[verdict] += 1
@@ -596,6 +596,9 @@ class ArticleSummary(NamedTuple):
 
 #: what :meth:`ArticleSummary.of` counts: each verdict, and (``None``) the quotations :func:`is_not_found`
 _COUNTED: tuple[Verdict | None, ...] = (*Verdict, None)
+#: each of :data:`_COUNTED` counted 0 times, copied for each summary (made by ``dict.fromkeys``
+#: for each, 1.1 us; copied, 0.2 us)
+_NO_COUNTS: dict[Verdict | None, int] = dict.fromkeys(_COUNTED, 0)
 #: the names of :func:`quote_outcomes` in name order, each with the key of its count in :meth:`ArticleSummary.of`
 _OUTCOMES: tuple[tuple[str, Verdict | None], ...] = tuple(sorted([(v.value, v) for v in Verdict] + [(NOT_FOUND, None)]))
 

@@ -196,3 +196,33 @@ def test_kept_bytes_are_made_once_a_key_and_read_back(tmp_path, monkeypatch):
     for n in range(3):
         _cache.kept_bytes("probe", f"more-{n}", make(str(n)), keep=2)
     assert sorted(p.name for p in (tmp_path / "quoteverify" / "probe").iterdir()) == ["more-1", "more-2"]
+
+
+_PIECES = ["a", " ", "\u00e9", "\U0001f600", "\r\n", "\n", "\ufeff", "\x00", "\ud800"]
+
+
+@given(
+    st.binary(max_size=24) | st.lists(st.sampled_from(_PIECES), min_size=1, max_size=12).map(lambda p: "".join(p).encode("utf-8", "surrogatepass")),
+    st.sampled_from(["article", "source"]),
+)
+def test_an_articles_digest_known_from_its_reading_is_the_hash_of_its_text(data, role):
+    """The digest its reading gave an article's text (its file's bytes hashed) is the one hashing the text gives."""
+    import hashlib
+
+    from quoteverify.errors import InputError
+    from quoteverify.ingest.document import document_from_bytes
+
+    _cache.know_read_text_sha256("", "")
+    try:
+        doc = document_from_bytes(b"Said: " + data, id="a", role=role, html=False)
+    except InputError:
+        return
+    assert _cache.read_text_sha256(doc.text) == hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def test_an_article_read_as_utf_8_is_not_hashed_again():
+    from quoteverify.ingest.document import document_from_bytes
+
+    doc = document_from_bytes('He said "the quay will close".\n'.encode(), id="a", role="article")
+    assert _cache._READ_TEXT == (doc.text, doc.sha256)
+    assert _cache.read_text_sha256(doc.text) == doc.sha256

@@ -73,3 +73,33 @@ def test_shares_remembered_are_shares_worked_out_again(pairs):
     """A share looked up among those already worked out is the one working it out again gives."""
     for got, words in pairs + pairs:  # each pair twice: the second from the memo
         assert repr(cover._share(got, words)) == repr(round(got / words, 4) if words else 0.0)
+
+
+def _reproduced_plainly(quote) -> frozenset[int]:
+    """:func:`cover.reproduced_words` as its rule reads, each token's fields by name."""
+    minor = [v.source_span for v in quote.variants if v.kind in cover._REPRODUCED and v.source_span]
+    starts: set[int] = set()
+    for al in quote.alignment:
+        for op in al.ops:
+            src = [t for t in al.source_tokens[op.src[0] : op.src[1]] if t.is_word]
+            if op.op == "equal":
+                starts.update(t.start for t in src)
+            elif op.op == "replace":
+                quo = [t for t in al.quote_tokens[op.quo[0] : op.quo[1]] if t.is_word]
+                if len(src) == len(quo):
+                    starts.update(s.start for s, q in zip(src, quo) if s.key == q.key)
+        starts.update(t.start for s, e in minor for t in al.source_tokens if t.is_word and s <= t.start and t.end <= e)
+    return frozenset(starts)
+
+
+def test_reproduced_words_are_those_the_rule_names():
+    """The words the tokens' fields read by position give are those read by name, on every quotation of the seed case."""
+    from pathlib import Path
+
+    from quoteverify.run.calls import check
+
+    result = check(Path(__file__).resolve().parent.parent / "corpus" / "seely-letter")
+    located = [q for a in result.articles for q in a.quotes if q.location is not None]
+    assert located
+    for q in located:
+        assert cover.reproduced_words(q) == _reproduced_plainly(q)

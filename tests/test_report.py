@@ -1291,3 +1291,36 @@ def test_spans_are_written_as_plain_integers(span: tuple[int, int], numpy_ints: 
     written = _span(given_span)
     assert written == list(span) and all(type(x) is int for x in written)
     assert _span(None) is None
+
+
+# --------------------------------------------------------------------------- a variant's severity
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_a_variants_severity_is_written_as_the_variant_has_it(kind: Kind) -> None:
+    """Judged or not, the severity a variant's entry names is the variant's own."""
+    from quoteverify.models import Severity, Variant
+    from quoteverify.render.json import variant_words_json
+
+    from quoteverify.collate import DocVariant
+
+    for judged in (None, *Severity):
+        v = Variant(kind, "a", "b", judged_severity=judged)
+        assert variant_words_json(v)["severity"] == v.severity.value
+    between_texts = DocVariant(kind, "a", "b", (0, 1), (0, 1))
+    assert variant_words_json(between_texts)["severity"] == between_texts.severity.value
+
+
+def test_an_articles_verdict_counts_are_its_own_quotations_counted() -> None:
+    """Counted one article after another, each article's counts are those of its quotations alone."""
+    from collections import Counter
+
+    from quoteverify.models import ArticleResult, Document, Quotation, QuoteResult
+    from quoteverify.render.json import verdict_counts
+
+    quotation = Quotation("x", ((0, 1),), ())
+    for picked in ([Verdict.ALTERED, Verdict.ALTERED], [Verdict.VERBATIM], [], list(Verdict)):
+        quotes = tuple(QuoteResult(quotation, None, (), (), v) for v in picked)
+        counts = verdict_counts(ArticleResult(Document(id="a", text="x"), quotes, (), ()))
+        assert list(counts) == [v.value for v in Verdict]
+        assert counts == {v.value: Counter(picked)[v] for v in Verdict}

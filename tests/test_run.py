@@ -202,3 +202,41 @@ def test_an_articles_summary_counts_what_each_quotation_counts_under() -> None:
                 len(quotes), *(sum(q.verdict is v for q in quotes) for v in (Verdict.VERBATIM, Verdict.FAITHFUL, Verdict.ALTERED, Verdict.UNVERIFIED, Verdict.MISATTRIBUTED)), outcomes["not-found"],
             )
             assert (s.id, s.outlet, s.errors) == ("a", "o", ("e",))
+
+
+def test_a_streams_counts_are_those_of_every_article_summed() -> None:
+    """The run's counts, its outlets' summed, are each article's counted once."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from quoteverify.models import Tally
+    from quoteverify.run.batches import Outcome
+    from quoteverify.run.stream import _Kept
+
+    summaries = st.builds(
+        ArticleSummary,
+        st.just("a"),
+        st.sampled_from(["", "Herald", "Post"]),
+        st.none(),
+        *[st.integers(0, 5)] * 5,
+        st.lists(st.just("fault"), max_size=2).map(tuple),
+        st.integers(0, 5),
+        st.integers(0, 5),
+    )
+
+    @given(st.lists(summaries, max_size=12))
+    def check(given_summaries: list[ArticleSummary]) -> None:
+        kept = _Kept(0)
+        for n, s in enumerate(given_summaries):
+            kept.add(Outcome(n, "", s, None))
+        fields = ("quotes", "verbatim", "faithful", "altered", "unverified")
+        plainly = Tally(
+            len(given_summaries),
+            *[sum(getattr(s, f) for s in given_summaries) for f in fields],
+            sum(len(s.errors) for s in given_summaries),
+            sum(s.misattributed for s in given_summaries),
+            sum(s.not_found for s in given_summaries),
+        )
+        assert kept.total() == plainly
+
+    check()

@@ -17,6 +17,7 @@ from dataclasses import MISSING, fields
 from itertools import accumulate, count, repeat
 from typing import Any, Literal, NamedTuple
 
+from quoteverify._cache import know_read_text_sha256
 from quoteverify.errors import InputError
 from quoteverify.ingest.boilerplate import Skip, find_boilerplate
 from quoteverify.ingest.decode import declared_charset, decode_bytes
@@ -324,6 +325,8 @@ def document_from_bytes(
         raise ValueError(f"role must be 'article' or 'source', not {role!r}")
     # the bytes decoded as UTF-8 with nothing replaced or dropped are the text's UTF-8
     utf8 = data if not html and decoded.encoding == "utf-8" and not decoded.warnings else None
+    if utf8 is not None and role == "article":
+        know_read_text_sha256(text, sha)  # their digest is the text's too
     meta = {
         "sha256": sha,
         "encoding": decoded.encoding,

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
+from quoteverify._cache import read_text_sha256
 from quoteverify.errors import InputError, QuoteverifyError
 from quoteverify.ingest import read_article
 from quoteverify.locate import SourceIndex
@@ -64,8 +65,9 @@ class Outcome(NamedTuple):
 
 def article_digest(result: ArticleResult) -> str:
     """The hash of one article as read: its text, or the error that kept it from being read."""
-    data = result.article.text if not result.errors else "\0error\0" + "\n".join(result.errors)
-    return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()
+    if not result.errors:
+        return read_text_sha256(result.article.text)
+    return hashlib.sha256(("\0error\0" + "\n".join(result.errors)).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)
