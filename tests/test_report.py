@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import math
+import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -24,7 +25,7 @@ from quoteverify.errors import InputError
 from quoteverify.models import SEVERITY, CheckResult, Kind, Verdict
 from quoteverify.render import render_report, report_json, safe_name, write_report
 from quoteverify.render.exports import _csv_row, _urn, annotations_jsonld, csv_cell, quotations_csv
-from quoteverify.render.html import environment
+from quoteverify.render.html import _write_straight, environment
 from quoteverify.render.json import json_file_bytes, quote_anchors
 from quoteverify.render.changes import change_weight
 from quoteverify.render.views import coverage_shade, unique_names
@@ -1095,6 +1096,23 @@ def test_a_staged_report_writes_the_same_files_straight(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="index.html"):
         write_report(sample_result(), tmp_path / "staged", staged=True)
     assert (tmp_path / "elsewhere").read_text(encoding="utf-8") == "kept"
+
+
+def test_a_page_written_straight_in_short_writes_is_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page written by the descriptor is written whole when the system takes a few bytes at a time, as a file object writes it."""
+    data = "".join(f"page {n} \u2248 " for n in range(5_000)).encode("utf-8")
+    plain = tmp_path / "plain.html"
+    with open(plain, "wb") as fh:
+        fh.write(data)
+    write = os.write
+    monkeypatch.setattr(os, "write", lambda fd, chunk: write(fd, bytes(chunk[:4099])))
+    straight = tmp_path / "straight.html"
+    straight.write_bytes(b"an older and longer page" * 10_000)
+    _write_straight(str(straight), data)
+    assert straight.read_bytes() == plain.read_bytes() == data
+    monkeypatch.setattr(os, "write", lambda fd, chunk: (_ for _ in ()).throw(OSError(28, "No space left on device")))
+    with pytest.raises(InputError, match="No space left"):
+        _write_straight(str(straight), data)
 
 
 def test_files_are_written_in_order_and_a_fault_stops_the_report(tmp_path: Path) -> None:
