@@ -22,13 +22,13 @@ from hypothesis import strategies as st
 
 import quoteverify
 from quoteverify.errors import InputError
-from quoteverify.models import SEVERITY, CheckResult, Kind, Verdict
+from quoteverify.models import SEVERITY, CheckResult, Kind, Severity, Verdict
 from quoteverify.render import render_report, report_json, safe_name, write_report
 from quoteverify.render.exports import _csv_row, _urn, annotations_jsonld, csv_cell, quotations_csv
 from quoteverify.render.html import _write_straight, environment
 from quoteverify.render.json import json_file_bytes, quote_anchors
 from quoteverify.render.changes import change_weight
-from quoteverify.render.views import coverage_shade, unique_names
+from quoteverify.render.views import coverage_shade, report_view, unique_names
 
 from report_fixtures import (
     HOSTILE_ID,
@@ -267,6 +267,24 @@ def test_report_json_totals_count_each_verdict(make) -> None:
     assert list(summary)[2 : 2 + len(totals)] == list(totals)
     assert {k: summary[k] for k in totals} == totals
     assert sum(totals.values()) == summary["quotes"] > 0
+
+
+@pytest.mark.parametrize("make", [sample_result, hostile_case])
+def test_the_views_name_verdicts_kinds_and_severities_as_their_enums_do(make) -> None:
+    """The views read the enums' names from tables made once: the same names, in the enums' order, as ``.value`` gives."""
+    result = make()
+    view = report_view(result)
+    seen = 0
+    for article, a in zip(result.articles, view.articles):
+        assert a.worst == (article.worst.value if article.worst else "")
+        present = {v.kind.value for q in article.quotes for v in q.variants}
+        assert a.kinds == tuple(k.value for k in Kind if k.value in present)
+        for q, qv in zip(article.quotes, a.quotes):
+            assert qv.verdict == q.verdict.value
+            assert qv.major == sum(1 for v in q.variants if v.severity is Severity.MAJOR)
+            assert [(v.kind, v.severity) for v in qv.variants] == [(v.kind.value, v.severity.value) for v in q.variants]
+            seen += len(q.variants)
+    assert seen
 
 
 def test_report_json_anchors_match_the_article_pages(result: CheckResult, data: dict, files: dict[str, bytes]) -> None:
