@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 @contextlib.contextmanager
 def no_full_collections(*, freeze: bool = False) -> Iterator[None]:
-    """Hold off the collector's full passes for a while; the young generations are still collected.
+    """Hold off the collector's full passes for a while; the young generations are still collected, unless ``freeze``.
 
     Loading a case's sources and their index makes many objects, none of
     them garbage, and they set off a full pass over every object alive:
@@ -29,11 +29,18 @@ def no_full_collections(*, freeze: bool = False) -> Iterator[None]:
     while a report of 1,000 articles was written, 0.9-1.7 s of its 4-7 s;
     holding them off alone left one due at the end, which walked the whole
     heap again (0.46 s after a run of 2,000 articles); the one pass on the
-    way out took 0.02 s.
+    way out took 0.02 s. The young passes are held off too, inside: the
+    pages' objects are freed by their counts as each page is written (their
+    contexts hold no cycle any more), and the 214 young passes of the
+    report of 1,000 articles of the 10 MB case found 0 to 30 objects to
+    free in 20-33 ms; the one pass on the way out, 1.5 ms, frees what
+    cycles there are (three runs each way, in one process).
     """
     young, middle, full = gc.get_threshold()
+    enabled = gc.isenabled()
     if freeze:
         gc.freeze()
+        gc.disable()
     gc.set_threshold(young, middle, max(full, 1_000_000))
     try:
         yield
@@ -42,6 +49,8 @@ def no_full_collections(*, freeze: bool = False) -> Iterator[None]:
         if freeze:
             gc.collect()
             gc.unfreeze()
+            if enabled:
+                gc.enable()
 
 
 @contextlib.contextmanager

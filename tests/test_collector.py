@@ -51,3 +51,20 @@ def test_the_heap_is_given_back_when_the_report_fails() -> None:
         raise RuntimeError("a page that cannot be written")
     assert gc.get_freeze_count() == 0
     assert gc.get_threshold() == before
+    assert gc.isenabled()
+
+
+def test_a_report_holds_off_the_young_passes_too_and_gives_back_the_collector_as_it_found_it() -> None:
+    assert gc.isenabled()
+    with no_full_collections(freeze=True):
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with no_full_collections():  # a case's load: the young passes go on
+        assert gc.isenabled()
+    gc.disable()
+    try:
+        with no_full_collections(freeze=True):
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import math
+import os
 import re
 from dataclasses import replace
 from html.parser import HTMLParser
@@ -22,13 +23,13 @@ from hypothesis import strategies as st
 
 import quoteverify
 from quoteverify.errors import InputError
-from quoteverify.models import SEVERITY, CheckResult, Kind, Verdict
+from quoteverify.models import SEVERITY, CheckResult, Kind, Severity, Verdict
 from quoteverify.render import render_report, report_json, safe_name, write_report
 from quoteverify.render.exports import _csv_row, _urn, annotations_jsonld, csv_cell, quotations_csv
-from quoteverify.render.html import environment
+from quoteverify.render.html import _write_straight, environment
 from quoteverify.render.json import json_file_bytes, quote_anchors, report_json_bytes
 from quoteverify.render.changes import change_weight
-from quoteverify.render.views import coverage_shade, unique_names
+from quoteverify.render.views import coverage_shade, report_view, unique_names
 
 from report_fixtures import (
     HOSTILE_ID,
@@ -373,6 +374,24 @@ def test_report_json_totals_count_each_verdict(make) -> None:
     assert list(summary)[2 : 2 + len(totals)] == list(totals)
     assert {k: summary[k] for k in totals} == totals
     assert sum(totals.values()) == summary["quotes"] > 0
+
+
+@pytest.mark.parametrize("make", [sample_result, hostile_case])
+def test_the_views_name_verdicts_kinds_and_severities_as_their_enums_do(make) -> None:
+    """The views read the enums' names from tables made once: the same names, in the enums' order, as ``.value`` gives."""
+    result = make()
+    view = report_view(result)
+    seen = 0
+    for article, a in zip(result.articles, view.articles):
+        assert a.worst == (article.worst.value if article.worst else "")
+        present = {v.kind.value for q in article.quotes for v in q.variants}
+        assert a.kinds == tuple(k.value for k in Kind if k.value in present)
+        for q, qv in zip(article.quotes, a.quotes):
+            assert qv.verdict == q.verdict.value
+            assert qv.major == sum(1 for v in q.variants if v.severity is Severity.MAJOR)
+            assert [(v.kind, v.severity) for v in qv.variants] == [(v.kind.value, v.severity.value) for v in q.variants]
+            seen += len(q.variants)
+    assert seen
 
 
 def test_report_json_anchors_match_the_article_pages(result: CheckResult, data: dict, files: dict[str, bytes]) -> None:
@@ -1202,6 +1221,23 @@ def test_a_staged_report_writes_the_same_files_straight(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="index.html"):
         write_report(sample_result(), tmp_path / "staged", staged=True)
     assert (tmp_path / "elsewhere").read_text(encoding="utf-8") == "kept"
+
+
+def test_a_page_written_straight_in_short_writes_is_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page written by the descriptor is written whole when the system takes a few bytes at a time, as a file object writes it."""
+    data = "".join(f"page {n} \u2248 " for n in range(5_000)).encode("utf-8")
+    plain = tmp_path / "plain.html"
+    with open(plain, "wb") as fh:
+        fh.write(data)
+    write = os.write
+    monkeypatch.setattr(os, "write", lambda fd, chunk: write(fd, bytes(chunk[:4099])))
+    straight = tmp_path / "straight.html"
+    straight.write_bytes(b"an older and longer page" * 10_000)
+    _write_straight(str(straight), data)
+    assert straight.read_bytes() == plain.read_bytes() == data
+    monkeypatch.setattr(os, "write", lambda fd, chunk: (_ for _ in ()).throw(OSError(28, "No space left on device")))
+    with pytest.raises(InputError, match="No space left"):
+        _write_straight(str(straight), data)
 
 
 def test_files_are_written_in_order_and_a_fault_stops_the_report(tmp_path: Path) -> None:

