@@ -29,6 +29,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import accumulate
 from typing import Literal, NamedTuple
 
 from quoteverify.extract import SPEECH_VERBS, VerbPattern, speech_verb_pattern
@@ -464,15 +465,18 @@ class _Reader:
         self.text = article.text
         self.roster = roster
         self.quotations = quotations
-        quoted = sorted((q.spans[0][0] - 1, q.spans[-1][1] + 1) for q in quotations)
+        quoted = sorted([(q.spans[0][0] - 1, q.spans[-1][1] + 1) for q in quotations])
         self.quoted_starts = [a for a, _ in quoted]
         # the furthest end of the quotations starting at or before each one (they may touch)
-        self.quoted_ends: list[int] = []
-        for _, b in quoted:
-            self.quoted_ends.append(max(b, self.quoted_ends[-1]) if self.quoted_ends else b)
+        self.quoted_ends = list(accumulate([b for _, b in quoted], max))
         self.para_starts = [p.start for p in article.paragraphs_or_whole]
-        self.article_year = _year(article.date)
+        self.date = article.date
         self._mentions_of: dict[int, list[Mention]] = {}  # by paragraph, as they are read
+
+    @cached_property
+    def article_year(self) -> int | None:
+        """The year the article is dated, read only for a sentence that dates its words (seldom)."""
+        return _year(self.date)
 
     def paragraph_of(self, pos: int) -> int:
         """The index of the paragraph ``pos`` stands in."""
@@ -596,6 +600,20 @@ class _Reader:
                 start = m.end()
         return start
 
+    def sentence_of_other_occasion(self, pos: int, end: int) -> bool:
+        """:meth:`other_occasion` of the text from the start of the sentence holding ``pos`` to ``end``.
+
+        The sentence's start is looked for only when the text it may start
+        in, up to :data:`_SENTENCE_WINDOW` before ``pos`` in its paragraph,
+        holds a year's digits or "year" (each dating pattern holds one of
+        them, and the text from the sentence's start is part of that text):
+        none of the 5,780 quotations of the 10 MB case does.
+        """
+        window = max(self.para_starts[self.paragraph_of(pos)], pos - _SENTENCE_WINDOW)
+        if _DATE_YEAR_RE.search(self.text, window, end) is None and "year" not in self.text[window:end].lower():
+            return False
+        return self.other_occasion(self.sentence_start(pos), end)
+
     def other_occasion(self, start: int, end: int) -> bool:
         """Whether the text from ``start`` to ``end`` dates the words to a year no source is of."""
         text = self.text[start:end]
@@ -632,10 +650,8 @@ def _credits(reader: _Reader, verbs: _CueVerbs) -> tuple[Credit, ...]:
     earlier: list[tuple[int, Credit]] = []
     for n, q in enumerate(quotations):
         credit = _credit_of(reader, verbs, q, quotations[n - 1] if n else None, out[-1] if out else None, earlier)
-        start = reader.sentence_start(q.spans[0][0])
         cue_end = q.attribution_span[1] if q.attribution_span else q.spans[0][0]
-        occasion = reader.other_occasion(start, max(q.spans[0][0], cue_end))
-        if occasion:
+        if reader.sentence_of_other_occasion(q.spans[0][0], max(q.spans[0][0], cue_end)):
             credit = Credit(credit.speaker, credit.in_sources, True)
         out.append(credit)
         if credit.speaker is not None:
