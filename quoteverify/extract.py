@@ -405,7 +405,10 @@ def _paragraphs(doc: Document) -> list[_Para]:
     skipped = _merge_spans(doc.skipped, len(text)) if doc.skipped else []
     skipped_starts = [s for s, _ in skipped]
     marks: dict[int, list[_Mark]] = {}  # by paragraph: most have none
-    if "``" in text:
+    # a backtick looked for first: one code point is found at the speed of memchr, where the search
+    # for two went over the text a code point at a time (2.4 ms to 0.09 ms for the 2,000 articles of
+    # the 10 MB case, process time, best of 21)
+    if "`" in text and "``" in text:
         # a TeX mark of two code points may straddle a paragraph's edge: each paragraph is searched alone
         found = [(k, m.start(), m.group()) for k, (s, e) in enumerate(bounds) for m in _TEX_MARK_RE.finditer(text, s, e)]
         for k, pos, glyph in found:
