@@ -323,6 +323,14 @@ def _cue_verbs(verbs: tuple[str, ...]) -> _CueVerbs:
     return _CueVerbs(_verb_search(verbs), {})
 
 
+@lru_cache(maxsize=1)
+def _default_cue_verbs() -> _CueVerbs:
+    """:func:`_cue_verbs` of :data:`SPEECH_VERBS`, asked without a key: the cached call hashed the
+    list's 106 phrases for each article, 2.0 us (timeit): the 2,000 articles of the 10 MB case took
+    246 M instructions so, 238 M this way (callgrind)."""
+    return _cue_verbs(SPEECH_VERBS)
+
+
 def _words(text: str, start: int = 0, end: int | None = None) -> list[tuple[str, int]]:
     end = len(text) if end is None else end
     return [(m.group(), m.start()) for m in _TOKEN_RE.finditer(text, start, end)]
@@ -641,7 +649,8 @@ def credit_quotations(
     article: Document, quotations: Sequence[Quotation], roster: Roster, *, speech_verbs: Iterable[str] = SPEECH_VERBS
 ) -> tuple[Credit, ...]:
     """The person the article credits with each of ``quotations`` (in text order), read against ``roster``."""
-    return _credits(_Reader(article, quotations, roster), _cue_verbs(tuple(speech_verbs)))
+    verbs = _default_cue_verbs() if speech_verbs is SPEECH_VERBS else _cue_verbs(tuple(speech_verbs))
+    return _credits(_Reader(article, quotations, roster), verbs)
 
 
 def _credits(reader: _Reader, verbs: _CueVerbs) -> tuple[Credit, ...]:

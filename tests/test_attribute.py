@@ -306,3 +306,14 @@ def test_a_sentence_dated_to_another_occasion_is_what_reading_from_its_start_fin
     for pos in range(len(text) + 1):
         end = min(len(text), pos + reach)
         assert reader.sentence_of_other_occasion(pos, end) == reader.other_occasion(reader.sentence_start(pos), end), pos
+
+
+def test_the_default_verb_list_credits_as_any_list_of_its_phrases() -> None:
+    """The cue search of the default speech verbs, asked without a key, is the one a copy of the list is given."""
+    copied = tuple(list(SPEECH_VERBS))
+    assert attribute._default_cue_verbs().search == attribute._cue_verbs(copied).search
+    article = document_from_text(HALE, id="a")
+    quotations = extract_quotations(article)
+    credits = attribute.credit_quotations(article, quotations, ROSTER)
+    assert credits == attribute.credit_quotations(article, quotations, ROSTER, speech_verbs=copied)
+    assert [c.speaker for c in credits] == ["Omar Hale", "Omar Hale", "Anna Berg"]

@@ -1199,3 +1199,14 @@ def test_paragraphs_and_marks_are_whole_named_tuples(text, skipped):
         assert type(para) is ex._Para and para == ex._Para(para.start, para.end, para.skipped, para.marks)
         for m in para.marks:
             assert type(m) is ex._Mark and m == ex._Mark(m.pos, m.family, m.can_open, m.can_close, m.width)
+
+
+def test_the_default_verb_list_is_searched_as_any_list_of_its_phrases():
+    """The search for the default speech verbs, asked without a key, is the one a copy of the list is given."""
+    copied = tuple(list(ex.SPEECH_VERBS))
+    assert copied is not ex.SPEECH_VERBS
+    assert ex._default_verb_pattern() == ex.speech_verb_pattern(copied)
+    text = 'The minister said: "We lost." He added, "Not yet," adding'
+    paras = ex._paragraphs(doc(text))
+    found = ex._pair(text, paras)
+    assert ex._Cues(text, found, paras, ex.SPEECH_VERBS).verbs == ex._Cues(text, found, paras, copied).verbs != []
