@@ -823,6 +823,8 @@ def _unfolded(inner: frozenset[str]) -> frozenset[str]:
 # well, the cue finders took longer than with the speech verbs alone kept.
 _FOLDED_MATCHES: dict[tuple[str, int, str, int, int], tuple[Span, ...]] = {}
 _MAX_FOLDED_MATCHES = 4096
+# the longest stretch kept, in code points, so that the table stays small (a paragraph may be a megabyte)
+_LONGEST_KEPT_STRETCH = 300
 
 
 def _search_regions(
@@ -868,12 +870,17 @@ def _search_regions(
             # with the character before, which a match's first is checked against (folding goes code
             # point by code point, so the stretch folds to what it is in the folded article)
             lo = at - 1 if at > 0 else 0
-            key = (regex.pattern, regex.flags, text[lo:end], at - lo, last - lo)
-            found = _FOLDED_MATCHES.get(key)
-            if found is None:
+            stretch = text[lo:end]
+            key = (regex.pattern, regex.flags, stretch, at - lo, last - lo)
+            kept = _FOLDED_MATCHES.get(key)
+            if kept is not None:
+                found = kept
+            elif len(stretch) > _LONGEST_KEPT_STRETCH:  # seldom seen twice: searched afresh, not kept
+                found = _search_stretch(regex, _fold(stretch), key[3], key[4])
+            else:
                 if len(_FOLDED_MATCHES) >= _MAX_FOLDED_MATCHES:
                     _FOLDED_MATCHES.clear()
-                found = _FOLDED_MATCHES[key] = _search_stretch(regex, _fold(key[2]), key[3], key[4])
+                found = _FOLDED_MATCHES[key] = _search_stretch(regex, _fold(stretch), key[3], key[4])
             if found:
                 out.extend([(s + lo, e + lo) for s, e in found])
                 floor = found[-1][1] + lo

@@ -1126,6 +1126,7 @@ def test_cue_readings_kept_are_those_read_afresh(text, prefix, k, s, lead):
 @given(VERB_TEXT, st.sampled_from(["", "x", " ", "said ", "\n", "'", "\u0130"]), st.lists(st.integers(0, 200), max_size=8))
 @example("said", "x", [0, 4])
 @example("said", "", [0, 4])
+@example("said " * 80, "x", [0, 398])  # longer than the longest stretch kept
 def test_speech_verbs_kept_by_stretch_are_those_searched_afresh(text, prefix, cuts):
     """A stretch's speech verbs, kept from a stretch searched before (here or elsewhere in a text) or searched now, are the whole search's."""
     pattern = ex.speech_verb_pattern(ex.SPEECH_VERBS)
