@@ -288,3 +288,32 @@ def test_names_looked_up_by_length_are_those_matched_one_by_one(raw: list[str], 
     raw = raw if with_raw else []
     for roster in (_NAMES_ROSTER, ROSTER):
         assert roster.find_all(words, raw) == plain_find_all(roster, words, raw)
+
+
+_DATING_PIECES = PIECES + ("In 1999", "years ago", "YEAR", "19", "20", "2020", "a year earlier")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_DATING_PIECES), min_size=1, max_size=60), st.lists(st.sampled_from(SEPARATORS), min_size=60, max_size=60), st.integers(0, 40))
+@example(["In 2019", " she said", ":", " ", "\u201c", "x", "\u201d"], [""] * 60, 3)
+def test_a_sentence_dated_to_another_occasion_is_what_reading_from_its_start_finds(
+    parts: list[str], separators: list[str], reach: int
+) -> None:
+    """The sentence's start looked for only when the text it may start in holds a date gives what looking for it always gives."""
+    text = "".join(p + s for p, s in zip(parts, separators))
+    article = document_from_text(text, id="a", date="2020-01-07")
+    reader = attribute._Reader(article, extract_quotations(article), ROSTER)
+    for pos in range(len(text) + 1):
+        end = min(len(text), pos + reach)
+        assert reader.sentence_of_other_occasion(pos, end) == reader.other_occasion(reader.sentence_start(pos), end), pos
+
+
+def test_the_default_verb_list_credits_as_any_list_of_its_phrases() -> None:
+    """The cue search of the default speech verbs, asked without a key, is the one a copy of the list is given."""
+    copied = tuple(list(SPEECH_VERBS))
+    assert attribute._default_cue_verbs().search == attribute._cue_verbs(copied).search
+    article = document_from_text(HALE, id="a")
+    quotations = extract_quotations(article)
+    credits = attribute.credit_quotations(article, quotations, ROSTER)
+    assert credits == attribute.credit_quotations(article, quotations, ROSTER, speech_verbs=copied)
+    assert [c.speaker for c in credits] == ["Omar Hale", "Omar Hale", "Anna Berg"]

@@ -1091,9 +1091,10 @@ def test_paragraphs_taken_as_given_are_those_trimming_gives(text, steps, shift):
     for gap, length in steps:  # ascending, as ingest gives them, touching, overlapping or empty at times
         spans.append((at + gap - 1, at + gap + length))
         at += gap + length
-    starts, ends = [s for s, _ in spans], [e for _, e in spans]
     inside = all(0 <= s and e <= len(text) for s, e in spans)
-    if inside and ex._apart_and_trimmed(text, starts, ends):
+    if ex._apart_and_trimmed(text, spans):
+        assert inside
+    if inside and ex._apart_and_trimmed(text, spans):
         assert ex._trimmed_apart(text, spans) == spans
     elif inside and sorted(spans) == spans:
         assert ex._trimmed_apart(text, spans) != spans
@@ -1119,3 +1120,94 @@ def test_cue_readings_kept_are_those_read_afresh(text, prefix, k, s, lead):
         verb, lead_at = (vs + at, ve + at), (lead_in + at if lead_in >= 0 else -1)
         for _ in range(2):  # the second time, the reading is kept
             assert cues._before(verb, sent + at, lead_at) == ex._cue_before(whole, verb, sent + at, lead_at)
+
+
+@settings(max_examples=300, deadline=None)
+@given(VERB_TEXT, st.sampled_from(["", "x", " ", "said ", "\n", "'", "\u0130"]), st.lists(st.integers(0, 200), max_size=8))
+@example("said", "x", [0, 4])
+@example("said", "", [0, 4])
+@example("said " * 80, "x", [0, 398])  # longer than the longest stretch kept
+def test_speech_verbs_kept_by_stretch_are_those_searched_afresh(text, prefix, cuts):
+    """A stretch's speech verbs, kept from a stretch searched before (here or elsewhere in a text) or searched now, are the whole search's."""
+    pattern = ex.speech_verb_pattern(ex.SPEECH_VERBS)
+    plain = plain_verb_re(ex.SPEECH_VERBS)
+    regions = regions_of(text, cuts)
+    for at, whole in ((0, text), (len(prefix), prefix + text)):  # the same stretches again, after other text
+        moved = [(a + at, b + at) for a, b in regions]
+        everything = [m.span() for m in plain.finditer(whole)]
+        ex._FOLDED_MATCHES.clear()
+        afresh = pattern.spans(whole, moved)
+        assert pattern.spans(whole, moved) == afresh  # every stretch is kept now
+        assert_finds_the_whole_search(afresh, everything, moved)
+
+
+def plain_segments(text, spans):
+    """The segments of quoted ``spans`` made by the plain loop: the pattern's matches, trimmed words between them."""
+    from quoteverify.models import Segment
+
+    def trim(s, e):
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        return s, e
+
+    out = []
+    for s, e in spans:
+        at = s
+        for m in ex._CUT_RE.finditer(text, s, e):
+            kind = "elision" if m.group("interpolation") is None else "interpolation"
+            if kind == "interpolation" and not m.group()[1:-1].strip():
+                continue
+            ws, we = trim(at, m.start())
+            if we > ws:
+                out.append(Segment("text", ws, we))
+            out.append(Segment(kind, *m.span()))
+            at = m.end()
+        ws, we = trim(at, e)
+        if we > ws:
+            out.append(Segment("text", ws, we))
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(CUT_TEXT, st.lists(st.integers(0, 40), max_size=6))
+@example(" [ a ] x [] \u2026 . . . ", [0, 30])
+def test_segments_are_those_the_plain_loop_makes(text, cuts):
+    """Segments made with their fields set as one dictionary, words trimmed in line, are the plain loop's, field for field."""
+    spans = regions_of(text, cuts)
+    made = ex.quotation_segments(text, spans)
+    plain = plain_segments(text, spans)
+    assert list(made) == plain
+    assert [list(s.__dict__.items()) for s in made] == [list(s.__dict__.items()) for s in plain]
+
+
+@settings(max_examples=200, deadline=None)
+@given(CUE_TEXT)
+@example('The minister said: "We lost [...] the vote." He added, "Not yet,"')
+def test_quotations_are_those_their_constructor_makes(text):
+    """Quotations made with their fields set as one dictionary are what ``Quotation(...)`` makes of the same fields."""
+    for q in extract_quotations(doc(text)):
+        made = Quotation(q.text, q.spans, q.segments, q.attribution, q.attribution_span)
+        assert q == made and list(q.__dict__.items()) == list(made.__dict__.items())
+
+
+@settings(max_examples=200, deadline=None)
+@given(MARKISH, st.lists(st.tuples(st.integers(0, 80), st.integers(0, 80)), max_size=2))
+def test_paragraphs_and_marks_are_whole_named_tuples(text, skipped):
+    """Paragraphs and marks made by ``tuple.__new__`` are what their named tuples' constructors make of the same fields."""
+    for para in ex._paragraphs(doc(text, skipped=tuple(skipped))):
+        assert type(para) is ex._Para and para == ex._Para(para.start, para.end, para.skipped, para.marks)
+        for m in para.marks:
+            assert type(m) is ex._Mark and m == ex._Mark(m.pos, m.family, m.can_open, m.can_close, m.width)
+
+
+def test_the_default_verb_list_is_searched_as_any_list_of_its_phrases():
+    """The search for the default speech verbs, asked without a key, is the one a copy of the list is given."""
+    copied = tuple(list(ex.SPEECH_VERBS))
+    assert copied is not ex.SPEECH_VERBS
+    assert ex._default_verb_pattern() == ex.speech_verb_pattern(copied)
+    text = 'The minister said: "We lost." He added, "Not yet," adding'
+    paras = ex._paragraphs(doc(text))
+    found = ex._pair(text, paras)
+    assert ex._Cues(text, found, paras, ex.SPEECH_VERBS).verbs == ex._Cues(text, found, paras, copied).verbs != []
