@@ -526,11 +526,15 @@ def _caption_by_patterns(s: str) -> bool:
 
 _caption_pieces = st.sampled_from(
     ["Image", "photo", "PIC", "credit", "file picture", "source,", "image source, AFP", ":", ": Getty", " (Reuters)", "(AP)", " ",
-     "\u201c", "\u201d", "!", "?", '"', ".", "\u2014", "x", "\u017f", "\ufb01", "\u0130", "\u00e9", "Boats moored"]
+     "\u201c", "\u201d", "!", "?", '"', ".", "\u2014", "x", "\u017f", "\ufb01", "\u0130", "\u00e9", "Boats moored",
+     " via A.P.", "/Reuters."]
 )
 
 
 @given(st.lists(_caption_pieces, max_size=12).map("".join))
+@example("Boats moored: Getty via A.P.")  # credits that end with a full stop
+@example("Boats moored: PA/Reuters.")
+@example("Boats moored (Reuters/A.P.")
 def test_caption_shortcuts_change_nothing(s: str) -> None:
     from quoteverify.ingest.boilerplate import _is_caption
 
