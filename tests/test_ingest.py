@@ -526,11 +526,15 @@ def _caption_by_patterns(s: str) -> bool:
 
 _caption_pieces = st.sampled_from(
     ["Image", "photo", "PIC", "credit", "file picture", "source,", "image source, AFP", ":", ": Getty", " (Reuters)", "(AP)", " ",
-     "\u201c", "\u201d", "!", "?", '"', ".", "\u2014", "x", "\u017f", "\ufb01", "\u0130", "\u00e9", "Boats moored"]
+     "\u201c", "\u201d", "!", "?", '"', ".", "\u2014", "x", "\u017f", "\ufb01", "\u0130", "\u00e9", "Boats moored",
+     " via A.P.", "/Reuters."]
 )
 
 
 @given(st.lists(_caption_pieces, max_size=12).map("".join))
+@example("Boats moored: Getty via A.P.")  # credits that end with a full stop
+@example("Boats moored: PA/Reuters.")
+@example("Boats moored (Reuters/A.P.")
 def test_caption_shortcuts_change_nothing(s: str) -> None:
     from quoteverify.ingest.boilerplate import _is_caption
 
@@ -644,6 +648,36 @@ def test_dominant_script_shortcut_changes_nothing(text: str) -> None:
     if foreign is None and _dominant_by_counts(text) is not None:
         # no line of it is foreign: no letter outside the dominant group
         assert not bp._foreign_letters(_dominant_by_counts(text)).search(text)
+
+
+@given(
+    st.text(
+        # general punctuation (U+2000-U+203F), letters of U+2040-U+2FFF (also "\xe2" in UTF-8), other letters
+        st.sampled_from("ae Z.\u201c\u201d\u2014\u2026\u203e\u2071\u2102\u212a\u00e9\u00b5\u0416\u4e2d\u2126\ud800"),
+        max_size=40,
+    )
+)
+def test_foreign_letters_found_as_by_the_dominant_script(text: str) -> None:
+    """The pattern of foreign letters, as the dominant group counted gives it: none without letters, or in a Latin
+    text without a foreign letter."""
+    from quoteverify.ingest import boilerplate as bp
+
+    dominant = _dominant_by_counts(text)
+    foreign, latin = bp._foreign_pattern(text)
+    if dominant is None or (dominant == "Latin" and not bp._foreign_letters(dominant).search(text)):
+        assert foreign is None
+    else:
+        assert foreign is bp._foreign_letters(dominant) and latin == (dominant == "Latin")
+
+
+def test_plain_heads_are_those_no_caption_label_starts() -> None:
+    """A line's first two characters looked up, as testing them one by one found them."""
+    from quoteverify.ingest import boilerplate as bp
+
+    chars = [chr(c) for c in range(128)] + ["\u00e9", "\u0130", "\u212a", "\u017f", "\u201c", "\u0416"]
+    for head in ["", *chars, *(a + b for a in chars for b in chars)]:
+        plain = head.isascii() and head[:1].isalpha() and head.lower() not in bp._LABEL_LEADS
+        assert (head in bp._PLAIN_HEADS) == plain, head
 
 
 @given(st.text(st.sampled_from("ab \t\n\r\x0b\x0c\x1c\x85\u2028\u2029\u00a0\u201c"), max_size=30))
