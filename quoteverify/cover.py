@@ -111,21 +111,14 @@ class _ParagraphWords:
 
     def __init__(self, index: SourceIndex) -> None:
         self.index = index
-        self._starts: dict[int, list[int]] = {}
         self._words: dict[int, list[int]] = {}
         self._both: dict[int, tuple[list[int], list[int]]] = {}
 
-    def starts(self, no: int) -> list[int]:
-        got = self._starts.get(no)
-        if got is None:
-            got = self._starts[no] = [p.start for p in self.index.documents[no].paragraphs]
-        return got
-
     def paragraphs(self, no: int) -> tuple[list[int], list[int]]:
-        """:meth:`starts` and :meth:`words` of source ``no`` in one look-up, once both are counted."""
+        """The start offset of each paragraph of source ``no``, and :meth:`words`: in one look-up, once counted."""
         got = self._both.get(no)
         if got is None:
-            got = self._both[no] = (self.starts(no), self.words(no))
+            got = self._both[no] = ([p.start for p in self.index.documents[no].paragraphs], self.words(no))
         return got
 
     def words(self, no: int) -> list[int]:
