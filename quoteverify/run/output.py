@@ -34,7 +34,7 @@ from types import TracebackType
 from typing import IO, Any
 
 from quoteverify._cache import text_sha256
-from quoteverify._files import write_atomic
+from quoteverify._files import Joined, data_sha256, write_atomic
 from quoteverify._version import __version__
 from quoteverify.errors import QuoteverifyError
 from quoteverify.models import SourceInfo, StreamResult
@@ -227,8 +227,8 @@ class RunFolder:
         check = dataclasses.replace(result.check, meta=tuple(meta.items()))
         written: dict[str, str] = {}
 
-        def hashed(rel: str, data: bytes) -> None:
-            written[rel] = hashlib.sha256(data).hexdigest()
+        def hashed(rel: str, data: bytes | Joined) -> None:
+            written[rel] = data_sha256(data)
 
         write_report(check, self.staging_parent, result.outlets, result.records, staged=True, on_write=hashed)
         files = _files_within(self.staging)
