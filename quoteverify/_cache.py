@@ -150,11 +150,14 @@ def kept_buffer(kind: str, key: str, make: Callable[[], bytes], *, keep: int = 4
     ``key`` names everything the bytes are made from (a digest of it), so
     that a file found under it holds what ``make()`` would give now. The
     newest ``keep`` files of a kind are kept, the others removed when one is
-    written. Where the folder cannot be written, ``make()`` is called each time.
+    written. Where the folder cannot be written, ``make()`` is called each
+    time; a file found empty is made again.
     """
     path = cache_folder() / kind / key
     with contextlib.suppress(OSError, ValueError):
-        return map_own(path)
+        found = map_own(path)
+        if len(found):  # an empty file is one a crash left before its bytes reached the disk: made again
+            return found
     data = make()
     save_quietly(path, data)
     with contextlib.suppress(OSError):

@@ -196,6 +196,9 @@ def test_kept_buffers_are_made_once_a_key_and_read_back(tmp_path, monkeypatch):
     for n in range(3):
         _cache.kept_buffer("probe", f"more-{n}", make(str(n)), keep=2)
     assert sorted(p.name for p in (tmp_path / "quoteverify" / "probe").iterdir()) == ["more-1", "more-2"]
+    (tmp_path / "quoteverify" / "probe" / "more-2").write_bytes(b"")  # left empty by a crash
+    assert bytes(_cache.kept_buffer("probe", "more-2", make("again"))) == b"again"
+    assert (tmp_path / "quoteverify" / "probe" / "more-2").read_bytes() == b"again"
 
 
 _PIECES = ["a", " ", "\u00e9", "\U0001f600", "\r\n", "\n", "\ufeff", "\x00", "\ud800"]
