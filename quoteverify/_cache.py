@@ -9,7 +9,7 @@ cannot be written. Kept there: the compiled templates of the
 report (:mod:`quoteverify.render.html`), the compiled ``regex`` patterns of
 a module (:mod:`quoteverify._patterns`), the methods ``dataclasses``
 writes for the package's classes (:func:`keep_dataclass_methods`), and the
-sources' part of a ``report.json`` (:func:`kept_bytes`, see
+sources' part of a ``report.json`` (:func:`kept_buffer`, see
 :func:`quoteverify.render.json.report_json_bytes`).
 
 Kept for the length of a run only: the SHA-256 of the texts it names by
@@ -26,6 +26,7 @@ import dataclasses
 import hashlib
 import importlib.util
 import marshal
+import mmap
 import os
 import sys
 from collections.abc import Callable
@@ -105,9 +106,7 @@ def read_own(path: Path) -> bytes:
     put there (a cache folder set to a shared one) is not read.
     """
     with open(path, "rb") as f:
-        st = os.fstat(f.fileno())
-        if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
-            raise PermissionError(f"{path}: not this user's own file")
+        _check_own(f.fileno(), path)
         return f.read()
 
 
@@ -120,17 +119,45 @@ def save_quietly(path: Path, data: bytes) -> None:
         write_atomic(path, data, make_dirs=True, sync=False)
 
 
-def kept_bytes(kind: str, key: str, make: Callable[[], bytes], *, keep: int = 4) -> bytes:
-    """The bytes ``make()`` gives, kept in the cache folder as ``<kind>/<key>`` and read back from there while they are.
+def _check_own(fd: int, path: Path) -> int:
+    """The size of the open file ``fd`` (``path``), when it is this user's own that nobody else may write (else ``PermissionError``)."""
+    st = os.fstat(fd)
+    if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
+        raise PermissionError(f"{path}: not this user's own file")
+    return st.st_size
+
+
+def map_own(path: Path) -> bytes | mmap.mmap:
+    """The bytes of ``path`` as :func:`read_own` checks it, mapped into memory (read-only), not read.
+
+    A large file read makes a new buffer of its size, each page of it
+    faulted in as it is filled: the 13 MB of the 10 MB case's sources' part
+    of report.json took 7-10 ms to read, 1.1-1.2 ms to map with its pages
+    mapped at once (best of six). The cache folder's files are replaced by
+    a rename, never rewritten where they are, so a mapped file stays as it was.
+    """
+    with open(path, "rb") as f:
+        if not _check_own(f.fileno(), path):
+            return b""  # a mapping cannot be empty
+        if sys.platform == "win32":
+            return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        return mmap.mmap(f.fileno(), 0, flags=mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0), prot=mmap.PROT_READ)
+
+
+def kept_buffer(kind: str, key: str, make: Callable[[], bytes], *, keep: int = 4) -> bytes | mmap.mmap:
+    """The bytes ``make()`` gives, kept in the cache folder as ``<kind>/<key>`` and mapped from there (:func:`map_own`) while they are.
 
     ``key`` names everything the bytes are made from (a digest of it), so
     that a file found under it holds what ``make()`` would give now. The
     newest ``keep`` files of a kind are kept, the others removed when one is
-    written. Where the folder cannot be written, ``make()`` is called each time.
+    written. Where the folder cannot be written, ``make()`` is called each
+    time; a file found empty is made again.
     """
     path = cache_folder() / kind / key
-    with contextlib.suppress(OSError):
-        return read_own(path)
+    with contextlib.suppress(OSError, ValueError):
+        found = map_own(path)
+        if len(found):  # an empty file is one a crash left before its bytes reached the disk: made again
+            return found
     data = make()
     save_quietly(path, data)
     with contextlib.suppress(OSError):

@@ -4,15 +4,42 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import mmap
 import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 from quoteverify.errors import InputError
 
 
-def write_atomic(path: str | Path, data: bytes | str, *, make_dirs: bool = False, sync: bool = True) -> Path:
+class Joined(NamedTuple):
+    """A file's bytes given in parts, in order, written and hashed one after another, never joined into one.
+
+    For a large file made mostly of bytes read from elsewhere (report.json,
+    whose sources' part is mapped from the cache folder): joining the 13 MB
+    of the 10 MB case's took 7-9 ms, the pages of a new buffer of that size
+    filled one fault at a time.
+    """
+
+    parts: tuple[bytes | mmap.mmap, ...]
+
+    def __bytes__(self) -> bytes:
+        return b"".join(self.parts)
+
+
+def data_sha256(data: bytes | Joined) -> str:
+    """The SHA-256 of a file's bytes, hex: of its parts one after another if it is :class:`Joined`."""
+    if not isinstance(data, Joined):
+        return hashlib.sha256(data).hexdigest()
+    digest = hashlib.sha256()
+    for part in data.parts:
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def write_atomic(path: str | Path, data: bytes | str | Joined, *, make_dirs: bool = False, sync: bool = True) -> Path:
     """Write ``data`` (``str`` as UTF-8) to ``path`` through a temporary file in the same folder and ``os.replace``.
 
     An interrupted run leaves either the old file or the new one, never half
@@ -38,7 +65,8 @@ def write_atomic(path: str | Path, data: bytes | str, *, make_dirs: bool = False
         raise InputError(str(path), f"cannot write: {e.strerror or e}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for part in data.parts if isinstance(data, Joined) else (data,):
+                fh.write(part)
             if sync:
                 fh.flush()
                 os.fsync(fh.fileno())

@@ -178,7 +178,7 @@ def test_a_saved_source_comes_back_with_its_texts_digest(tmp_path):
     assert _cache._TEXT_DIGESTS[id(loaded.text)] == (loaded.text, _cache.text_sha256(doc.text))
 
 
-def test_kept_bytes_are_made_once_a_key_and_read_back(tmp_path, monkeypatch):
+def test_kept_buffers_are_made_once_a_key_and_read_back(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     made: list[str] = []
 
@@ -189,13 +189,16 @@ def test_kept_bytes_are_made_once_a_key_and_read_back(tmp_path, monkeypatch):
 
         return bytes_of
 
-    assert _cache.kept_bytes("probe", "a", make("first")) == b"first"
-    assert _cache.kept_bytes("probe", "a", make("other")) == b"first"  # read back, not made
-    assert _cache.kept_bytes("probe", "b", make("second")) == b"second"
+    assert bytes(_cache.kept_buffer("probe", "a", make("first"))) == b"first"
+    assert bytes(_cache.kept_buffer("probe", "a", make("other"))) == b"first"  # read back, not made
+    assert bytes(_cache.kept_buffer("probe", "b", make("second"))) == b"second"
     assert made == ["first", "second"]
     for n in range(3):
-        _cache.kept_bytes("probe", f"more-{n}", make(str(n)), keep=2)
+        _cache.kept_buffer("probe", f"more-{n}", make(str(n)), keep=2)
     assert sorted(p.name for p in (tmp_path / "quoteverify" / "probe").iterdir()) == ["more-1", "more-2"]
+    (tmp_path / "quoteverify" / "probe" / "more-2").write_bytes(b"")  # left empty by a crash
+    assert bytes(_cache.kept_buffer("probe", "more-2", make("again"))) == b"again"
+    assert (tmp_path / "quoteverify" / "probe" / "more-2").read_bytes() == b"again"
 
 
 _PIECES = ["a", " ", "\u00e9", "\U0001f600", "\r\n", "\n", "\ufeff", "\x00", "\ud800"]
@@ -226,3 +229,22 @@ def test_an_article_read_as_utf_8_is_not_hashed_again():
     doc = document_from_bytes('He said "the quay will close".\n'.encode(), id="a", role="article")
     assert _cache._READ_TEXT == (doc.text, doc.sha256)
     assert _cache.read_text_sha256(doc.text) == doc.sha256
+
+
+@pytest.mark.parametrize("data", [b"", b"x", b"{\n  \"sources\": []\n}\n" * 5000])
+def test_a_mapped_file_holds_what_reading_it_gives(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "kept"
+    path.write_bytes(data)
+    path.chmod(0o644)
+    assert bytes(_cache.map_own(path)) == _cache.read_own(path) == data
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "getuid"), reason="no file modes to check")
+def test_a_file_others_may_write_is_neither_read_nor_mapped(tmp_path: Path) -> None:
+    path = tmp_path / "kept"
+    path.write_bytes(b"code")
+    path.chmod(0o666)
+    with pytest.raises(PermissionError):
+        _cache.read_own(path)
+    with pytest.raises(PermissionError):
+        _cache.map_own(path)

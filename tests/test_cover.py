@@ -103,3 +103,59 @@ def test_reproduced_words_are_those_the_rule_names():
     assert located
     for q in located:
         assert cover.reproduced_words(q) == _reproduced_plainly(q)
+
+
+def _coverage_plainly(quotes, index):
+    """:func:`cover.coverage` with each source's words gathered in a set and sorted, every source scored afresh."""
+    covered: dict[str, set[int]] = {}
+    for q in quotes:
+        if q.location is not None:
+            covered.setdefault(q.location.source, set()).update(_reproduced_plainly(q))
+    out = []
+    for no, doc in enumerate(index.documents):
+        if len(index.documents) > cover.ALL_SOURCES and doc.id not in covered:
+            continue
+        words = cover.paragraph_words(doc.paragraphs, index.word_starts(no))
+        every = cover._every_paragraph(doc, sorted(covered.get(doc.id, ())), words)
+        if len(index.documents) > cover.ALL_SOURCES:
+            starts = sorted(covered[doc.id])
+            every = tuple(p for p, para in zip(every, doc.paragraphs) if any(para.start <= w < para.end for w in starts))
+        out.append(cover.Coverage(doc.id, every))
+    return tuple(out)
+
+
+def test_coverage_is_that_of_every_quotations_words_in_a_set(monkeypatch):
+    """Words gathered in a list, sorted only where two alignments or a minor variant may repeat them, score as a set of them does.
+
+    Every article of the seed case, its quotations together, each quoted
+    twice (one source quoted by several alignments), and each alone, as it
+    is and with its alignments in reverse order, with and without a minor
+    variant over its passage; with every source listed and with only those quoted.
+    """
+    from pathlib import Path
+
+    from quoteverify.ingest import load_case
+    from quoteverify.locate import case_index
+
+    case = load_case(Path(__file__).resolve().parent.parent / "corpus" / "seely-letter")
+    index = case_index([s.document for s in case.sources], None)
+    results = [check_article(document_from_text(Path(case.root, a.path).read_text(encoding="utf-8"), id=a.id), index) for a in case.articles]
+    located = [q for r in results for q in r.quotes if q.location is not None]
+    assert any(len(q.alignment) > 1 for q in located) and len({q.location.source for q in located}) < len(located)
+    for every_source in (True, False):
+        monkeypatch.setattr(cover, "ALL_SOURCES", 10**6 if every_source else 0)
+        for r in results:
+            for quotes in [r.quotes, r.quotes + r.quotes[::-1], *[(q,) for q in r.quotes], *[(_turned(q, minor),) for q in r.quotes for minor in (False, True)]]:
+                assert cover.coverage(quotes, index) == _coverage_plainly(quotes, index)
+
+
+def _turned(q, minor: bool):
+    """A located quotation with its alignments in reverse order, and if ``minor`` a minor variant over its whole passage (words it reproduces twice)."""
+    from dataclasses import replace
+
+    from quoteverify.models import Kind, Variant
+
+    if q.location is None:
+        return q
+    over = (Variant(Kind.SPELLING, "", "", q.location.span),) if minor else ()
+    return replace(q, alignment=q.alignment[::-1], variants=(*q.variants, *over))

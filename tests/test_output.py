@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
-from quoteverify.run.output import _files_within
+import pytest
+
+from quoteverify.run.output import _file_sha256, _files_within, _HashedAside
 
 
 def _files_by_walk(folder: Path) -> list[str]:
@@ -36,3 +39,11 @@ def test_the_files_within_a_folder_are_those_a_walk_finds(tmp_path: Path) -> Non
     assert "link-to-file" in files and "sources/deep/er/x.txt" in files
     assert not any(f.startswith(("link-to-folder", "broken-link", "empty")) for f in files)
     assert files.index("a/b") < files.index("a-b/c")  # by parts, not by the joined text
+
+
+@pytest.mark.parametrize("size", [0, 1, 2**20, 2**20 + 7, 3 * 2**20 - 1])
+def test_a_file_hashed_aside_is_hashed_as_its_bytes(tmp_path: Path, size: int) -> None:
+    data = os.urandom(size)
+    (tmp_path / "f").write_bytes(data)
+    assert _file_sha256(tmp_path / "f") == _HashedAside(tmp_path / "f").result() == hashlib.sha256(data).hexdigest()
+    assert _HashedAside(tmp_path / "missing").result() is None
