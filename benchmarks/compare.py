@@ -69,9 +69,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sides import PACKAGE, check_origin, check_origin_at_exit, isolate
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-PACKAGE = "quoteverify"
 E2E_SIZE = "100K"
 
 
@@ -134,27 +135,6 @@ def digest_line(result: Any) -> bytes:
     return (json.dumps([where, _value(result.verdict), variants], ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def isolate(side: Path) -> None:
-    """Import quoteverify from ``side`` alone.
-
-    ``side`` goes first on ``sys.path``, and the finder of an editable
-    install is dropped: it would import a module missing from ``side`` (one
-    of the other layout) from the installed working tree.
-    """
-    sys.path.insert(0, str(side))
-    sys.meta_path[:] = [f for f in sys.meta_path if not getattr(f, "__module__", "").startswith("__editable__")]
-
-
-def check_origin(side: Path) -> None:
-    """Stop if a quoteverify module was imported from anywhere but ``side``."""
-    folder = (side / PACKAGE).resolve()
-    for name, module in list(sys.modules.items()):
-        file = getattr(module, "__file__", None)
-        if (name == PACKAGE or name.startswith(PACKAGE + ".")) and file and folder not in Path(file).resolve().parents:
-            print(f"{name} was imported from {file}, not from {folder}", file=sys.stderr)
-            raise SystemExit(3)
-
-
 def child(side: Path, folder: Path, cache: Path, articles: int, index_only: bool) -> dict:
     """One measurement in this process, with ``side``'s quoteverify."""
     isolate(side)
@@ -184,11 +164,9 @@ def child(side: Path, folder: Path, cache: Path, articles: int, index_only: bool
 def run_check(side: Path, argv: list[str]) -> None:
     """``python -m quoteverify`` with ``argv``, quoteverify imported from ``side`` alone."""
     isolate(side)
+    check_origin_at_exit(side)
     sys.argv = [PACKAGE, *argv]
-    try:
-        runpy.run_module(PACKAGE, run_name="__main__", alter_sys=True)
-    finally:
-        check_origin(side)
+    runpy.run_module(PACKAGE, run_name="__main__", alter_sys=True)
 
 
 # --------------------------------------------------------------------------- parent
