@@ -1415,6 +1415,19 @@ def test_short_lines_are_no_hard_wrapping():
 
     assert not is_hard_wrapped("a\nb\nc\nd\n\ne\nf\n")
     assert not is_hard_wrapped("Name: Ann\nStreet: High Street 4\nTown: Leeds\nPhone: 0113\n\nThanks\n")
+_path_parts = st.lists(st.sampled_from(["a", "b.txt", "/", ".", "..", "\\", " ", "é"]), max_size=8).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_path_parts, st.one_of(st.none(), st.sampled_from([".", "./", "/", "//", "case", "case/", "/tmp/case", "/tmp//case/."])))
+def test_paths_joined_as_strings_are_those_pathlib_joins(path: str, root: str | None) -> None:
+    from quoteverify.ingest import inputs
+
+    expected = str(Path(path) if root is None else Path(root) / path)
+    assert inputs._shown_path(root, path) == expected
+    assert inputs._shown_path(None if root is None else Path(root), path) == expected
+
+
 def test_a_missing_article_is_named_not_raised(tmp_path):
     """The run reports it, after checking every other article (see tests/test_cli.py)."""
     case = load_case(make_case(tmp_path, GOOD_CASE.replace("articles/a.txt", "articles/gone.txt")))
