@@ -181,6 +181,23 @@ def test_too_large(tmp_path):
         read_document(small, max_bytes=1024)
 
 
+@pytest.mark.parametrize("chunk", [1, 3, 1000])
+@pytest.mark.parametrize("told", [-4, -1, 0, 1, 5])
+def test_a_file_is_read_whole_whatever_its_reads_give_and_its_status_said(tmp_path, monkeypatch, chunk, told):
+    """Reads that come short, and a size that the file no longer has (it grew or shrank after its
+    status was taken), still give every byte the file holds, or the limit's fault."""
+    from quoteverify.ingest import inputs
+
+    data = bytes(range(48, 48 + 40)) * 3
+    p = write(tmp_path, "a.txt", data)
+    real_read, real_fstat = os.read, os.fstat
+    monkeypatch.setattr(inputs.os, "read", lambda fd, n: real_read(fd, min(n, chunk)))
+    monkeypatch.setattr(inputs.os, "fstat", lambda fd: os.stat_result((*real_fstat(fd)[:6], len(data) + told, *real_fstat(fd)[7:])))
+    assert inputs.read_bytes(p) == data
+    with pytest.raises(InputError, match="over the 119 bytes limit"):
+        inputs.read_bytes(p, max_bytes=len(data) - 1)
+
+
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads anything")
 def test_unreadable(tmp_path):
     p = write(tmp_path, "secret.txt", b"text")

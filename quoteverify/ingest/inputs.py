@@ -114,9 +114,9 @@ def read_bytes(
         raise InputError(where, f"bad file name ({e})") from None
     try:
         st = os.fstat(fd)
-        if stat.S_ISDIR(st.st_mode):
-            raise InputError(where, "is a directory, not a file")
         if not stat.S_ISREG(st.st_mode):
+            if stat.S_ISDIR(st.st_mode):
+                raise InputError(where, "is a directory, not a file")
             raise InputError(where, f"{_file_kind(st.st_mode)}, not a regular file")
         if st.st_size > max_bytes:
             raise InputError(where, f"{_size(st.st_size)}, over the {_size(max_bytes)} limit")
@@ -131,9 +131,16 @@ def read_bytes(
     # read of a 1 KB article allocate 16 MiB first, 3x the cost of the read
     want = st.st_size + 1
     try:
-        data = _read_fd(fd, want)
-        if len(data) == want:  # the file grew since it was looked at
-            data += _read_fd(fd, max_bytes + 1 - want)
+        # one read of its size and a byte more that gives its size has found its end: the next,
+        # which would give nothing, is not made (4,000 reads of the 10 MB case's articles were
+        # 2,000 that found their end): 13.3 ms -> 12.0 ms for their 2,000 files (process time,
+        # best of 41, alternated in one process)
+        data = os.read(fd, want)
+        if len(data) != st.st_size:
+            if len(data) < want:  # the file changed since it was looked at, or the read came short
+                data += _read_fd(fd, want - len(data))
+            if len(data) == want:  # the file grew since it was looked at
+                data += _read_fd(fd, max_bytes + 1 - want)
     except OSError as e:
         raise InputError(where, os_error_message(e)) from None
     finally:
