@@ -393,8 +393,14 @@ line_text = st.lists(
 @example("a\r\nb")
 @example("a\r\r\nb")
 def test_paragraphs_match_oracle(text):
+    from quoteverify.ingest import document
+
     found = [text[p.start : p.end] for p in find_paragraphs(text, role="article")]
     assert found == lines_oracle(text)
+    # the lines given to find_boilerplate along with the paragraphs are their texts, trimmed
+    paragraphs, lines = document._paragraphs(text, "article")
+    if lines is not None:
+        assert lines == [text[p.start : p.end] for p in paragraphs] == [line.strip() for line in lines]
     blocks = [text[p.start : p.end] for p in find_paragraphs(text, role="source")]
     assert [BREAKS.sub("\n", b) for b in blocks] == blocks_oracle(text)
 
@@ -650,6 +656,8 @@ def test_boilerplate_cheap_tests_change_nothing(lines: list[str], sep: str) -> N
     doc = document_from_text(sep.join(lines), id="b")
     found = [(s.index, s.reason) for s in find_boilerplate(doc.text, doc.paragraphs)]
     assert found == _boilerplate_by_rules(doc.text, doc.paragraphs)
+    lines = [doc.text[p.start : p.end] for p in doc.paragraphs]
+    assert [(s.index, s.reason) for s in find_boilerplate(doc.text, doc.paragraphs, lines=lines)] == found
     assert list(doc.skipped) == [(doc.paragraphs[i].start, doc.paragraphs[i].end) for i, _ in found]
     # paragraphs that take white space along (not trimmed): every line is tried
     loose = tuple(Paragraph(p.index, max(p.start - 1, 0), p.end) for p in doc.paragraphs)
