@@ -614,7 +614,9 @@ def _boilerplate_by_rules(text: str, paragraphs) -> list[tuple[int, str]]:
     joined = "\n".join(s for s, p in zip(lines, phrase) if p).lower()
     keys = [k for k in bp._PROMO_KEYS if k in joined]
     opens = bp._OPENING_QUOTE_SET
-    squash = bp._squash
+    def squash(s: str) -> str:
+        return " ".join(s.split())
+
     for i in range(tail_from):
         s = lines[i]
         if i in reasons or s[:1] in opens:
@@ -717,6 +719,17 @@ def test_plain_heads_are_those_no_caption_label_starts() -> None:
     for head in ["", *chars, *(a + b for a in chars for b in chars)]:
         plain = head.isascii() and head[:1].isalpha() and head.lower() not in bp._LABEL_LEADS
         assert (head in bp._PLAIN_HEADS) == plain, head
+
+
+_WHITE_SPACE = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+
+
+@given(st.text(st.sampled_from(["a", "b", ".", "\u201c", "\u200b", "\x00", *_WHITE_SPACE]), max_size=12))
+def test_spaces_squashed_as_split_and_joined(s: str) -> None:
+    from quoteverify.ingest.boilerplate import squash_spaces
+
+    assert squash_spaces(s) == " ".join(s.split())
+    assert squash_spaces(f"a {s} b") == " ".join(f"a {s} b".split())
 
 
 def test_marker_heads_are_those_no_link_list_marker_starts() -> None:

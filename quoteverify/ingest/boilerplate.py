@@ -370,8 +370,16 @@ def _words(s: str) -> int:
     return len(_WORD.findall(s))
 
 
-def _squash(s: str) -> str:
+def squash_spaces(s: str) -> str:
+    """``" ".join(s.split())``: ``s`` itself when its only white space is single spaces between
+    other characters, as a printable text's is but for doubled spaces and spaces at its ends
+    (every white space character but the space is unprintable). Looked at, not split and
+    joined again: the 2,000 titles taken of the 10 MB case's articles in 1.13 ms instead of
+    1.66 ms (best of 41, alternated in one process)."""
+    if s.isprintable() and "  " not in s and s[:1] != " " and s[-1:] != " ":
+        return s
     return " ".join(s.split())
+
 
 
 _OPENING_QUOTE_SET = frozenset(OPENING_QUOTES)
@@ -558,7 +566,7 @@ def find_boilerplate(
             and nxt[:1] not in opening
             and _may_repeat(s, nxt)
         ):
-            if _repeated(_squash(s), _squash(nxt)):
+            if _repeated(squash_spaces(s), squash_spaces(nxt)):
                 reason = "caption"
                 reasons.setdefault(i + 1, "caption")
         if reason is None and foreign is not None and _maybe_foreign(s, ascii_dominant):

@@ -19,7 +19,7 @@ from typing import Any, Literal, NamedTuple
 
 from quoteverify._cache import know_read_text_sha256
 from quoteverify.errors import InputError
-from quoteverify.ingest.boilerplate import Skip, find_boilerplate
+from quoteverify.ingest.boilerplate import Skip, find_boilerplate, squash_spaces
 from quoteverify.ingest.decode import declared_charset, decode_bytes
 from quoteverify.ingest.html import HeavyMarkup, extract_html, looks_like_html
 from quoteverify.models import Document, Paragraph
@@ -201,7 +201,7 @@ def _title_from_first_paragraph(text: str, paragraphs: Sequence[Paragraph], skip
         if p.index not in dropped:
             first = text[p.start : p.end]
             if len(first) <= TITLE_CHARS:
-                return " ".join(first.split())
+                return squash_spaces(first)
             break
     return ""
 
