@@ -181,6 +181,23 @@ def test_too_large(tmp_path):
         read_document(small, max_bytes=1024)
 
 
+@pytest.mark.parametrize("chunk", [1, 3, 1000])
+@pytest.mark.parametrize("told", [-4, -1, 0, 1, 5])
+def test_a_file_is_read_whole_whatever_its_reads_give_and_its_status_said(tmp_path, monkeypatch, chunk, told):
+    """Reads that come short, and a size that the file no longer has (it grew or shrank after its
+    status was taken), still give every byte the file holds, or the limit's fault."""
+    from quoteverify.ingest import inputs
+
+    data = bytes(range(48, 48 + 40)) * 3
+    p = write(tmp_path, "a.txt", data)
+    real_read, real_fstat = os.read, os.fstat
+    monkeypatch.setattr(inputs.os, "read", lambda fd, n: real_read(fd, min(n, chunk)))
+    monkeypatch.setattr(inputs.os, "fstat", lambda fd: os.stat_result((*real_fstat(fd)[:6], len(data) + told, *real_fstat(fd)[7:])))
+    assert inputs.read_bytes(p) == data
+    with pytest.raises(InputError, match="over the 119 bytes limit"):
+        inputs.read_bytes(p, max_bytes=len(data) - 1)
+
+
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads anything")
 def test_unreadable(tmp_path):
     p = write(tmp_path, "secret.txt", b"text")
@@ -376,8 +393,14 @@ line_text = st.lists(
 @example("a\r\nb")
 @example("a\r\r\nb")
 def test_paragraphs_match_oracle(text):
+    from quoteverify.ingest import document
+
     found = [text[p.start : p.end] for p in find_paragraphs(text, role="article")]
     assert found == lines_oracle(text)
+    # the lines given to find_boilerplate along with the paragraphs are their texts, trimmed
+    paragraphs, lines = document._paragraphs(text, "article")
+    if lines is not None:
+        assert lines == [text[p.start : p.end] for p in paragraphs] == [line.strip() for line in lines]
     blocks = [text[p.start : p.end] for p in find_paragraphs(text, role="source")]
     assert [BREAKS.sub("\n", b) for b in blocks] == blocks_oracle(text)
 
@@ -564,20 +587,36 @@ def _repeated_by_patterns(a: str, b: str) -> bool:
     return _caption_by_patterns(b) or (bp._words(a) >= 4 and len(b) - len(a) <= bp.REPEAT_TAIL)
 
 
+def _link_lists_by_pattern(text: str, paragraphs, lines):  # type: ignore[no-untyped-def]
+    """Where a link list runs to the end, and the link-list lines, each short line matched."""
+    from quoteverify.ingest import boilerplate as bp
+
+    reasons = {}
+    for i, s in enumerate(lines):
+        if len(s) <= bp.LINK_MARKER_CHARS and bp._LINK_MARKER.match(s) and s[:1] not in bp._OPENING_QUOTE_SET:
+            if paragraphs[i].start >= len(text) / 2 and bp._is_list_tail(lines[i + 1 :]):
+                return i, {**reasons, **{j: "link list" for j in range(i, len(lines))}}
+            reasons[i] = "link list"
+    return len(lines), reasons
+
+
 def _boilerplate_by_rules(text: str, paragraphs) -> list[tuple[int, str]]:
     from quoteverify.ingest import boilerplate as bp
 
     lines = [text[p.start : p.end] for p in paragraphs]
     if not lines:
         return []
-    tail_from, reasons = bp._link_lists(text, paragraphs, lines)
+    tail_from, reasons = _link_lists_by_pattern(text, paragraphs, lines)
+    assert bp._link_lists(text, paragraphs, lines) == (tail_from, reasons)
     dominant = _dominant_by_counts(text)
     foreign = bp._foreign_letters(dominant) if dominant else None
     phrase = [len(s) <= bp.PHRASE_CHARS and bp._DOUBLE_QUOTE.search(s) is None for s in lines]
     joined = "\n".join(s for s, p in zip(lines, phrase) if p).lower()
     keys = [k for k in bp._PROMO_KEYS if k in joined]
     opens = bp._OPENING_QUOTE_SET
-    squash = bp._squash
+    def squash(s: str) -> str:
+        return " ".join(s.split())
+
     for i in range(tail_from):
         s = lines[i]
         if i in reasons or s[:1] in opens:
@@ -633,6 +672,8 @@ def test_boilerplate_cheap_tests_change_nothing(lines: list[str], sep: str) -> N
     doc = document_from_text(sep.join(lines), id="b")
     found = [(s.index, s.reason) for s in find_boilerplate(doc.text, doc.paragraphs)]
     assert found == _boilerplate_by_rules(doc.text, doc.paragraphs)
+    lines = [doc.text[p.start : p.end] for p in doc.paragraphs]
+    assert [(s.index, s.reason) for s in find_boilerplate(doc.text, doc.paragraphs, lines=lines)] == found
     assert list(doc.skipped) == [(doc.paragraphs[i].start, doc.paragraphs[i].end) for i, _ in found]
     # paragraphs that take white space along (not trimmed): every line is tried
     loose = tuple(Paragraph(p.index, max(p.start - 1, 0), p.end) for p in doc.paragraphs)
@@ -678,6 +719,36 @@ def test_plain_heads_are_those_no_caption_label_starts() -> None:
     for head in ["", *chars, *(a + b for a in chars for b in chars)]:
         plain = head.isascii() and head[:1].isalpha() and head.lower() not in bp._LABEL_LEADS
         assert (head in bp._PLAIN_HEADS) == plain, head
+
+
+_WHITE_SPACE = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+
+
+@given(st.text(st.sampled_from(["a", "b", ".", "\u201c", "\u200b", "\x00", *_WHITE_SPACE]), max_size=12))
+def test_spaces_squashed_as_split_and_joined(s: str) -> None:
+    from quoteverify.ingest.boilerplate import squash_spaces
+
+    assert squash_spaces(s) == " ".join(s.split())
+    assert squash_spaces(f"a {s} b") == " ".join(f"a {s} b".split())
+
+
+def test_marker_heads_are_those_no_link_list_marker_starts() -> None:
+    """Each phrase of the link-list marker starts with two letters of _MARKER_LEADS, and the heads
+    taken as plain are those of the caption labels' rule, with those leads."""
+    from quoteverify.ingest import boilerplate as bp
+
+    body = bp._LINK_MARKER.pattern.removeprefix("^[\\W_]{0,3}(?:").removesuffix(")[\\W_]{0,3}$")
+    phrases, depth, start = [], 0, 0
+    for i, c in enumerate(body + "|"):
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if c == "|" and depth == 0:
+            phrases.append(body[start:i])
+            start = i + 1
+    assert len(phrases) == 27 and all(p[:2].isalpha() and p[:2] in bp._MARKER_LEADS for p in phrases)
+    chars = [chr(c) for c in range(128)] + ["\u00e9", "\u0130", "\u212a", "\u017f", "\u201c", "\u0416"]
+    for head in ["", *chars, *(a + b for a in chars for b in chars)]:
+        plain = head.isascii() and head[:1].isalpha() and head.lower() not in bp._MARKER_LEADS
+        assert (head in bp._MARKER_PLAIN_HEADS) == plain, head
 
 
 @given(st.text(st.sampled_from("ab \t\n\r\x0b\x0c\x1c\x85\u2028\u2029\u00a0\u201c"), max_size=30))
@@ -1415,6 +1486,19 @@ def test_short_lines_are_no_hard_wrapping():
 
     assert not is_hard_wrapped("a\nb\nc\nd\n\ne\nf\n")
     assert not is_hard_wrapped("Name: Ann\nStreet: High Street 4\nTown: Leeds\nPhone: 0113\n\nThanks\n")
+_path_parts = st.lists(st.sampled_from(["a", "b.txt", "/", ".", "..", "\\", " ", "é"]), max_size=8).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_path_parts, st.one_of(st.none(), st.sampled_from([".", "./", "/", "//", "case", "case/", "/tmp/case", "/tmp//case/."])))
+def test_paths_joined_as_strings_are_those_pathlib_joins(path: str, root: str | None) -> None:
+    from quoteverify.ingest import inputs
+
+    expected = str(Path(path) if root is None else Path(root) / path)
+    assert inputs._shown_path(root, path) == expected
+    assert inputs._shown_path(None if root is None else Path(root), path) == expected
+
+
 def test_a_missing_article_is_named_not_raised(tmp_path):
     """The run reports it, after checking every other article (see tests/test_cli.py)."""
     case = load_case(make_case(tmp_path, GOOD_CASE.replace("articles/a.txt", "articles/gone.txt")))

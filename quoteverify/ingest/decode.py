@@ -57,6 +57,8 @@ _C1_BYTES = re.compile(rb"[\x80-\x9f]")
 # the control characters of _CONTROL in UTF-8: C0 and DEL are bytes of their own
 # (no byte under 0x80 is part of a longer sequence), C1 are 0xC2 then 0x80-0x9F
 _C0_UTF8 = bytes([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F])
+# every other byte: deleted, the C0 controls and DEL are what is left
+_NOT_C0_UTF8 = bytes(sorted(set(range(256)) - set(_C0_UTF8)))
 _C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
 _DECLARED_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:-]+)""",
@@ -194,7 +196,10 @@ def count_controls(text: str) -> int:
 
 def _count_controls_utf8(data: bytes) -> int:
     """:func:`count_controls` of the text whose UTF-8 is ``data``."""
-    count = len(data) - len(data.translate(None, _C0_UTF8))
+    # the controls kept and counted, where deleting them wrote out every other byte: the 500
+    # sources of the 10 MB case decoded in 10.3 ms instead of 12.3 ms, its 2,000 articles in
+    # 7.1 ms instead of 7.3 ms (best of 41, alternated in one process)
+    count = len(data.translate(None, _NOT_C0_UTF8))
     if b"\xc2" in data:  # every C1 control opens with it: a scan for one byte first
         count += len(_C1_UTF8.findall(data))
     return count
