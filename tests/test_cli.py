@@ -125,7 +125,8 @@ def test_the_program_ends_with_the_status_and_output_of_its_command(tmp_path):
 
 #: the command line run as the program, with an exit handler, an object that writes a file when
 #: the interpreter is torn down (its builtins gone by then: ``open`` kept), and (when asked) a
-#: thread the interpreter waits for, which writes a file
+#: thread the interpreter waits for, which writes a file once the main thread has ended (so that
+#: it is still running when the command ends, however long the command takes)
 _AS_THE_PROGRAM = """
 import atexit, sys, threading, time
 from quoteverify.cli import main
@@ -141,7 +142,8 @@ kept = Teardown()
 atexit.register(lambda: print("exit handler ran"))
 if mode == "thread":
     def late():
-        time.sleep(0.3)
+        while threading.main_thread().is_alive():
+            time.sleep(0.01)
         with open(folder + "/thread", "w") as f:
             f.write("written")
     threading.Thread(target=late).start()
