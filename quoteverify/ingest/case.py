@@ -12,7 +12,6 @@ import datetime as _dt
 import hashlib
 import os
 import stat
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -37,6 +36,8 @@ from quoteverify.models import (
 
 
 def _toml(path: Path, shown: str) -> dict[str, Any]:
+    import tomllib  # see _toml_text
+
     try:
         with open(path, "rb") as f:
             return tomllib.load(f)
@@ -64,7 +65,14 @@ def _case_toml(path: Path, shown: str, saved: SavedCase) -> dict[str, Any]:
 
 
 def _toml_text(raw: bytes, shown: str) -> dict[str, Any]:
-    """Parse the bytes of a TOML file (as ``tomllib.load`` reads a file)."""
+    """Parse the bytes of a TOML file (as ``tomllib.load`` reads a file).
+
+    ``tomllib`` is imported here, not with the module: a case's ``case.toml``
+    is saved parsed with its sources (:func:`_case_toml`), and a run then
+    parses no TOML at all (see :func:`quoteverify.lexicon._parsed` for the figure).
+    """
+    import tomllib
+
     try:
         return tomllib.loads(raw.decode())
     except tomllib.TOMLDecodeError as e:
