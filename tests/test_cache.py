@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import json
+import re
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from profiles import examples
 from quoteverify import _cache, models
 
 PROBE = '''
@@ -226,3 +228,110 @@ def test_an_article_read_as_utf_8_is_not_hashed_again():
     doc = document_from_bytes('He said "the quay will close".\n'.encode(), id="a", role="article")
     assert _cache._READ_TEXT == (doc.text, doc.sha256)
     assert _cache.read_text_sha256(doc.text) == doc.sha256
+
+
+# --------------------------------------------------------------------------- re's patterns kept compiled
+
+_ATOMS = ["a", "b", "\u00e9", ".", r"\w", r"\d", r"\s", r"\b", "[a-c]", "[^x]", r"\.", "(?:ab)", "(x)", "(?P<name>y)", "(?i:b)"]
+_PARTS = st.recursive(
+    st.sampled_from(_ATOMS),
+    lambda inner: st.one_of(
+        st.tuples(inner, inner).map("".join),
+        st.tuples(inner, inner).map("|".join),
+        st.tuples(inner, st.sampled_from(["*", "+", "?", "{2}", "{1,3}", "*?"])).map(lambda t: f"(?:{t[0]}){t[1]}"),
+        inner.map(lambda p: f"({p})"),
+        inner.map(lambda p: f"(?={p})"),
+        inner.map(lambda p: f"(?<!{p[:1] or 'a'})"),
+    ),
+    max_leaves=6,
+)
+#: with a flag set inside the pattern, at its start, or none
+_PATTERNS = st.tuples(st.sampled_from(["", "(?i)", "(?s)", "(?m)"]), _PARTS).map("".join)
+_FLAGS = st.sampled_from([0, re.IGNORECASE, re.MULTILINE | re.DOTALL, re.VERBOSE, re.ASCII, re.IGNORECASE | re.ASCII])
+
+
+@pytest.fixture
+def kept_patterns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh file of kept patterns, for the length of one test (``re``'s own compile the one to compare with)."""
+    import re._compiler
+
+    original = re._compiler.compile
+    if original is _cache._compile_kept:
+        original = _cache._compile_afresh
+    path = tmp_path / "patterns.marshal"
+    monkeypatch.setattr(_cache, "_compile_afresh", original)
+    monkeypatch.setattr(_cache, "_patterns", _cache._CompiledSources(path, _cache._pattern_code, _cache._is_pattern_code, 8))
+    yield path
+
+
+def _same_pattern(made: re.Pattern, pattern: str | bytes, flags: int) -> None:
+    plain = _cache._compile_afresh(pattern, flags)
+    assert made is not plain and made == plain  # the same text, flags and code
+    assert (made.flags, made.groups, dict(made.groupindex)) == (plain.flags, plain.groups, dict(plain.groupindex))
+
+
+@settings(max_examples=examples(100), suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_PATTERNS, _FLAGS, st.booleans())
+def test_a_pattern_made_from_its_kept_code_is_the_pattern_re_compiles(kept_patterns, pattern, flags, as_bytes):
+    if as_bytes:
+        pattern = pattern.replace("\u00e9", "e").encode()
+    try:
+        plain = _cache._compile_afresh(pattern, flags)
+    except (re.error, ValueError) as e:
+        with pytest.raises(type(e)):
+            _cache._compile_kept(pattern, flags)  # fails as re fails, and is not kept
+        assert _cache._patterns.compiled == 0
+        return
+    _same_pattern(_cache._compile_kept(pattern, flags), pattern, flags)  # compiled afresh
+    _same_pattern(_cache._compile_kept(pattern, flags), pattern, flags)  # from the code kept in this process
+    _cache._patterns.save()
+    _cache._patterns = _cache._CompiledSources(kept_patterns, _cache._pattern_code, _cache._is_pattern_code, 8)
+    _same_pattern(_cache._compile_kept(pattern, flags), pattern, flags)  # from the code read back
+    assert _cache._patterns.compiled == 0
+    for text in ("", "ab", "xy\u00e9a", "a.b ab\nc"):
+        subject = text.encode("latin-1", "replace") if as_bytes else text
+        assert [m.span() for m in _cache._compile_kept(pattern, flags).finditer(subject)] == [
+            m.span() for m in plain.finditer(subject)
+        ]
+
+
+def test_kept_code_that_sre_refuses_or_that_is_foreign_is_not_used(kept_patterns):
+    kept_patterns.write_bytes(
+        marshal.dumps({("ab+", 0): (32, [99, 1, 2], 0, {}, ()), ("c", 0): "not code", 3: (0, [], 0, {}, ())})
+    )
+    _same_pattern(_cache._compile_kept("ab+", 0), "ab+", 0)
+    _same_pattern(_cache._compile_kept("c", 0), "c", 0)
+    assert _cache._patterns.compiled == 1  # "c", whose entry was not read; "ab+" read, refused by _sre, compiled as always
+
+
+def test_a_pattern_given_parsed_or_to_debug_is_compiled_as_always(kept_patterns, capsys):
+    import re._parser
+
+    parsed = re._parser.parse("a|b", 0)
+    assert _cache._compile_kept(parsed, 0).match("b")
+    assert _cache._compile_kept("ab", re.DEBUG).match("ab")
+    assert capsys.readouterr().out  # re.DEBUG prints the compiled code
+    assert _cache._patterns.compiled == 0
+
+
+def test_the_file_keeps_at_most_its_limit_of_patterns_then_those_of_the_run(kept_patterns):
+    for pattern in [f"p{n}" for n in range(8)]:
+        _cache._compile_kept(pattern, 0)
+    _cache._patterns.save()
+    _cache._patterns = _cache._CompiledSources(kept_patterns, _cache._pattern_code, _cache._is_pattern_code, 8)
+    for pattern in ("p0", "p1", "new"):
+        _cache._compile_kept(pattern, 0)
+    _cache._patterns.save()
+    assert sorted(marshal.loads(kept_patterns.read_bytes())) == [("new", 0), ("p0", 0), ("p1", 0)]
+
+
+def test_the_command_line_compiles_its_patterns_from_kept_code():
+    import re._compiler
+
+    import quoteverify.cli  # noqa: F401 (which asks for it)
+
+    if _cache._patterns is None:
+        pytest.skip("re compiles its patterns otherwise on this Python")
+    assert re._compiler.compile is _cache._compile_kept
+    pattern = re.compile(r"(?P<kept>k[eé]pt)\b", re.IGNORECASE)
+    assert pattern.search("KÉPT code").group("kept") == "KÉPT"
