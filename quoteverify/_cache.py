@@ -9,7 +9,8 @@ cannot be written. Kept there: the compiled templates of the
 report (:mod:`quoteverify.render.html`), the compiled ``regex`` patterns of
 a module (:mod:`quoteverify._patterns`), the methods ``dataclasses``
 writes for the package's classes (:func:`keep_dataclass_methods`), the
-code ``re`` compiles the command's patterns to (:func:`keep_compiled_patterns`),
+code ``re`` compiles the command's patterns to (:func:`keep_compiled_patterns`)
+and that of its named tuples' ``__new__`` (:func:`keep_named_tuple_methods`),
 the parsed word lists (:mod:`quoteverify.lexicon`), and the
 sources' part of a ``report.json`` (:func:`kept_bytes`, see
 :func:`quoteverify.render.json.report_json_bytes`).
@@ -24,6 +25,7 @@ from __future__ import annotations
 import _sre  # type: ignore[import-not-found]  # re's engine, which has no stubs
 import atexit
 import builtins
+import collections
 import contextlib
 import dataclasses
 import hashlib
@@ -256,6 +258,47 @@ def keep_dataclass_methods() -> None:
     _methods = _CompiledSources(cache_folder() / f"dataclass-methods-{_METHODS_FORMAT}-{tag}.marshal")
     dataclasses.exec = _exec_kept  # type: ignore[attr-defined]
 
+
+# --------------------------------------------------------------------------- the code of named tuples
+
+
+_named_tuples: _CompiledSources | None = None
+#: the most ``__new__`` methods the file keeps (see :class:`_CompiledSources`)
+_NAMED_TUPLES_KEPT = 1024
+
+
+def keep_named_tuple_methods() -> None:
+    """Keep the ``__new__`` that ``collections.namedtuple`` writes for each named tuple compiled between runs.
+
+    Each is a line of source text compiled with ``eval``, as ``dataclasses``
+    compiles its methods (:func:`keep_dataclass_methods`): 63 of them before
+    a check of the 10 MB case reads its first article, 13 M of its 1,125 M
+    instructions (callgrind, 1,112 M with their code kept). Done the same
+    way, by giving ``collections`` an ``eval`` of its own, for the command's
+    own process (:mod:`quoteverify.cli` asks for it); like a ``.pyc``, the
+    file is not written where Python writes no bytecode.
+    """
+    global _named_tuples
+    writer = getattr(collections, "namedtuple", None)
+    if _named_tuples is not None or "eval" in vars(collections) or writer is None or "eval" not in writer.__code__.co_names:
+        return
+    tag = f"{sys.implementation.cache_tag}-{importlib.util.MAGIC_NUMBER.hex()}"
+    _named_tuples = _CompiledSources(
+        cache_folder() / f"named-tuples-1-{tag}.marshal", _compile_expression, _is_compiled_source, _NAMED_TUPLES_KEPT
+    )
+    collections.eval = _eval_kept  # type: ignore[attr-defined]
+
+
+def _compile_expression(source: str) -> CodeType:
+    """``source`` compiled as ``eval(source)`` in ``collections`` compiles it (with no future features)."""
+    return compile(source, "<string>", "eval", dont_inherit=True)
+
+
+def _eval_kept(source: Any, globals: dict[str, Any] | None = None, locals: Any = None, /) -> Any:
+    """``eval`` for ``collections``: the source of a named tuple's ``__new__`` runs from its kept code."""
+    if _named_tuples is not None and isinstance(source, str):
+        source = _named_tuples.code(source)
+    return builtins.eval(source, globals, locals)
 
 
 # --------------------------------------------------------------------------- the code of re's patterns

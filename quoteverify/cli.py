@@ -24,11 +24,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from quoteverify._cache import keep_compiled_patterns
+from quoteverify._cache import keep_compiled_patterns, keep_named_tuple_methods
 
 # before click, numpy, jinja2 and the package's stages import their modules and these compile
-# their patterns: see there (a twelfth of the instructions of a check before its first article)
+# their patterns and named tuples: see there (a tenth of the instructions of a check before its first article)
 keep_compiled_patterns()
+keep_named_tuple_methods()
 
 import click  # noqa: E402
 

@@ -335,3 +335,53 @@ def test_the_command_line_compiles_its_patterns_from_kept_code():
     assert re._compiler.compile is _cache._compile_kept
     pattern = re.compile(r"(?P<kept>k[eé]pt)\b", re.IGNORECASE)
     assert pattern.search("KÉPT code").group("kept") == "KÉPT"
+
+
+# --------------------------------------------------------------------------- named tuples' __new__ kept compiled
+
+
+@pytest.fixture
+def kept_named_tuples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh file of kept ``__new__`` methods, and ``collections`` giving it its ``eval``, for one test."""
+    import collections
+
+    path = tmp_path / "named-tuples.marshal"
+    monkeypatch.setattr(_cache, "_named_tuples", _cache._CompiledSources(path, _cache._compile_expression, _cache._is_compiled_source, 4))
+    monkeypatch.setattr(collections, "eval", _cache._eval_kept, raising=False)
+    yield path
+
+
+def _plain_named_tuple(name: str, fields: list[str], defaults: tuple[Any, ...] = ()) -> type:
+    import collections
+
+    with pytest.MonkeyPatch.context() as plain:
+        plain.delattr(collections, "eval", raising=False)
+        return collections.namedtuple(name, fields, defaults=defaults)
+
+
+@settings(max_examples=examples(30), suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(["a", "b", "count", "index_", "text", "spans"]), max_size=4, unique=True))
+def test_a_named_tuple_made_from_kept_code_is_the_one_made_from_source(kept_named_tuples, fields):
+    import collections
+
+    plain = _plain_named_tuple("Probe", fields, defaults=(None,) if fields else ())
+    made = [collections.namedtuple("Probe", fields, defaults=(None,) if fields else ()) for _ in range(2)]
+    _cache._named_tuples.save()
+    _cache._named_tuples = _cache._CompiledSources(kept_named_tuples, _cache._compile_expression, _cache._is_compiled_source, 4)
+    made.append(collections.namedtuple("Probe", fields, defaults=(None,) if fields else ()))
+    assert _cache._named_tuples.compiled == 0  # read back
+    for cls in made:
+        assert _code_fields(cls.__new__.__code__) == _code_fields(plain.__new__.__code__)
+        assert cls.__new__.__defaults__ == plain.__new__.__defaults__ and cls._fields == plain._fields
+        values = list(range(len(fields)))
+        assert tuple(cls(*values)) == tuple(plain(*values)) and repr(cls(*values)) == repr(plain(*values))
+        if fields:
+            assert cls(*values[:-1])[-1] is None  # its default
+
+
+def test_a_broken_file_of_named_tuples_is_not_used(kept_named_tuples):
+    import collections
+
+    kept_named_tuples.write_bytes(marshal.dumps({"lambda _cls, a: _tuple_new(_cls, (a,))": "not code", 3: compile("1", "<x>", "eval")}))
+    probe = collections.namedtuple("Probe", ["a"])
+    assert probe(1).a == 1 and _cache._named_tuples.compiled == 1
