@@ -308,3 +308,17 @@ def test_a_text_that_is_its_files_bytes_decoded_is_not_saved_again(tmp_path: Pat
     reads = Reads(monkeypatch)
     assert load_case(root) == first
     assert reads.ids == []
+
+
+_listing_values = st.one_of(st.text(alphabet=st.sampled_from(["a", "é", "\u201c", "\ud800", " ", '"']), max_size=4), st.booleans(), st.none())
+
+
+@given(st.lists(_listing_values, max_size=4), st.lists(_listing_values, max_size=4))
+def test_a_source_key_names_what_case_toml_says_of_it_and_nothing_else(listing: list[object], other: list[object]) -> None:
+    """Two listings have one key when they are one listing (a lone surrogate too, which orjson refuses), else two."""
+    sha = "0" * 64
+    key = saved.source_key(sha, listing)
+    assert len(key) == 64 and key == saved.source_key(sha, list(listing))
+    same = json.dumps(listing) == json.dumps(other) and [type(v) for v in listing] == [type(v) for v in other]
+    assert (saved.source_key(sha, other) == key) == same
+    assert saved.source_key("1" * 64, listing) != key

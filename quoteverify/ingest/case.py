@@ -488,7 +488,7 @@ def _read_source(listed: _ListedSource, saved: SavedCase, language: str) -> Sour
     if doc.language != own_language:  # else the same document again: 500 copies were 5 ms of the 10 MB case's load, profiled
         doc = replace(doc, language=own_language)
     if listed.provenance_file is None:
-        return SourceInfo(doc, Provenance())
+        return SourceInfo(doc)  # and its default provenance, none, not one made for each source
     return SourceInfo(doc, load_provenance(listed.provenance_file, paragraphs=len(doc.paragraphs)))
 
 

@@ -59,8 +59,15 @@ def _code_version() -> str:
 
 
 def source_key(sha256: str, listing: Any) -> str:
-    """The key of a source whose file's bytes have the digest ``sha256``, read as ``listing`` (what case.toml says of it, JSON-able) asks."""
-    return hashlib.sha256(json.dumps([sha256, listing], ensure_ascii=True).encode("ascii")).hexdigest()
+    """The key of a source whose file's bytes have the digest ``sha256``, read as ``listing`` (what case.toml says of it, JSON-able) asks.
+
+    The digest of the two as JSON: orjson's, 0.6 us a source against 2.8 us
+    with json's (timeit); json's where orjson refuses a value (a lone surrogate).
+    """
+    try:
+        return hashlib.sha256(orjson.dumps([sha256, listing])).hexdigest()
+    except orjson.JSONEncodeError:
+        return hashlib.sha256(json.dumps([sha256, listing], ensure_ascii=True).encode("ascii")).hexdigest()
 
 
 class SavedCase:
