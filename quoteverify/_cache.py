@@ -201,7 +201,11 @@ class _CompiledSources:
         if code and self._limit is not None and len(code) > self._limit:
             code = {source: code[source] for source in self._asked}
         if code:
-            save_quietly(self.path, marshal.dumps(code))
+            try:
+                data = marshal.dumps(code)
+            except ValueError:  # a value marshal does not write: nothing kept
+                return
+            save_quietly(self.path, data)
 
 
 def _is_compiled_source(source: Any, code: Any) -> bool:

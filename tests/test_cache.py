@@ -385,3 +385,10 @@ def test_a_broken_file_of_named_tuples_is_not_used(kept_named_tuples):
     kept_named_tuples.write_bytes(marshal.dumps({"lambda _cls, a: _tuple_new(_cls, (a,))": "not code", 3: compile("1", "<x>", "eval")}))
     probe = collections.namedtuple("Probe", ["a"])
     assert probe(1).a == 1 and _cache._named_tuples.compiled == 1
+
+
+def test_code_that_marshal_cannot_write_is_not_kept(tmp_path):
+    kept = _cache._CompiledSources(tmp_path / "kept.marshal", compile_source=lambda source: object(), kept=lambda k, v: True)
+    kept.code("a")
+    kept.save()
+    assert not (tmp_path / "kept.marshal").exists()
