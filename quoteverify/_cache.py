@@ -8,7 +8,10 @@ of the expected kind, and made again where it is missing or the folder
 cannot be written. Kept there: the compiled templates of the
 report (:mod:`quoteverify.render.html`), the compiled ``regex`` patterns of
 a module (:mod:`quoteverify._patterns`), the methods ``dataclasses``
-writes for the package's classes (:func:`keep_dataclass_methods`), and the
+writes for the package's classes (:func:`keep_dataclass_methods`), the
+code ``re`` compiles the command's patterns to (:func:`keep_compiled_patterns`)
+and that of its named tuples' ``__new__`` (:func:`keep_named_tuple_methods`),
+the parsed word lists (:mod:`quoteverify.lexicon`), and the
 sources' part of a ``report.json`` (:func:`kept_buffer`, see
 :func:`quoteverify.render.json.report_json_bytes`).
 
@@ -19,8 +22,10 @@ their digest (:func:`text_sha256`), and of the article it read last
 
 from __future__ import annotations
 
+import _sre  # type: ignore[import-not-found]  # re's engine, which has no stubs
 import atexit
 import builtins
+import collections
 import contextlib
 import dataclasses
 import hashlib
@@ -28,6 +33,7 @@ import importlib.util
 import marshal
 import mmap
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -169,14 +175,30 @@ def kept_buffer(kind: str, key: str, make: Callable[[], bytes], *, keep: int = 4
 
 
 class _CompiledSources:
-    """Code compiled from source texts, kept in one file by the texts (see :func:`keep_dataclass_methods`)."""
+    """Code compiled from source texts, kept in one file by the texts (see :func:`keep_dataclass_methods`).
 
-    def __init__(self, path: Path) -> None:
+    ``compile_source`` compiles a text; ``kept`` tells a text and its code
+    read from the file that are of the expected kind. With a ``limit``, a
+    file that would hold more is written with the texts this process asked
+    for alone.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        compile_source: Callable[[Any], Any] | None = None,
+        kept: Callable[[Any, Any], bool] | None = None,
+        limit: int | None = None,
+    ) -> None:
         self.path = path
-        self._code: dict[str, CodeType] | None = None
+        self._compile_source = compile_source or _compile
+        self._kept = kept or _is_compiled_source
+        self._limit = limit
+        self._code: dict[Any, Any] | None = None
+        self._asked: set[Any] = set()
         self.compiled = 0
 
-    def _read(self) -> dict[str, CodeType]:
+    def _read(self) -> dict[Any, Any]:
         try:
             # loads of the bytes: load from the file read each piece with a call of its own (23 ms, not 3)
             kept = marshal.loads(read_own(self.path))
@@ -184,24 +206,37 @@ class _CompiledSources:
             return {}
         if not isinstance(kept, dict):
             return {}
-        return {k: v for k, v in kept.items() if isinstance(k, str) and isinstance(v, CodeType)}
+        return {k: v for k, v in kept.items() if self._kept(k, v)}
 
-    def code(self, source: str) -> CodeType:
-        """The code of ``source``, compiled as ``exec(source)`` in ``dataclasses`` compiles it."""
+    def code(self, source: Any) -> Any:
+        """The code of ``source``, compiled as ``compile_source`` compiles it (by default as ``exec(source)`` in ``dataclasses``)."""
         if self._code is None:
             self._code = self._read()
         found = self._code.get(source)
         if found is None:
-            found = self._code[source] = _compile(source)
+            found = self._code[source] = self._compile_source(source)
             # kept as a module's bytecode is: not where Python is told to write none
             if not self.compiled and not sys.dont_write_bytecode:
                 atexit.register(self.save)
             self.compiled += 1
+        if self._limit is not None:
+            self._asked.add(source)
         return found
 
     def save(self) -> None:
-        if self._code:
-            save_quietly(self.path, marshal.dumps(self._code))
+        code = self._code
+        if code and self._limit is not None and len(code) > self._limit:
+            code = {source: code[source] for source in self._asked}
+        if code:
+            try:
+                data = marshal.dumps(code)
+            except ValueError:  # a value marshal does not write: nothing kept
+                return
+            save_quietly(self.path, data)
+
+
+def _is_compiled_source(source: Any, code: Any) -> bool:
+    return isinstance(source, str) and isinstance(code, CodeType)
 
 
 _methods: _CompiledSources | None = None
@@ -254,3 +289,129 @@ def keep_dataclass_methods() -> None:
     _methods = _CompiledSources(cache_folder() / f"dataclass-methods-{_METHODS_FORMAT}-{tag}.marshal")
     dataclasses.exec = _exec_kept  # type: ignore[attr-defined]
 
+
+# --------------------------------------------------------------------------- the code of named tuples
+
+
+_named_tuples: _CompiledSources | None = None
+#: the most ``__new__`` methods the file keeps (see :class:`_CompiledSources`)
+_NAMED_TUPLES_KEPT = 1024
+
+
+def keep_named_tuple_methods() -> None:
+    """Keep the ``__new__`` that ``collections.namedtuple`` writes for each named tuple compiled between runs.
+
+    Each is a line of source text compiled with ``eval``, as ``dataclasses``
+    compiles its methods (:func:`keep_dataclass_methods`): 63 of them before
+    a check of the 10 MB case reads its first article, 13 M of its 1,125 M
+    instructions (callgrind, 1,112 M with their code kept). Done the same
+    way, by giving ``collections`` an ``eval`` of its own, for the command's
+    own process (:mod:`quoteverify.cli` asks for it); like a ``.pyc``, the
+    file is not written where Python writes no bytecode.
+    """
+    global _named_tuples
+    writer = getattr(collections, "namedtuple", None)
+    if _named_tuples is not None or "eval" in vars(collections) or writer is None or "eval" not in writer.__code__.co_names:
+        return
+    tag = f"{sys.implementation.cache_tag}-{importlib.util.MAGIC_NUMBER.hex()}"
+    _named_tuples = _CompiledSources(
+        cache_folder() / f"named-tuples-1-{tag}.marshal", _compile_expression, _is_compiled_source, _NAMED_TUPLES_KEPT
+    )
+    collections.eval = _eval_kept  # type: ignore[attr-defined]
+
+
+def _compile_expression(source: str) -> CodeType:
+    """``source`` compiled as ``eval(source)`` in ``collections`` compiles it (with no future features)."""
+    return compile(source, "<string>", "eval", dont_inherit=True)
+
+
+def _eval_kept(source: Any, globals: dict[str, Any] | None = None, locals: Any = None, /) -> Any:
+    """``eval`` for ``collections``: the source of a named tuple's ``__new__`` runs from its kept code."""
+    if _named_tuples is not None and isinstance(source, str):
+        source = _named_tuples.code(source)
+    return builtins.eval(source, globals, locals)
+
+
+# --------------------------------------------------------------------------- the code of re's patterns
+
+
+_patterns: _CompiledSources | None = None
+#: the format of the file of kept patterns
+_PATTERNS_FORMAT = 1
+#: the most patterns the file keeps: past it, a run keeps those it compiled alone (patterns made of a case's names come and go)
+_PATTERNS_KEPT = 1024
+
+#: a pattern's text and flags; the flags, code, groups and group names ``_sre.compile`` makes the pattern of
+_PatternKey = tuple[str | bytes, int]
+_PatternCode = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
+
+
+def keep_compiled_patterns() -> None:
+    """Keep the code ``re`` compiles its patterns to between runs, as :func:`keep_dataclass_methods` keeps methods.
+
+    ``re`` parses and compiles each pattern in Python: the 114 a check of
+    the 10 MB case compiles before its first article (those of click,
+    numpy, jinja2, the standard modules they import, and this package's).
+    Made from kept code, that start took 1,124 M instructions instead of
+    1,227 M (callgrind, best of two), 259 ms of CPU time instead of 277 ms
+    (best of 12, alternated, on a busy machine). Their code is
+    kept, by pattern and flags, Python's version and that of its ``_sre``
+    engine; a kept pattern is made by ``_sre.compile`` from it, as
+    ``re.compile`` makes it from the code it compiles: an equal pattern
+    (the same text, flags and code), whose code ``_sre`` checks as it
+    always does. Done by giving ``re``'s compiler a ``compile`` of its own;
+    a pattern given parsed, or compiled with ``re.DEBUG``, or whose kept
+    code ``_sre`` refuses, is compiled as always, and a pattern that warns
+    as it is parsed warns only when it is compiled afresh. For the command's
+    own process (:mod:`quoteverify.cli` asks for it): a program that
+    imports the package compiles its patterns as always. Like a ``.pyc``,
+    the file is not written where Python writes no bytecode.
+    """
+    global _patterns, _compile_afresh
+    compiler = getattr(re, "_compiler", None)
+    original = getattr(compiler, "compile", None)
+    if _patterns is not None or original is None or not {"_code", "_sre"} <= set(original.__code__.co_names):
+        return
+    tag = f"{sys.implementation.cache_tag}-{sys.hexversion:x}-{_sre.MAGIC}-{_sre.CODESIZE}"
+    _patterns = _CompiledSources(
+        cache_folder() / f"re-patterns-{_PATTERNS_FORMAT}-{tag}.marshal", _pattern_code, _is_pattern_code, _PATTERNS_KEPT
+    )
+    _compile_afresh = original
+    compiler.compile = _compile_kept  # type: ignore[union-attr]
+
+
+#: ``re``'s own compile, for what is not kept
+_compile_afresh: Callable[[Any, int], re.Pattern[Any]] = re.compile
+
+
+def _compile_kept(pattern: Any, flags: int = 0) -> re.Pattern[Any]:
+    """``re._compiler.compile``: a pattern's text made a pattern from its kept code (see :func:`keep_compiled_patterns`)."""
+    if _patterns is None or type(pattern) not in (str, bytes) or flags & re.DEBUG:
+        return _compile_afresh(pattern, flags)
+    code = _patterns.code((pattern, int(flags)))
+    try:
+        return _sre.compile(pattern, *code)
+    except (TypeError, ValueError, RuntimeError, OverflowError):  # kept code that _sre refuses
+        return _compile_afresh(pattern, flags)
+
+
+def _pattern_code(key: _PatternKey) -> _PatternCode:
+    """What ``re._compiler.compile`` gives ``_sre.compile`` for a pattern's text and flags, worked out as it does."""
+    pattern, flags = key
+    parsed = re._parser.parse(pattern, flags)  # type: ignore[attr-defined]
+    code = re._compiler._code(parsed, flags)  # type: ignore[attr-defined]
+    state = parsed.state
+    names: list[str | None] = [None] * state.groups
+    for name, index in state.groupdict.items():
+        names[index] = name
+    # its opcodes are int subclasses, which marshal does not write
+    return flags | state.flags, list(map(int, code)), state.groups - 1, dict(state.groupdict), tuple(names)
+
+
+def _is_pattern_code(key: Any, code: Any) -> bool:
+    """Whether a key and a value read from the file are a pattern's text and flags and the parts of its code."""
+    return (
+        type(key) is tuple and len(key) == 2 and type(key[0]) in (str, bytes) and type(key[1]) is int
+        and type(code) is tuple and len(code) == 5 and type(code[0]) is int and type(code[1]) is list
+        and type(code[2]) is int and type(code[3]) is dict and type(code[4]) is tuple
+    )

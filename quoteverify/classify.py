@@ -26,13 +26,14 @@ would be verbatim. The word lists are those of the source's language.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gzip
 import importlib.util
 import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence, Set
+from collections.abc import Callable, Sequence, Set
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple, overload
@@ -41,6 +42,7 @@ import regex
 from rapidfuzz.distance import OSA
 
 from quoteverify._confusables import SKELETON
+from quoteverify._imports import module_alone
 from quoteverify.lexicon import DEFAULT as DEFAULT_LANGUAGE
 from quoteverify.lexicon import Lexicon, lexicon
 from quoteverify.align import diff_sequences
@@ -582,15 +584,41 @@ def _plain_number(value: float) -> str:
 
 
 def _number_words(value: int, language: str) -> str | None:
-    """A whole number in words, by num2words (imported on first use: 10 ms); None where it has no such language."""
+    """A whole number in words, by num2words (see :func:`_cardinal_words`); None where it has no such language."""
     if value > 10**15:
         return None
-    from num2words import num2words
-
     try:
-        return str(num2words(value, lang=language)).casefold()
+        return str(_cardinal_words(language)(value)).casefold()
     except (NotImplementedError, OverflowError):  # a language num2words has no words in; a number past its words' reach in one
         return None
+
+
+#: num2words' converter of each language with word lists here: its module and its class
+_NUM2WORDS_CONVERTERS = {
+    "de": ("lang_DE", "Num2Word_DE"),
+    "en": ("lang_EN", "Num2Word_EN"),
+    "es": ("lang_ES", "Num2Word_ES"),
+    "fr": ("lang_FR", "Num2Word_FR"),
+}
+
+
+@lru_cache(maxsize=None)
+def _cardinal_words(language: str) -> Callable[[int], object]:
+    """What spells a whole number in ``language``: ``num2words(n, lang=language)``, its converter's ``to_cardinal``.
+
+    Imported on first use, and the converter's module alone where it is one
+    of ``_NUM2WORDS_CONVERTERS``: num2words' ``__init__`` imports those of
+    every language, 62 modules, against 5 so. The first number spelled in a
+    fresh process took 22 ms instead of 6.3 ms (wall time, best of eight,
+    alternated), 463 M instead of 367 M instructions (callgrind).
+    """
+    if language in _NUM2WORDS_CONVERTERS:
+        module, name = _NUM2WORDS_CONVERTERS[language]
+        converter = getattr(module_alone(f"num2words.{module}"), name)()
+        return converter.to_cardinal
+    from num2words import num2words
+
+    return functools.partial(num2words, lang=language)
 
 
 @lru_cache(maxsize=None)

@@ -24,13 +24,20 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-import click
+from quoteverify._cache import keep_compiled_patterns, keep_named_tuple_methods
 
-from quoteverify._collector import kept_out_of_collections
-from quoteverify._version import __version__
-from quoteverify.errors import QuoteverifyError
-from quoteverify.models import NOT_FOUND, ArticleRef, ArticleSummary, StreamResult, Verdict
-from quoteverify.run import DEFAULT_PAGES
+# before click, numpy, jinja2 and the package's stages import their modules and these compile
+# their patterns and named tuples: see there (a tenth of the instructions of a check before its first article)
+keep_compiled_patterns()
+keep_named_tuple_methods()
+
+import click  # noqa: E402
+
+from quoteverify._collector import kept_out_of_collections  # noqa: E402
+from quoteverify._version import __version__  # noqa: E402
+from quoteverify.errors import QuoteverifyError  # noqa: E402
+from quoteverify.models import NOT_FOUND, ArticleRef, ArticleSummary, StreamResult, Verdict  # noqa: E402
+from quoteverify.run import DEFAULT_PAGES  # noqa: E402
 
 if TYPE_CHECKING:
     from quoteverify.models import Case

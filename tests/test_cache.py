@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import json
+import re
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from profiles import examples
 from quoteverify import _cache, models
 
 PROBE = '''
@@ -248,3 +250,167 @@ def test_a_file_others_may_write_is_neither_read_nor_mapped(tmp_path: Path) -> N
         _cache.read_own(path)
     with pytest.raises(PermissionError):
         _cache.map_own(path)
+
+
+# --------------------------------------------------------------------------- re's patterns kept compiled
+
+_ATOMS = ["a", "b", "\u00e9", ".", r"\w", r"\d", r"\s", r"\b", "[a-c]", "[^x]", r"\.", "(?:ab)", "(x)", "(?P<name>y)", "(?i:b)"]
+_PARTS = st.recursive(
+    st.sampled_from(_ATOMS),
+    lambda inner: st.one_of(
+        st.tuples(inner, inner).map("".join),
+        st.tuples(inner, inner).map("|".join),
+        st.tuples(inner, st.sampled_from(["*", "+", "?", "{2}", "{1,3}", "*?"])).map(lambda t: f"(?:{t[0]}){t[1]}"),
+        inner.map(lambda p: f"({p})"),
+        inner.map(lambda p: f"(?={p})"),
+        inner.map(lambda p: f"(?<!{p[:1] or 'a'})"),
+    ),
+    max_leaves=6,
+)
+#: with a flag set inside the pattern, at its start, or none
+_PATTERNS = st.tuples(st.sampled_from(["", "(?i)", "(?s)", "(?m)"]), _PARTS).map("".join)
+_FLAGS = st.sampled_from([0, re.IGNORECASE, re.MULTILINE | re.DOTALL, re.VERBOSE, re.ASCII, re.IGNORECASE | re.ASCII])
+
+
+@pytest.fixture
+def kept_patterns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh file of kept patterns, for the length of one test (``re``'s own compile the one to compare with)."""
+    import re._compiler
+
+    original = re._compiler.compile
+    if original is _cache._compile_kept:
+        original = _cache._compile_afresh
+    path = tmp_path / "patterns.marshal"
+    monkeypatch.setattr(_cache, "_compile_afresh", original)
+    monkeypatch.setattr(_cache, "_patterns", _cache._CompiledSources(path, _cache._pattern_code, _cache._is_pattern_code, 8))
+    yield path
+
+
+def _same_pattern(made: re.Pattern, pattern: str | bytes, flags: int) -> None:
+    plain = _cache._compile_afresh(pattern, flags)
+    assert made is not plain and made == plain  # the same text, flags and code
+    assert (made.flags, made.groups, dict(made.groupindex)) == (plain.flags, plain.groups, dict(plain.groupindex))
+
+
+@settings(max_examples=examples(100), suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_PATTERNS, _FLAGS, st.booleans())
+def test_a_pattern_made_from_its_kept_code_is_the_pattern_re_compiles(kept_patterns, pattern, flags, as_bytes):
+    if as_bytes:
+        pattern = pattern.replace("\u00e9", "e").encode()
+    try:
+        plain = _cache._compile_afresh(pattern, flags)
+    except (re.error, ValueError) as e:
+        with pytest.raises(type(e)):
+            _cache._compile_kept(pattern, flags)  # fails as re fails, and is not kept
+        assert _cache._patterns.compiled == 0
+        return
+    _same_pattern(_cache._compile_kept(pattern, flags), pattern, flags)  # compiled afresh
+    _same_pattern(_cache._compile_kept(pattern, flags), pattern, flags)  # from the code kept in this process
+    _cache._patterns.save()
+    _cache._patterns = _cache._CompiledSources(kept_patterns, _cache._pattern_code, _cache._is_pattern_code, 8)
+    _same_pattern(_cache._compile_kept(pattern, flags), pattern, flags)  # from the code read back
+    assert _cache._patterns.compiled == 0
+    for text in ("", "ab", "xy\u00e9a", "a.b ab\nc"):
+        subject = text.encode("latin-1", "replace") if as_bytes else text
+        assert [m.span() for m in _cache._compile_kept(pattern, flags).finditer(subject)] == [
+            m.span() for m in plain.finditer(subject)
+        ]
+
+
+def test_kept_code_that_sre_refuses_or_that_is_foreign_is_not_used(kept_patterns):
+    kept_patterns.write_bytes(
+        marshal.dumps({("ab+", 0): (32, [99, 1, 2], 0, {}, ()), ("c", 0): "not code", 3: (0, [], 0, {}, ())})
+    )
+    _same_pattern(_cache._compile_kept("ab+", 0), "ab+", 0)
+    _same_pattern(_cache._compile_kept("c", 0), "c", 0)
+    assert _cache._patterns.compiled == 1  # "c", whose entry was not read; "ab+" read, refused by _sre, compiled as always
+
+
+def test_a_pattern_given_parsed_or_to_debug_is_compiled_as_always(kept_patterns, capsys):
+    import re._parser
+
+    parsed = re._parser.parse("a|b", 0)
+    assert _cache._compile_kept(parsed, 0).match("b")
+    assert _cache._compile_kept("ab", re.DEBUG).match("ab")
+    assert capsys.readouterr().out  # re.DEBUG prints the compiled code
+    assert _cache._patterns.compiled == 0
+
+
+def test_the_file_keeps_at_most_its_limit_of_patterns_then_those_of_the_run(kept_patterns):
+    for pattern in [f"p{n}" for n in range(8)]:
+        _cache._compile_kept(pattern, 0)
+    _cache._patterns.save()
+    _cache._patterns = _cache._CompiledSources(kept_patterns, _cache._pattern_code, _cache._is_pattern_code, 8)
+    for pattern in ("p0", "p1", "new"):
+        _cache._compile_kept(pattern, 0)
+    _cache._patterns.save()
+    assert sorted(marshal.loads(kept_patterns.read_bytes())) == [("new", 0), ("p0", 0), ("p1", 0)]
+
+
+def test_the_command_line_compiles_its_patterns_from_kept_code():
+    import re._compiler
+
+    import quoteverify.cli  # noqa: F401 (which asks for it)
+
+    if _cache._patterns is None:
+        pytest.skip("re compiles its patterns otherwise on this Python")
+    assert re._compiler.compile is _cache._compile_kept
+    pattern = re.compile(r"(?P<kept>k[eé]pt)\b", re.IGNORECASE)
+    assert pattern.search("KÉPT code").group("kept") == "KÉPT"
+
+
+# --------------------------------------------------------------------------- named tuples' __new__ kept compiled
+
+
+@pytest.fixture
+def kept_named_tuples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh file of kept ``__new__`` methods, and ``collections`` giving it its ``eval``, for one test."""
+    import collections
+
+    path = tmp_path / "named-tuples.marshal"
+    monkeypatch.setattr(_cache, "_named_tuples", _cache._CompiledSources(path, _cache._compile_expression, _cache._is_compiled_source, 4))
+    monkeypatch.setattr(collections, "eval", _cache._eval_kept, raising=False)
+    yield path
+
+
+def _plain_named_tuple(name: str, fields: list[str], defaults: tuple[Any, ...] = ()) -> type:
+    import collections
+
+    with pytest.MonkeyPatch.context() as plain:
+        plain.delattr(collections, "eval", raising=False)
+        return collections.namedtuple(name, fields, defaults=defaults)
+
+
+@settings(max_examples=examples(30), suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(["a", "b", "count", "index_", "text", "spans"]), max_size=4, unique=True))
+def test_a_named_tuple_made_from_kept_code_is_the_one_made_from_source(kept_named_tuples, fields):
+    import collections
+
+    plain = _plain_named_tuple("Probe", fields, defaults=(None,) if fields else ())
+    made = [collections.namedtuple("Probe", fields, defaults=(None,) if fields else ()) for _ in range(2)]
+    _cache._named_tuples.save()
+    _cache._named_tuples = _cache._CompiledSources(kept_named_tuples, _cache._compile_expression, _cache._is_compiled_source, 4)
+    made.append(collections.namedtuple("Probe", fields, defaults=(None,) if fields else ()))
+    assert _cache._named_tuples.compiled == 0  # read back
+    for cls in made:
+        assert _code_fields(cls.__new__.__code__) == _code_fields(plain.__new__.__code__)
+        assert cls.__new__.__defaults__ == plain.__new__.__defaults__ and cls._fields == plain._fields
+        values = list(range(len(fields)))
+        assert tuple(cls(*values)) == tuple(plain(*values)) and repr(cls(*values)) == repr(plain(*values))
+        if fields:
+            assert cls(*values[:-1])[-1] is None  # its default
+
+
+def test_a_broken_file_of_named_tuples_is_not_used(kept_named_tuples):
+    import collections
+
+    kept_named_tuples.write_bytes(marshal.dumps({"lambda _cls, a: _tuple_new(_cls, (a,))": "not code", 3: compile("1", "<x>", "eval")}))
+    probe = collections.namedtuple("Probe", ["a"])
+    assert probe(1).a == 1 and _cache._named_tuples.compiled == 1
+
+
+def test_code_that_marshal_cannot_write_is_not_kept(tmp_path):
+    kept = _cache._CompiledSources(tmp_path / "kept.marshal", compile_source=lambda source: object(), kept=lambda k, v: True)
+    kept.code("a")
+    kept.save()
+    assert not (tmp_path / "kept.marshal").exists()

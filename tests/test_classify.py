@@ -253,6 +253,28 @@ def test_number_value_reads_every_group_and_the_and_of_a_number(words, value):
     assert any(" " in s for s in number_spellings(value, "en"))
 
 
+@settings(max_examples=examples(200))
+@given(st.sampled_from(languages()), st.one_of(st.integers(-10**6, 10**6), st.integers(-(10**16), 10**16)))
+def test_a_number_is_spelled_by_its_language_converter_alone_as_num2words_spells_it(language, value):
+    """The converter's module imported alone spells a number as ``num2words(n, lang=...)`` does, or fails as it does."""
+    from num2words import num2words
+
+    try:
+        expected: str | None = str(num2words(value, lang=language)).casefold() if value <= 10**15 else None
+    except (NotImplementedError, OverflowError):
+        expected = None
+    assert classify._number_words(value, language) == expected
+
+
+def test_every_language_with_word_lists_has_its_num2words_converter_named():
+    from num2words import CONVERTER_CLASSES
+
+    for language in languages():
+        module, name = classify._NUM2WORDS_CONVERTERS[language]
+        assert type(CONVERTER_CLASSES[language]).__name__ == name
+        assert type(CONVERTER_CLASSES[language]).__module__ == f"num2words.{module}"
+
+
 # --------------------------------------------------------------------------- a number written whole in other words
 
 #: words around a number: none of them a number, a glue of one ("a", "and") or a form of other length

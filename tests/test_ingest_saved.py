@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -16,6 +17,7 @@ from quoteverify.ingest import case as case_module
 from quoteverify.ingest import load_case, saved
 from quoteverify.ingest.document import document_from_text
 from quoteverify.ingest.turns import with_speakers
+from quoteverify.models import Document, Paragraph
 
 TRANSCRIPT = "Briefing.\n\nANCHOR: Good evening.\nQ: Will the bridge open?\nMINISTER: It will open in May.\n"
 
@@ -243,6 +245,26 @@ def test_a_saved_document_is_read_back_equal(lines: list[tuple[str, str]], speak
     doc = with_speakers(doc, speaker, {"MINISTER": "Ines Duarte"} if mapped else None)
     entry = json.loads(json.dumps(saved._entry(doc)))
     assert saved._document(entry) == doc
+    # made as their classes make them: the same fields, set in the same order
+    back = saved._document(entry)
+    made = Document(**{f.name: getattr(doc, f.name) for f in dataclasses.fields(Document)})
+    assert list(vars(back).items()) == list(vars(made).items())
+    assert [list(vars(p).items()) for p in back.paragraphs] == [
+        list(vars(Paragraph(p.index, p.start, p.end, p.speaker)).items()) for p in doc.paragraphs
+    ]
+
+
+_PAST_THE_PEOPLE = object()
+
+
+@pytest.mark.parametrize("bad", [-2, _PAST_THE_PEOPLE, True, 1.0, "0", None])
+def test_a_saved_speaker_that_is_no_number_of_a_person_is_refused(bad: object) -> None:
+    doc = with_speakers(document_from_text("Q: Yes.\nMINISTER: No.", id="d", role="source"), None, {"MINISTER": "Ines Duarte"})
+    entry = json.loads(json.dumps(saved._entry(doc)))
+    assert saved._document(entry) == doc and len(entry["who"]) == 2
+    entry["who"][1] = len(entry["people"]) if bad is _PAST_THE_PEOPLE else bad
+    with pytest.raises((TypeError, ValueError)):
+        saved._document(entry)
 
 
 def test_a_field_not_saved_by_name_is_saved_among_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -286,3 +308,17 @@ def test_a_text_that_is_its_files_bytes_decoded_is_not_saved_again(tmp_path: Pat
     reads = Reads(monkeypatch)
     assert load_case(root) == first
     assert reads.ids == []
+
+
+_listing_values = st.one_of(st.text(alphabet=st.sampled_from(["a", "é", "\u201c", "\ud800", " ", '"']), max_size=4), st.booleans(), st.none())
+
+
+@given(st.lists(_listing_values, max_size=4), st.lists(_listing_values, max_size=4))
+def test_a_source_key_names_what_case_toml_says_of_it_and_nothing_else(listing: list[object], other: list[object]) -> None:
+    """Two listings have one key when they are one listing (a lone surrogate too, which orjson refuses), else two."""
+    sha = "0" * 64
+    key = saved.source_key(sha, listing)
+    assert len(key) == 64 and key == saved.source_key(sha, list(listing))
+    same = json.dumps(listing) == json.dumps(other) and [type(v) for v in listing] == [type(v) for v in other]
+    assert (saved.source_key(sha, other) == key) == same
+    assert saved.source_key("1" * 64, listing) != key

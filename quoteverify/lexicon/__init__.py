@@ -12,11 +12,15 @@ English, the default.
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+
+from quoteverify._cache import kept_buffer
 
 DEFAULT = "en"
 _HERE = Path(__file__).parent
@@ -87,6 +91,32 @@ def language_code(language: str) -> str:
     return language.split("-")[0].split("_")[0].casefold()
 
 
+#: the name of the parsed word lists kept in the user's cache folder (see :func:`_parsed`); another when their form changes
+_KEPT = "lexicons-1"
+
+
+def _parsed(text: str) -> dict[str, Any]:
+    """A word-list file's text, parsed: kept parsed in the user's cache folder by the digest of the text.
+
+    Parsing English's took 47 M instructions with ``tomllib``'s import (and
+    the patterns it compiles as it loads), reading it back 12 M with
+    ``hashlib``'s (callgrind), and a run of a case parses no other TOML
+    (its ``case.toml`` is saved parsed with its sources).
+    """
+    key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    try:
+        kept = marshal.loads(kept_buffer(_KEPT, key, lambda: marshal.dumps(_toml(text)), keep=8))
+    except (ValueError, EOFError, TypeError):  # a value marshal does not write (a date); a broken file
+        kept = None
+    return kept if isinstance(kept, dict) else _toml(text)
+
+
+def _toml(text: str) -> dict[str, Any]:
+    import tomllib  # only where the parsed text is not kept
+
+    return tomllib.loads(text)
+
+
 @lru_cache(maxsize=None)
 def lexicon(language: str = DEFAULT) -> Lexicon:
     """The word lists of ``language`` (see :func:`language_code`); English for a language without them."""
@@ -94,7 +124,7 @@ def lexicon(language: str = DEFAULT) -> Lexicon:
     path = _HERE / f"{code}.toml"
     if not path.is_file():
         path = _HERE / f"{DEFAULT}.toml"
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data = _parsed(path.read_text(encoding="utf-8"))
     meaning = data.get("meaning", {})
     tags: dict[str, tuple[str, ...]] = {}
     for tag in WORD_TAGS:
