@@ -1188,11 +1188,16 @@ def test_segments_are_those_the_plain_loop_makes(text, cuts):
 @settings(max_examples=200, deadline=None)
 @given(CUE_TEXT)
 @example('The minister said: "We lost [...] the vote." He added, "Not yet,"')
+@example('"a (\u2026) b" " c " "d [e]" "[ ]"')
 def test_quotations_are_those_their_constructor_makes(text):
-    """Quotations made with their fields set as one dictionary are what ``Quotation(...)`` makes of the same fields."""
+    """Quotations made with their fields set as one dictionary are what ``Quotation(...)`` makes of the same fields, their segments what quotation_segments makes."""
     for q in extract_quotations(doc(text)):
         made = Quotation(q.text, q.spans, q.segments, q.attribution, q.attribution_span)
         assert q == made and list(q.__dict__.items()) == list(made.__dict__.items())
+        # a span without a cut made one segment without quotation_segments: what it makes
+        segments = ex.quotation_segments(text, q.spans)
+        assert q.segments == segments
+        assert [list(s.__dict__.items()) for s in q.segments] == [list(s.__dict__.items()) for s in segments]
 
 
 @settings(max_examples=200, deadline=None)
