@@ -650,6 +650,25 @@ _CUT_RE = re.compile(
 )
 
 
+# what a match of _CUT_RE holds, one of them at least: an opening bracket or parenthesis, an ellipsis,
+# or two full stops with at most one space (plain, no-break or narrow no-break) between
+_CUT_HINTS = ("[", "(", "\u2026", "..", ". .", ".\u00a0.", ".\u202f.")
+
+
+def _may_hold_cut(quoted: str) -> bool:
+    """Whether ``quoted`` may hold a cut (a match of :data:`_CUT_RE`); when not, it holds none.
+
+    Each hint is looked for at the speed of ``memchr``, where the
+    pattern's search tested each quoted code point against its first
+    characters: the 2,000 articles of the 10 MB case were extracted in 874
+    M instructions searching each quotation of one span, 835 M so (callgrind).
+    """
+    for hint in _CUT_HINTS:
+        if hint in quoted:
+            return True
+    return False
+
+
 def _trim(text: str, s: int, e: int) -> Span:
     """``[s, e)`` without the white space at either end."""
     while s < e and text[s] in _SPACES:
@@ -1271,7 +1290,7 @@ def extract_quotations(doc: Document, *, speech_verbs: Sequence[str] = SPEECH_VE
             # a trimmed span without a cut is one run of quoted words, which quotation_segments would
             # find no cut in and trim to itself: 4,267 of the 5,780 quotations of the 10 MB case,
             # whose extraction took 906 M instructions so, 892 M made so (callgrind)
-            segments = (_segment("text", s, e),) if _CUT_RE.search(text, s, e) is None else quotation_segments(text, spans)
+            segments = quotation_segments(text, spans) if _may_hold_cut(quoted) else (_segment("text", s, e),)
         else:
             spans = tuple([sp for sp in [_trim(text, s, e) for s, e in f.spans] if sp[1] > sp[0]])
             if not spans:

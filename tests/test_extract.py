@@ -934,6 +934,18 @@ def test_cuts_are_read_as_the_plain_pattern_reads_them(text):
     assert [(m.span(), m.group("interpolation") is not None) for m in ex._CUT_RE.finditer(text)] == expected
 
 
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(["[", "]", "(", ")", ".", " ", "\u00a0", "\u202f", "\t", "\u2026", "a", "\n"]), max_size=30).map("".join))
+@example(". \u202f.")
+@example(". . .")
+@example("(.\t.  .)")
+@example(".\u00a0.\u00a0.")
+@example(".\u202f.\u202f.")
+def test_text_without_a_cut_hint_holds_no_cut(text):
+    """A text that holds none of the hints of a cut is one the cut pattern finds nothing in."""
+    assert ex._may_hold_cut(text) or ex._CUT_RE.search(text) is None
+
+
 @settings(max_examples=300)
 @given(
     st.lists(st.integers(0, 50), max_size=30).map(sorted),
