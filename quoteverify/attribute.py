@@ -616,11 +616,23 @@ class _Reader:
         holds a year's digits or "year" (each dating pattern holds one of
         them, and the text from the sentence's start is part of that text):
         none of the 5,780 quotations of the 10 MB case does.
+
+        The text is sliced once and looked into by ``in`` for the digits
+        that begin a year before the search for a year's four digits is
+        called, and its start is found without calls of ``max`` (which
+        parses its arguments as keywords) or of :meth:`paragraph_of`: the
+        2,000 articles of the 10 MB case were attributed in 241 M
+        instructions searching each quotation's text, 215 M so (callgrind).
         """
-        window = max(self.para_starts[self.paragraph_of(pos)], pos - _SENTENCE_WINDOW)
-        if _DATE_YEAR_RE.search(self.text, window, end) is None and "year" not in self.text[window:end].lower():
-            return False
-        return self.other_occasion(self.sentence_start(pos), end)
+        window = pos - _SENTENCE_WINDOW
+        starts = self.para_starts
+        para = bisect_right(starts, pos) - 1  # paragraph_of(pos), as are the max of two below
+        if starts[para if para > 0 else 0] > window:
+            window = starts[para if para > 0 else 0]
+        near = self.text[window:end]
+        if ("19" in near or "20" in near) and _DATE_YEAR_RE.search(near) is not None or "year" in near.lower():
+            return self.other_occasion(self.sentence_start(pos), end)
+        return False
 
     def other_occasion(self, start: int, end: int) -> bool:
         """Whether the text from ``start`` to ``end`` dates the words to a year no source is of."""
@@ -660,7 +672,7 @@ def _credits(reader: _Reader, verbs: _CueVerbs) -> tuple[Credit, ...]:
     for n, q in enumerate(quotations):
         credit = _credit_of(reader, verbs, q, quotations[n - 1] if n else None, out[-1] if out else None, earlier)
         cue_end = q.attribution_span[1] if q.attribution_span else q.spans[0][0]
-        if reader.sentence_of_other_occasion(q.spans[0][0], max(q.spans[0][0], cue_end)):
+        if reader.sentence_of_other_occasion(q.spans[0][0], cue_end if cue_end > q.spans[0][0] else q.spans[0][0]):
             credit = Credit(credit.speaker, credit.in_sources, True)
         out.append(credit)
         if credit.speaker is not None:
