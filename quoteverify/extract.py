@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
@@ -1075,10 +1074,14 @@ def _stretches(found: list[_Found], paras: list[_Para]) -> tuple[list[Span], lis
             around[-1] = (around[-1][0], lead[1])
         else:
             around.append(lead)
-        next_open = found[n + 1].open_pos if n + 1 < len(found) else sys.maxsize
-        after = (f.end, min(next_open, paras[f.last_para].end))
-        if after[0] < after[1]:  # a verb at the paragraph's end is too far for a cue (see _Cues._after)
-            around.append(after)
+        # to the paragraph's end or the next opening mark: ifs, not min and a tuple for each quotation,
+        # most of which end their paragraph (extraction of the 2,000 articles of the 10 MB case, with
+        # the max in _Cues._before: 835 M to 819 M instructions, callgrind)
+        after_last = paras[f.last_para].end
+        if n + 1 < len(found) and found[n + 1].open_pos < after_last:
+            after_last = found[n + 1].open_pos
+        if f.end < after_last:  # a verb at the paragraph's end is too far for a cue (see _Cues._after)
+            around.append((f.end, after_last))
         prev_end, prev_open = f.end, f.open_pos
     return before, around
 
@@ -1163,7 +1166,7 @@ class _Cues:
         """:func:`_cue_before`, kept by the text it reads and the places in it (see :data:`_CUES_BEFORE`)."""
         vs, ve = verb
         lo = sent - 1 if sent > 0 else 0
-        hi = max(ve, lead_in)
+        hi = lead_in if lead_in > ve else ve  # not max, which parses its arguments as keywords
         if hi - lo > _WINDOW:  # a long sentence, seldom seen twice: read afresh, not kept
             return _cue_before(self.text, verb, sent, lead_in)
         lead = lead_in - lo if lead_in >= ve else -1  # a lead-in before the verb's end is none
