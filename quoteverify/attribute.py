@@ -475,8 +475,12 @@ class _Reader:
         self.quotations = quotations
         quoted = sorted([(q.spans[0][0] - 1, q.spans[-1][1] + 1) for q in quotations])
         self.quoted_starts = [a for a, _ in quoted]
-        # the furthest end of the quotations starting at or before each one (they may touch)
-        self.quoted_ends = list(accumulate([b for _, b in quoted], max))
+        # the furthest end of the quotations starting at or before each one (they may touch): their
+        # ends themselves when in order, as extraction gives them, without max called for each
+        # (with "year" looked for only in text holding a "y", the 2,000 articles of the 10 MB case were
+        # attributed in 216 M instructions, 203 M so, callgrind)
+        ends = [b for _, b in quoted]
+        self.quoted_ends = ends if sorted(ends) == ends else list(accumulate(ends, max))
         self.para_starts = [p.start for p in article.paragraphs_or_whole]
         self.date = article.date
         self._mentions_of: dict[int, list[Mention]] = {}  # by paragraph, as they are read
@@ -630,7 +634,11 @@ class _Reader:
         if starts[para if para > 0 else 0] > window:
             window = starts[para if para > 0 else 0]
         near = self.text[window:end]
-        if ("19" in near or "20" in near) and _DATE_YEAR_RE.search(near) is not None or "year" in near.lower():
+        # lowered only when it holds a "y" or a "Y", the only characters that lower to one
+        # (tests/test_attribute.py checks every code point)
+        if ("19" in near or "20" in near) and _DATE_YEAR_RE.search(near) is not None or (
+            ("y" in near or "Y" in near) and "year" in near.lower()
+        ):
             return self.other_occasion(self.sentence_start(pos), end)
         return False
 
