@@ -412,7 +412,7 @@ def _paragraphs(doc: Document) -> list[_Para]:
     text = doc.text
     bounds = _paragraph_bounds(doc)
     skipped = _merge_spans(doc.skipped, len(text)) if doc.skipped else []
-    skipped_starts = [s for s, _ in skipped]
+    skipped_starts = [s for s, _ in skipped] if skipped else []
     marks: dict[int, list[_Mark]] = {}  # by paragraph: most have none
     # a backtick looked for first: one code point is found at the speed of memchr, where the search
     # for two went over the text a code point at a time (2.4 ms to 0.09 ms for the 2,000 articles of
@@ -584,7 +584,10 @@ def _pair(text: str, paras: list[_Para]) -> list[_Found]:
     # instructions calling the named tuple, 92 M so (callgrind)
     found: list[_Found] = []
     # the paragraphs with marks, to go from one to the next: most paragraphs have none
-    marked = [n for n, p in enumerate(paras) if p.marks]
+    marked: list[int] = []  # by a loop, not a comprehension, whose function and frame were made for each article
+    for n, p in enumerate(paras):
+        if p.marks:
+            marked.append(n)
     i = k = 0
     while i < len(paras):
         para = paras[i]
@@ -918,9 +921,13 @@ def _search_regions(
                 if len(_FOLDED_MATCHES) >= _MAX_FOLDED_MATCHES:
                     _FOLDED_MATCHES.clear()
                 found = _FOLDED_MATCHES[key] = _search_stretch(regex, _fold(stretch), key[3], key[4])
-            if found:
-                out.extend([(s + lo, e + lo) for s, e in found])
-                floor = found[-1][1] + lo
+            # a loop, not a comprehension, whose function and frame were made for each stretch (most
+            # hold one verb): with the lists of an article's marked paragraphs, quotations' ends and
+            # verbs' starts made so, 819 M to 794 M instructions for extracting the 2,000 articles of
+            # the 10 MB case (callgrind)
+            for s, e in found:
+                out.append((s + lo, e + lo))
+                floor = e + lo
             continue
         for m in regex.finditer(text, at, end):
             if m.start() > last:
@@ -1107,8 +1114,13 @@ class _Cues:
     def __init__(self, text: str, found: list[_Found], paras: list[_Para], verbs: tuple[str, ...]) -> None:
         self.text = text
         self.paras = paras
-        self.open_starts = [f.open_pos for f in found]
-        self.ends = [f.end for f in found]
+        # listed by loops, not comprehensions, whose functions and frames were made for each article
+        open_starts: list[int] = []
+        ends: list[int] = []
+        self.open_starts, self.ends = open_starts, ends
+        for f in found:
+            open_starts.append(f.open_pos)
+            ends.append(f.end)
         before, around = _stretches(found, paras)
         self.sentence_ends = _search_regions(_SENTENCE_END_RE, text, before, _SENTENCE_END_CHARS, spaces_last=True)
         # the tests the finders are given hold the lists they read, never this object: one
@@ -1128,7 +1140,10 @@ class _Cues:
         )
         pattern = _default_verb_pattern() if verbs is SPEECH_VERBS else speech_verb_pattern(verbs)
         self.verbs = [] if pattern is None else pattern.spans(text, around)
-        self.verb_starts = [s for s, _ in self.verbs]
+        verb_starts: list[int] = []
+        self.verb_starts = verb_starts
+        for start, _ in self.verbs:
+            verb_starts.append(start)
         self.verbs_before = _LastGood(
             self.verb_starts, functools.partial(_starts_outside, self.verb_starts, self.open_starts, self.ends)
         )
