@@ -473,15 +473,26 @@ class _Reader:
         self.text = article.text
         self.roster = roster
         self.quotations = quotations
-        quoted = sorted([(q.spans[0][0] - 1, q.spans[-1][1] + 1) for q in quotations])
-        self.quoted_starts = [a for a, _ in quoted]
+        # listed by loops, not comprehensions, whose functions and frames Python 3.11 makes at each
+        # use: 203 M to 193 M instructions for attributing the 2,000 articles of the 10 MB case (callgrind)
+        quoted: list[tuple[int, int]] = []
+        for q in quotations:
+            quoted.append((q.spans[0][0] - 1, q.spans[-1][1] + 1))
+        quoted.sort()
+        starts: list[int] = []
+        ends: list[int] = []
+        for a, b in quoted:
+            starts.append(a)
+            ends.append(b)
+        self.quoted_starts = starts
         # the furthest end of the quotations starting at or before each one (they may touch): their
         # ends themselves when in order, as extraction gives them, without max called for each
         # (with "year" looked for only in text holding a "y", the 2,000 articles of the 10 MB case were
         # attributed in 216 M instructions, 203 M so, callgrind)
-        ends = [b for _, b in quoted]
         self.quoted_ends = ends if sorted(ends) == ends else list(accumulate(ends, max))
-        self.para_starts = [p.start for p in article.paragraphs_or_whole]
+        self.para_starts: list[int] = []
+        for p in article.paragraphs_or_whole:
+            self.para_starts.append(p.start)
         self.date = article.date
         self._mentions_of: dict[int, list[Mention]] = {}  # by paragraph, as they are read
 
