@@ -309,13 +309,18 @@ class _CueVerbs(NamedTuple):
         """:func:`_first_verb` of ``self.search``."""
         lo = start - 1 if start > 0 else 0  # a match's first character is checked against the one before
         key = (text[lo:end], start - lo)
-        if key in self.found:
-            span = self.found[key]
-        else:
+        # one look-up, not "in" and then another: 192 M to 190 M instructions for attributing the
+        # 2,000 articles of the 10 MB case (callgrind)
+        span = self.found.get(key, _UNREAD)
+        if span is _UNREAD:
             if len(self.found) >= _MAX_READINGS:
                 self.found.clear()
             span = self.found[key] = _first_verb(self.search, key[0], key[1], len(key[0]))
         return None if span is None else (span[0] + lo, span[1] + lo)
+
+
+# what a cue's search is found as when its cue has not been searched yet (no search finds it)
+_UNREAD = (-1, -1)
 
 
 @lru_cache(maxsize=8)
