@@ -1049,8 +1049,11 @@ def _ends_sentence(text: str, sentence_ends: list[Span], open_starts: list[int],
 
 
 def _starts_outside(starts: list[int], open_starts: list[int], ends: list[int], i: int) -> bool:
-    """Whether the ``i``-th of ``starts`` lies outside the quotations."""
-    return _outside(open_starts, ends, starts[i])
+    """Whether the ``i``-th of ``starts`` lies outside the quotations (:func:`_outside`, in line: one call fewer for
+    each verb looked at, 794 M to 792 M instructions for extracting the 2,000 articles of the 10 MB case, callgrind)."""
+    pos = starts[i]
+    q = bisect_right(ends, pos)
+    return q >= len(ends) or open_starts[q] >= pos
 
 
 def _stretches(found: list[_Found], paras: list[_Para]) -> tuple[list[Span], list[Span]]:
