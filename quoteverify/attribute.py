@@ -309,13 +309,18 @@ class _CueVerbs(NamedTuple):
         """:func:`_first_verb` of ``self.search``."""
         lo = start - 1 if start > 0 else 0  # a match's first character is checked against the one before
         key = (text[lo:end], start - lo)
-        if key in self.found:
-            span = self.found[key]
-        else:
+        # one look-up, not "in" and then another: 192 M to 190 M instructions for attributing the
+        # 2,000 articles of the 10 MB case (callgrind)
+        span = self.found.get(key, _UNREAD)
+        if span is _UNREAD:
             if len(self.found) >= _MAX_READINGS:
                 self.found.clear()
             span = self.found[key] = _first_verb(self.search, key[0], key[1], len(key[0]))
         return None if span is None else (span[0] + lo, span[1] + lo)
+
+
+# what a cue's search is found as when its cue has not been searched yet (no search finds it)
+_UNREAD = (-1, -1)
 
 
 @lru_cache(maxsize=8)
@@ -473,11 +478,26 @@ class _Reader:
         self.text = article.text
         self.roster = roster
         self.quotations = quotations
-        quoted = sorted([(q.spans[0][0] - 1, q.spans[-1][1] + 1) for q in quotations])
-        self.quoted_starts = [a for a, _ in quoted]
-        # the furthest end of the quotations starting at or before each one (they may touch)
-        self.quoted_ends = list(accumulate([b for _, b in quoted], max))
-        self.para_starts = [p.start for p in article.paragraphs_or_whole]
+        # listed by loops, not comprehensions, whose functions and frames Python 3.11 makes at each
+        # use: 203 M to 193 M instructions for attributing the 2,000 articles of the 10 MB case (callgrind)
+        quoted: list[tuple[int, int]] = []
+        for q in quotations:
+            quoted.append((q.spans[0][0] - 1, q.spans[-1][1] + 1))
+        quoted.sort()
+        starts: list[int] = []
+        ends: list[int] = []
+        for a, b in quoted:
+            starts.append(a)
+            ends.append(b)
+        self.quoted_starts = starts
+        # the furthest end of the quotations starting at or before each one (they may touch): their
+        # ends themselves when in order, as extraction gives them, without max called for each
+        # (with "year" looked for only in text holding a "y", the 2,000 articles of the 10 MB case were
+        # attributed in 216 M instructions, 203 M so, callgrind)
+        self.quoted_ends = ends if sorted(ends) == ends else list(accumulate(ends, max))
+        self.para_starts: list[int] = []
+        for p in article.paragraphs_or_whole:
+            self.para_starts.append(p.start)
         self.date = article.date
         self._mentions_of: dict[int, list[Mention]] = {}  # by paragraph, as they are read
 
@@ -616,11 +636,27 @@ class _Reader:
         holds a year's digits or "year" (each dating pattern holds one of
         them, and the text from the sentence's start is part of that text):
         none of the 5,780 quotations of the 10 MB case does.
+
+        The text is sliced once and looked into by ``in`` for the digits
+        that begin a year before the search for a year's four digits is
+        called, and its start is found without calls of ``max`` (which
+        parses its arguments as keywords) or of :meth:`paragraph_of`: the
+        2,000 articles of the 10 MB case were attributed in 241 M
+        instructions searching each quotation's text, 215 M so (callgrind).
         """
-        window = max(self.para_starts[self.paragraph_of(pos)], pos - _SENTENCE_WINDOW)
-        if _DATE_YEAR_RE.search(self.text, window, end) is None and "year" not in self.text[window:end].lower():
-            return False
-        return self.other_occasion(self.sentence_start(pos), end)
+        window = pos - _SENTENCE_WINDOW
+        starts = self.para_starts
+        para = bisect_right(starts, pos) - 1  # paragraph_of(pos), as are the max of two below
+        if starts[para if para > 0 else 0] > window:
+            window = starts[para if para > 0 else 0]
+        near = self.text[window:end]
+        # lowered only when it holds a "y" or a "Y", the only characters that lower to one
+        # (tests/test_attribute.py checks every code point)
+        if ("19" in near or "20" in near) and _DATE_YEAR_RE.search(near) is not None or (
+            ("y" in near or "Y" in near) and "year" in near.lower()
+        ):
+            return self.other_occasion(self.sentence_start(pos), end)
+        return False
 
     def other_occasion(self, start: int, end: int) -> bool:
         """Whether the text from ``start`` to ``end`` dates the words to a year no source is of."""
@@ -660,7 +696,7 @@ def _credits(reader: _Reader, verbs: _CueVerbs) -> tuple[Credit, ...]:
     for n, q in enumerate(quotations):
         credit = _credit_of(reader, verbs, q, quotations[n - 1] if n else None, out[-1] if out else None, earlier)
         cue_end = q.attribution_span[1] if q.attribution_span else q.spans[0][0]
-        if reader.sentence_of_other_occasion(q.spans[0][0], max(q.spans[0][0], cue_end)):
+        if reader.sentence_of_other_occasion(q.spans[0][0], cue_end if cue_end > q.spans[0][0] else q.spans[0][0]):
             credit = Credit(credit.speaker, credit.in_sources, True)
         out.append(credit)
         if credit.speaker is not None:

@@ -317,3 +317,23 @@ def test_the_default_verb_list_credits_as_any_list_of_its_phrases() -> None:
     credits = attribute.credit_quotations(article, quotations, ROSTER)
     assert credits == attribute.credit_quotations(article, quotations, ROSTER, speech_verbs=copied)
     assert [c.speaker for c in credits] == ["Omar Hale", "Omar Hale", "Anna Berg"]
+
+
+ALL_CODE_POINTS = "".join(chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000)
+
+
+def test_only_y_lowers_to_text_holding_a_y():
+    """A text lowered holds "year" only where it holds a "y" or a "Y": no other character lowers to text with a "y"."""
+    assert {c for c in ALL_CODE_POINTS if "y" in c.lower()} == {"y", "Y"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), max_size=6))
+def test_furthest_quotation_ends_are_the_running_maximum(spans: list[tuple[int, int]]) -> None:
+    """The furthest end of the quotations up to each, taken as their ends when in order, is the running maximum of their ends."""
+    article = document_from_text("x" * 40, id="a")
+    quotations = [Quotation("", ((s + 1, s + 1 + n),), ()) for s, n in spans]
+    reader = attribute._Reader(article, quotations, ROSTER)
+    quoted = sorted((s, s + n + 2) for s, n in spans)
+    furthest = [max(e for _, e in quoted[: k + 1]) for k in range(len(quoted))]
+    assert reader.quoted_starts == [s for s, _ in quoted] and reader.quoted_ends == furthest

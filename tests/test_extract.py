@@ -904,16 +904,18 @@ SENTENCE_TEXT = st.lists(st.sampled_from(["a", "Mr", "word", ".", "...", "!", "?
 @settings(max_examples=400, deadline=None)
 @given(SENTENCE_TEXT, st.lists(st.integers(0, 120), max_size=8))
 @example("aaaaa. ", [0, 1, 6, 7])  # the match found for the first region runs into the second
+@example("a.  a. \n ", [3, 4, 4, 7, 9, 9])  # regions after white space, the last at the end of the text
 def test_sentence_ends_found_in_regions_are_those_of_the_whole_text(text, cuts):
     plain = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019\u00bb)\]]*\s+")
     everything = [m.span() for m in plain.finditer(text)]
     assert [m.span() for m in ex._SENTENCE_END_RE.finditer(text)] == everything
     regions = regions_of(text, cuts)
-    found = ex._search_regions(ex._SENTENCE_END_RE, text, regions, ex._SENTENCE_END_CHARS)
-    assert set(found) <= set(everything)
-    for s, e in everything:  # every sentence end under way in a region, or starting in it
-        if any(s <= b and e > a for a, b in regions):
-            assert (s, e) in found
+    for spaces_last in (False, True):  # a region after white space, without the walk back, too
+        found = ex._search_regions(ex._SENTENCE_END_RE, text, regions, ex._SENTENCE_END_CHARS, spaces_last=spaces_last)
+        assert set(found) <= set(everything)
+        for s, e in everything:  # every sentence end under way in a region, or starting in it
+            if any(s <= b and e > a for a, b in regions):
+                assert (s, e) in found
 
 
 CUT_TEXT = st.lists(st.sampled_from(["[", "]", "(", ")", ".", " ", "\u2026", "a", "\n", "\u00a0"]), max_size=30).map("".join)
@@ -930,6 +932,18 @@ def test_cuts_are_read_as_the_plain_pattern_reads_them(text):
     )
     expected = [(m.span(), m.group("elision") is None) for m in plain.finditer(text)]
     assert [(m.span(), m.group("interpolation") is not None) for m in ex._CUT_RE.finditer(text)] == expected
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(["[", "]", "(", ")", ".", " ", "\u00a0", "\u202f", "\t", "\u2026", "a", "\n"]), max_size=30).map("".join))
+@example(". \u202f.")
+@example(". . .")
+@example("(.\t.  .)")
+@example(".\u00a0.\u00a0.")
+@example(".\u202f.\u202f.")
+def test_text_without_a_cut_hint_holds_no_cut(text):
+    """A text that holds none of the hints of a cut is one the cut pattern finds nothing in."""
+    assert ex._may_hold_cut(text) or ex._CUT_RE.search(text) is None
 
 
 @settings(max_examples=300)
@@ -1008,6 +1022,7 @@ def whole_text_cues(text: str, found, paras) -> "ex._Cues":
 @example('The minister said: "We lost." He added, "Not yet," adding', True)
 @example('"We won," said Sen. Smith. "We lost." and "x" told reporters', False)
 @example('"We won," said Sen. Smith.\nHe said. The minister, later said: "x"', True)
+@example('said"". "We lost," ', False)  # a sentence end ends where the quotation before stops
 def test_cues_read_from_the_stretches_are_those_the_whole_text_gives(text, lines):
     """Sentence ends and verbs looked for only outside the quotations give every quotation the cue a search of all the text gives."""
     d = doc(text) if lines else Document(id="a", text=text)
@@ -1185,11 +1200,16 @@ def test_segments_are_those_the_plain_loop_makes(text, cuts):
 @settings(max_examples=200, deadline=None)
 @given(CUE_TEXT)
 @example('The minister said: "We lost [...] the vote." He added, "Not yet,"')
+@example('"a (\u2026) b" " c " "d [e]" "[ ]"')
 def test_quotations_are_those_their_constructor_makes(text):
-    """Quotations made with their fields set as one dictionary are what ``Quotation(...)`` makes of the same fields."""
+    """Quotations made with their fields set as one dictionary are what ``Quotation(...)`` makes of the same fields, their segments what quotation_segments makes."""
     for q in extract_quotations(doc(text)):
         made = Quotation(q.text, q.spans, q.segments, q.attribution, q.attribution_span)
         assert q == made and list(q.__dict__.items()) == list(made.__dict__.items())
+        # a span without a cut made one segment without quotation_segments: what it makes
+        segments = ex.quotation_segments(text, q.spans)
+        assert q.segments == segments
+        assert [list(s.__dict__.items()) for s in q.segments] == [list(s.__dict__.items()) for s in segments]
 
 
 @settings(max_examples=200, deadline=None)
