@@ -297,7 +297,7 @@ def http_url(url: str) -> str:
 _HTTP_URL = re.compile(r"(?i)^https?://[^\s\"'<>]+$")
 
 
-def article_main(a: ArticleView, columns: Sequence[str]) -> Markup:
+def article_main_text(a: ArticleView, columns: Sequence[str]) -> str:
     """The body of an article's page (``article.html``'s ``main`` block), its verdicts in the order of ``columns``.
 
     The block was a jinja loop of some 60 pieces and lookups per page
@@ -350,7 +350,7 @@ def article_main(a: ArticleView, columns: Sequence[str]) -> Markup:
         "</dl>\n</details>\n"
         '<p class="legend-link">What the marks and verdicts mean: <a href="../index.html#legend-h">legend</a>.</p>\n'
     )
-    return Markup("".join(out))
+    return "".join(out)
 
 
 def article_rows(groups: Sequence[OutletChanges], columns: Sequence[str]) -> Markup:
@@ -520,6 +520,7 @@ def _as_markup(write: Callable[_P, str]) -> Callable[_P, Markup]:
     return written
 
 
+article_main = _as_markup(article_main_text)
 verdict_counts = _as_markup(_verdict_counts)
 words = _as_markup(_words)
 chip = _as_markup(_chip)
