@@ -449,12 +449,12 @@ _QUOTED_BY_HEAD = (
 _UNQUOTED = '<p class="unquoted"><strong>Not quoted</strong> by any article.</p>\n'
 
 
-def source_paragraphs(
+def _source_paragraphs(
     paragraphs: Sequence[ParagraphView],
     source_speaker: str | None,
     provenance: Callable[[ParagraphView, Any], Markup],
     views: Any,
-) -> Markup:
+) -> str:
     """A source page's sections, one a paragraph: its head, the table of the articles quoting it, its provenance.
 
     The 19,000 paragraphs of the source pages of a report of 1,000 articles
@@ -477,7 +477,65 @@ def source_paragraphs(
         if p.witnesses or p.note or p.choices:
             out.append(provenance(p, views))
         out.append("</section>\n")
-    return Markup("".join(out))
+    return "".join(out)
+
+
+def source_main_text(s: SourceView, views: Any, choice: Callable[[Any, Any], Markup], provenance: Callable[[ParagraphView, Any], Markup]) -> str:
+    """The body of a source's page (``source.html``'s ``main`` block) as a string: its facts, its paragraphs, its provenance.
+
+    ``choice`` and ``provenance`` are the ``_macros.html`` macros of those
+    names, which draw the rare editorial choices. The page's template holds
+    the same block, and gives the same text (``tests/test_html.py``); see
+    :data:`quoteverify.render.html._WRITTEN` for why it is written here.
+    """
+    doc = s.doc
+    out = [f"<h1>{escaped(str(s.title))}</h1>\n<dl class=\"facts\">\n"]
+    if doc.date:
+        out.append(f"<div><dt>Date</dt><dd>{escaped(str(doc.date))}</dd></div>")
+    if doc.speaker:
+        out.append(f"<div><dt>Speaker</dt><dd>{escaped(str(doc.speaker))}</dd></div>")
+    out.append(f"<div><dt>Paragraphs</dt><dd>{len(s.paragraphs)}</dd></div>\n")
+    if s.method:
+        out.append('<div><dt>Provenance</dt><dd><a href="#method-h">how this text was established</a></dd></div>')
+    if s.rebuilt:
+        out.append(
+            f'<div><dt>As the articles quote it</dt><dd><a href="../{escaped(str(s.rebuilt))}">the text rebuilt from'
+            " their quotations</a>, with where they disagree</dd></div>"
+        )
+    out.append(
+        '</dl>\n\n<section aria-labelledby="paras-h">\n<h2 id="paras-h">The text, paragraph by paragraph</h2>\n'
+        f"{_source_paragraphs(s.paragraphs, doc.speaker, provenance, views)}</section>\n\n"
+    )
+    if s.method:
+        out.append(
+            '<section aria-labelledby="method-h">\n<h2 id="method-h">How this text was established</h2>\n'
+            f'<p class="method">{escaped(str(s.method))}</p>\n</section>\n'
+        )
+    out.append("\n")
+    if s.general_choices:
+        out.append(
+            '<section aria-labelledby="gen-h">\n<h2 id="gen-h">Editorial choices not tied to a paragraph</h2>\n'
+            '<ul class="choices">\n'
+        )
+        out.extend(f"{choice(c, views)}\n" for c in s.general_choices)
+        out.append("</ul>\n</section>\n")
+    out.append("\n")
+    if s.unplaced:
+        out.append(
+            '<section aria-labelledby="unplaced-h">\n<h2 id="unplaced-h">Unplaced readings</h2>\n'
+            "<p>Words the witnesses attribute to this source that could not be placed in its text.</p>\n"
+            '<ul class="choices">\n'
+        )
+        out.extend(f"{choice(c, views)}\n" for c in s.unplaced)
+        out.append("</ul>\n</section>\n")
+    out.append(
+        '\n<details class="file-facts">\n<summary>About this file</summary>\n<dl class="facts">\n'
+        f"<div><dt>Source id</dt><dd><code>{escaped(str(s.id))}</code></dd></div>\n"
+        f"<div><dt>Path</dt><dd><code>{escaped(str(s.path or _DASH))}</code></dd></div>\n"
+        f'<div><dt>SHA-256</dt><dd><code class="hash">{escaped(str(doc.sha256 or _DASH))}</code></dd></div>\n'
+        "</dl>\n</details>\n"
+    )
+    return "".join(out)
 
 
 def _quoted_by_rows(rows: Sequence[OutletRow]) -> str:
@@ -521,6 +579,7 @@ def _as_markup(write: Callable[_P, str]) -> Callable[_P, Markup]:
 
 
 article_main = _as_markup(article_main_text)
+source_paragraphs = _as_markup(_source_paragraphs)
 verdict_counts = _as_markup(_verdict_counts)
 words = _as_markup(_words)
 chip = _as_markup(_chip)
