@@ -111,8 +111,8 @@ def _csv_line(cells: Sequence[str]) -> str:
     return or a line feed, and its double quotes are doubled. Written here
     because the module's writer looks each character of a cell up in the
     line terminator by a call of its own: the 3,033 rows of the 1,000
-    articles kept of the 10 MB case were 422 M instructions that way
-    (callgrind), 43 % of them that look-up.
+    articles kept of the 10 MB case were 422 M instructions that way, 43 %
+    of them that look-up, and are 193 M this way (callgrind).
     """
     if len(cells) == 1 and not cells[0]:  # csv.writer's one empty cell, told from an empty row
         return '""\r\n'
