@@ -28,7 +28,8 @@ from quoteverify.render.diffview import escaped
 if TYPE_CHECKING:
     from quoteverify.render.diffview import DiffView
     from quoteverify.render.views import (
-        ArticleView, CoverageCell, OutletChanges, OutletRow, ParagraphView, QuoteView, SourceView, TextPiece, VariantView, VerdictCounts,
+        ArticleView, CoverageCell, OutletChanges, OutletRow, ParagraphView, QuoteView, SourceSummary, SourceView, TextPiece, VariantView,
+        VerdictCounts,
     )
 
 _P = ParamSpec("_P")
@@ -380,6 +381,65 @@ def article_rows(groups: Sequence[OutletChanges], columns: Sequence[str]) -> Mar
     return Markup("".join(out))
 
 
+def _source_summary_rows(rows: Sequence[SourceSummary]) -> str:
+    """The rows of the index's table of sources (a large report): the articles quoting each, its verdicts, its paragraphs quoted.
+
+    With :func:`source_list`, :func:`unverified_groups`: loops of the index
+    by the hundred (496 sources and 491 unverified quotations of the 10 MB
+    case's report), 13 of the 28 ms of its index through jinja; the index
+    took 22.9 ms with those loops, 17.5 ms with these (process time, best of
+    41, both ways alternated in one process).
+    """
+    out = []
+    for row in rows:
+        counts = row.counts
+        cells = "".join(
+            f'<td class="num n-{v}">{n}</td>' if (n := counts[v]) else f'<td class="num zero">{n}</td>'
+            for v in ("verbatim", "faithful", "altered")
+        )
+        altered = ' class="has-altered"' if counts.altered else ""
+        out.append(
+            f"<tr{altered}>\n"
+            f'<th scope="row"><a href="{escaped(row.source.href)}">{escaped(str(row.source.title))}</a></th>\n'
+            f'<td class="num">{row.articles}</td>\n'
+            f'{cells}<td class="num">{row.paragraphs_quoted} of {len(row.source.paragraphs)}</td>\n</tr>\n'
+        )
+    return "".join(out)
+
+
+def _source_list(sources: Sequence[SourceView]) -> str:
+    """The index's list of the sources with pages: title, paragraphs, and the page of the text rebuilt from the quotations."""
+    out = []
+    for sv in sources:
+        n = len(sv.paragraphs)
+        rebuilt = f' \u00b7 <a href="{escaped(sv.rebuilt)}">rebuilt from the articles\' quotations</a>' if sv.rebuilt else ""
+        out.append(
+            f'<li><a href="{escaped(sv.href)}">{escaped(str(sv.title))}</a>'
+            f' <span class="sub">({n} paragraph{"" if n == 1 else "s"})</span>{rebuilt}</li>\n'
+        )
+    return "".join(out)
+
+
+def _unverified_groups(groups: Sequence[OutletChanges], others: bool) -> str:
+    """The index's lists of unverified quotations, an article at a time: those found nowhere, or (``others``) other people's."""
+    out = []
+    for g in groups:
+        a = g.article
+        quotes = g.others if others else g.not_found
+        count = f' <span class="sub">({len(quotes)})</span>' if others else ""
+        items = "".join(
+            f'<li><a href="{escaped(q.href)}">{escaped(q.anchor)}</a> <q class="words">{escaped(q.excerpt)}</q>'
+            + (f' <span class="sub">({escaped(q.attribution)})</span>' if q.attribution else "")
+            + "</li>"
+            for q in quotes
+        )
+        out.append(
+            f'<p class="uv-outlet"><a href="{escaped(a.href)}">{escaped(str(a.outlet))}</a>{count}</p>\n'
+            f'<ul class="uv-list">{items}</ul>\n'
+        )
+    return "".join(out)
+
+
 # --------------------------------------------------------------------------- an article's coverage of a source
 
 _UNQUOTED_CELL = '<td class="cov cov-none"><span aria-hidden="true">\u00b7</span><span class="sr">not quoted</span></td>\n'
@@ -580,6 +640,9 @@ def _as_markup(write: Callable[_P, str]) -> Callable[_P, Markup]:
 
 article_main = _as_markup(article_main_text)
 source_paragraphs = _as_markup(_source_paragraphs)
+source_summary_rows = _as_markup(_source_summary_rows)
+source_list = _as_markup(_source_list)
+unverified_groups = _as_markup(_unverified_groups)
 verdict_counts = _as_markup(_verdict_counts)
 words = _as_markup(_words)
 chip = _as_markup(_chip)

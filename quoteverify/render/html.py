@@ -66,9 +66,12 @@ from quoteverify.render.fragments import (
     paragraph_head,
     quote_block,
     quoted_by_rows,
+    source_list,
     source_main_text,
     source_paragraphs,
+    source_summary_rows,
     unverified_entries,
+    unverified_groups,
     verdict,
     verdict_counts,
     verdict_filters,
@@ -156,6 +159,9 @@ def environment() -> jinja2.Environment:
         coverage_table=coverage_table,
         quoted_by_rows=quoted_by_rows,
         source_paragraphs=source_paragraphs,
+        source_summary_rows=source_summary_rows,
+        source_list=source_list,
+        unverified_groups=unverified_groups,
         unverified_entries=unverified_entries,
     )
     env.filters["http_url"] = http_url
