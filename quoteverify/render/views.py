@@ -73,7 +73,8 @@ _MAJOR = Severity.MAJOR.value
 _LISTED = ("altered", "misattributed")
 #: a named tuple made from a tuple of all its fields, in order, without its ``__new__``'s call of Python and
 #: binding of arguments by name: the 3,033 quotations, 18,880 source paragraphs and 7,066 runs of text of the
-#: 10 MB case's report: its views 2,124 M -> 2,022 M instructions (callgrind)
+#: 10 MB case's report, its views 2,124 M -> 2,022 M instructions (callgrind); its 3,232 coverage cells
+#: 25.0 ms -> 23.3 ms (process time, best of 31, both ways alternated in one process)
 _new = tuple.__new__
 #: the verdicts by name, in their order, and each verdict by its name: the index's sums and its summary
 #: of 496 sources asked ``Verdict.value`` (a descriptor call) 23,000 times and ``Verdict(name)`` 1,500
@@ -743,14 +744,17 @@ class _ReportBuilder:
             share = quoted.get((source_id, index))
             touching = refs.get((source_id, index), [])
             worst = worst_verdict([v for _, v in touching])
-            found.setdefault(source_id, {})[index] = CoverageCell(
-                index=index,
-                quoted=share,
-                percent=coverage_percent(share or 0.0),
-                shade=coverage_shade(share),
-                worst=VERDICT_NAMES[worst] if worst else "",
-                href=f"{self._source_href(source_id, prefix)}#p{index}",
-                refs=tuple(qv for qv, _ in touching),
+            found.setdefault(source_id, {})[index] = _new(  # index, quoted, percent, shade, worst, href, refs
+                CoverageCell,
+                (
+                    index,
+                    share,
+                    coverage_percent(share or 0.0),
+                    coverage_shade(share),
+                    VERDICT_NAMES[worst] if worst else "",
+                    f"{self._source_href(source_id, prefix)}#p{index}",
+                    tuple(qv for qv, _ in touching),
+                ),
             )
         return found
 
