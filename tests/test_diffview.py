@@ -118,3 +118,41 @@ def test_the_words_an_equal_step_marks_are_those_each_word_asked_alone_would_mar
                         expected[k] = (Tag("none", "none"),)
                 assert b._flagged(i, n, qt, st_) == expected
     assert shortcut and looked_up
+
+
+def test_the_quotation_side_drawn_alone_is_the_one_drawn_with_the_others() -> None:
+    # a verbatim quotation's diff draws its quotation side alone, and keeps the changes of a note only
+    # when one is written: each quotation's sides, held to those of the builder that draws all three
+    for step_variants in (False, True):
+        for b in _located(step_variants=step_variants):
+            alone = _DiffBuilder(b.q, _Article(b.atext), _Source(b.stext), b.refs, quote_only=True)
+            _, quote_side, _ = alone.build()
+            whole = b.build()
+            assert "".join(quote_side) == "".join(whole[1])
+            assert alone.changes == []
+            unnoted = _DiffBuilder(b.q, _Article(b.atext), _Source(b.stext), b.refs, noting=False).build()
+            assert ["".join(side) for side in unnoted] == ["".join(side) for side in whole]
+
+
+def test_a_verbatim_quotation_without_variants_is_drawn_as_printed() -> None:
+    from quoteverify.models import Verdict
+    from quoteverify.render.diffview import quote_diff
+
+    found = 0
+    for b in _located():
+        if b.q.verdict is Verdict.VERBATIM and not b.q.variants:
+            found += 1
+            d = quote_diff(b.q, _Article(b.atext), _Source(b.stext), b.refs, "outlet", "source")
+            assert (d.inline, d.source_side, d.note) == ("", "", "")
+            assert d.quote_side == "".join(b.build()[1])
+    assert found
+
+
+class _Article:
+    """What a diff reads of an article: its text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+_Source = _Article

@@ -601,3 +601,66 @@ def test_an_articles_counts_and_filters_are_what_the_template_wrote(counts: Verd
     columns = verdict_columns()
     drawn = f"{fragments.verdict_counts(counts, columns)}|{fragments.verdict_filters(columns)}"
     assert drawn == loops.render(counts=counts)
+
+
+#: the loops of ``templates/index.html`` over its sources and unverified quotations, before
+#: :func:`fragments.source_summary_rows`, :func:`fragments.source_list` and :func:`fragments.unverified_groups` wrote them
+INDEX_LOOPS = """\
+{% macro summary(rows) %}
+{% for row in rows %}
+<tr{% if row.counts.altered %} class="has-altered"{% endif %}>
+<th scope="row"><a href="{{ row.source.href }}">{{ row.source.title }}</a></th>
+<td class="num">{{ row.articles }}</td>
+{% for v in ["verbatim", "faithful", "altered"] %}<td class="num{% if row.counts[v] %} n-{{ v }}{% else %} zero{% endif %}">{{ row.counts[v] }}</td>{% endfor %}
+<td class="num">{{ row.paragraphs_quoted }} of {{ row.source.paragraphs|length }}</td>
+</tr>
+{% endfor %}
+{% endmacro %}
+{% macro sources(pages) %}
+{% for sv in pages %}
+<li><a href="{{ sv.href }}">{{ sv.title }}</a> <span class="sub">({{ sv.paragraphs|length }} paragraph{{ "" if sv.paragraphs|length == 1 else "s" }})</span>{% if sv.rebuilt %} · <a href="{{ sv.rebuilt }}">rebuilt from the articles' quotations</a>{% endif %}</li>
+{% endfor %}
+{% endmacro %}
+{% macro found_nowhere(groups) %}
+{% for g in groups %}
+<p class="uv-outlet"><a href="{{ g.article.href }}">{{ g.article.outlet }}</a></p>
+<ul class="uv-list">{% for q in g.not_found %}<li><a href="{{ q.href }}">{{ q.anchor }}</a> <q class="words">{{ q.excerpt }}</q>{% if q.attribution %} <span class="sub">({{ q.attribution }})</span>{% endif %}</li>{% endfor %}</ul>
+{% endfor %}
+{% endmacro %}
+{% macro others(groups) %}
+{% for g in groups %}
+<p class="uv-outlet"><a href="{{ g.article.href }}">{{ g.article.outlet }}</a> <span class="sub">({{ g.others|length }})</span></p>
+<ul class="uv-list">{% for q in g.others %}<li><a href="{{ q.href }}">{{ q.anchor }}</a> <q class="words">{{ q.excerpt }}</q>{% if q.attribution %} <span class="sub">({{ q.attribution }})</span>{% endif %}</li>{% endfor %}</ul>
+{% endfor %}
+{% endmacro %}
+"""
+
+
+@lru_cache(maxsize=1)
+def index_loops() -> jinja2.runtime.TemplateModule:
+    return environment().from_string(INDEX_LOOPS).module
+
+
+SOURCE_PAGES = st.builds(
+    SimpleNamespace, href=TEXT, title=TEXT, rebuilt=st.one_of(st.just(""), TEXT),
+    paragraphs=st.integers(0, 3).map(lambda n: (None,) * n),
+)
+
+
+@given(st.lists(st.tuples(SOURCE_PAGES, st.integers(0, 5), COUNTS, st.integers(0, 5)), max_size=3))
+@settings(max_examples=100)
+def test_the_index_rows_of_sources_are_what_the_template_wrote(rows: list[tuple[SimpleNamespace, int, VerdictCounts, int]]) -> None:
+    summary = [SimpleNamespace(source=sv, articles=n, counts=c, paragraphs_quoted=p) for sv, n, c, p in rows]
+    assert str(fragments.source_summary_rows(summary)) == str(index_loops().summary(summary))  # type: ignore[attr-defined]
+    pages = [sv for sv, _, _, _ in rows]
+    assert str(fragments.source_list(pages)) == str(index_loops().sources(pages))  # type: ignore[attr-defined]
+
+
+@given(st.lists(st.tuples(ARTICLES, st.lists(QUOTES, max_size=2).map(tuple), st.lists(QUOTES, max_size=2).map(tuple)), max_size=3))
+@settings(max_examples=100)
+def test_the_index_lists_of_unverified_quotations_are_what_the_template_wrote(
+    rows: list[tuple[ArticleView, tuple[QuoteView, ...], tuple[QuoteView, ...]]],
+) -> None:
+    groups = [OutletChanges(a, (), not_found, others) for a, not_found, others in rows]
+    assert str(fragments.unverified_groups(groups, False)) == str(index_loops().found_nowhere(groups))  # type: ignore[attr-defined]
+    assert str(fragments.unverified_groups(groups, True)) == str(index_loops().others(groups))  # type: ignore[attr-defined]

@@ -25,7 +25,7 @@ import quoteverify
 from quoteverify.errors import InputError
 from quoteverify.models import SEVERITY, CheckResult, Kind, Severity, Verdict
 from quoteverify.render import render_report, report_json, safe_name, write_report
-from quoteverify.render.exports import _csv_row, _urn, annotations_jsonld, csv_cell, quotations_csv
+from quoteverify.render.exports import _csv_line, _csv_row, _urn, annotations_jsonld, csv_cell, quotations_csv
 from quoteverify.render.html import _write_straight, environment
 from quoteverify.render.json import json_file_bytes, quote_anchors, report_json_bytes
 from quoteverify.render.changes import change_weight
@@ -900,6 +900,19 @@ def test_csv_cells_never_start_a_formula() -> None:
     assert csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert csv_cell("@SUM") == "'@SUM"
     assert csv_cell("plain") == "plain"
+
+
+csv_texts = st.text(st.sampled_from('ab ,"\r\n\t\'=\u00e9\u201c\x00'), max_size=12)
+
+
+@given(st.lists(csv_texts, max_size=5))
+@example([""])
+@example(["", ""])
+@example([])
+def test_csv_lines_are_written_as_the_csv_module_writes_them(cells: list[str]) -> None:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerow(cells)
+    assert _csv_line(cells) == buf.getvalue()
 
 
 formula_texts = st.builds(
