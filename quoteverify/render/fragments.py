@@ -544,9 +544,9 @@ def source_main_text(s: SourceView, views: Any, choice: Callable[[Any, Any], Mar
     """The body of a source's page (``source.html``'s ``main`` block) as a string: its facts, its paragraphs, its provenance.
 
     ``choice`` and ``provenance`` are the ``_macros.html`` macros of those
-    names, which draw the rare editorial choices. The page's template holds
-    the same block, and gives the same text (``tests/test_html.py``); see
-    :data:`quoteverify.render.html._WRITTEN` for why it is written here.
+    names, which draw the rare editorial choices. The page's template calls
+    it (as :func:`source_main`); the page writer calls it without the
+    template (see :data:`quoteverify.render.html._WRITTEN` for why).
     """
     doc = s.doc
     out = [f"<h1>{escaped(str(s.title))}</h1>\n<dl class=\"facts\">\n"]
@@ -639,6 +639,7 @@ def _as_markup(write: Callable[_P, str]) -> Callable[_P, Markup]:
 
 
 article_main = _as_markup(article_main_text)
+source_main = _as_markup(source_main_text)
 source_paragraphs = _as_markup(_source_paragraphs)
 source_summary_rows = _as_markup(_source_summary_rows)
 source_list = _as_markup(_source_list)

@@ -67,6 +67,7 @@ from quoteverify.render.fragments import (
     quote_block,
     quoted_by_rows,
     source_list,
+    source_main,
     source_main_text,
     source_paragraphs,
     source_summary_rows,
@@ -158,6 +159,7 @@ def environment() -> jinja2.Environment:
         quote_block=quote_block,
         coverage_table=coverage_table,
         quoted_by_rows=quoted_by_rows,
+        source_main=source_main,
         source_paragraphs=source_paragraphs,
         source_summary_rows=source_summary_rows,
         source_list=source_list,
@@ -340,8 +342,8 @@ def _source_macros() -> tuple[Any, Any]:
     return macros.choice, macros.provenance  # type: ignore[attr-defined]
 
 
-#: the blocks that are (mostly) one fragment of :mod:`~quoteverify.render.fragments`, written by Python, not by
-#: their template, which gives the same text (``tests/test_html.py`` holds them to it): autoescaping made the
+#: the blocks that are one fragment of :mod:`~quoteverify.render.fragments`, written by it, not by their
+#: template, whose block is the one call of it (``tests/test_html.py`` holds the pages to it): autoescaping made the
 #: fragment's Markup a Markup again, two copies of the page's text, and the block's output was joined into a
 #: third. The 1,000 article pages of the 10 MB case's report took 101.5 ms through the template, 92.4 ms so;
 #: its 496 source pages 69.2 ms, 62.3 ms so (process time, best of 15 and 21, both ways alternated in one process)
