@@ -55,7 +55,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-from quoteverify.models import Document, Quotation, Segment, SegmentKind, Span
+from quoteverify.models import Document, Quotation, Segment, SegmentKind, Span, with_fields
 
 __all__ = ["SPEECH_VERBS", "VerbPattern", "speech_verb_pattern", "MAX_GAP_PARAGRAPHS", "MAX_WRAPPED_LINES", "SHORT_PARAGRAPH", "extract_quotations"]
 
@@ -225,11 +225,8 @@ class _Found(NamedTuple):
     last_para: int
 
 
-# objects made without a call of their class: a named tuple by tuple.__new__, a frozen dataclass with its
-# fields set as one dictionary (as its ``__init__`` sets them, one by one: the same objects)
+# a named tuple made without a call of its class's ``__new__``, from all its fields in order
 _tuple_new = tuple.__new__
-_new = object.__new__
-_set = object.__setattr__
 
 
 @lru_cache(maxsize=4096)
@@ -712,10 +709,8 @@ def quotation_segments(text: str, spans: Sequence[Span]) -> tuple[Segment, ...]:
 
 
 def _segment(kind: SegmentKind, start: int, end: int) -> Segment:
-    """``Segment(kind, start, end)``, made with its fields set as one dictionary (see :data:`_new`)."""
-    segment = _new(Segment)
-    _set(segment, "__dict__", {"kind": kind, "start": start, "end": end})
-    return segment
+    """``Segment(kind, start, end)``, made by :func:`~quoteverify.models.with_fields`."""
+    return with_fields(Segment, {"kind": kind, "start": start, "end": end})
 
 
 # --------------------------------------------------------------------------- attribution
@@ -1323,11 +1318,8 @@ def extract_quotations(doc: Document, *, speech_verbs: Sequence[str] = SPEECH_VE
             quoted = "\n".join([text[s:e] for s, e in spans])
             segments = quotation_segments(text, spans)
         cue = cues.cue(f)
-        # made with its fields set as one dictionary (see _new): 0.35 instead of 0.83 us a quotation, measured
-        quotation = _new(Quotation)
-        _set(
-            quotation,
-            "__dict__",
+        quotation = with_fields(  # 0.35 instead of 0.83 us a quotation, measured
+            Quotation,
             {
                 "text": quoted,
                 "spans": spans,

@@ -13,11 +13,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from enum import Enum
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, TypeVar
 
 from quoteverify._confusables import SKELETON
 
 Span = tuple[int, int]
+_T = TypeVar("_T")
+
+
+def with_fields(cls: type[_T], fields: dict[str, Any]) -> _T:
+    """``cls(**fields)`` for a frozen dataclass ``cls``, ``fields`` all of its fields in the order its ``__init__`` sets them.
+
+    The fields are set as one dictionary, where ``__init__`` sets them one
+    by one: the same object, without the call of ``__init__`` and its
+    ``object.__setattr__`` for each field (a document 0.8 instead of
+    2.3 us, a quotation 0.35 instead of 0.83 us, measured). For objects
+    made by the thousand from values known to be right.
+    """
+    made = object.__new__(cls)
+    object.__setattr__(made, "__dict__", fields)
+    return made
 
 
 def spans_overlap(a: Span, b: Span) -> bool:

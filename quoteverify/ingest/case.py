@@ -32,6 +32,7 @@ from quoteverify.models import (
     Provenance,
     Reading,
     SourceInfo,
+    with_fields,
 )
 
 
@@ -420,9 +421,8 @@ class _Listing:
                 and type(url) is str and ident not in seen and ident.strip()
             ):
                 seen.add(ident)
-                ref = _new(ArticleRef)
-                _set(ref, "__dict__", {**_ARTICLE_DEFAULTS, "id": ident, "path": rel, "outlet": outlet, "date": date, "url": url})
-                out.append(ref)
+                values = {**_ARTICLE_DEFAULTS, "id": ident, "path": rel, "outlet": outlet, "date": date, "url": url}
+                out.append(with_fields(ArticleRef, values))
             else:
                 out.append(self.article(_Table(d, top.shown, f"{top.where + '.' if top.where else ''}articles[{i}]")))
         return tuple(out)
@@ -441,8 +441,6 @@ class _Listing:
         )
 
 
-_new = object.__new__
-_set = object.__setattr__
 #: every field of an :class:`ArticleRef` with its default (the two without one, id and path, always given)
 _ARTICLE_DEFAULTS = {f.name: f.default for f in fields(ArticleRef)}
 
