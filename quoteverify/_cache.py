@@ -112,7 +112,7 @@ def read_own(path: Path) -> bytes:
     put there (a cache folder set to a shared one) is not read.
     """
     with open(path, "rb") as f:
-        _check_own(f.fileno(), path)
+        check_own(f.fileno(), path)
         return f.read()
 
 
@@ -125,7 +125,7 @@ def save_quietly(path: Path, data: bytes) -> None:
         write_atomic(path, data, make_dirs=True, sync=False)
 
 
-def _check_own(fd: int, path: Path) -> int:
+def check_own(fd: int, path: str | Path) -> int:
     """The size of the open file ``fd`` (``path``), when it is this user's own that nobody else may write (else ``PermissionError``)."""
     st = os.fstat(fd)
     if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
@@ -143,7 +143,7 @@ def map_own(path: Path) -> bytes | mmap.mmap:
     a rename, never rewritten where they are, so a mapped file stays as it was.
     """
     with open(path, "rb") as f:
-        if not _check_own(f.fileno(), path):
+        if not check_own(f.fileno(), path):
             return b""  # a mapping cannot be empty
         if sys.platform == "win32":
             return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)

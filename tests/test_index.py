@@ -1,7 +1,9 @@
 """The source index: word scanning, spans, saving and loading, and locating at scale."""
 
+import os
 import pickle
 import random
+import time
 
 import numpy as np
 import pytest
@@ -381,6 +383,40 @@ def test_a_truncated_index_file_is_rebuilt_and_an_older_layout_removed(tmp_path)
     loaded = SourceIndex.cached(docs, folder)
     assert loaded.origin == "loaded"
     assert all(not a.flags.writeable for a in loaded._arrays.values())  # views of the mapped file
+
+
+def test_sources_named_one_by_one_have_their_index_kept_in_the_users_cache_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert loc_mod.KEPT_INDEXES == 3  # the order of use below is written for three
+    sets = [[source(random_text(30 + k, SAVED_WORDS), f"s{k}")] for k in range(4)]
+    saved = [f"index-{fingerprint(docs)}.bin" for docs in sets]
+    past = time.time() - 1000
+
+    def build(k: int) -> None:
+        assert loc_mod.case_index(sets[k], None).origin == "built"
+        (folder,) = (tmp_path / "cache" / "quoteverify").glob("indexes-*")
+        os.utime(folder / saved[k], (past + k, past + k))  # made in this order, far apart
+
+    build(0)
+    build(1)
+    loaded = loc_mod.case_index(sets[0], None)  # used again: now the last to go
+    assert loaded.origin == "loaded"
+    q = " ".join(sets[0][0].text.split()[40:55])
+    assert find(q, loaded) == find(q, SourceIndex(sets[0])) is not None
+    build(2)
+    build(3)
+    (folder,) = (tmp_path / "cache" / "quoteverify").glob("indexes-*")
+    assert sorted(p.name for p in folder.glob("index-*.bin")) == sorted([saved[0], saved[2], saved[3]])
+
+
+def test_an_index_in_the_cache_folder_that_others_may_write_is_not_loaded(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    docs = [source(random_text(40, SAVED_WORDS))]
+    loc_mod.case_index(docs, None)
+    (saved,) = (tmp_path / "cache" / "quoteverify").glob("indexes-*/index-*.bin")
+    saved.chmod(0o666)
+    assert loc_mod.case_index(docs, None).origin == "built"
+    assert loc_mod.case_index(docs, None).origin == "loaded"  # saved again, as this user's own
 
 
 @given(st.lists(st.integers(min_value=-1, max_value=loc_mod._MAX_CODE_ID), max_size=60))
