@@ -1044,6 +1044,38 @@ def test_marks_looked_up_by_context_are_classified_afresh(text):
             assert ex._mark_at(text, m.start(), lo, hi, glyph) == ex._classify(text, m.start(), lo, hi, glyph)
 
 
+@settings(max_examples=300, deadline=None)
+@given(MARKISH, st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), max_size=3))
+@example('a "b" \u201cc\u201d\n\u00abd\u00bb', [])
+def test_the_marks_of_a_text_are_those_of_each_mark_alone(text, skips):
+    """The marks found for all the text's paragraphs at once, looked up in line, are those :func:`_mark_at` gives each."""
+    d = doc(text, tuple(skips))
+    bounds = ex._paragraph_bounds(d)
+    skipped = ex._merge_spans(d.skipped, len(text))
+    skipped_starts = [s for s, _ in skipped]
+    for _ in range(2):  # the second time round, every context is in the table
+        expected: dict[int, list] = {}
+        for k, (lo, hi) in enumerate(bounds):
+            for pos in range(lo, hi):
+                if text[pos] in ex._QUOTE_CHARS and not ex._covered(skipped, skipped_starts, pos, pos + 1):
+                    mark = ex._mark_at(text, pos, lo, hi, text[pos])
+                    if mark is not None:
+                        expected.setdefault(k, []).append(mark)
+        assert ex._marks_of_text(text, bounds, skipped, skipped_starts) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", " ", "\n", "\t", "\u00a0", "\u2003", "\u3000", "\u200b", "\x1c"]), max_size=12).map("".join))
+def test_a_span_stripped_is_the_span_trimmed(raw):
+    """A quoted span trimmed by ``str.strip`` (as the stage trims one span) is what :func:`_trim` makes of it."""
+    text = "x" + raw + "y"
+    s, e = ex._trim(text, 1, len(text) - 1)
+    quoted = raw.strip()
+    assert quoted == text[s:e]
+    if quoted:
+        assert 1 + len(raw) - len(raw.lstrip()) == s
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=" \nab\t", max_size=30), st.lists(st.tuples(st.integers(-5, 40), st.integers(-5, 40)), max_size=5))
 @example("aaaaaaaaaaaa", [(5, 10), (5, 8)])
