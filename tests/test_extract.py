@@ -1065,6 +1065,19 @@ def test_the_marks_of_a_text_are_those_of_each_mark_alone(text, skips):
 
 
 @settings(max_examples=300, deadline=None)
+@given(MARKISH)
+@example('"a "b" c"')
+def test_a_next_mark_that_closes_is_what_the_search_for_the_closing_mark_finds(text):
+    """Pairing takes the next mark of a double or guillemet family that may close as the closing one, as _find_close does."""
+    for para in ex._paragraphs(doc(text)):
+        for first, m in enumerate(para.marks):
+            for family in (ex._DOUBLE, ex._GUILLEMET, ex._SINGLE_GUILLEMET):
+                if m.family == family and m.can_close:
+                    for nest_open in (True, False):
+                        assert ex._find_close(text, para, first, family, nest_open=nest_open) == (ex._CLOSED, first)
+
+
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(["a", "b", " ", "\n", "\t", "\u00a0", "\u2003", "\u3000", "\u200b", "\x1c"]), max_size=12).map("".join))
 def test_a_span_stripped_is_the_span_trimmed(raw):
     """A quoted span trimmed by ``str.strip`` (as the stage trims one span) is what :func:`_trim` makes of it."""
