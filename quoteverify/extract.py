@@ -52,8 +52,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
-from functools import lru_cache
-from itertools import compress
+from functools import cached_property, lru_cache
 from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
@@ -629,18 +628,16 @@ def _wrapped_close(text: str, paras: list[_Para], after: int, family: int) -> in
     return -1
 
 
-# a paragraph's marks, read by map for all an article's paragraphs at once (by index, as a tuple's item)
-_MARKS_OF = itemgetter(_Para._fields.index("marks"))
-
-
 def _pair(text: str, paras: list[_Para]) -> list[_Found]:
     """Pair the quote marks of all paragraphs into top-level quotations, in text order."""
     # each _Found made by tuple.__new__: the pairing of the 2,000 articles of the 10 MB case took 103 M
     # instructions calling the named tuple, 92 M so (callgrind)
     found: list[_Found] = []
-    # the paragraphs with marks, to go from one to the next: most paragraphs have none. Picked by C's
-    # loops (compress, map), not Python's (see the note on the next mark below for the figure)
-    marked = list(compress(range(len(paras)), map(_MARKS_OF, paras)))
+    # the paragraphs with marks, to go from one to the next: most paragraphs have none
+    marked: list[int] = []  # by a loop, not a comprehension, whose function and frame were made for each article
+    for n, p in enumerate(paras):
+        if p.marks:
+            marked.append(n)
     i = k = 0
     while i < len(paras):
         para = paras[i]
@@ -658,9 +655,8 @@ def _pair(text: str, paras: list[_Para]) -> list[_Found]:
         while True:
             marks = cur.marks
             if family != _SINGLE and first < len(marks) and marks[first].family == family and marks[first].can_close:
-                # the next mark closes it, as _find_close finds first (most quotations): with the marked
-                # paragraphs picked by C's loops, 720.7 M to 706.1 M instructions for extracting the 2,000
-                # articles of the 10 MB case without its call (callgrind)
+                # the next mark closes it, as _find_close finds first (most quotations): 720.7 M to 706.1 M
+                # instructions for extracting the 2,000 articles of the 10 MB case without its call (callgrind)
                 status, j = _CLOSED, first
             else:
                 status, j = _find_close(text, cur, first, family)
@@ -1180,6 +1176,10 @@ class _Cues:
         self.text = text
         self.paras = paras
         # listed by loops, not comprehensions, whose functions and frames were made for each article
+        # (nor map, whose list and call cost more for an article's few quotations and verbs), and the
+        # walk back over the verbs (verbs_before) made only when a quotation asks for it, seldom (see
+        # cue): 706.1 M to 698.3 M instructions for extracting the 2,000 articles of the 10 MB case
+        # (callgrind)
         open_starts: list[int] = []
         ends: list[int] = []
         self.open_starts, self.ends = open_starts, ends
@@ -1188,28 +1188,35 @@ class _Cues:
             ends.append(f.end)
         before, around = _stretches(found, paras)
         self.sentence_ends = _search_regions(_SENTENCE_END_RE, text, before, _SENTENCE_END_CHARS, spaces_last=True)
-        # the tests the finders are given hold the lists they read, never this object: one
-        # that held it (a bound method, a closure over self) made a reference cycle of it,
-        # its paragraphs and their marks, 81,000 objects over the 2,000 articles of a 10 MB
-        # case left for the collector to find (see tests/test_extract.py)
-        # none where each lead opens its paragraph (every lead of the 10 MB case's 2,000 articles): no
-        # walk back to make for them, nor to take for each quotation: 924 M to 906 M instructions
-        # for extracting the articles (callgrind)
-        self.bounds = (
-            _LastGood(
-                [e for _, e in self.sentence_ends],
-                functools.partial(_ends_sentence, text, self.sentence_ends, self.open_starts, self.ends),
-            )
-            if self.sentence_ends
-            else None
-        )
+        sentence_end_ends: list[int] = []
+        self.sentence_end_ends = sentence_end_ends
+        for _, end in self.sentence_ends:
+            sentence_end_ends.append(end)
         pattern = _default_verb_pattern() if verbs is SPEECH_VERBS else speech_verb_pattern(verbs)
         self.verbs = [] if pattern is None else pattern.spans(text, around)
         verb_starts: list[int] = []
         self.verb_starts = verb_starts
         for start, _ in self.verbs:
             verb_starts.append(start)
-        self.verbs_before = _LastGood(
+
+    # the tests the walks back are given hold the lists they read, never this object: one that held
+    # it (a bound method, a closure over self) made a reference cycle of it, its paragraphs and their
+    # marks, 81,000 objects over the 2,000 articles of a 10 MB case left for the collector to find
+    # (see tests/test_extract.py). None is made where each lead opens its paragraph (every lead of
+    # the 10 MB case's 2,000 articles), and none taken for each quotation: 924 M to 906 M
+    # instructions for extracting the articles (callgrind)
+    @cached_property
+    def bounds(self) -> _LastGood:
+        """The walk back over the sentence ends, to the last that ends a sentence outside the quotations."""
+        return _LastGood(
+            self.sentence_end_ends,
+            functools.partial(_ends_sentence, self.text, self.sentence_ends, self.open_starts, self.ends),
+        )
+
+    @cached_property
+    def verbs_before(self) -> _LastGood:
+        """The walk back over the speech verbs, to the last that stands outside the quotations."""
+        return _LastGood(
             self.verb_starts, functools.partial(_starts_outside, self.verb_starts, self.open_starts, self.ends)
         )
 
@@ -1230,14 +1237,12 @@ class _Cues:
         text = self.text
         o = f.open_pos
         sent = self.paras[f.first_para].start
-        bounds = self.bounds
-        if bounds is not None:
-            keys = bounds.keys
-            b = bisect_right(keys, o) - 1
-            if b >= 0 and keys[b] > sent:
-                b = bounds.last(b, sent)
-                if b >= 0:
-                    sent = keys[b]
+        keys = self.sentence_end_ends
+        b = bisect_right(keys, o) - 1
+        if b >= 0 and keys[b] > sent:
+            b = self.bounds.last(b, sent)
+            if b >= 0:
+                sent = keys[b]
         verb_starts = self.verb_starts
         v = bisect_left(verb_starts, o) - 1
         if v >= 0 and verb_starts[v] >= sent and not _starts_outside(verb_starts, self.open_starts, self.ends, v):

@@ -1005,8 +1005,9 @@ def whole_text_cues(text: str, found, paras) -> "ex._Cues":
 
     cues = ex._Cues(text, found, paras, ex.SPEECH_VERBS)
     cues.sentence_ends = [m.span() for m in ex._SENTENCE_END_RE.finditer(text)]
+    cues.sentence_end_ends = [e for _, e in cues.sentence_ends]
     cues.bounds = ex._LastGood(
-        [e for _, e in cues.sentence_ends],
+        cues.sentence_end_ends,
         functools.partial(ex._ends_sentence, text, cues.sentence_ends, cues.open_starts, cues.ends),
     )
     cues.verbs = [m.span() for m in plain_verb_re(ex.SPEECH_VERBS).finditer(text)]
