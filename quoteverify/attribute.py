@@ -30,6 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import accumulate
+from operator import attrgetter
 from typing import Literal, NamedTuple
 
 from quoteverify.extract import SPEECH_VERBS, VerbPattern, speech_verb_pattern
@@ -186,6 +187,11 @@ class Roster:
     @cached_property
     def subject_readings(self) -> dict[tuple[str, bool], tuple[_Subject, Credit, int]]:
         """Cues already read against this roster (see :meth:`_Reader.subject`): the words and whether they follow the verb."""
+        return {}
+
+    @cached_property
+    def cue_readings(self) -> dict[tuple[str, int, bool], tuple[_Subject, Credit, int]]:
+        """Cues already read against this roster with the speech verbs of :data:`SPEECH_VERBS` (see :func:`_credit_of`)."""
         return {}
 
     @cached_property
@@ -462,6 +468,10 @@ def _sentence_end_search_start(text: str, pos: int) -> int:
     return pos
 
 
+#: a paragraph's start, read by map for all an article's paragraphs at once
+_START = attrgetter("start")
+
+
 class _Reader:
     """Reads the credits of one article's quotations, in order.
 
@@ -478,26 +488,27 @@ class _Reader:
         self.text = article.text
         self.roster = roster
         self.quotations = quotations
-        # listed by loops, not comprehensions, whose functions and frames Python 3.11 makes at each
-        # use: 203 M to 193 M instructions for attributing the 2,000 articles of the 10 MB case (callgrind)
-        quoted: list[tuple[int, int]] = []
-        for q in quotations:
-            quoted.append((q.spans[0][0] - 1, q.spans[-1][1] + 1))
-        quoted.sort()
+        # listed by a loop, not a comprehension, whose function and frame Python 3.11 makes at each use
+        # (203 M to 193 M instructions for attributing the 2,000 articles of the 10 MB case, callgrind),
+        # and taken as they come when in order, as extraction gives them: their starts, and their ends,
+        # which are then the furthest end of the quotations starting at or before each one (they may
+        # touch); sorted as pairs, and their ends' running maximum taken, only when not. With the
+        # paragraphs' starts listed by map, the readers of the 2,000 articles were made in 34.6 M
+        # instructions listing pairs and sorting them, 31.3 M so (callgrind)
         starts: list[int] = []
         ends: list[int] = []
-        for a, b in quoted:
-            starts.append(a)
-            ends.append(b)
+        for q in quotations:
+            spans = q.spans
+            starts.append(spans[0][0] - 1)
+            ends.append(spans[-1][1] + 1)
+        if sorted(starts) != starts or sorted(ends) != ends:
+            quoted = sorted(zip(starts, ends))
+            starts = [a for a, _ in quoted]
+            ends = list(accumulate([b for _, b in quoted], max))
         self.quoted_starts = starts
-        # the furthest end of the quotations starting at or before each one (they may touch): their
-        # ends themselves when in order, as extraction gives them, without max called for each
-        # (with "year" looked for only in text holding a "y", the 2,000 articles of the 10 MB case were
-        # attributed in 216 M instructions, 203 M so, callgrind)
-        self.quoted_ends = ends if sorted(ends) == ends else list(accumulate(ends, max))
-        self.para_starts: list[int] = []
-        for p in article.paragraphs_or_whole:
-            self.para_starts.append(p.start)
+        self.quoted_ends = ends
+        paragraphs = article.paragraphs
+        self.para_starts: list[int] = list(map(_START, paragraphs)) if paragraphs else [0]
         self.date = article.date
         self._mentions_of: dict[int, list[Mention]] = {}  # by paragraph, as they are read
 
@@ -685,23 +696,36 @@ def credit_quotations(
     article: Document, quotations: Sequence[Quotation], roster: Roster, *, speech_verbs: Iterable[str] = SPEECH_VERBS
 ) -> tuple[Credit, ...]:
     """The person the article credits with each of ``quotations`` (in text order), read against ``roster``."""
-    verbs = _default_cue_verbs() if speech_verbs is SPEECH_VERBS else _cue_verbs(tuple(speech_verbs))
-    return _credits(_Reader(article, quotations, roster), verbs)
+    if speech_verbs is SPEECH_VERBS:
+        return _credits(_Reader(article, quotations, roster), _default_cue_verbs(), roster.cue_readings)
+    return _credits(_Reader(article, quotations, roster), _cue_verbs(tuple(speech_verbs)), None)
 
 
-def _credits(reader: _Reader, verbs: _CueVerbs) -> tuple[Credit, ...]:
+def _credits(
+    reader: _Reader, verbs: _CueVerbs, readings: dict[tuple[str, int, bool], _CueReading] | None = None
+) -> tuple[Credit, ...]:
+    """The credits of the reader's quotations; ``readings``: the cues read before with ``verbs`` (see :func:`_credit_of`)."""
     quotations = reader.quotations
     out: list[Credit] = []
     earlier: list[tuple[int, Credit]] = []
     for n, q in enumerate(quotations):
-        credit = _credit_of(reader, verbs, q, quotations[n - 1] if n else None, out[-1] if out else None, earlier)
-        cue_end = q.attribution_span[1] if q.attribution_span else q.spans[0][0]
-        if reader.sentence_of_other_occasion(q.spans[0][0], cue_end if cue_end > q.spans[0][0] else q.spans[0][0]):
+        credit = _credit_of(reader, verbs, q, quotations[n - 1] if n else None, out[-1] if out else None, earlier, readings)
+        start = q.spans[0][0]
+        cue = q.attribution_span
+        cue_end = cue[1] if cue else start
+        if reader.sentence_of_other_occasion(start, cue_end if cue_end > start else start):
             credit = Credit(credit.speaker, credit.in_sources, True)
         out.append(credit)
         if credit.speaker is not None:
-            earlier.append((q.attribution_span[0] if q.attribution_span else q.spans[0][0], credit))
+            earlier.append((cue[0] if cue else start, credit))
     return tuple(out)
+
+
+# what a cue reads as (see :func:`_read_cue`): the kind of its subject, the credit, where the subject stands
+# from the cue's start
+_CueReading = tuple[_Subject, Credit, int]
+# the credit of a cue without a speech verb
+_NOBODY = Credit()
 
 
 def _credit_of(
@@ -711,27 +735,64 @@ def _credit_of(
     previous: Quotation | None,
     previous_credit: Credit | None,
     earlier: Sequence[tuple[int, Credit]],
+    readings: dict[tuple[str, int, bool], _CueReading] | None,
 ) -> Credit:
-    text = reader.text
+    """The credit of quotation ``q``: its cue read by :func:`_read_cue`, or the subject of the cue's sentence, or an antecedent.
+
+    A cue that no quotation touches reads the same wherever it stands
+    (:func:`_read_cue` reads its text and the character before it), and cues
+    repeat ("Mr Darwin said"): kept in ``readings``, the search for its verb
+    and the reading of its subject are one look-up, where each was one
+    (with their readers made leaner, the 2,000 articles of the 10 MB case
+    were attributed in 189.5 M instructions so, 159.3 M kept, callgrind).
+    """
     if q.attribution_span is None:
         return _carried(reader, q, previous, previous_credit)
     cs, ce = q.attribution_span
-    verb = verbs.first(text, cs, ce)
-    if verb is None:
-        return Credit()
-    vs, ve = verb
-    kind, credit, at = reader.subject(cs, vs, after_verb=False)
-    if kind == "none" and (cs > q.spans[0][0] or text[vs:ve].lower() == "according to"):
-        kind, credit, at = reader.subject(ve, ce, after_verb=True)
+    after = cs > q.spans[0][0]
+    if readings is None or reader._touches_quotation(cs, ce):
+        reading = _read_cue(reader, verbs, cs, ce, after)
+    else:
+        lo = cs - 1 if cs > 0 else 0  # the verb's search checks a match's first character against the one before
+        key = (reader.text[lo:ce], cs - lo, after)
+        kept = readings.get(key)
+        if kept is None:
+            if len(readings) >= _MAX_READINGS:
+                readings.clear()
+            kept = readings[key] = _read_cue(reader, verbs, cs, ce, after)
+        reading = kept
+    kind, credit, at = reading
+    if kind == "credit":
+        return credit
     if kind == "none":
         # a bare verb ("adding", "told reporters"): the subject of its sentence
         head = reader.sentence_start(cs)
         kind, credit, at = reader.subject(head, cs, after_verb=False)
+        if kind == "credit":
+            return credit
         if kind == "none":
             at = cs
-    if kind == "credit":
-        return credit
+    else:
+        at += cs
     return reader.antecedent(at, kind, earlier)
+
+
+def _read_cue(reader: _Reader, verbs: _CueVerbs, cs: int, ce: int, after: bool) -> _CueReading:
+    """The subject of the cue ``text[cs:ce]`` (``after`` the quotation or before it), where it stands from ``cs``.
+
+    The subject before the cue's speech verb, else the words after it when
+    the cue follows the quotation or its verb is "according to"; ``"none"``
+    when neither names one. A cue without a speech verb credits nobody.
+    """
+    text = reader.text
+    verb = verbs.first(text, cs, ce)
+    if verb is None:
+        return "credit", _NOBODY, 0
+    vs, ve = verb
+    kind, credit, at = reader.subject(cs, vs, after_verb=False)
+    if kind == "none" and (after or text[vs:ve].lower() == "according to"):
+        kind, credit, at = reader.subject(ve, ce, after_verb=True)
+    return kind, credit, at - cs
 
 
 def _carried(reader: _Reader, q: Quotation, previous: Quotation | None, previous_credit: Credit | None) -> Credit:

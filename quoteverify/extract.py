@@ -52,7 +52,8 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 from quoteverify.models import Document, Quotation, Segment, SegmentKind, Span, with_fields
@@ -297,13 +298,20 @@ def _covered(spans: list[Span], starts: list[int], s: int, e: int) -> bool:
     return i >= 0 and spans[i][1] >= e
 
 
+# a paragraph's span, read by map for all a document's paragraphs at once
+_START_END = attrgetter("start", "end")
+
+
 def _paragraph_bounds(doc: Document) -> list[Span]:
     """The paragraphs of ``doc`` in text order, cut to the text, apart, trimmed of white space; empty ones left out."""
     text = doc.text
     size = len(text)
     if not doc.paragraphs:
         return _trimmed_apart(text, [m.span() for m in re.finditer(r"[^\n]+", text)])
-    given = [(p.start, p.end) for p in doc.paragraphs]
+    # by C's loop (map), not a comprehension's, with the paragraphs' starts listed so for their marks
+    # (_marks_of_text): the paragraphs of the 2,000 articles of the 10 MB case took 239.5 M instructions
+    # listed by Python, 235.1 M so (callgrind)
+    given = list(map(_START_END, doc.paragraphs))
     if _apart_and_trimmed(text, given):
         return given  # as ingest gives them
     # paragraphs in order and inside the text are taken as they come, sorted and cut to the text
@@ -366,15 +374,26 @@ def _mark_at(text: str, pos: int, lo: int, hi: int, glyph_text: str) -> _Mark | 
         return _classify(text, pos, lo, hi, glyph_text)
     end = pos + 1
     key = (glyph_text, text[pos - 1] if pos > lo else "", text[end] if end < hi else "")
-    if key in _CONTEXT_MARKS:
-        found = _CONTEXT_MARKS[key]
-    else:
-        mark = _classify(text, pos, lo, hi, glyph_text)
-        found = None if mark is None else mark[1:]
-        if len(_CONTEXT_MARKS) >= _MAX_CONTEXTS:
-            _CONTEXT_MARKS.clear()
-        _CONTEXT_MARKS[key] = found
+    found = _CONTEXT_MARKS.get(key, _UNSEEN)
+    if found is _UNSEEN:
+        found = _context_mark(text, pos, lo, hi, key)
     return None if found is None else _tuple_new(_Mark, (pos, *found))
+
+
+# a span's start, read by map for all the paragraphs' spans at once
+_FIRST = itemgetter(0)
+# what a context not looked up yet is found as in _CONTEXT_MARKS (no mark is found as it)
+_UNSEEN = (-1, False, False, 0)
+
+
+def _context_mark(text: str, pos: int, lo: int, hi: int, key: tuple[str, str, str]) -> tuple[int, bool, bool, int] | None:
+    """What :func:`_classify` makes of the mark ``key[0]`` at ``pos`` without its place, kept by ``key``, its context."""
+    mark = _classify(text, pos, lo, hi, key[0])
+    found = None if mark is None else (mark.family, mark.can_open, mark.can_close, mark.width)
+    if len(_CONTEXT_MARKS) >= _MAX_CONTEXTS:
+        _CONTEXT_MARKS.clear()
+    _CONTEXT_MARKS[key] = found
+    return found
 
 
 _GLYPH_LIST = tuple(_GLYPHS)
@@ -423,20 +442,7 @@ def _paragraphs(doc: Document) -> list[_Para]:
                 if mark is not None:
                     marks.setdefault(k, []).append(mark)
     else:
-        # the marks of the whole text found at once, each given to its paragraph by bisection: a
-        # search per paragraph cost more than the marks it found (15,656 paragraphs, 5,828 with
-        # marks, in 2,000 articles)
-        starts = [s for s, _ in bounds]
-        for pos in _mark_positions(text):
-            k = bisect_right(starts, pos) - 1
-            if k < 0:
-                continue
-            lo, hi = bounds[k]
-            if pos >= hi or (skipped and _covered(skipped, skipped_starts, pos, pos + 1)):
-                continue
-            mark = _mark_at(text, pos, lo, hi, text[pos])
-            if mark is not None:
-                marks.setdefault(k, []).append(mark)
+        marks = _marks_of_text(text, bounds, skipped, skipped_starts)
     # each _Para made by tuple.__new__, without a call of the named tuple's __new__ (a Python function):
     # 2.1 instead of 3.2 us for eight paragraphs, measured; with the marks made so too (_mark_at), the
     # paragraphs of the 2,000 articles of the 10 MB case took 323 M instructions, not 360 M (callgrind)
@@ -446,6 +452,53 @@ def _paragraphs(doc: Document) -> list[_Para]:
         _tuple_new(_Para, (s, e, _covered(skipped, skipped_starts, s, e), tuple(marks[k]) if k in marks else ()))
         for k, (s, e) in enumerate(bounds)
     ]
+
+
+def _marks_of_text(text: str, bounds: list[Span], skipped: list[Span], skipped_starts: list[int]) -> dict[int, list[_Mark]]:
+    """The quote marks of ``text`` by paragraph (of ``bounds``), none in ``skipped``: :func:`_mark_at` of each, in line.
+
+    The marks of the whole text are found at once, each given to its
+    paragraph by bisection: a search per paragraph cost more than the
+    marks it found (15,656 paragraphs, 5,828 with marks, in 2,000
+    articles). A mark whose context is kept is made where it is found,
+    without a call of :func:`_mark_at`, and the marks of a paragraph, which
+    come one after another, are listed without ``setdefault``: the
+    paragraphs of the 2,000 articles of the 10 MB case took 251 M
+    instructions so, 240 M this way (callgrind).
+    """
+    marks: dict[int, list[_Mark]] = {}  # by paragraph: most have none
+    starts = list(map(_FIRST, bounds))
+    context_marks, context_glyphs, unseen, new = _CONTEXT_MARKS, _CONTEXT_GLYPHS, _UNSEEN, _tuple_new
+    last_k = -1
+    current: list[_Mark] = []
+    for pos in _mark_positions(text):
+        k = bisect_right(starts, pos) - 1
+        if k < 0:
+            continue
+        lo, hi = bounds[k]
+        if pos >= hi or (skipped and _covered(skipped, skipped_starts, pos, pos + 1)):
+            continue
+        glyph = text[pos]
+        if glyph in context_glyphs:
+            end = pos + 1
+            key = (glyph, text[pos - 1] if pos > lo else "", text[end] if end < hi else "")
+            found = context_marks.get(key, unseen)
+            if found is unseen:
+                found = _context_mark(text, pos, lo, hi, key)
+            if found is None:
+                continue
+            mark = new(_Mark, (pos,) + found)
+        else:
+            single = _classify(text, pos, lo, hi, glyph)
+            if single is None:
+                continue
+            mark = single
+        if k == last_k:
+            current.append(mark)
+        else:
+            current = marks[k] = [mark]
+            last_k = k
+    return marks
 
 
 # --------------------------------------------------------------------------- pairing
@@ -597,6 +650,16 @@ def _pair(text: str, paras: list[_Para]) -> list[_Found]:
             k += 1
             continue
         family = opener.family
+        marks = para.marks
+        if family != _SINGLE and k + 1 < len(marks) and marks[k + 1].family == family and marks[k + 1].can_close:
+            # the next mark closes it, as _find_close finds first (most quotations): made at once, without
+            # its call and the walk below: 720.7 M to 706.1 M instructions for extracting the 2,000
+            # articles of the 10 MB case without the call (callgrind), 698.3 M to 691.2 M without the walk
+            close = marks[k + 1]
+            content = opener.pos + opener.width
+            found.append(_tuple_new(_Found, (opener.pos, close.pos + close.width, ((content, close.pos),), True, i, i)))
+            k += 2
+            continue
         spans: list[Span] = []
         pi, cur, content, first = i, para, opener.pos + opener.width, k + 1
         while True:
@@ -1117,6 +1180,10 @@ class _Cues:
         self.text = text
         self.paras = paras
         # listed by loops, not comprehensions, whose functions and frames were made for each article
+        # (nor map, whose list and call cost more for an article's few quotations and verbs), and the
+        # walk back over the verbs (verbs_before) made only when a quotation asks for it, seldom (see
+        # cue): 706.1 M to 698.3 M instructions for extracting the 2,000 articles of the 10 MB case
+        # (callgrind)
         open_starts: list[int] = []
         ends: list[int] = []
         self.open_starts, self.ends = open_starts, ends
@@ -1125,28 +1192,35 @@ class _Cues:
             ends.append(f.end)
         before, around = _stretches(found, paras)
         self.sentence_ends = _search_regions(_SENTENCE_END_RE, text, before, _SENTENCE_END_CHARS, spaces_last=True)
-        # the tests the finders are given hold the lists they read, never this object: one
-        # that held it (a bound method, a closure over self) made a reference cycle of it,
-        # its paragraphs and their marks, 81,000 objects over the 2,000 articles of a 10 MB
-        # case left for the collector to find (see tests/test_extract.py)
-        # none where each lead opens its paragraph (every lead of the 10 MB case's 2,000 articles): no
-        # walk back to make for them, nor to take for each quotation: 924 M to 906 M instructions
-        # for extracting the articles (callgrind)
-        self.bounds = (
-            _LastGood(
-                [e for _, e in self.sentence_ends],
-                functools.partial(_ends_sentence, text, self.sentence_ends, self.open_starts, self.ends),
-            )
-            if self.sentence_ends
-            else None
-        )
+        sentence_end_ends: list[int] = []
+        self.sentence_end_ends = sentence_end_ends
+        for _, end in self.sentence_ends:
+            sentence_end_ends.append(end)
         pattern = _default_verb_pattern() if verbs is SPEECH_VERBS else speech_verb_pattern(verbs)
         self.verbs = [] if pattern is None else pattern.spans(text, around)
         verb_starts: list[int] = []
         self.verb_starts = verb_starts
         for start, _ in self.verbs:
             verb_starts.append(start)
-        self.verbs_before = _LastGood(
+
+    # the tests the walks back are given hold the lists they read, never this object: one that held
+    # it (a bound method, a closure over self) made a reference cycle of it, its paragraphs and their
+    # marks, 81,000 objects over the 2,000 articles of a 10 MB case left for the collector to find
+    # (see tests/test_extract.py). None is made where each lead opens its paragraph (every lead of
+    # the 10 MB case's 2,000 articles), and none taken for each quotation: 924 M to 906 M
+    # instructions for extracting the articles (callgrind)
+    @cached_property
+    def bounds(self) -> _LastGood:
+        """The walk back over the sentence ends, to the last that ends a sentence outside the quotations."""
+        return _LastGood(
+            self.sentence_end_ends,
+            functools.partial(_ends_sentence, self.text, self.sentence_ends, self.open_starts, self.ends),
+        )
+
+    @cached_property
+    def verbs_before(self) -> _LastGood:
+        """The walk back over the speech verbs, to the last that stands outside the quotations."""
+        return _LastGood(
             self.verb_starts, functools.partial(_starts_outside, self.verb_starts, self.open_starts, self.ends)
         )
 
@@ -1155,15 +1229,30 @@ class _Cues:
         return _outside(self.open_starts, self.ends, pos)
 
     def cue(self, f: _Found) -> Span | None:
+        """The cue of quotation ``f``: before it when its sentence there has a verb and a lead-in, else after it, else before.
+
+        The walks back of :class:`_LastGood` are taken only when the key
+        nearest the opening mark does not answer: most often no sentence
+        end stands between the paragraph's start and the mark, and the
+        verb nearest the mark lies outside the quotations. The 2,000
+        articles of the 10 MB case were extracted in 727.7 M instructions
+        calling both walks for each quotation, 720.7 M so (callgrind).
+        """
         text = self.text
-        para = self.paras[f.first_para]
         o = f.open_pos
-        sent = para.start
-        if self.bounds is not None:
-            b = self.bounds.last(bisect_right(self.bounds.keys, o) - 1, sent)
+        sent = self.paras[f.first_para].start
+        keys = self.sentence_end_ends
+        b = bisect_right(keys, o) - 1
+        if b >= 0 and keys[b] > sent:
+            b = self.bounds.last(b, sent)
             if b >= 0:
-                sent = self.bounds.keys[b]
-        v = self.verbs_before.last(bisect_left(self.verb_starts, o) - 1, sent - 1)
+                sent = keys[b]
+        verb_starts = self.verb_starts
+        v = bisect_left(verb_starts, o) - 1
+        if v >= 0 and verb_starts[v] >= sent and not _starts_outside(verb_starts, self.open_starts, self.ends, v):
+            v = self.verbs_before.last(v - 1, sent - 1)  # that one is inside: the walk goes on before it
+        elif v >= 0 and verb_starts[v] < sent:
+            v = -1
         verb = self.verbs[v] if v >= 0 and self.verbs[v][1] <= o else None
         # a clause ending in a colon or comma right before the opening mark
         c = o - 1
@@ -1302,15 +1391,27 @@ def extract_quotations(doc: Document, *, speech_verbs: Sequence[str] = SPEECH_VE
         # most quotations have one span, trimmed without lists made around it: 14 M instructions fewer
         # for the 5,780 quotations of the 10 MB case (callgrind)
         if len(f.spans) == 1:
-            s, e = _trim(text, *f.spans[0])
-            if e <= s:
+            # trimmed by str.strip, whose white space is str.isspace's as _trim's is, where _trim tested
+            # each end's code point by a call: with the one segment below made in line, and the marks
+            # of the paragraphs (:func:`_marks_of_text`), 762 M to 730 M instructions for extracting
+            # the 2,000 articles of the 10 MB case (callgrind)
+            s, e = f.spans[0]
+            raw = text[s:e]
+            quoted = raw.strip()
+            if not quoted:
                 continue
+            if len(quoted) != len(raw):
+                s += len(raw) - len(raw.lstrip())
+                e = s + len(quoted)
             spans: tuple[Span, ...] = ((s, e),)
-            quoted = text[s:e]
             # a trimmed span without a cut is one run of quoted words, which quotation_segments would
             # find no cut in and trim to itself: 4,267 of the 5,780 quotations of the 10 MB case,
             # whose extraction took 906 M instructions so, 892 M made so (callgrind)
-            segments = quotation_segments(text, spans) if _may_hold_cut(quoted) else (_segment("text", s, e),)
+            segments = (
+                quotation_segments(text, spans)
+                if _may_hold_cut(quoted)
+                else (with_fields(Segment, {"kind": "text", "start": s, "end": e}),)
+            )
         else:
             spans = tuple([sp for sp in [_trim(text, s, e) for s, e in f.spans] if sp[1] > sp[0]])
             if not spans:

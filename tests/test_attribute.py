@@ -174,6 +174,42 @@ def test_every_quotation_is_credited_as_the_obvious_reading_credits_it(article: 
     assert attribute._credits(fast, verbs) == attribute._credits(whole, verbs)
 
 
+@settings(max_examples=200, deadline=None)
+@given(articles())
+@example(document_from_text(HALE, id="a"))
+@example(document_from_text("\u201cNo,\u201d he said. He said: \u201cYes.\u201d \u201cWell,\u201d he said.", id="a"))
+def test_cues_kept_by_their_text_credit_as_cues_read_afresh(article: Document) -> None:
+    """A cue's reading kept by its text (from other articles too: the roster keeps them) is the one read where it stands."""
+    quotations = extract_quotations(article)
+    fresh = attribute._credits(attribute._Reader(article, quotations, ROSTER), attribute._default_cue_verbs())
+    assert attribute.credit_quotations(article, quotations, ROSTER) == fresh
+    assert attribute.credit_quotations(article, quotations, ROSTER) == fresh  # every cue kept now
+
+
+def test_a_cue_kept_is_read_again_where_it_stands_before_or_after_its_quotation() -> None:
+    """The same cue after a quotation reads the words after its verb, before one it does not: kept apart."""
+    filler = " ".join(["the river and the stone of the market window."] * 40)
+    text = f"\u201cNo,\u201d said the letter. {filler} said the letter: \u201cYes.\u201d"
+    article = document_from_text(text, id="a")
+    quotations = extract_quotations(article)
+    assert [q.attribution for q in quotations] == ["said the letter", "said the letter"]
+    fresh = attribute._credits(attribute._Reader(article, quotations, ROSTER), attribute._default_cue_verbs())
+    assert [c.speaker for c in fresh] == ["Anna Berg", None]
+    assert attribute.credit_quotations(article, quotations, ROSTER) == fresh
+
+
+def test_a_cue_a_quotation_touches_is_read_where_it_stands() -> None:
+    """A cue holding another quotation reads its words outside that quotation, not as the same text kept from elsewhere."""
+    article = document_from_text("\u201cBerg\u201d said: \u201cYes.\u201d", id="a")
+    inner = Quotation("Berg", ((1, 5),), ())
+    outer = Quotation("Yes.", ((14, 18),), (), "\u201cBerg\u201d said", (0, 11))
+    # the same cue read where no quotation holds "Berg", and kept
+    assert attribute.credit_quotations(article, (outer,), ROSTER)[0].speaker == "Anna Berg"
+    fresh = attribute._credits(attribute._Reader(article, (inner, outer), ROSTER), attribute._default_cue_verbs())
+    assert fresh[1].speaker is None
+    assert attribute.credit_quotations(article, (inner, outer), ROSTER) == fresh
+
+
 def test_a_cue_read_before_is_read_the_same_again() -> None:
     article = document_from_text(HALE, id="a")
     quotations = extract_quotations(article)

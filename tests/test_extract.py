@@ -1005,8 +1005,9 @@ def whole_text_cues(text: str, found, paras) -> "ex._Cues":
 
     cues = ex._Cues(text, found, paras, ex.SPEECH_VERBS)
     cues.sentence_ends = [m.span() for m in ex._SENTENCE_END_RE.finditer(text)]
+    cues.sentence_end_ends = [e for _, e in cues.sentence_ends]
     cues.bounds = ex._LastGood(
-        [e for _, e in cues.sentence_ends],
+        cues.sentence_end_ends,
         functools.partial(ex._ends_sentence, text, cues.sentence_ends, cues.open_starts, cues.ends),
     )
     cues.verbs = [m.span() for m in plain_verb_re(ex.SPEECH_VERBS).finditer(text)]
@@ -1042,6 +1043,51 @@ def test_marks_looked_up_by_context_are_classified_afresh(text):
             lo, hi = (0, len(text)) if k else (m.start(), m.end())
             glyph = m.group() if "``" in text else text[m.start()]
             assert ex._mark_at(text, m.start(), lo, hi, glyph) == ex._classify(text, m.start(), lo, hi, glyph)
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKISH, st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), max_size=3))
+@example('a "b" \u201cc\u201d\n\u00abd\u00bb', [])
+def test_the_marks_of_a_text_are_those_of_each_mark_alone(text, skips):
+    """The marks found for all the text's paragraphs at once, looked up in line, are those :func:`_mark_at` gives each."""
+    d = doc(text, tuple(skips))
+    bounds = ex._paragraph_bounds(d)
+    skipped = ex._merge_spans(d.skipped, len(text))
+    skipped_starts = [s for s, _ in skipped]
+    for _ in range(2):  # the second time round, every context is in the table
+        expected: dict[int, list] = {}
+        for k, (lo, hi) in enumerate(bounds):
+            for pos in range(lo, hi):
+                if text[pos] in ex._QUOTE_CHARS and not ex._covered(skipped, skipped_starts, pos, pos + 1):
+                    mark = ex._mark_at(text, pos, lo, hi, text[pos])
+                    if mark is not None:
+                        expected.setdefault(k, []).append(mark)
+        assert ex._marks_of_text(text, bounds, skipped, skipped_starts) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKISH)
+@example('"a "b" c"')
+def test_a_next_mark_that_closes_is_what_the_search_for_the_closing_mark_finds(text):
+    """Pairing takes the next mark of a double or guillemet family that may close as the closing one, as _find_close does."""
+    for para in ex._paragraphs(doc(text)):
+        for first, m in enumerate(para.marks):
+            for family in (ex._DOUBLE, ex._GUILLEMET, ex._SINGLE_GUILLEMET):
+                if m.family == family and m.can_close:
+                    for nest_open in (True, False):
+                        assert ex._find_close(text, para, first, family, nest_open=nest_open) == (ex._CLOSED, first)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", " ", "\n", "\t", "\u00a0", "\u2003", "\u3000", "\u200b", "\x1c"]), max_size=12).map("".join))
+def test_a_span_stripped_is_the_span_trimmed(raw):
+    """A quoted span trimmed by ``str.strip`` (as the stage trims one span) is what :func:`_trim` makes of it."""
+    text = "x" + raw + "y"
+    s, e = ex._trim(text, 1, len(text) - 1)
+    quoted = raw.strip()
+    assert quoted == text[s:e]
+    if quoted:
+        assert 1 + len(raw) - len(raw.lstrip()) == s
 
 
 @settings(max_examples=200, deadline=None)
