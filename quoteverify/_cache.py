@@ -17,7 +17,8 @@ sources' part of a ``report.json`` (:func:`kept_buffer`, see
 
 Kept for the length of a run only: the SHA-256 of the texts it names by
 their digest (:func:`text_sha256`), and of the article it read last
-(:func:`read_text_sha256`).
+(:func:`read_text_sha256`), and a key naming all that each source it read from a case was made
+from (:func:`document_key`).
 """
 
 from __future__ import annotations
@@ -69,6 +70,27 @@ def know_text_sha256(text: str, digest: str) -> None:
     if len(_TEXT_DIGESTS) >= 4096:
         _TEXT_DIGESTS.clear()
     _TEXT_DIGESTS[id(text)] = (text, digest)
+
+
+#: a key naming all that a document was made from, by id (the document is kept with it, so the id stays its own)
+_DOCUMENT_KEYS: dict[int, tuple[object, str]] = {}
+
+
+def know_document_key(document: object, key: str) -> None:
+    """Take ``key`` for the :func:`document_key` of ``document``: a string naming all it was made from.
+
+    Given by the reading of a case's sources (:func:`quoteverify.ingest.case.load_case`):
+    a source found saved is the one its key and the code that reads make.
+    """
+    if len(_DOCUMENT_KEYS) >= 4096:
+        _DOCUMENT_KEYS.clear()
+    _DOCUMENT_KEYS[id(document)] = (document, key)
+
+
+def document_key(document: object) -> str | None:
+    """The key of ``document`` given by :func:`know_document_key`, or None when none was given."""
+    hit = _DOCUMENT_KEYS.get(id(document))
+    return hit[1] if hit is not None and hit[0] is document else None
 
 
 #: the text of the article read last whose digest its reading worked out, and that digest

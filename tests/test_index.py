@@ -432,3 +432,31 @@ def test_the_table_of_id_characters_is_each_ids_character(size):
     table = loc_mod._code_table(size)
     assert len(table) == size
     assert all(table[i] == loc_mod._code(i) for i in (0, size // 2, size - 1, loc_mod._LOW_IDS - 1, loc_mod._LOW_IDS) if 0 <= i < size)
+
+
+@settings(max_examples=40)
+@given(ids=st.lists(st.integers(min_value=-1, max_value=loc_mod._MAX_CODE_ID), max_size=60))
+def test_the_kept_string_of_a_saved_indexs_word_ids_is_the_one_made_from_them(ids, tmp_path_factory):
+    cache = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CACHE_HOME", str(cache))
+        if ids:
+            ids.append(loc_mod._LOW_IDS + ids[0] % 5000)  # an id past the surrogates' gap, most times
+        array = np.array(ids, dtype=np.int32)
+        made = loc_mod._kept_encoded_ids(array, "key")
+        assert made == loc_mod._encode_ids(array)
+        assert loc_mod._kept_encoded_ids(array, "key") == made  # read back from the cache folder
+        other = np.array([*ids, 7], dtype=np.int32)  # a kept string of another length is not taken
+        assert loc_mod._kept_encoded_ids(other, "key") == loc_mod._encode_ids(other)
+
+
+def test_a_loaded_index_reads_its_word_ids_string_from_the_cache_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    docs = [source(random_text(23, SAVED_WORDS))]
+    built = SourceIndex.cached(docs, tmp_path / "case")
+    first = SourceIndex.cached(docs, tmp_path / "case")
+    (kept,) = (tmp_path / "cache" / "quoteverify" / loc_mod._KEPT_CODES).iterdir()
+    assert kept.name == fingerprint(docs)
+    again = SourceIndex.cached(docs, tmp_path / "case")
+    assert (built.origin, first.origin, again.origin) == ("built", "loaded", "loaded")
+    assert built._seq == first._seq == again._seq == loc_mod._encode_ids(built._ids)

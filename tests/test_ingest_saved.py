@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from quoteverify import _cache
 from quoteverify.ingest import case as case_module
 from quoteverify.ingest import load_case, saved
 from quoteverify.ingest.document import document_from_text
@@ -322,3 +323,35 @@ def test_a_source_key_names_what_case_toml_says_of_it_and_nothing_else(listing: 
     same = json.dumps(listing) == json.dumps(other) and [type(v) for v in listing] == [type(v) for v in other]
     assert (saved.source_key(sha, other) == key) == same
     assert saved.source_key("1" * 64, listing) != key
+
+
+def _report_of(case: object) -> tuple[bytes, bytes, str | None]:
+    """report.json of a check of ``case``'s sources with no article, as written (its sources' part kept) and whole, and that part's key."""
+    from quoteverify.models import CheckResult
+    from quoteverify.render.json import _sources_key, json_file_bytes, report_json, report_json_bytes
+
+    result = CheckResult("c", "c", case.sources, (), ())  # type: ignore[attr-defined]
+    return report_json_bytes(result), json_file_bytes(report_json(result)), _sources_key(result.sources)
+
+
+def test_report_json_names_a_cases_sources_by_all_they_are_made_from(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = make_case(tmp_path / "case")
+    keys = []
+    for change in ("", "loaded again", "speakers", "text", "title", "language"):
+        if change == "speakers":
+            make_case(root, speakers='"MINISTER" = "Ana Costa"')
+        elif change == "text":
+            (root / "sources" / "letter.txt").write_text("Dear editor,\n\nThe quay will OPEN.\n", encoding="utf-8")
+        elif change in ("title", "language"):
+            toml = (root / "case.toml").read_text(encoding="utf-8")
+            field = 'title = "A letter"' if change == "title" else 'language = "fr"'
+            (root / "case.toml").write_text(toml.replace('speaker = "Tom Reed"', f'speaker = "Tom Reed"\n{field}'), encoding="utf-8")
+        case = load_case(root)
+        assert all(_cache.document_key(s.document) for s in case.sources)
+        written, whole, key = _report_of(case)
+        assert written == whole
+        keys.append(key)
+        plain = [dataclasses.replace(s, document=dataclasses.replace(s.document)) for s in case.sources]  # no digest known
+        assert _report_of(dataclasses.replace(case, sources=tuple(plain)))[:2] == (whole, whole)
+    assert keys[0] == keys[1] and len(set(keys)) == len(keys) - 1

