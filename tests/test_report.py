@@ -1093,6 +1093,20 @@ def test_touched_paragraphs_by_bisection_are_those_a_scan_finds(lengths: list[in
     assert touched_paragraphs(q, tuple(paragraphs)) == scan  # type: ignore[arg-type]
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(min_value=0, max_value=50), st.integers(min_value=0, max_value=20)), max_size=12))
+def test_paragraph_ends_are_given_only_for_paragraphs_in_order_and_apart(bounds: list[tuple[int, int]]) -> None:
+    """The ends of paragraphs each starting at or after the end of the one before; None for any others."""
+    from quoteverify.models import Paragraph
+    from quoteverify.render.json import _paragraph_ends
+
+    paragraphs = tuple(Paragraph(k, s, s + n) for k, (s, n) in enumerate(bounds))
+    apart = not any(a.end > b.start for a, b in zip(paragraphs, paragraphs[1:]))
+    expected = [p.end for p in paragraphs] if apart else None
+    assert _paragraph_ends(paragraphs) == expected
+    assert _paragraph_ends(paragraphs) == expected  # remembered
+
+
 # --------------------------------------------------------------------------- archives: pages linear in what was found
 
 
