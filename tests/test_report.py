@@ -1049,6 +1049,47 @@ def test_results_lines_are_the_compact_json_of_the_report_entry() -> None:
         assert results_line(a, paragraphs) == json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
 
 
+def _quote_entry_plainly(q, anchor, paragraphs):
+    """A quotation's report.json entry as the shared functions write its parts, one after the other."""
+    from quoteverify.render.json import _round, _span, finding_json, quotation_json, touched_paragraphs, variant_words_json
+
+    out = finding_json(q, lambda v: {**variant_words_json(v), "source_span": _span(v.source_span),
+                                     "quote_span": _span(v.quote_span), "meaning": list(v.meaning)}, into=quotation_json(q.quotation))
+    out["anchor"] = anchor
+    out["attribution_span"] = _span(q.quotation.attribution_span)
+    out["segments"] = [{"kind": s.kind, "span": [s.start, s.end]} for s in q.quotation.segments]
+    loc = q.location
+    out["fragments"] = [] if loc is None else [{"quote_span": _span(f.quote_span), "source_span": _span(f.source_span)} for f in loc.fragments]
+    out["source_paragraphs"] = [] if loc is None or loc.source not in paragraphs else touched_paragraphs(q, paragraphs[loc.source])
+    out["score"] = None if loc is None else _round(loc.share)
+    out["invisible"] = q.invisible
+    return out
+
+
+def test_a_quotations_entry_is_the_shared_functions_fields_in_their_order() -> None:
+    """Each quotation's entry, made as one dictionary, holds what the functions ``extract`` and ``locate`` share write, key for key and in order."""
+    import numpy as np
+
+    from quoteverify.render.json import _quote_json
+    from quoteverify.run.calls import check
+
+    seed = check(Path(__file__).resolve().parent.parent / "corpus" / "seely-letter")
+    for result in (hostile_case(), seed):
+        paragraphs = {s.document.id: s.document.paragraphs_or_whole for s in result.sources}
+        quotes = [q for a in result.articles for q in a.quotes]
+        assert any(q.location is None for q in quotes) and any(q.location is not None for q in quotes)
+        for q in quotes:
+            # the same with the integers of its spans numpy's, as an index may give them
+            wide = replace(q, quotation=replace(q.quotation, spans=tuple((np.int64(a), np.int64(b)) for a, b in q.quotation.spans)))
+            if q.location is not None:
+                a, b = q.location.span
+                wide = replace(wide, location=replace(q.location, span=(np.int64(a), np.int64(b))))
+            for one in (q, wide):
+                entry, plain = _quote_json(one, "q1", paragraphs), _quote_entry_plainly(one, "q1", paragraphs)
+                assert list(entry.items()) == list(plain.items())
+                assert json.dumps(entry) == json.dumps(plain)
+
+
 def test_report_json_reads_its_entries_from_the_lines_given() -> None:
     from quoteverify.render.json import article_json, results_line
 
