@@ -156,27 +156,42 @@ class _ParagraphWords:
 
     def __init__(self, index: SourceIndex) -> None:
         self.index = index
-        self._words: dict[int, list[int]] = {}
         self._both: dict[int, tuple[list[int], list[int]]] = {}
 
     def paragraphs(self, no: int) -> tuple[list[int], list[int]]:
         """The start offset of each paragraph of source ``no``, and :meth:`words`: in one look-up, once counted."""
         got = self._both.get(no)
         if got is None:
-            got = self._both[no] = ([p.start for p in self.index.documents[no].paragraphs], self.words(no))
+            got = self._both[no] = _starts_and_words(self.index.documents[no].paragraphs, self.index.word_starts(no))
         return got
 
     def words(self, no: int) -> list[int]:
-        got = self._words.get(no)
-        if got is None:
-            got = self._words[no] = paragraph_words(self.index.documents[no].paragraphs, self.index.word_starts(no))
-        return got
+        return self.paragraphs(no)[1]
 
 
 def paragraph_words(paragraphs: Sequence[Paragraph], starts: np.ndarray) -> list[int]:
     """The number of words of each of ``paragraphs``, given the start offsets of the text's words (in order)."""
-    bounds = starts.searchsorted([x for p in paragraphs for x in (p.start, p.end)]).tolist()
-    return [bounds[2 * k + 1] - bounds[2 * k] for k in range(len(paragraphs))]
+    return _starts_and_words(paragraphs, starts)[1]
+
+
+def _starts_and_words(paragraphs: Sequence[Paragraph], starts: np.ndarray) -> tuple[list[int], list[int]]:
+    """The start offset of each of ``paragraphs``, and :func:`paragraph_words`.
+
+    Their starts and ends listed in one loop and searched for as the two
+    rows of one array, their differences taken by numpy, not a list of
+    every bound searched for and the differences taken in a comprehension
+    (and the starts listed again): the 500 sources of the 10 MB case
+    counted in 5.1 ms instead of 7.6 ms (process time, best of 10,
+    alternated in one process).
+    """
+    firsts: list[int] = []
+    lasts: list[int] = []
+    for p in paragraphs:
+        firsts.append(p.start)
+        lasts.append(p.end)
+    bounds = starts.searchsorted([firsts, lasts])
+    words: list[int] = (bounds[1] - bounds[0]).tolist()
+    return firsts, words
 
 
 _COUNTED: weakref.WeakKeyDictionary[SourceIndex, _ParagraphWords] = weakref.WeakKeyDictionary()

@@ -87,6 +87,15 @@ def test_two_words_share_a_key_when_their_keys_are_equal(a, b):
     assert cover._same_key(x, x)
 
 
+@given(st.lists(st.integers(0, 200), max_size=60), st.lists(st.tuples(st.integers(0, 200), st.integers(0, 40)), max_size=12))
+def test_paragraph_words_are_the_word_starts_each_paragraph_holds(words, bounds):
+    """Each paragraph's count of words is the number of word starts within it; its start is its own."""
+    starts = np.array(sorted(words), dtype=np.int64)
+    paragraphs = [Paragraph(k, a, a + n) for k, (a, n) in enumerate(bounds)]
+    assert cover.paragraph_words(paragraphs, starts) == [sum(p.start <= w < p.end for w in words) for p in paragraphs]
+    assert cover._starts_and_words(paragraphs, starts)[0] == [p.start for p in paragraphs]
+
+
 def _reproduced_plainly(quote) -> frozenset[int]:
     """:func:`cover.reproduced_words` as its rule reads, each token's fields by name."""
     minor = [v.source_span for v in quote.variants if v.kind in cover._REPRODUCED and v.source_span]
