@@ -75,6 +75,27 @@ def test_shares_remembered_are_shares_worked_out_again(pairs):
         assert repr(cover._share(got, words)) == repr(round(got / words, 4) if words else 0.0)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "A", "z", "Z", "0", "o", "O", "l", "1", "I", "-", "\u0430", "\u0410", "\u03bf", "\u0131", "\u00df", "S", "s", "\u017f", "\u212a", "k"]), max_size=6),
+       st.lists(st.sampled_from(["a", "A", "z", "Z", "0", "o", "O", "l", "1", "I", "-", "\u0430", "\u0410", "\u03bf", "\u0131", "\u00df", "S", "s", "\u017f", "\u212a", "k"]), max_size=6))
+def test_two_words_share_a_key_when_their_keys_are_equal(a, b):
+    """Two tokens' keys compared without the skeleton's look-up for ASCII words are equal exactly when their keys are."""
+    from quoteverify.models import Token
+
+    x, y = Token("".join(a), "".join(a), 0, 1, True), Token("".join(b), "".join(b), 0, 1, True)
+    assert cover._same_key(x, y) == (x.key == y.key)
+    assert cover._same_key(x, x)
+
+
+@given(st.lists(st.integers(0, 200), max_size=60), st.lists(st.tuples(st.integers(0, 200), st.integers(0, 40)), max_size=12))
+def test_paragraph_words_are_the_word_starts_each_paragraph_holds(words, bounds):
+    """Each paragraph's count of words is the number of word starts within it; its start is its own."""
+    starts = np.array(sorted(words), dtype=np.int64)
+    paragraphs = [Paragraph(k, a, a + n) for k, (a, n) in enumerate(bounds)]
+    assert cover.paragraph_words(paragraphs, starts) == [sum(p.start <= w < p.end for w in words) for p in paragraphs]
+    assert cover._starts_and_words(paragraphs, starts)[0] == [p.start for p in paragraphs]
+
+
 def _reproduced_plainly(quote) -> frozenset[int]:
     """:func:`cover.reproduced_words` as its rule reads, each token's fields by name."""
     minor = [v.source_span for v in quote.variants if v.kind in cover._REPRODUCED and v.source_span]

@@ -1049,6 +1049,47 @@ def test_results_lines_are_the_compact_json_of_the_report_entry() -> None:
         assert results_line(a, paragraphs) == json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
 
 
+def _quote_entry_plainly(q, anchor, paragraphs):
+    """A quotation's report.json entry as the shared functions write its parts, one after the other."""
+    from quoteverify.render.json import _round, _span, finding_json, quotation_json, touched_paragraphs, variant_words_json
+
+    out = finding_json(q, lambda v: {**variant_words_json(v), "source_span": _span(v.source_span),
+                                     "quote_span": _span(v.quote_span), "meaning": list(v.meaning)}, into=quotation_json(q.quotation))
+    out["anchor"] = anchor
+    out["attribution_span"] = _span(q.quotation.attribution_span)
+    out["segments"] = [{"kind": s.kind, "span": [s.start, s.end]} for s in q.quotation.segments]
+    loc = q.location
+    out["fragments"] = [] if loc is None else [{"quote_span": _span(f.quote_span), "source_span": _span(f.source_span)} for f in loc.fragments]
+    out["source_paragraphs"] = [] if loc is None or loc.source not in paragraphs else touched_paragraphs(q, paragraphs[loc.source])
+    out["score"] = None if loc is None else _round(loc.share)
+    out["invisible"] = q.invisible
+    return out
+
+
+def test_a_quotations_entry_is_the_shared_functions_fields_in_their_order() -> None:
+    """Each quotation's entry, made as one dictionary, holds what the functions ``extract`` and ``locate`` share write, key for key and in order."""
+    import numpy as np
+
+    from quoteverify.render.json import _quote_json
+    from quoteverify.run.calls import check
+
+    seed = check(Path(__file__).resolve().parent.parent / "corpus" / "seely-letter")
+    for result in (hostile_case(), seed):
+        paragraphs = {s.document.id: s.document.paragraphs_or_whole for s in result.sources}
+        quotes = [q for a in result.articles for q in a.quotes]
+        assert any(q.location is None for q in quotes) and any(q.location is not None for q in quotes)
+        for q in quotes:
+            # the same with the integers of its spans numpy's, as an index may give them
+            wide = replace(q, quotation=replace(q.quotation, spans=tuple((np.int64(a), np.int64(b)) for a, b in q.quotation.spans)))
+            if q.location is not None:
+                a, b = q.location.span
+                wide = replace(wide, location=replace(q.location, span=(np.int64(a), np.int64(b))))
+            for one in (q, wide):
+                entry, plain = _quote_json(one, "q1", paragraphs), _quote_entry_plainly(one, "q1", paragraphs)
+                assert list(entry.items()) == list(plain.items())
+                assert json.dumps(entry) == json.dumps(plain)
+
+
 def test_report_json_reads_its_entries_from_the_lines_given() -> None:
     from quoteverify.render.json import article_json, results_line
 
@@ -1091,6 +1132,20 @@ def test_touched_paragraphs_by_bisection_are_those_a_scan_finds(lengths: list[in
     q = SimpleNamespace(location=location)
     scan = [p.index for p in paragraphs if any(spans_overlap((p.start, p.end), f.source_span) for f in fragments[: 1 if whole else None])]
     assert touched_paragraphs(q, tuple(paragraphs)) == scan  # type: ignore[arg-type]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(min_value=0, max_value=50), st.integers(min_value=0, max_value=20)), max_size=12))
+def test_paragraph_ends_are_given_only_for_paragraphs_in_order_and_apart(bounds: list[tuple[int, int]]) -> None:
+    """The ends of paragraphs each starting at or after the end of the one before; None for any others."""
+    from quoteverify.models import Paragraph
+    from quoteverify.render.json import _paragraph_ends
+
+    paragraphs = tuple(Paragraph(k, s, s + n) for k, (s, n) in enumerate(bounds))
+    apart = not any(a.end > b.start for a, b in zip(paragraphs, paragraphs[1:]))
+    expected = [p.end for p in paragraphs] if apart else None
+    assert _paragraph_ends(paragraphs) == expected
+    assert _paragraph_ends(paragraphs) == expected  # remembered
 
 
 # --------------------------------------------------------------------------- archives: pages linear in what was found

@@ -151,8 +151,13 @@ def check_batch(checker: Checker, items: Sequence[Item], start: int, want: Want)
         summary = ArticleSummary.of(result)
         record = results_line(result, paragraphs) if records else ""
         kept = result if want(position, summary) else None
-        out.append(Outcome(position, record, summary, kept, article_digest(result)))
+        # made from a tuple of its fields, without its __new__, a function of Python called through the type
+        # (with the summary made so: see ArticleSummary.of for the figure)
+        out.append(_new(Outcome, (position, record, summary, kept, article_digest(result))))
     return out
+
+
+_new = tuple.__new__
 
 
 _worker_checker: Checker | None = None
