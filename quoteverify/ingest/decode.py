@@ -200,7 +200,10 @@ def _count_controls_utf8(data: bytes) -> int:
     # sources of the 10 MB case decoded in 10.3 ms instead of 12.3 ms, its 2,000 articles in
     # 7.1 ms instead of 7.3 ms (best of 41, alternated in one process)
     count = len(data.translate(None, _NOT_C0_UTF8))
-    if b"\xc2" in data:  # every C1 control opens with it: a scan for one byte first
+    # every C1 control opens with 0xC2: a scan for that byte first, asked by its value (a bytes
+    # object is first tried as an integer, and the error made and dropped took 400 ns instead of
+    # 63 ns for a 1 KB article, measured)
+    if 0xC2 in data:
         count += len(_C1_UTF8.findall(data))
     return count
 
@@ -232,7 +235,7 @@ def _decode_cascade(data: bytes, declared: str | None) -> Decoded:
         for bom, codec in _BOMS:
             if data.startswith(bom):
                 return decode_replacing(data if codec == "utf-8-sig" else data[len(bom) :], codec)
-    if b"\x00" in data:
+    if 0 in data:  # by the byte's value, as in _count_controls_utf8
         utf16 = _utf16_without_bom(data)
         if utf16:
             return decode_replacing(data, utf16)
