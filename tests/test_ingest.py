@@ -406,6 +406,19 @@ def test_paragraphs_match_oracle(text):
     assert [BREAKS.sub("\n", b) for b in blocks] == blocks_oracle(text)
 
 
+@given(line_text, line_text, st.sampled_from(["\n", "\n\n", "\r\n\r\n", "\u2029"]))
+@example("One.\n\nTwo.", "Three.\nFour.", "\n\n")
+def test_paragraphs_of_an_article_with_a_long_line_are_its_lines(before: str, after: str, sep: str) -> None:
+    """An article with a line too long for a hard-wrapped text, whose blank lines are not looked for, has a paragraph a line."""
+    from quoteverify.ingest import document
+
+    text = before + sep + " ".join(["harbour"] * 20) + sep + after
+    found = [text[p.start : p.end] for p in find_paragraphs(text, role="article")]
+    assert found == lines_oracle(text)
+    paragraphs, lines = document._paragraphs(text, "article")
+    assert lines == found
+
+
 @given(
     st.lists(
         st.one_of(
