@@ -1450,6 +1450,10 @@ def test_decode_round_trip(text, encoding):
         return  # no byte-order mark: a guess, tested by example elsewhere
     assert decoded.text == expected
     assert decoded.warnings == ()
+    if encoding == "utf-8" and text[:1] != "\ufeff":  # made with its fields set at once: as its class makes it
+        from quoteverify.ingest.decode import Decoded
+
+        assert decoded == Decoded(text, "utf-8") and vars(decoded) == vars(Decoded(text, "utf-8"))
 
 
 @given(st.text(alphabet=st.characters(codec="cp1252"), min_size=1, max_size=200))
