@@ -14,6 +14,7 @@ import re
 import string
 from collections import Counter
 from functools import lru_cache
+from itertools import compress
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -486,7 +487,9 @@ def _phrases(lines: Sequence[str]) -> tuple[list[bool], list[str]]:
     """
     quote = _DOUBLE_QUOTE.search
     phrase = [len(s) <= PHRASE_CHARS and not ('"' in s if s.isascii() else quote(s)) for s in lines]
-    return phrase, _promo_keys([s for s, p in zip(lines, phrase) if p])
+    # the lines that may be promos picked out by compress, not by a comprehension: 259 M -> 253 M
+    # instructions for the boilerplate of the 2,000 articles of the 10 MB case (callgrind)
+    return phrase, _promo_keys([*compress(lines, phrase)])
 
 
 def _link_lists(text: str, paragraphs: Sequence[Paragraph], lines: Sequence[str]) -> tuple[int, dict[int, Reason]]:
