@@ -11,6 +11,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -405,6 +406,19 @@ def test_paragraphs_match_oracle(text):
     assert [BREAKS.sub("\n", b) for b in blocks] == blocks_oracle(text)
 
 
+@given(line_text, line_text, st.sampled_from(["\n", "\n\n", "\r\n\r\n", "\u2029"]))
+@example("One.\n\nTwo.", "Three.\nFour.", "\n\n")
+def test_paragraphs_of_an_article_with_a_long_line_are_its_lines(before: str, after: str, sep: str) -> None:
+    """An article with a line too long for a hard-wrapped text, whose blank lines are not looked for, has a paragraph a line."""
+    from quoteverify.ingest import document
+
+    text = before + sep + " ".join(["harbour"] * 20) + sep + after
+    found = [text[p.start : p.end] for p in find_paragraphs(text, role="article")]
+    assert found == lines_oracle(text)
+    paragraphs, lines = document._paragraphs(text, "article")
+    assert lines == found
+
+
 @given(
     st.lists(
         st.one_of(
@@ -678,6 +692,30 @@ def test_boilerplate_cheap_tests_change_nothing(lines: list[str], sep: str) -> N
     # paragraphs that take white space along (not trimmed): every line is tried
     loose = tuple(Paragraph(p.index, max(p.start - 1, 0), p.end) for p in doc.paragraphs)
     assert [(s.index, s.reason) for s in find_boilerplate(doc.text, loose)] == _boilerplate_by_rules(doc.text, loose)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_article_lines, st.sampled_from(["\n", "\n\n", "\r\n"]))
+# lines that only one of _lines_to_try's tests picks: a caption label without a colon, a credit
+# after a colon that ends with a full stop, a list item's comma, a line repeated by the next (which shares its first character, or
+# only its last), a label that ends with a full stop, a line in capitals
+@example(["Image, boats moored in the harbour at dawn.", "Where is the harbour?"], "\n")
+@example(["Boats moored in the harbour: Getty via A.P.", "Where is the harbour?"], "\n")
+@example(["Read the latest stories on this harbour here on , , ,", "Where is the harbour?"], "\n")
+@example(["Boats moored in the harbour at dawn.", "Boats moored in the harbour at dawn. Picture: PA"], "\n")
+@example(["Boats moored in the harbour at dawn.", "Photo: Boats moored in the harbour at dawn."], "\n\n")
+@example(["Where is the harbour?", "Advertisement.", "Where is the harbour?"], "\n")
+@example(["Where is the harbour?", "FOLLOW OUR LIVE UPDATES ON THE HARBOUR NOW!", "Where is the harbour?"], "\n")
+def test_boilerplate_lines_not_tried_change_nothing(lines: list[str], sep: str) -> None:
+    """find_boilerplate finds the same lines when it tries every line as when it tries only those _lines_to_try picks."""
+    from quoteverify.ingest import boilerplate as bp
+
+    doc = document_from_text(sep.join(lines), id="b")
+    lines = [doc.text[p.start : p.end] for p in doc.paragraphs]
+    found = bp.find_boilerplate(doc.text, doc.paragraphs, lines=lines)
+    tried_all = patch.object(bp, "_lines_to_try", lambda lines, end: range(end))
+    with tried_all:
+        assert bp.find_boilerplate(doc.text, doc.paragraphs, lines=lines) == found
 
 
 @given(st.text(st.sampled_from("ae Z\u00b5\u0416\u4e2d\u03a9\u2126\u201c\u2014\u00e9\ud800\U0001f600"), max_size=40))
@@ -1412,6 +1450,10 @@ def test_decode_round_trip(text, encoding):
         return  # no byte-order mark: a guess, tested by example elsewhere
     assert decoded.text == expected
     assert decoded.warnings == ()
+    if encoding == "utf-8" and text[:1] != "\ufeff":  # made with its fields set at once: as its class makes it
+        from quoteverify.ingest.decode import Decoded
+
+        assert decoded == Decoded(text, "utf-8") and vars(decoded) == vars(Decoded(text, "utf-8"))
 
 
 @given(st.text(alphabet=st.characters(codec="cp1252"), min_size=1, max_size=200))

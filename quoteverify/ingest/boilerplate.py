@@ -14,6 +14,7 @@ import re
 import string
 from collections import Counter
 from functools import lru_cache
+from itertools import compress
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -485,8 +486,15 @@ def _phrases(lines: Sequence[str]) -> tuple[list[bool], list[str]]:
     10 MB case.
     """
     quote = _DOUBLE_QUOTE.search
-    phrase = [len(s) <= PHRASE_CHARS and not ('"' in s if s.isascii() else quote(s)) for s in lines]
-    return phrase, _promo_keys([s for s, p in zip(lines, phrase) if p])
+    # a line outside ASCII that holds "\u201c", as a quotation's line most often does, is found so
+    # by a scan for that character, not by the pattern: the boilerplate of the 2,000 articles of the
+    # 10 MB case 251 M -> 234 M instructions (callgrind)
+    phrase = [
+        len(s) <= PHRASE_CHARS and not ('"' in s if s.isascii() else "\u201c" in s or quote(s)) for s in lines
+    ]
+    # the lines that may be promos picked out by compress, not by a comprehension: 259 M -> 253 M
+    # instructions for the boilerplate of the 2,000 articles of the 10 MB case (callgrind)
+    return phrase, _promo_keys([*compress(lines, phrase)])
 
 
 def _link_lists(text: str, paragraphs: Sequence[Paragraph], lines: Sequence[str]) -> tuple[int, dict[int, Reason]]:
@@ -507,6 +515,33 @@ def _link_lists(text: str, paragraphs: Sequence[Paragraph], lines: Sequence[str]
     for i in range(tail_from, len(lines)):
         reasons[i] = "link list"
     return tail_from, reasons
+
+
+def _lines_to_try(lines: Sequence[str], end: int) -> list[int]:
+    """The lines before ``end`` that a rule of :func:`find_boilerplate` may take, or that may take the
+    line after them along, when the lines are trimmed and not empty, none may be foreign and the
+    lines that may be promos hold no word of :data:`_PROMO_KEYS`.
+
+    A line is tried when the first test of a rule passes: its first two characters may start a
+    caption label; its last may end a credit (a full stop only after a colon) or a list item
+    (a comma); it shares its first or last character with the next line, which may repeat it; it
+    is short enough for a page label; or it has no "e", as a line all in capitals has none. Every
+    other line passes no rule's test, and no line before it took it along: 2,740 of the 15,560
+    lines of the 10 MB case's articles are tried, by one loop that keeps each line's first and
+    last characters for the next, and its 2,000 articles' boilerplate found in 259 M instructions
+    instead of 320 M (callgrind).
+    """
+    plain, stops = _PLAIN_HEADS, _CREDIT_STOP_SET
+    tried: list[int] = []
+    first_before = last_before = ""
+    for i, s in enumerate(lines[:end]):
+        first, last = s[0], s[-1]
+        if (first == first_before or last == last_before) and (not tried or tried[-1] != i - 1):
+            tried.append(i - 1)
+        if (last not in stops and (last != "." or ":" in s)) or len(s) <= LABEL_CHARS or "e" not in s or s[:2] not in plain:
+            tried.append(i)
+        first_before, last_before = first, last
+    return tried
 
 
 def find_boilerplate(
@@ -549,7 +584,13 @@ def find_boilerplate(
     # instead of 410,000, measured, with the same lines found.
     # _opens_quote, without a call for each line: 195,000 instructions an article instead of 199,000
     opening = _OPENING_QUOTE_SET
-    for i, s, nxt, short in zip(range(tail_from), lines, [*lines[1:tail_from], ""], phrase):
+    tried = (
+        _lines_to_try(lines, tail_from) if trimmed and foreign is None and not promo_keys and all(lines) else range(tail_from)
+    )
+    for i in tried:
+        # the next line looked up for a line tried, not listed for them all: the boilerplate of the
+        # 2,000 articles of the 10 MB case 253 M -> 251 M instructions (callgrind)
+        s, nxt, short = lines[i], lines[i + 1] if i + 1 < tail_from else "", phrase[i]
         if i in reasons or s[:1] in opening:
             continue
         reason: Reason | None = None

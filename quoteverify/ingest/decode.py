@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass
 
 from quoteverify.errors import InputError
+from quoteverify.models import with_fields
 
 # Magic numbers of binary formats that are sometimes saved under a text name.
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -200,7 +201,10 @@ def _count_controls_utf8(data: bytes) -> int:
     # sources of the 10 MB case decoded in 10.3 ms instead of 12.3 ms, its 2,000 articles in
     # 7.1 ms instead of 7.3 ms (best of 41, alternated in one process)
     count = len(data.translate(None, _NOT_C0_UTF8))
-    if b"\xc2" in data:  # every C1 control opens with it: a scan for one byte first
+    # every C1 control opens with 0xC2: a scan for that byte first, asked by its value (a bytes
+    # object is first tried as an integer, and the error made and dropped took 400 ns instead of
+    # 63 ns for a 1 KB article, measured)
+    if 0xC2 in data:
         count += len(_C1_UTF8.findall(data))
     return count
 
@@ -232,15 +236,20 @@ def _decode_cascade(data: bytes, declared: str | None) -> Decoded:
         for bom, codec in _BOMS:
             if data.startswith(bom):
                 return decode_replacing(data if codec == "utf-8-sig" else data[len(bom) :], codec)
-    if b"\x00" in data:
+    if 0 in data:  # by the byte's value, as in _count_controls_utf8
         utf16 = _utf16_without_bom(data)
         if utf16:
             return decode_replacing(data, utf16)
         return Decoded(data.decode("latin-1"), "latin-1")  # rejected by the caller
     try:
-        return Decoded(data.decode("utf-8"), "utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    else:
+        # the usual text: made with its fields set at once, without the call of __init__ and
+        # its setattr for each field (70.7 M -> 68.0 M instructions for decoding the 2,000
+        # articles of the 10 MB case, callgrind)
+        return with_fields(Decoded, {"text": text, "encoding": "utf-8", "warnings": ()})
     if declared and declared != "utf-8":
         return decode_replacing(data, declared)
     multibyte, stray = _utf8_evidence(data)

@@ -163,8 +163,14 @@ def find_paragraphs(text: str, *, role: Role = "article") -> tuple[Paragraph, ..
 def _paragraphs(text: str, role: Role) -> tuple[tuple[Paragraph, ...], list[str] | None]:
     """:func:`find_paragraphs`, and the paragraphs' texts when they are lines (not blocks of lines)."""
     parts = _split_lines(text)
-    starts, ends, blank_before = spans = _line_spans(text, parts)
     lines: list[str] | None = parts[1::2]
+    if role == "article" and lines and max(map(len, lines)) > MAX_WRAP_COLUMNS:
+        # a line too long for a hard-wrapped text, as most articles have: a paragraph a line, whatever
+        # blank lines lie between them, which are not looked for (the 2,000 articles of the 10 MB
+        # case split in 211 M instructions instead of 237 M, callgrind)
+        offsets = list(accumulate(map(len, parts)))
+        return paragraph_objects(offsets[0:-1:2], offsets[1::2]), lines
+    starts, ends, blank_before = spans = _line_spans(text, parts)
     if any(blank_before) and (role == "source" or _wrapped(text, spans)):
         # a block runs from a line with a blank line before it (or the first) to a line with one
         # after it (or the last): picked out by C calls, where the lines' indices were listed and
@@ -194,6 +200,7 @@ def paragraph_objects(
 
 _new = object.__new__
 _set = object.__setattr__
+_tuple_new = tuple.__new__
 
 
 def _wrapped(text: str, spans: _LineSpans) -> bool:
@@ -366,4 +373,7 @@ def document_from_bytes(
     utf8 = data if not html and decoded.encoding == "utf-8" and not decoded.warnings else None
     if utf8 is not None and role == "article":
         know_read_text_sha256(text, sha)  # their digest is the text's too
-    return _document(text, id, path, role, utf8, _Meta(sha, decoded.encoding, notes, title, outlet, date, url))
+    # made by tuple.__new__, without a call of the named tuple's __new__ (a function of Python): the
+    # 2,000 articles of the 10 MB case made of their bytes in 657.8 M instructions instead of 660.7 M (callgrind)
+    meta = _tuple_new(_Meta, (sha, decoded.encoding, notes, title, outlet, date, url))
+    return _document(text, id, path, role, utf8, meta)
