@@ -500,6 +500,10 @@ def _counts(article: ArticleResult) -> VerdictCounts:
     return VerdictCounts(**verdict_counts(article))
 
 
+#: the names of no variant
+_NO_REFS: list[str] = []
+
+
 def _variant_view(v: Variant, ref: str) -> VariantView:
     detail = homoglyph_detail(v.source_text, v.quote_text) if v.kind is Kind.HOMOGLYPH else ""
     return VariantView(
@@ -643,15 +647,16 @@ class _ReportBuilder:
         slug = self.source_slug.get(source_id)
         return f"{prefix}sources/{slug}.html" if slug else ""
 
-    def _quote(self, a: ArticleResult, q: QuoteResult, anchor: str, slug: str) -> QuoteView:
+    def _quote(self, a: ArticleResult, q: QuoteResult, anchor: str, slug: str, outlet: str) -> QuoteView:
         doc = a.article
         loc = q.location
-        refs = [f"{anchor}-v{k + 1}" for k in range(len(q.variants))]
+        # most quotations have no variant (verbatim, not found): no list, map or generator started for them
+        qvariants = q.variants
+        refs = [f"{anchor}-v{k + 1}" for k in range(len(qvariants))] if qvariants else _NO_REFS
         info = self.sources_by_id.get(loc.source) if loc else None
         diff: DiffView | None = None
         paragraphs: tuple[ParaRef, ...] = ()
         source_href = source_title = ""
-        outlet = _outlet(doc)
         if loc is not None:
             source_href = self._source_href(loc.source, "../")
             source_title = _source_label(info, loc.source)
@@ -659,7 +664,7 @@ class _ReportBuilder:
             diff = quote_diff(q, doc, info.document, refs, outlet, source_title)
             paras = touched_paragraphs(q, self.paragraphs[loc.source])
             paragraphs = tuple(ParaRef(i, f"{source_href}#p{i}") for i in paras)
-        variants = tuple(_variant_view(v, r) for v, r in zip(q.variants, refs))
+        variants = tuple(map(_variant_view, qvariants, refs)) if qvariants else ()
         return _new(  # every field, in order
             QuoteView,
             (
@@ -682,7 +687,7 @@ class _ReportBuilder:
                 q.invisible,  # invisible
                 q.speaker,  # speaker
                 q.source_speaker,  # source_speaker
-                tuple(quote_changes(q)) if q.verdict is not Verdict.VERBATIM else (),  # changes
+                tuple(quote_changes(q)) if qvariants and q.verdict is not Verdict.VERBATIM else (),  # changes
                 change_weight(q),  # weight
                 (q.reason or "") if q.verdict is Verdict.UNVERIFIED else "",  # reason
             ),
@@ -690,8 +695,9 @@ class _ReportBuilder:
 
     def _article(self, a: ArticleResult, slug: str) -> ArticleView:
         anchors = quote_anchors(a)
+        outlet = _outlet(a.article)
         quotes = tuple(
-            self._quote(a, q, anchor, slug) for q, anchor in zip(a.quotes, anchors)
+            self._quote(a, q, anchor, slug, outlet) for q, anchor in zip(a.quotes, anchors)
         )
         present = {v.kind for q in quotes for v in q.variants}
         kinds = tuple(k for k in KIND_NAMES.values() if k in present)
@@ -700,7 +706,7 @@ class _ReportBuilder:
             id=a.article.id,
             href=f"articles/{slug}.html",
             doc=a.article,
-            outlet=_outlet(a.article),
+            outlet=outlet,
             path=portable_path(a.article.path),
             counts=_counts(a),
             worst=VERDICT_NAMES[worst] if worst else "",
