@@ -947,6 +947,48 @@ def _text_runs(doc: Document, quotes: Sequence[QuoteView]) -> list[tuple[int, in
     run looked through every quotation, under 0.1 s this way).
     """
     n = len(doc.text)
+    if not doc.skipped:
+        runs = _runs_apart(n, quotes)
+        if runs is not None:
+            return runs
+    return _swept_runs(doc, quotes)
+
+
+def _runs_apart(n: int, quotes: Sequence[QuoteView]) -> list[tuple[int, int, int | None, bool]] | None:
+    """:func:`_text_runs` of a text of ``n`` characters where nothing is skipped and no two spans overlap (every article of
+    the 10 MB case); None when two do.
+
+    A run is then a span or a gap between two: the spans in order, without
+    the sweep's dictionaries and heap: the text pieces of its 1,000
+    articles 15.0 ms -> 10.5 ms (process time, best of 15, three runs of
+    each, alternated).
+    """
+    spans: list[tuple[int, int, int]] = []
+    for k, q in enumerate(quotes):
+        for s, e in q.spans:
+            s, e = max(0, min(n, s)), max(0, min(n, e))
+            if s < e:
+                spans.append((s, e, k))
+    spans.sort()
+    runs: list[tuple[int, int, int | None, bool]] = []
+    pos = 0
+    for s, e, k in spans:
+        if s < pos:
+            return None
+        if s > pos:
+            runs.append((pos, s, None, False))
+        elif runs and runs[-1][2] == k:  # two spans of one quotation, end to end: one run, as the sweep makes it
+            s = runs.pop()[0]
+        runs.append((s, e, k, False))
+        pos = e
+    if pos < n:
+        runs.append((pos, n, None, False))
+    return runs
+
+
+def _swept_runs(doc: Document, quotes: Sequence[QuoteView]) -> list[tuple[int, int, int | None, bool]]:
+    """:func:`_text_runs` by a sweep over the cuts, the spans open at each in a heap."""
+    n = len(doc.text)
     opens: dict[int, list[int]] = {}
     closes: dict[int, list[int]] = {}
     skip_delta: dict[int, int] = {}
