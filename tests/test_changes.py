@@ -49,3 +49,9 @@ def test_clip_keeps_short_texts_and_bounds_long_ones(text: str, limit: int) -> N
     out = clip(text, limit)
     one = " ".join(text.split())
     assert out == one if len(one) <= limit else len(out) <= limit
+
+
+def test_a_quotation_without_variants_weighs_what_one_without_a_major_variant_does() -> None:
+    # the first is answered without looking at variants, the second by summing over its major ones (none)
+    assert change_weight(quote()) == change_weight(quote(Variant(Kind.PUNCTUATION, ",", "")))
+    assert quote_changes(quote()) == []

@@ -1428,3 +1428,20 @@ def test_an_articles_verdict_counts_are_its_own_quotations_counted() -> None:
         counts = verdict_counts(ArticleResult(Document(id="a", text="x"), quotes, (), ()))
         assert list(counts) == [v.value for v in Verdict]
         assert counts == {v.value: Counter(picked)[v] for v in Verdict}
+
+
+_SPANS = st.lists(st.tuples(st.integers(-3, 33), st.integers(-3, 33)), max_size=3)
+
+
+@given(st.integers(0, 30), st.lists(_SPANS, max_size=4))
+def test_the_runs_of_a_text_whose_spans_are_apart_are_the_sweeps(n: int, spans: list[list[tuple[int, int]]]) -> None:
+    from types import SimpleNamespace
+
+    from quoteverify.render import views
+
+    quotes = [SimpleNamespace(spans=tuple(s)) for s in spans]
+    doc = SimpleNamespace(text="x" * n, skipped=())
+    apart = views._runs_apart(n, quotes)  # type: ignore[arg-type]
+    swept = views._swept_runs(doc, quotes)  # type: ignore[arg-type]
+    assert apart is None or apart == swept
+    assert views._text_runs(doc, quotes) == swept  # type: ignore[arg-type]

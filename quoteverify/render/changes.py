@@ -108,12 +108,17 @@ def _meaning_weight(v: Variant) -> int:
     return sum(_MEANING_WEIGHT.get(m, 0) for m in v.meaning if m != "name" or v.kind is Kind.SUBSTITUTION)
 
 
+_NO_WEIGHT = (0, 0, 0)
+
+
 def change_weight(q: QuoteResult) -> tuple[int, int, int]:
     """A sort key for altered quotations, larger is worse: meaning first, then words changed, then major variants.
 
     A dropped "due" weighs one word; eight words cut without an ellipsis
     weigh eight, and rank above it.
     """
+    if not q.variants:  # most quotations (verbatim, not found): no list and generators started
+        return _NO_WEIGHT
     major = [v for v in q.variants if v.severity is Severity.MAJOR]
     return (
         sum(_meaning_weight(v) for v in major),
