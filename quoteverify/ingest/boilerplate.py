@@ -544,6 +544,27 @@ def _lines_to_try(lines: Sequence[str], end: int) -> list[int]:
     return tried
 
 
+def _line_alone(
+    s: str, short: bool, foreign: regex.Pattern[str] | None, ascii_dominant: bool, promo_keys: Sequence[str]
+) -> Reason | None:
+    """The rules that read line ``s`` alone: another script, a promo (``short``: it may be one), a label, shouting."""
+    if foreign is not None and _maybe_foreign(s, ascii_dominant):
+        letters = len(_LETTER.findall(s))
+        if letters >= 2 and len(foreign.findall(s)) > FOREIGN_SHARE * letters:
+            return "script"
+    if short and ((promo_keys and any(map(s.lower().__contains__, promo_keys))) or s.rstrip().endswith(",")):
+        for kind, pattern in _PROMO:
+            if pattern.search(s):
+                return kind
+    if len(s) <= 200:
+        if len(s) <= LABEL_CHARS and _LABEL.match(s):
+            return "label"
+        # shouted: without a lower-case letter, such as "e" or "a" (in ASCII: all in capitals)
+        if "e" not in s and "a" not in s and (s.isupper() or not s.isascii()) and _shouting(s):
+            return "promo"
+    return None
+
+
 def find_boilerplate(
     text: str, paragraphs: Sequence[Paragraph], *, lines: Sequence[str] | None = None, utf8: bytes | None = None
 ) -> tuple[Skip, ...]:
@@ -610,22 +631,8 @@ def find_boilerplate(
             if _repeated(squash_spaces(s), squash_spaces(nxt)):
                 reason = "caption"
                 reasons.setdefault(i + 1, "caption")
-        if reason is None and foreign is not None and _maybe_foreign(s, ascii_dominant):
-            letters = len(_LETTER.findall(s))
-            if letters >= 2 and len(foreign.findall(s)) > FOREIGN_SHARE * letters:
-                reason = "script"
-        if reason is None and short:
-            if (promo_keys and any(map(s.lower().__contains__, promo_keys))) or s.rstrip().endswith(","):
-                for kind, pattern in _PROMO:
-                    if pattern.search(s):
-                        reason = kind
-                        break
-        if reason is None and len(s) <= 200:
-            if len(s) <= LABEL_CHARS and _LABEL.match(s):
-                reason = "label"
-            # shouted: without a lower-case letter, such as "e" or "a" (in ASCII: all in capitals)
-            elif "e" not in s and "a" not in s and (s.isupper() or not s.isascii()) and _shouting(s):
-                reason = "promo"
+        if reason is None:
+            reason = _line_alone(s, short, foreign, ascii_dominant, promo_keys)
         if reason is not None:
             reasons.setdefault(i, reason)
     # most articles have none: no generator made to give nothing (43.9 -> 43.0 ms, 2,000 articles of the 10 MB case)
