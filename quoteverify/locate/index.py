@@ -154,12 +154,17 @@ def _kept_encoded_ids(ids: np.ndarray, key: str) -> str | None:
     not kept.
     """
 
+    made: list[str | None] = []
+
     def make() -> bytes:
         seq = _encode_ids(ids)
+        made.append(seq)
         # the codes skip the surrogates: every string of them has a UTF-16 of its own
         return seq.encode("utf-16-le") if seq else b""
 
     kept = kept_buffer(_KEPT_CODES, key, make)
+    if made:  # made just now: not decoded back, nor made again
+        return made[0]
     seq = str(kept, "utf-16-le") if len(kept) else None
     return seq if seq is not None and len(seq) == len(ids) else _encode_ids(ids)
 
