@@ -639,6 +639,20 @@ def watch(cmd: list[str], cwd: Path) -> tuple[float, int, int]:
     return wall, peak[0], proc.returncode
 
 
+def editable_hook() -> str | None:
+    """The file of this interpreter's site-packages that loads the import hook of an editable install of quoteverify, if any.
+
+    Such a file is read when every process starts: the timed runs would pay
+    for what a user's ``pip install .`` does not install.
+    """
+    import site
+
+    for folder in site.getsitepackages():
+        for pth in sorted(Path(folder).glob("__editable__*quoteverify*.pth")):
+            return str(pth)
+    return None
+
+
 def check_row(case: Path, extra: list[str], out: Path, side: Path | None = None) -> dict:
     """One run of ``quoteverify check CASE --jobs 1 EXTRA`` as a user runs it, and what it wrote.
 
@@ -792,6 +806,10 @@ def e2e(data: Path, size: str, vs: str | None, passes: int) -> None:
             cases[s] = make_case(folder, tmp / f"case-{s}" / "case")
             check_row(cases[s], ["--pages", "0"], outputs.new(f"{s}-first"), side)  # builds and saves the source index, as a user's first run does
         n_sources = len(list((folder / "sources").glob("*.txt")))
+        hook = editable_hook()
+        if hook:
+            print(f"\nnote: quoteverify is installed here in editable mode ({hook}): every run below loads its import"
+                  " hook as it starts, which a user's `pip install .` does not install")
         print(f"\n== end to end: {size} of sources ({n_sources} files), 2,000 article files; medians of {passes} runs"
               f" per side, interleaved; load average {os.getloadavg()[0]:.2f}")
         runs: dict[str, dict[str, list[dict]]] = {s: {"": [], "--pages 0": []} for s in sides}
