@@ -755,7 +755,7 @@ def warc_once(sources: list[Path], given: Path, n: int, side: Path, out: Path) -
 E2E_ROWS = (  # (label, key, format, target): each figure of a run, and the bound set on it where there is one
     ("wall s", "wall_s", "{:.2f}", ""),
     ("quotations/s", "q_per_s", "{:,.0f}", ""),
-    ("engine share of the run", "engine_share", "{:.0%}", ""),
+    ("engine share of the run", "engine_share", "{:.1%}", ""),
     ("engine alone, quotations/s", "engine_q_per_s", "{:,.0f}", ""),
     ("peak RSS of the process tree, MB", "peak_rss_mb", "{:,.0f}", "<= 1,024"),
     ("index.html, KB", "index_html_kb", "{:,.0f}", "<= 2,048"),
@@ -763,7 +763,7 @@ E2E_ROWS = (  # (label, key, format, target): each figure of a run, and the boun
     ("article pages", "pages", "{:,.0f}", ""),
     ("report, MB", "report_mb", "{:.1f}", ""),
 )
-E2E_TARGETS = {("", "q_per_s"): ">= 1,500", ("--pages 0", "q_per_s"): ">= 2,000", ("--pages 0", "engine_share"): ">= 67%"}
+E2E_TARGETS = {("", "q_per_s"): ">= 1,500", ("--pages 0", "q_per_s"): ">= 2,000", ("--pages 0", "engine_share"): ">= 66.7% (2/3)"}
 
 
 def print_e2e(runs: dict[str, dict[str, list[dict]]], names: list[str]) -> None:
