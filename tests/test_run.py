@@ -62,6 +62,18 @@ def test_run_articles_yields_in_input_order_with_any_jobs(case, archive):
     assert sum(1 for o in one if o.summary.errors) == 3
 
 
+def test_a_batch_read_then_checked_a_stage_at_a_time_gives_each_articles_outcome(case, archive, tmp_path):
+    """Batches of 16 (each read whole, then checked a stage at a time) give the outcomes of batches of one, errors in place."""
+    index = SourceIndex([s.document for s in case.sources])
+    refs = list(iter_articles([str(archive)]))
+    refs[5:5] = [ArticleRef("gone", str(tmp_path / "missing.txt"))]
+    single = list(run_articles(index, refs, jobs=1, batch_size=1, wanted=lambda: Want(everything=True)))
+    batched = list(run_articles(index, refs, jobs=1, batch_size=16, wanted=lambda: Want(everything=True)))
+    assert batched == single
+    assert [o.position for o in batched if o.summary.errors] == [5, 8, 21, 34]
+    assert "missing.txt" in batched[5].summary.errors[0]
+
+
 def test_jobs_2_gives_the_same_report_as_jobs_1(case, archive, monkeypatch):
     monkeypatch.setattr(batches, "LOCAL_BATCH", 4)
     refs = list(iter_articles([str(archive)]))

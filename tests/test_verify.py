@@ -179,3 +179,31 @@ def test_a_quotation_given_alone_is_judged_whole_inner_marks_and_all():
     start, end = result.location.span
     assert source.text[start:end].startswith("the plan was fully funded and would start in the")
     assert [v.quote_text for v in result.variants if v.severity.value == "major"] == ["autumn"]
+
+
+def test_documents_checked_a_stage_at_a_time_as_each_alone() -> None:
+    """A batch checked a stage at a time gives each article what its stages give it one after the other."""
+    from quoteverify.attribute import credit_quotations
+    from quoteverify.cover import coverage
+    from quoteverify.extract import extract_quotations
+    from quoteverify.ingest import document_from_text, load_case
+    from quoteverify.locate import case_index
+    from quoteverify.models import ArticleResult
+    from quoteverify.verify import check_article, check_documents, roster_of
+
+    case = load_case(CASE)
+    index = case_index([s.document for s in case.sources], None)
+    docs = [document_from_text((CASE / a.path).read_text(encoding="utf-8"), id=a.id, outlet=a.outlet) for a in case.articles]
+    docs += [document_from_text("No quotation here.", id="none"), docs[0]]
+
+    def alone(doc):
+        quotations = extract_quotations(doc)
+        credits = credit_quotations(doc, quotations, roster_of(index))
+        quotes = tuple(verify_quotation(q, doc.text, index, c) for q, c in zip(quotations, credits))
+        return ArticleResult(doc, quotes, coverage(quotes, index), ())
+
+    expected = [alone(d) for d in docs]
+    assert sum(len(r.quotes) for r in expected) > 20 and not expected[-2].quotes
+    assert check_documents(docs, index) == expected
+    assert [check_article(d, index) for d in docs] == expected
+    assert check_documents([], index) == []

@@ -40,7 +40,7 @@ from quoteverify.ingest import read_article
 from quoteverify.locate import SourceIndex
 from quoteverify.models import ArticleRef, ArticleResult, ArticleSummary, Document, Paragraph
 from quoteverify.render.json import results_line
-from quoteverify.verify import check_article, failed_article
+from quoteverify.verify import check_documents, failed_article
 
 if TYPE_CHECKING:  # the pool is imported by a run that starts one (10 ms of each small run's start)
     from concurrent.futures import Future
@@ -130,15 +130,30 @@ Item = ArticleRef | Document | _ReadError
 
 def check_item(item: Item, index: SourceIndex, root: str | Path | None) -> ArticleResult:
     """Check one article, given as a reference (read here), a document, or the error reading it gave."""
+    return check_items([item], index, root)[0]
+
+
+def check_items(items: Sequence[Item], index: SourceIndex, root: str | Path | None) -> list[ArticleResult]:
+    """:func:`check_item` of each of ``items``, in their order: every one read, then those read checked together.
+
+    Each stage is done for the whole batch before the next (see
+    :func:`~quoteverify.verify.check_documents`), reading among them.
+    """
+    read = [_read_item(item, root) for item in items]
+    checked = iter(check_documents([r for r in read if isinstance(r, Document)], index))
+    return [next(checked) if isinstance(r, Document) else r for r in read]
+
+
+def _read_item(item: Item, root: str | Path | None) -> Document | ArticleResult:
+    """The document of an item, or the result of an article that could not be read."""
     if isinstance(item, _ReadError):
         return failed_article(item.ref, item.error)
     if isinstance(item, ArticleRef):
         try:
-            doc = read_article(item, root=root)
+            return read_article(item, root=root)
         except InputError as e:
             return failed_article(item, e)
-        return check_article(doc, index)
-    return check_article(item, index)
+    return item
 
 
 def check_batch(checker: Checker, items: Sequence[Item], start: int, want: Want) -> list[Outcome]:
@@ -146,8 +161,7 @@ def check_batch(checker: Checker, items: Sequence[Item], start: int, want: Want)
     out = []
     index, root, paragraphs = checker.index, checker.root, checker.paragraphs
     records = want.records
-    for position, item in enumerate(items, start):
-        result = check_item(item, index, root)
+    for position, result in enumerate(check_items(items, index, root), start):
         summary = ArticleSummary.of(result)
         record = results_line(result, paragraphs) if records else ""
         kept = result if want(position, summary) else None
