@@ -53,7 +53,8 @@ the engine's own share (the time inside ``verify_quotation``: locate, align,
 classify) measured in the same run. Then WARC against HTML files: the same
 generated articles as news pages, given once as ``.html`` files and once as
 one ``.warc.gz`` (one gzip member per record), each checked end to end in
-articles/s. With ``--vs REV``, every run is made with this tree and with
+articles/s, and the results of this tree's first run of each compared
+article by article. With ``--vs REV``, every run is made with this tree and with
 revision REV alike, alternating (``--passes`` runs per side, 3 by default),
 and each figure is printed as the median of its side's runs, side by side.
 
@@ -739,6 +740,20 @@ def warc_inputs(folder: Path, n: int, tmp: Path) -> tuple[list[Path], Path, Path
     return sources, pages, warc
 
 
+#: what an article's line of results.jsonl holds that does not depend on where its page was read from
+READ_ALIKE = ("sha256", "title", "encoding", "counts", "quotes", "coverage", "skipped", "warnings", "errors")
+
+
+def same_results(warc: Path, files: Path) -> str:
+    """Whether the pages read from the WARC gave the results the same pages gave as files, article by article, said in a line."""
+    a, b = ([json.loads(line) for line in p.read_text(encoding="utf-8").splitlines()] for p in (warc, files))
+    alike = sum(1 for x, y in zip(a, b) if all(x[k] == y[k] for k in READ_ALIKE))
+    quotes = sum(len(x["quotes"]) for x in a)
+    if alike == len(a) == len(b):
+        return f"the same results from the .warc.gz as from the .html files ({len(a):,} articles, {quotes:,} quotations)"
+    return f"DIFFERENT results: {alike:,} of {len(a):,} articles from the .warc.gz as from the {len(b):,} .html files"
+
+
 def warc_once(sources: list[Path], given: Path, n: int, side: Path, out: Path) -> float:
     """Articles/s of ``quoteverify check --jobs 1 --pages 0`` on ``given`` (the .html folder or the WARC), from start to exit.
 
@@ -837,16 +852,21 @@ def warc_rows(inputs: tuple[list[Path], Path, Path], sides: dict[str, Path], pas
     sources, pages, warc = inputs
     given = {"warc": warc, "html": pages}
     speed: dict[str, dict[str, list[float]]] = {s: {"warc": [], "html": []} for s in sides}
+    written: dict[str, Path] = {}  # this tree's first run of each input
     for n in range(1, passes + 1):
         for s in order(n) if len(sides) > 1 else ("A",):
             for key in ("warc", "html") if n % 2 else ("html", "warc"):
-                speed[s][key].append(warc_once(sources, given[key], 1000, sides[s], outputs.new(f"{s}-{key}")))
+                out = outputs.new(f"{s}-{key}")
+                speed[s][key].append(warc_once(sources, given[key], 1000, sides[s], out))
+                if s == "A":
+                    written.setdefault(key, out / "reports" / "adhoc" / "results.jsonl")
     print("  WARC in: 1,000 news pages, --pages 0, articles/s (target: the .warc.gz at least as fast as the .html files)")
     for label, key in ((f"one .warc.gz ({warc.stat().st_size / 2**20:.1f} MB)", "warc"), ("the same pages as .html files", "html")):
         cells = [f"{statistics.median(speed[s][key]):.1f}" for s in sides]
         print(f"    {label:36s}" + "".join(f"{c:>14s}" for c in cells))
     ratios = [statistics.median(w / h for w, h in zip(speed[s]["warc"], speed[s]["html"])) for s in sides]
     print(f"    {'WARC / files, median of the pairs':36s}" + "".join(f"{r:>14.3f}" for r in ratios) + "   >= 1")
+    print(f"    {same_results(written['warc'], written['html'])}")
 
 
 # --------------------------------------------------------------------------- main

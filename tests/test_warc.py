@@ -101,6 +101,32 @@ def test_a_page_over_the_limit_is_a_fault_not_a_crash(warc: Path) -> None:
     assert all("limit" in p.fault for p in pages)
 
 
+def test_records_too_long_to_read_are_passed_over_and_the_next_read(tmp_path: Path) -> None:
+    """A page (or an image) longer than the limit with room for its headers is not read into memory; the records after it are."""
+    from quoteverify.ingest.warc import RECORD_ROOM
+
+    T = fastwarc.WarcRecordType
+    http = "application/http; msgtype=response"
+    long_page = PAGE.format(title="Long", extra="word " * RECORD_ROOM).encode()
+    records = [
+        (_response("200 OK", "text/html", long_page, gzipped=True, chunked=True), "https://a.example/long"),
+        (_response("200 OK", "image/png", b"\x89PNG" + bytes(2 * RECORD_ROOM)), "https://a.example/x.png"),
+        (_response("200 OK", "text/html", PAGE.format(title="Short", extra="").encode(), gzipped=True, chunked=True), "https://a.example/short"),
+        (_response("200 OK", "text/html", PAGE.format(title="Last", extra="").encode()), "https://a.example/last"),
+    ]
+    path = tmp_path / "long.warc.gz"
+    with open(path, "wb") as f:
+        for body, url in records:
+            buf = io.BytesIO()
+            _record(T.response, url, "2024-03-01T10:00:00Z", body, http).write(buf)
+            f.write(gzip.compress(buf.getvalue()))
+    pages = list(warc_pages(str(path), max_bytes=1000))
+    assert [(p.url, p.body is None) for p in pages] == [
+        ("https://a.example/long", True), ("https://a.example/short", False), ("https://a.example/last", False)
+    ]
+    assert "limit" in pages[0].fault and b"<title>Short</title>" in (pages[1].body or b"")
+
+
 def test_a_file_that_is_no_warc_is_one_error_naming_it(tmp_path: Path) -> None:
     bad = tmp_path / "bad.warc"
     bad.write_text("not a warc at all", encoding="utf-8")
@@ -189,3 +215,70 @@ def test_an_unreadable_record_is_skipped_and_the_rest_of_the_warc_checked(tmp_pa
     assert "Skipped:" in result.output and "record at byte" in result.output
     lines = (tmp_path / "out" / "adhoc" / "results.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2 and '"url":"https://a.example/2"' in lines[1]
+
+
+_STATEMENT = (
+    "The ministry will not raise taxes on families this year. "
+    "We expect growth of 2 per cent, if exports hold. "
+    "Our plan is fair to every family in the country, and we will keep it. "
+    "Schools and hospitals will get 40 million more. "
+    "Nobody is leaving the coalition, whatever the papers say."
+)
+
+
+def _generated_pages(n: int) -> list[bytes]:
+    """``n`` news pages quoting the statement: verbatim, with a word dropped or changed, cut, or made up."""
+    import random
+
+    rng = random.Random(7)
+    sentences = [s.strip() + "." for s in _STATEMENT.split(". ") if s.strip()]
+    edits = [
+        lambda s: s,
+        lambda s: s.replace(" not ", " "),
+        lambda s: s.replace("2 per cent", "3 per cent").replace("40 million", "14 million"),
+        lambda s: s.replace(", and we will keep it", "").replace(", if exports hold", ""),
+        lambda s: "We will triple the budget for every ministry next week.",
+    ]
+    pages = []
+    for k in range(n):
+        quoted = [rng.choice(edits)(rng.choice(sentences)).rstrip(".") for _ in range(rng.randint(1, 3))]
+        body = "".join(f"<p>The minister said: \u201c{q}.\u201d</p><p>Reporters asked about it on day {k}.</p>" for q in quoted)
+        pages.append(PAGE.format(title=f"Report {k}", extra="").replace("<p></p>", body).encode("utf-8"))
+    return pages
+
+
+def test_a_warc_of_pages_gives_the_results_of_the_same_pages_as_files(tmp_path: Path) -> None:
+    """The same generated pages checked from one WARC (some records gzip and chunked) and as .html files: the same results."""
+    import json
+
+    from click.testing import CliRunner
+
+    from quoteverify.cli import main
+
+    T = fastwarc.WarcRecordType
+    pages = _generated_pages(12)
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    warc = tmp_path / "news.warc.gz"
+    with open(warc, "wb") as f:
+        for k, page in enumerate(pages):
+            (folder / f"p{k:02d}.html").write_bytes(page)
+            body = _response("200 OK", "text/html; charset=utf-8", page, gzipped=k % 3 == 0, chunked=k % 2 == 0)
+            rec = _record(T.response, f"https://www.paper.example/p{k:02d}", "2024-03-0%dT09:00:00Z" % (1 + k % 9),
+                          body, "application/http; msgtype=response")
+            buf = io.BytesIO()
+            rec.write(buf)
+            f.write(gzip.compress(buf.getvalue()))
+    source = tmp_path / "statement.txt"
+    source.write_text(_STATEMENT + "\n", encoding="utf-8")
+    results = {}
+    for name, given in (("warc", warc), ("files", folder)):
+        out = tmp_path / name
+        run = CliRunner().invoke(main, ["check", "--source", str(source), str(given), "--out", str(out), "--jobs", "1"])
+        assert run.exit_code == 1, run.output  # altered quotations found
+        results[name] = [json.loads(line) for line in (out / "adhoc" / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    read = ("sha256", "title", "encoding", "counts", "quotes", "coverage", "skipped", "warnings", "errors")
+    assert [{k: a[k] for k in read} for a in results["warc"]] == [{k: a[k] for k in read} for a in results["files"]]
+    assert [(a["url"], a["outlet"]) for a in results["warc"]] == [(f"https://www.paper.example/p{k:02d}", "paper.example") for k in range(12)]
+    verdicts = {q["verdict"] for a in results["files"] for q in a["quotes"]}
+    assert {"verbatim", "altered", "unverified"} <= verdicts

@@ -86,19 +86,34 @@ def warc_pages(path: str, *, max_bytes: int) -> Iterator[WarcPage]:
             raise InputError(path, f"cannot read the WARC ({e})") from None
 
 
+#: what a record may hold beyond its page's limit before it is taken for a page over the limit
+#: unread (its HTTP headers, the chunks' sizes of a chunked body)
+RECORD_ROOM = 1 << 16
+
+
 def _pages(records: Iterator[Any], max_bytes: int, target_uri: Any, warc_date: Any) -> Iterator[WarcPage]:
     """The pages of ``records``; ``target_uri`` and ``warc_date`` are FastWARC's keys of those headers.
 
     A header looked up by FastWARC's key rather than by its name: 0.4 us
     instead of 2.1 us a look-up (case-insensitive alike), measured.
+
+    A record is read whole into memory (frozen) before its body is
+    decoded: FastWARC decoding a body both chunked and gzip-encoded in
+    the file's stream stopped where the gzip data ended, short of the
+    record's end, and lost every record after it. A record too long for
+    that, over ``max_bytes`` with room for its HTTP headers, has only its
+    headers read: an HTML page is a page over the limit, unread.
     """
     for record in records:
         headers = record.headers
         url = headers.get(target_uri) or ""
         date = (headers.get(warc_date) or "")[:10]
         offset = int(record.stream_pos)
+        whole = record.content_length <= max_bytes + RECORD_ROOM
         try:
-            record.parse_http(auto_decode="all")
+            if whole:
+                record.freeze()
+            record.parse_http(auto_decode="all" if whole else "none")
         except (OSError, ValueError) as e:
             yield WarcPage(url, date, offset, None, f"bad HTTP response ({e})")
             continue
@@ -107,8 +122,8 @@ def _pages(records: Iterator[Any], max_bytes: int, target_uri: Any, warc_date: A
             continue
         if (record.http_content_type or "").lower() not in HTML_TYPES:
             continue
-        body = record.reader.read(max_bytes + 1)
-        if len(body) > max_bytes:
+        body = record.reader.read(max_bytes + 1) if whole else b""
+        if not whole or len(body) > max_bytes:
             yield WarcPage(url, date, offset, None, f"a page over the {max_bytes // 2**20} MB limit")
             continue
         yield WarcPage(url, date, offset, body)
