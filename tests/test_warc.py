@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from quoteverify.errors import InputError
 from quoteverify.ingest import iter_articles, read_article
 from quoteverify.ingest.warc import outlet_of, warc_pages
 from quoteverify.render.views import safe_name
@@ -125,6 +126,41 @@ def test_records_too_long_to_read_are_passed_over_and_the_next_read(tmp_path: Pa
         ("https://a.example/long", True), ("https://a.example/short", False), ("https://a.example/last", False)
     ]
     assert "limit" in pages[0].fault and b"<title>Short</title>" in (pages[1].body or b"")
+
+
+def _members(n: int) -> list[bytes]:
+    """``n`` response records of a page each, as written: ``(gzip member, the record itself)``."""
+    T = fastwarc.WarcRecordType
+    out = []
+    for k in range(n):
+        body = _response("200 OK", "text/html; charset=utf-8", PAGE.format(title=f"P{k}", extra="Words " * 50).encode())
+        buf = io.BytesIO()
+        _record(T.response, f"https://a.example/{k}", "2024-03-01T09:00:00Z", body, "application/http; msgtype=response").write(buf)
+        out.append(buf.getvalue())
+    return out
+
+
+@pytest.mark.parametrize("gzipped", [True, False])
+def test_a_warc_cut_short_says_so_of_its_last_record(tmp_path: Path, gzipped: bool) -> None:
+    """A WARC whose file ends inside a record (a download cut short) gives that record as a fault; one cut between records does not."""
+    records = _members(3)
+    parts = [gzip.compress(r) for r in records] if gzipped else records
+    path = tmp_path / ("cut.warc.gz" if gzipped else "cut.warc")
+    whole = b"".join(parts)
+    for cut, faulty in [(len(whole) - len(parts[-1]) // 2, True), (len(whole) - len(parts[-1]), False), (len(whole), False)]:
+        path.write_bytes(whole[:cut])
+        pages = list(warc_pages(str(path), max_bytes=2**20))
+        read = [p.url for p in pages if p.body]
+        assert read == [f"https://a.example/{k}" for k in range(2 if cut < len(whole) else 3)]
+        faults = [p for p in pages if p.body is None]
+        if faulty:
+            assert len(faults) == 1 and "cut short" in faults[0].fault
+            assert faults[0].offset == len(whole) - len(parts[-1])
+            *_, last = iter_articles([str(path)])
+            with pytest.raises(InputError, match=f"record at byte {faults[0].offset}: the file ends inside this record"):
+                read_article(last)
+        else:
+            assert not faults
 
 
 def test_a_file_that_is_no_warc_is_one_error_naming_it(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ from typing import IO, Any, NamedTuple, Protocol
 from quoteverify.errors import InputError
 from quoteverify.ingest.decode import decode_replacing
 from quoteverify.ingest.document import Role, document_from_bytes
-from quoteverify.ingest.warc import WARC_SUFFIXES, is_warc, outlet_of, warc_pages
+from quoteverify.ingest.warc import WARC_SUFFIXES, is_warc, outlet_of, page_at, warc_pages
 from quoteverify.models import ArticleRef, Document
 
 #: The largest file read by default (16 MiB).
@@ -636,8 +636,9 @@ def _read_warc_page(ref: ArticleRef, max_bytes: int) -> Document:
     if ref.offset is None:
         list(warc_pages(ref.path, max_bytes=max_bytes))  # raises the file's fault
         raise InputError(ref.path, "no HTML page")
-    if not ref.data:
-        raise InputError(where, "unreadable HTTP response, or a page over the size limit")
+    if not ref.data:  # a fault, said again by reading the record again (the reference keeps no text of it)
+        page = page_at(ref.path, ref.offset, max_bytes=max_bytes)
+        raise InputError(where, page.fault if page is not None and page.fault else "unreadable HTTP response, or a page over the size limit")
     return document_from_bytes(
         ref.data,
         id=ref.id,
