@@ -197,7 +197,8 @@ class ArticleRef:
     A member of a JSON Lines file has its 1-based ``line`` and the byte
     ``offset`` of that line (in the decompressed stream); an article read
     from standard input carries its bytes in ``data``, as it cannot be read
-    again.
+    again. A page of a WARC carries its bytes too, and ``charset``, the one
+    its HTTP response named.
     """
 
     id: str
@@ -208,6 +209,7 @@ class ArticleRef:
     line: int | None = None
     offset: int | None = None
     data: bytes | None = field(default=None, repr=False)
+    charset: str = ""
 
 
 # --------------------------------------------------------------------------- normalize

@@ -163,6 +163,27 @@ def test_a_warc_cut_short_says_so_of_its_last_record(tmp_path: Path, gzipped: bo
             assert not faults
 
 
+def test_a_page_is_decoded_by_the_charset_its_http_response_names(tmp_path: Path) -> None:
+    """A page in ISO-8859-2 that declares no charset of its own, or declares another, is read as its HTTP header says."""
+    T = fastwarc.WarcRecordType
+    http = "application/http; msgtype=response"
+    words = "Minister powiedzia\u0142: \u201e\u017badnych podwy\u017cek w tym roku\u201d, w \u015brod\u0119."
+    plain = f"<!doctype html><html><body><article><p>{words}</p></article></body></html>"
+    misleading = plain.replace("<html>", '<html><head><meta charset="windows-1252"></head>')
+    path = tmp_path / "pl.warc.gz"
+    with open(path, "wb") as f:
+        for k, page in enumerate((plain, misleading)):
+            body = _response("200 OK", "text/html; charset=ISO-8859-2", page.replace("\u201e", '"').replace("\u201d", '"').encode("iso-8859-2"))
+            buf = io.BytesIO()
+            _record(T.response, f"https://pl.example/{k}", "2024-03-01T09:00:00Z", body, http).write(buf)
+            f.write(gzip.compress(buf.getvalue()))
+    refs = list(iter_articles([str(path)]))
+    assert [r.charset for r in refs] == ["iso-8859-2", "iso-8859-2"]
+    for ref in refs:
+        doc = read_article(ref)
+        assert "powiedzia\u0142" in doc.text and "\u017badnych podwy\u017cek" in doc.text and doc.encoding == "iso8859-2"
+
+
 def test_a_file_that_is_no_warc_is_one_error_naming_it(tmp_path: Path) -> None:
     bad = tmp_path / "bad.warc"
     bad.write_text("not a warc at all", encoding="utf-8")

@@ -132,9 +132,13 @@ def declared_charset(data: bytes) -> str | None:
     m = _DECLARED_CHARSET.search(data[:4096])
     if not m:
         return None
-    name = (m.group(1) or m.group(2)).decode("ascii", "replace").strip().lower()
+    return charset_codec((m.group(1) or m.group(2)).decode("ascii", "replace"))
+
+
+def charset_codec(label: str) -> str | None:
+    """The Python codec of a charset's label (a page's declaration, an HTTP ``Content-Type``'s), read as browsers read it; None for an unknown one."""
     try:
-        codec = codecs.lookup(name).name
+        codec = codecs.lookup(label.strip().strip("\"'").lower()).name
     except LookupError:
         return None
     # As browsers do: Latin-1 and ASCII labels mean Windows-1252, and a

@@ -20,7 +20,7 @@ from typing import Any, Literal, NamedTuple
 from quoteverify._cache import know_read_text_sha256
 from quoteverify.errors import InputError
 from quoteverify.ingest.boilerplate import Skip, find_boilerplate, squash_spaces
-from quoteverify.ingest.decode import declared_charset, decode_bytes
+from quoteverify.ingest.decode import charset_codec, declared_charset, decode_bytes
 from quoteverify.ingest.html import HeavyMarkup, extract_html, looks_like_html
 from quoteverify.models import Document, Paragraph, with_fields
 
@@ -334,11 +334,15 @@ def document_from_bytes(
     date: str = "",
     url: str = "",
     warnings: Sequence[str] = (),
+    charset: str = "",
 ) -> Document:
     """Make a :class:`Document` of a file's bytes: decode, take an HTML page's body, split.
 
     ``html`` says whether the bytes are an HTML page (``None``: sniff).
-    Faults raise :class:`InputError` naming ``origin`` (by default ``path``).
+    ``charset``: the charset the bytes came with (an HTTP response's
+    ``Content-Type``), which goes before the one a page declares, as it
+    does in a browser. Faults raise :class:`InputError` naming ``origin``
+    (by default ``path``).
     """
     where = origin if origin is not None else path
     if not data:
@@ -347,7 +351,7 @@ def document_from_bytes(
     # a page starts with "<" or white space: the head of a text that starts with a letter is not
     # decoded to tell (0.3 us for 1 KB, measured)
     sniffed = html is None and not data[:1].isalpha() and looks_like_html(data[:4096].decode("latin-1"))
-    declared = declared_charset(data) if html or sniffed else None
+    declared = (charset and charset_codec(charset)) or (declared_charset(data) if html or sniffed else None)
     decoded = decode_bytes(data, declared=declared, path=where)
     text = decoded.text
     notes = (*warnings, *decoded.warnings)

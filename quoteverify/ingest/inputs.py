@@ -625,7 +625,7 @@ def _iter_warc(path: str, ids: _Ids) -> Iterator[ArticleRef]:
             ident = ids(page.url or f"{stem}-{n}")
             data = page.body if page.body is not None else b""
             yield ArticleRef(ident, path, outlet=outlet_of(page.url), date=page.date, url=page.url,
-                             offset=page.offset, data=data)
+                             offset=page.offset, data=data, charset=page.charset)
     except InputError:  # read_article names the fault
         yield ArticleRef(ids(stem), path)
 
@@ -649,6 +649,7 @@ def _read_warc_page(ref: ArticleRef, max_bytes: int) -> Document:
         outlet=ref.outlet,
         date=ref.date,
         url=ref.url,
+        charset=ref.charset,
     )
 
 

@@ -48,6 +48,8 @@ class WarcPage(NamedTuple):
     offset: int
     body: bytes | None
     fault: str = ""
+    #: the charset of the HTTP response's ``Content-Type`` ("" when it names none)
+    charset: str = ""
 
 
 def is_warc(path: str) -> bool:
@@ -228,4 +230,4 @@ def _pages(records: Iterator[Any], max_bytes: int, target_uri: Any, warc_date: A
         if not whole or len(body) > max_bytes:
             yield WarcPage(url, date, offset, None, f"a page over the {max_bytes // 2**20} MB limit")
             continue
-        yield WarcPage(url, date, offset, body)
+        yield WarcPage(url, date, offset, body, "", record.http_charset or "")
