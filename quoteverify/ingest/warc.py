@@ -23,6 +23,7 @@ the same.
 
 from __future__ import annotations
 
+import os
 import re
 import zlib
 from collections.abc import Iterator
@@ -94,7 +95,7 @@ def warc_pages(path: str, *, max_bytes: int, start: int = 0) -> Iterator[WarcPag
             yield from _pages(records, max_bytes, WarcHeader.WARC_TARGET_URI, WarcHeader.WARC_DATE, last)
         except OSError as e:
             raise InputError(path, f"cannot read the WARC ({e})") from None
-        if last[0] >= 0:
+        if 0 <= last[0] and os.fstat(stream.fileno()).st_size - last[0] <= TAIL_CHECKED:
             stream.seek(last[0])
             cut = _cut_short(stream.read(TAIL_CHECKED + 1), head.startswith(b"\x1f\x8b"))
             if cut is not None:
