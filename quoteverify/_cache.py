@@ -39,14 +39,42 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import CodeType
-from typing import Any
+from typing import Any, TypeVar
 
 
 # --------------------------------------------------------------------------- digests kept for a run
 
+_V = TypeVar("_V")
 
-#: the SHA-256 of texts hashed lately, by id (the text is kept with it, so the id stays its own)
-_TEXT_DIGESTS: dict[int, tuple[str, str]] = {}
+
+class ByIdentity(dict[int, tuple[Any, _V]]):
+    """A value for each of the objects seen lately, by the object's identity (its id, each ``(object, value)``), not its value.
+
+    Each object is kept with its value, so its id stays its own while the
+    value is kept; past ``bound`` objects, all are dropped at once. For
+    values worked out from objects that are not hashed by value, or whose
+    hashing by value costs what the value does (a text, a tuple of
+    paragraphs, a document).
+    """
+
+    def __init__(self, bound: int = 4096) -> None:
+        super().__init__()
+        self.bound = bound
+
+    def value(self, obj: object) -> _V | None:
+        """The value kept for ``obj``, else None."""
+        hit = self.get(id(obj))
+        return hit[1] if hit is not None and hit[0] is obj else None
+
+    def put(self, obj: object, value: _V) -> None:
+        """Keep ``value`` for ``obj``."""
+        if len(self) >= self.bound:
+            self.clear()
+        self[id(obj)] = (obj, value)
+
+
+#: the SHA-256 of texts hashed lately
+_TEXT_DIGESTS: ByIdentity[str] = ByIdentity()
 
 
 def text_sha256(text: str) -> str:
@@ -57,9 +85,9 @@ def text_sha256(text: str) -> str:
     case's sources were hashed twice (6-16 ms each time). A source loaded
     from a case's saved sources comes with it (:func:`know_text_sha256`).
     """
-    hit = _TEXT_DIGESTS.get(id(text))
-    if hit is not None and hit[0] is text:
-        return hit[1]
+    hit = _TEXT_DIGESTS.value(text)
+    if hit is not None:
+        return hit
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     know_text_sha256(text, digest)
     return digest
@@ -67,13 +95,11 @@ def text_sha256(text: str) -> str:
 
 def know_text_sha256(text: str, digest: str) -> None:
     """Take ``digest`` for the :func:`text_sha256` of ``text`` (hashed when it was saved with it)."""
-    if len(_TEXT_DIGESTS) >= 4096:
-        _TEXT_DIGESTS.clear()
-    _TEXT_DIGESTS[id(text)] = (text, digest)
+    _TEXT_DIGESTS.put(text, digest)
 
 
-#: a key naming all that a document was made from, by id (the document is kept with it, so the id stays its own)
-_DOCUMENT_KEYS: dict[int, tuple[object, str]] = {}
+#: a key naming all that a document was made from
+_DOCUMENT_KEYS: ByIdentity[str] = ByIdentity()
 
 
 def know_document_key(document: object, key: str) -> None:
@@ -82,15 +108,12 @@ def know_document_key(document: object, key: str) -> None:
     Given by the reading of a case's sources (:func:`quoteverify.ingest.case.load_case`):
     a source found saved is the one its key and the code that reads make.
     """
-    if len(_DOCUMENT_KEYS) >= 4096:
-        _DOCUMENT_KEYS.clear()
-    _DOCUMENT_KEYS[id(document)] = (document, key)
+    _DOCUMENT_KEYS.put(document, key)
 
 
 def document_key(document: object) -> str | None:
     """The key of ``document`` given by :func:`know_document_key`, or None when none was given."""
-    hit = _DOCUMENT_KEYS.get(id(document))
-    return hit[1] if hit is not None and hit[0] is document else None
+    return _DOCUMENT_KEYS.value(document)
 
 
 #: the text of the article read last whose digest its reading worked out, and that digest

@@ -17,7 +17,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from quoteverify._confusables import SKELETON
-from quoteverify.models import Coverage, Document, Kind, Paragraph, ParagraphCoverage, QuoteResult, Token
+from quoteverify.models import Coverage, Document, Kind, Paragraph, ParagraphCoverage, QuoteResult, Token, new_tuple
 
 if TYPE_CHECKING:
     import numpy as np
@@ -33,11 +33,6 @@ _REPRODUCED = frozenset({Kind.CASE, Kind.SPELLING, Kind.PUNCTUATION})
 #: a token's start offset and whether it is a word, read as :class:`~quoteverify.models.Token`'s fields are laid out
 _START = itemgetter(2)
 _IS_WORD = itemgetter(4)
-
-#: a coverage cell or entry made from a tuple of its fields, in order, without its named tuple's ``__new__``,
-#: a function of Python called through the type (some 2,000 instructions a cell): coverage of every fourth
-#: article of the 10 MB case, 69.2 M -> 66.1 M instructions (callgrind)
-_new = tuple.__new__
 
 #: whether :data:`SKELETON` reads every ASCII character as itself, so that an ASCII word's key is its
 #: folded form case-folded (see :func:`_same_key`)
@@ -134,14 +129,14 @@ def coverage(quotes: Sequence[QuoteResult], index: SourceIndex) -> tuple[Coverag
     if len(sources) <= ALL_SOURCES:
         return tuple(
             [
-                _new(Coverage, (doc.id, _every_paragraph(doc, covered.get(doc.id, []), counted.words(no))))
+                new_tuple(Coverage, (doc.id, _every_paragraph(doc, covered.get(doc.id, []), counted.words(no))))
                 for no, doc in enumerate(sources)
             ]
         )
     out: list[Coverage] = []
     for no, source in sorted([(index.number(s), s) for s in covered]):
         starts, words = counted.paragraphs(no)
-        out.append(_new(Coverage, (source, _quoted_paragraphs(sources[no], covered[source], starts, words))))
+        out.append(new_tuple(Coverage, (source, _quoted_paragraphs(sources[no], covered[source], starts, words))))
     return tuple(out)
 
 
@@ -231,7 +226,7 @@ def _every_paragraph(doc: Document, covered: list[int], words: list[int]) -> tup
     """The share of each paragraph of ``doc`` (of ``words`` words each) whose words start at the ``covered`` offsets (in order)."""
     return tuple(
         [
-            _new(ParagraphCoverage, (p.index, _share(bisect_left(covered, p.end) - bisect_left(covered, p.start), words[k])))
+            new_tuple(ParagraphCoverage, (p.index, _share(bisect_left(covered, p.end) - bisect_left(covered, p.start), words[k])))
             for k, p in enumerate(doc.paragraphs)
         ]
     )
@@ -252,14 +247,14 @@ def _quoted_paragraphs(doc: Document, covered: list[int], starts: list[int], wor
     if k >= 0 and covered[-1] < paragraphs[k].end:
         # every offset in one paragraph, as most articles' of a source are: no second bisection (with each
         # source's paragraphs looked up once, every eighth article of the 10 MB case 41.6 M -> 40.5 M instructions)
-        return (_new(ParagraphCoverage, (paragraphs[k].index, _share(len(covered), words[k]))),)
+        return (new_tuple(ParagraphCoverage, (paragraphs[k].index, _share(len(covered), words[k]))),)
     out: list[ParagraphCoverage] = []
     i = 0
     while i < len(covered):
         k = bisect_right(starts, covered[i]) - 1
         if k >= 0 and covered[i] < paragraphs[k].end:
             j = bisect_left(covered, paragraphs[k].end, i)
-            out.append(_new(ParagraphCoverage, (paragraphs[k].index, _share(j - i, words[k]))))
+            out.append(new_tuple(ParagraphCoverage, (paragraphs[k].index, _share(j - i, words[k]))))
             i = j
         else:  # between two paragraphs, or before the first
             i = bisect_left(covered, starts[k + 1], i) if k + 1 < len(paragraphs) else len(covered)

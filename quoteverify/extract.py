@@ -56,7 +56,7 @@ from functools import cached_property, lru_cache
 from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
-from quoteverify.models import Document, Quotation, Segment, SegmentKind, Span, with_fields
+from quoteverify.models import Document, Quotation, Segment, SegmentKind, Span, new_tuple, with_fields
 
 __all__ = ["SPEECH_VERBS", "VerbPattern", "speech_verb_pattern", "MAX_GAP_PARAGRAPHS", "MAX_WRAPPED_LINES", "SHORT_PARAGRAPH", "extract_quotations"]
 
@@ -226,8 +226,6 @@ class _Found(NamedTuple):
     last_para: int
 
 
-# a named tuple made without a call of its class's ``__new__``, from all its fields in order
-_tuple_new = tuple.__new__
 
 
 @lru_cache(maxsize=4096)
@@ -377,7 +375,7 @@ def _mark_at(text: str, pos: int, lo: int, hi: int, glyph_text: str) -> _Mark | 
     found = _CONTEXT_MARKS.get(key, _UNSEEN)
     if found is _UNSEEN:
         found = _context_mark(text, pos, lo, hi, key)
-    return None if found is None else _tuple_new(_Mark, (pos, *found))
+    return None if found is None else new_tuple(_Mark, (pos, *found))
 
 
 # a span's start, read by map for all the paragraphs' spans at once
@@ -447,9 +445,9 @@ def _paragraphs(doc: Document) -> list[_Para]:
     # 2.1 instead of 3.2 us for eight paragraphs, measured; with the marks made so too (_mark_at), the
     # paragraphs of the 2,000 articles of the 10 MB case took 323 M instructions, not 360 M (callgrind)
     if not skipped:
-        return [_tuple_new(_Para, (s, e, False, tuple(marks[k]) if k in marks else ())) for k, (s, e) in enumerate(bounds)]
+        return [new_tuple(_Para, (s, e, False, tuple(marks[k]) if k in marks else ())) for k, (s, e) in enumerate(bounds)]
     return [
-        _tuple_new(_Para, (s, e, _covered(skipped, skipped_starts, s, e), tuple(marks[k]) if k in marks else ()))
+        new_tuple(_Para, (s, e, _covered(skipped, skipped_starts, s, e), tuple(marks[k]) if k in marks else ()))
         for k, (s, e) in enumerate(bounds)
     ]
 
@@ -468,7 +466,7 @@ def _marks_of_text(text: str, bounds: list[Span], skipped: list[Span], skipped_s
     """
     marks: dict[int, list[_Mark]] = {}  # by paragraph: most have none
     starts = list(map(_FIRST, bounds))
-    context_marks, context_glyphs, unseen, new = _CONTEXT_MARKS, _CONTEXT_GLYPHS, _UNSEEN, _tuple_new
+    context_marks, context_glyphs, unseen, new = _CONTEXT_MARKS, _CONTEXT_GLYPHS, _UNSEEN, new_tuple
     last_k = -1
     current: list[_Mark] = []
     for pos in _mark_positions(text):
@@ -657,7 +655,7 @@ def _pair(text: str, paras: list[_Para]) -> list[_Found]:
             # articles of the 10 MB case without the call (callgrind), 698.3 M to 691.2 M without the walk
             close = marks[k + 1]
             content = opener.pos + opener.width
-            found.append(_tuple_new(_Found, (opener.pos, close.pos + close.width, ((content, close.pos),), True, i, i)))
+            found.append(new_tuple(_Found, (opener.pos, close.pos + close.width, ((content, close.pos),), True, i, i)))
             k += 2
             continue
         spans: list[Span] = []
@@ -670,7 +668,7 @@ def _pair(text: str, paras: list[_Para]) -> list[_Found]:
             if status == _CLOSED:
                 close = cur.marks[j]
                 spans.append((content, close.pos))
-                found.append(_tuple_new(_Found, (opener.pos, close.pos + close.width, tuple(spans), True, i, pi)))
+                found.append(new_tuple(_Found, (opener.pos, close.pos + close.width, tuple(spans), True, i, pi)))
                 i, k = pi, j + 1
                 break
             if status == _STOPPED:
@@ -679,7 +677,7 @@ def _pair(text: str, paras: list[_Para]) -> list[_Found]:
                 if family == _SINGLE and len(spans) == 1:
                     k += 1  # a lone single mark with no closer: an apostrophe
                 else:
-                    found.append(_tuple_new(_Found, (opener.pos, stop, tuple(spans), False, i, pi)))
+                    found.append(new_tuple(_Found, (opener.pos, stop, tuple(spans), False, i, pi)))
                     i, k = pi, j
                 break
             spans.append((content, cur.end))
@@ -688,7 +686,7 @@ def _pair(text: str, paras: list[_Para]) -> list[_Found]:
                 if family == _SINGLE and len(spans) == 1:
                     k += 1
                 else:
-                    found.append(_tuple_new(_Found, (opener.pos, cur.end, tuple(spans), False, i, pi)))
+                    found.append(new_tuple(_Found, (opener.pos, cur.end, tuple(spans), False, i, pi)))
                     i, k = pi + 1, 0
                 break
             pi, cur = nxt, paras[nxt]
@@ -1392,9 +1390,10 @@ def extract_quotations(doc: Document, *, speech_verbs: Sequence[str] = SPEECH_VE
         # for the 5,780 quotations of the 10 MB case (callgrind)
         if len(f.spans) == 1:
             # trimmed by str.strip, whose white space is str.isspace's as _trim's is, where _trim tested
-            # each end's code point by a call: with the one segment below made in line, and the marks
-            # of the paragraphs (:func:`_marks_of_text`), 762 M to 730 M instructions for extracting
-            # the 2,000 articles of the 10 MB case (callgrind)
+            # each end's code point by a call: with the marks of the paragraphs (:func:`_marks_of_text`)
+            # and the one segment below made in line, 762 M to 730 M instructions for extracting the
+            # 2,000 articles of the 10 MB case (callgrind; the segment is made by _segment again, a
+            # call of some hundreds of instructions for each of 4,267 quotations)
             s, e = f.spans[0]
             raw = text[s:e]
             quoted = raw.strip()
@@ -1407,11 +1406,7 @@ def extract_quotations(doc: Document, *, speech_verbs: Sequence[str] = SPEECH_VE
             # a trimmed span without a cut is one run of quoted words, which quotation_segments would
             # find no cut in and trim to itself: 4,267 of the 5,780 quotations of the 10 MB case,
             # whose extraction took 906 M instructions so, 892 M made so (callgrind)
-            segments = (
-                quotation_segments(text, spans)
-                if _may_hold_cut(quoted)
-                else (with_fields(Segment, {"kind": "text", "start": s, "end": e}),)
-            )
+            segments = quotation_segments(text, spans) if _may_hold_cut(quoted) else (_segment("text", s, e),)
         else:
             spans = tuple([sp for sp in [_trim(text, s, e) for s, e in f.spans] if sp[1] > sp[0]])
             if not spans:

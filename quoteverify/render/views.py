@@ -44,6 +44,7 @@ from quoteverify.models import (
     Variant,
     OTHER_SPEAKER,
     Verdict,
+    new_tuple,
     worst_verdict,
 )
 from quoteverify.render.changes import change_weight, quote_changes
@@ -71,11 +72,6 @@ EXCERPT_CHARS = 180
 _MAJOR = Severity.MAJOR.value
 #: the verdicts of the quotations the index lists as changed, outlet by outlet
 _LISTED = ("altered", "misattributed")
-#: a named tuple made from a tuple of all its fields, in order, without its ``__new__``'s call of Python and
-#: binding of arguments by name: the 3,033 quotations, 18,880 source paragraphs and 7,066 runs of text of the
-#: 10 MB case's report, its views 2,124 M -> 2,022 M instructions (callgrind); its 3,232 coverage cells
-#: 25.0 ms -> 23.3 ms (process time, best of 31, both ways alternated in one process)
-_new = tuple.__new__
 #: the verdicts by name, in their order, and each verdict by its name: the index's sums and its summary
 #: of 496 sources asked ``Verdict.value`` (a descriptor call) 23,000 times and ``Verdict(name)`` 1,500
 #: times. With the summary's tallies plain dicts, ``_ReportBuilder.view`` took 22.2 ms that way for the
@@ -665,7 +661,7 @@ class _ReportBuilder:
             paras = touched_paragraphs(q, self.paragraphs[loc.source])
             paragraphs = tuple(ParaRef(i, f"{source_href}#p{i}") for i in paras)
         variants = tuple(map(_variant_view, qvariants, refs)) if qvariants else ()
-        return _new(  # every field, in order
+        return new_tuple(  # every field, in order
             QuoteView,
             (
                 anchor,  # anchor
@@ -750,7 +746,7 @@ class _ReportBuilder:
             share = quoted.get((source_id, index))
             touching = refs.get((source_id, index), [])
             worst = worst_verdict([v for _, v in touching])
-            found.setdefault(source_id, {})[index] = _new(  # index, quoted, percent, shade, worst, href, refs
+            found.setdefault(source_id, {})[index] = new_tuple(  # index, quoted, percent, shade, worst, href, refs
                 CoverageCell,
                 (
                     index,
@@ -815,7 +811,7 @@ class _ReportBuilder:
         else:  # no provenance by paragraph (most sources): 19,000 paragraphs of 500 sources, two lookups fewer each
             paragraphs = tuple(
                 [
-                    _new(ParagraphView, (p.index, text[p.start : p.end], (), "", tuple(rows.get(p.index, ())), (), p.speaker or speaker))
+                    new_tuple(ParagraphView, (p.index, text[p.start : p.end], (), "", tuple(rows.get(p.index, ())), (), p.speaker or speaker))
                     for p in doc.paragraphs_or_whole
                 ]
             )
@@ -1042,11 +1038,11 @@ def _text_pieces(doc: Document, quotes: Sequence[QuoteView]) -> list[TextPiece]:
         text = doc.text[a:b]
         if owner is not None:
             q = quotes[owner]
-            out.append(_new(TextPiece, ("quote", text, q.anchor, q.verdict, first_of[owner] == k, last_of[owner] == k, False)))
+            out.append(new_tuple(TextPiece, ("quote", text, q.anchor, q.verdict, first_of[owner] == k, last_of[owner] == k, False)))
         elif skipped:
-            out.append(_new(TextPiece, ("skip", text, "", "", False, False, not prev_skipped)))
+            out.append(new_tuple(TextPiece, ("skip", text, "", "", False, False, not prev_skipped)))
         else:
-            out.append(_new(TextPiece, ("text", text, "", "", False, False, False)))
+            out.append(new_tuple(TextPiece, ("text", text, "", "", False, False, False)))
         prev_skipped = skipped
     return out
 

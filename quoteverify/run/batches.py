@@ -38,7 +38,7 @@ from quoteverify._cache import read_text_sha256
 from quoteverify.errors import InputError, QuoteverifyError
 from quoteverify.ingest import read_article
 from quoteverify.locate import SourceIndex
-from quoteverify.models import ArticleRef, ArticleResult, ArticleSummary, Document, Paragraph
+from quoteverify.models import ArticleRef, ArticleResult, ArticleSummary, Document, Paragraph, new_tuple
 from quoteverify.render.json import results_line
 from quoteverify.verify import check_documents, failed_article
 
@@ -128,13 +128,9 @@ class _ReadError:
 Item = ArticleRef | Document | _ReadError
 
 
-def check_item(item: Item, index: SourceIndex, root: str | Path | None) -> ArticleResult:
-    """Check one article, given as a reference (read here), a document, or the error reading it gave."""
-    return check_items([item], index, root)[0]
-
-
 def check_items(items: Sequence[Item], index: SourceIndex, root: str | Path | None) -> list[ArticleResult]:
-    """:func:`check_item` of each of ``items``, in their order: every one read, then those read checked together.
+    """Check articles given as references (read here), documents, or the errors reading them gave, in their order:
+    every one read, then those read checked together.
 
     Each stage is done for the whole batch before the next (see
     :func:`~quoteverify.verify.check_documents`), reading among them.
@@ -167,11 +163,9 @@ def check_batch(checker: Checker, items: Sequence[Item], start: int, want: Want)
         kept = result if want(position, summary) else None
         # made from a tuple of its fields, without its __new__, a function of Python called through the type
         # (with the summary made so: see ArticleSummary.of for the figure)
-        out.append(_new(Outcome, (position, record, summary, kept, article_digest(result))))
+        out.append(new_tuple(Outcome, (position, record, summary, kept, article_digest(result))))
     return out
 
-
-_new = tuple.__new__
 
 
 _worker_checker: Checker | None = None
